@@ -1,0 +1,3 @@
+from logreg_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""The tutorial's data set from a seed, and CSV loading with one-line errors. NumPy only."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
+
+
+class DataError(ValueError):
+    """A problem with the user's data, worded for one line on stderr."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """x and its 0/1 label as read-only float32 arrays, and where they came from."""
+
+    x: np.ndarray
+    y: np.ndarray
+    seed: int | None  # None when loaded from a file: reseeding does not apply
+    gap: float
+    source: str  # "seed 42" or the CSV path, for the screen and the JSON summary
+
+    @property
+    def n_points(self) -> int:
+        return int(self.x.size)
+
+    def reseeded(self, seed: int) -> Dataset:
+        """The same recipe with another seed; a file's data has no recipe to repeat."""
+        if self.seed is None:
+            raise DataError(f"{self.source}: data from a file cannot be reseeded")
+        return make_tutorial_data(seed, self.n_points, self.gap)
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    values.flags.writeable = False
+    return values
+
+
+def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0) -> Dataset:
+    """The tutorial's recipe, drawn from its own generator (never the global RNG).
+
+    RandomState(seed) yields the same stream as the tutorial's np.random.seed(seed).
+    """
+    rng = np.random.RandomState(seed)
+    half = n_points // 2
+    x = rng.randn(n_points)
+    x[:half] = x[:half] + gap
+    y = np.array([1] * half + [0] * (n_points - half))
+    ids = np.arange(n_points)
+    rng.shuffle(ids)
+    return Dataset(_frozen(x[ids]), _frozen(y[ids]), seed, gap, f"seed {seed}")
+
+
+def _parse_row(cells: list[str], where: str) -> tuple[float, float]:
+    """A row's (x, label); DataError names the place."""
+    if len(cells) != 2:
+        raise DataError(f"{where}: expected 2 columns (x,label), found {len(cells)}")
+    try:
+        x, label = float(cells[0]), float(cells[1])
+    except ValueError:
+        raise DataError(f"{where}: not a number: {','.join(cells)!r}") from None
+    if not math.isfinite(x):
+        raise DataError(f"{where}: x must be finite, got {cells[0].strip()!r}")
+    if label not in (0.0, 1.0):
+        raise DataError(f"{where}: label must be 0 or 1, got {cells[1].strip()!r}")
+    return x, label
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read: {error.strerror}") from None
+    if b"\0" in raw:
+        raise DataError(f"{path}: binary file, not a CSV of x,label rows")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text") from None
+
+
+def load_csv(path: str | Path) -> Dataset:
+    """Two columns, x and a 0/1 label, comma separated, with an optional header line."""
+    path = Path(path)
+    rows: list[tuple[float, float]] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = line.split(",")
+        try:
+            rows.append(_parse_row(cells, f"{path}:{number}"))
+        except DataError:
+            if rows or number > 1 or len(cells) != 2 or _looks_numeric(cells):
+                raise
+            # a two-column first line of words is a header
+    if not rows:
+        raise DataError(f"{path}: no data rows (need x,label lines)")
+    if len(rows) > MAX_POINTS:
+        raise DataError(f"{path}: {len(rows)} rows is more than {MAX_POINTS}")
+    values = np.array(rows, dtype=np.float64)
+    if np.unique(values[:, 1]).size < 2:
+        raise DataError(f"{path}: only one class (every label is {values[0, 1]:.0f}); need both 0 and 1")
+    return Dataset(_frozen(values[:, 0]), _frozen(values[:, 1]), None, math.nan, str(path))
+
+
+def _looks_numeric(cells: list[str]) -> bool:
+    """True when some cell parses as a number: then the line is data gone wrong, not a header."""
+    for cell in cells:
+        try:
+            float(cell)
+            return True
+        except ValueError:
+            pass
+    return False

@@ -1,0 +1,55 @@
+"""--gradcheck: the hand-written Functions against torch.autograd.gradcheck and torch's own gradients."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from logreg_tui.functions import BCEWithLogits, Sigmoid, TutorialCrossEntropyWithLogits, TutorialSigmoid
+
+N = 10  # points in the check: small, so the tutorial's missing 1/N shows as a factor of 10
+
+
+def _inputs(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.randn(N, dtype=torch.float64, generator=generator, requires_grad=True)
+    targets = (torch.rand(N, generator=generator) > 0.5).to(torch.float64)
+    return logits, targets
+
+
+def _grad(function, logits: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+    """d(sum of outputs)/d(logits); sum() makes grad_output all ones, as a scalar loss would."""
+    z = logits.detach().requires_grad_()
+    function(z, *rest).sum().backward()
+    return z.grad
+
+
+def check_mode(sigmoid, bce) -> tuple[bool, float, float]:
+    """(gradcheck passed for both, largest |grad − torch's grad|, median BCE grad ÷ torch's)."""
+    logits, targets = _inputs()
+    passed = all(
+        torch.autograd.gradcheck(f, args, raise_exception=False)
+        for f, args in ((sigmoid, (logits,)), (bce, (logits, targets)))
+    )
+    diffs, ratio = [], float("nan")
+    for mine, reference, rest in (
+        (sigmoid, torch.sigmoid, ()),
+        (bce, F.binary_cross_entropy_with_logits, (targets,)),
+    ):
+        grad, truth = _grad(mine, logits, *rest), _grad(reference, logits, *rest)
+        diffs.append(float((grad - truth).abs().max()))
+        if reference is not torch.sigmoid:
+            ratio = float((grad / truth).median())
+    return passed, max(diffs), ratio
+
+
+def run_gradcheck() -> int:
+    """One line per mode; exit 0 when the correct Functions pass."""
+    custom_ok, custom_diff, _ = check_mode(Sigmoid.apply, BCEWithLogits.apply)
+    print(f"custom    {'PASS' if custom_ok else 'FAIL'}  max |grad - torch grad| {custom_diff:.2e}  (float64, N={N})")
+    tutorial_ok, tutorial_diff, ratio = check_mode(TutorialSigmoid.apply, TutorialCrossEntropyWithLogits.apply)
+    print(
+        f"tutorial  {'PASS' if tutorial_ok else 'FAIL'}  max |grad - torch grad| {tutorial_diff:.2e}  "
+        f"(its BCE gradient is {ratio:.4g}x torch's: the missing 1/N, N={N}; both ignore grad_output)"
+    )
+    return 0 if custom_ok else 1

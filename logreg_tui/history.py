@@ -1,0 +1,102 @@
+"""The loss of every epoch in bounded memory: exact recent values plus min/max/mean buckets for the whole run."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+RECENT = 4096  # exact losses kept; a run this short is kept whole
+BUCKETS = 2048  # whole-run summary; each bucket covers a power-of-two number of epochs
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryView:
+    """A copy of the history at one moment; its arrays are read-only and shared with no one."""
+
+    count: int  # epochs recorded
+    recent: np.ndarray  # the last len(recent) losses, exact
+    bucket_width: int  # epochs per bucket
+    bucket_min: np.ndarray
+    bucket_max: np.ndarray
+    bucket_mean: np.ndarray
+
+    @property
+    def is_exact(self) -> bool:
+        """True when `recent` holds every epoch of the run."""
+        return self.recent.size == self.count
+
+    def series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(first epoch, min, max, mean) of each stretch, at the finest resolution kept for the whole run."""
+        if self.is_exact:
+            epochs = np.arange(self.count, dtype=np.float64)
+            return epochs, self.recent, self.recent, self.recent
+        starts = np.arange(self.bucket_min.size, dtype=np.float64) * self.bucket_width
+        return starts, self.bucket_min, self.bucket_max, self.bucket_mean
+
+
+class LossHistory:
+    """Appends losses in epoch order; memory stays the same for a run of any length."""
+
+    def __init__(self, recent: int = RECENT, buckets: int = BUCKETS) -> None:
+        if buckets % 2:
+            raise ValueError("buckets must be even: they merge in pairs")
+        self._recent: deque[float] = deque(maxlen=recent)
+        self._capacity = buckets
+        self._width = 1
+        self._min = np.full(buckets, np.inf)
+        self._max = np.full(buckets, -np.inf)
+        self._sum = np.zeros(buckets)
+        self.count = 0
+
+    def extend(self, losses: np.ndarray | list[float]) -> None:
+        losses = np.asarray(losses, dtype=np.float64).ravel()
+        self._recent.extend(losses.tolist())
+        done = 0
+        while done < losses.size:
+            if self.count // self._width >= self._capacity:
+                self._merge_pairs()
+            room = self._capacity * self._width - self.count
+            chunk = losses[done : done + room]
+            index = np.arange(self.count, self.count + chunk.size) // self._width
+            np.minimum.at(self._min, index, chunk)
+            np.maximum.at(self._max, index, chunk)
+            np.add.at(self._sum, index, chunk)
+            self.count += chunk.size
+            done += chunk.size
+
+    def _merge_pairs(self) -> None:
+        half = self._capacity // 2
+        self._min[:half] = np.minimum(self._min[0::2], self._min[1::2])
+        self._max[:half] = np.maximum(self._max[0::2], self._max[1::2])
+        self._sum[:half] = self._sum[0::2] + self._sum[1::2]
+        self._min[half:], self._max[half:], self._sum[half:] = np.inf, -np.inf, 0.0
+        self._width *= 2
+
+    @property
+    def last(self) -> float:
+        """The latest loss, NaN before the first."""
+        return self._recent[-1] if self._recent else float("nan")
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the history's values (for the bounded-memory test)."""
+        return self._min.nbytes + self._max.nbytes + self._sum.nbytes + 8 * len(self._recent)
+
+    def view(self) -> HistoryView:
+        used = -(-self.count // self._width)  # buckets touched so far (ceil)
+        sizes = np.minimum(self._width, self.count - np.arange(used) * self._width)
+        return HistoryView(
+            count=self.count,
+            recent=_read_only(np.array(self._recent, dtype=np.float64)),
+            bucket_width=self._width,
+            bucket_min=_read_only(self._min[:used].copy()),
+            bucket_max=_read_only(self._max[:used].copy()),
+            bucket_mean=_read_only(self._sum[:used] / np.maximum(sizes, 1)),
+        )

@@ -1,0 +1,216 @@
+"""Snapshot data → plot text with plotext, decimated to the screen so a frame costs the same at any scale.
+
+Each render function first reduces its input to what the character grid can show, and returns a
+`key` of that reduced input: equal keys mean an identical picture, so the caller can skip plotext.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import plotext as plt
+
+from logreg_tui.data import Dataset
+from logreg_tui.history import HistoryView
+
+MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
+FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
+SMOOTHING = 0.6  # TensorBoard's default EMA weight
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class PlotColors:
+    """Plot colours, taken from the app's theme."""
+
+    text: RGB = (200, 200, 200)
+    line: RGB = (80, 160, 255)
+    dim: RGB = (90, 90, 90)
+    curve: RGB = (255, 160, 60)
+    class0: RGB = (230, 90, 90)
+    class1: RGB = (90, 200, 120)
+    marker: RGB = (240, 220, 80)
+
+
+def format_number(value: float) -> str:
+    """Plain decimal with up to 6 significant digits (0.4, 0.0125; 1e-05 only when tiny); — for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, int) or (abs(value) < 1e15 and value == int(value)):
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
+    """TensorBoard's smoothing: an exponential moving average divided by (1 − weight^k) to undo its start at 0."""
+    smoothed = np.empty(len(values))
+    last = 0.0
+    for k, value in enumerate(values, start=1):
+        last = last * weight + (1 - weight) * value
+        smoothed[k - 1] = last / (1 - weight**k)
+    return smoothed
+
+
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 1.5, 2, 3, 4, 5, 7 × 10^k at or above value: axis ends that change rarely."""
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    decade = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.5, 2, 3, 4, 5, 7, 10):
+        if step * decade >= value * (1 - 1e-12):
+            return step * decade
+    return 10 * decade
+
+
+def epoch_axis_end(epoch: int, stop_at: int | None) -> int:
+    """x-axis end for the loss plot: the budget's end when there is one, else a nice number ≥ epoch.
+
+    A fixed end lets the curve grow to the right without rescaling, so most rows stay unchanged.
+    """
+    end = max(int(nice_ceiling(max(epoch, 100))), 100)
+    return max(stop_at, epoch) if stop_at else end
+
+
+def decimate(history: HistoryView, x_end: float, columns: int) -> tuple[np.ndarray, ...]:
+    """Per screen column: (x, min, max, mean) of the losses that fall in it; empty columns dropped."""
+    starts, low, high, mean = history.series()
+    if starts.size == 0:
+        return (np.empty(0),) * 4
+    index = np.minimum((starts / max(x_end, 1) * columns).astype(np.int64), columns - 1)
+    col_min = np.full(columns, np.inf)
+    col_max = np.full(columns, -np.inf)
+    col_sum = np.zeros(columns)
+    col_count = np.zeros(columns)
+    np.minimum.at(col_min, index, low)
+    np.maximum.at(col_max, index, high)
+    np.add.at(col_sum, index, mean)
+    np.add.at(col_count, index, 1)
+    used = col_count > 0
+    x = (np.arange(columns) + 0.5) / columns * x_end
+    return x[used], col_min[used], col_max[used], col_sum[used] / col_count[used]
+
+
+def _start(width: int, height: int, colors: PlotColors) -> None:
+    plt.clf()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    plt.canvas_color("default")
+    plt.axes_color("default")
+    plt.ticks_color(colors.text)
+
+
+def _too_small(width: int, height: int) -> str | None:
+    if width >= MIN_WIDTH and height >= MIN_HEIGHT:
+        return None
+    return f"enlarge the terminal\n(plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})"
+
+
+def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
+    """Values as pixel rows: two series that quantize alike draw alike."""
+    scaled = (np.asarray(values, dtype=np.float64) - low) / ((high - low) or 1.0) * steps
+    return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
+
+
+def _decade_label(power: int) -> str:
+    return format_number(10.0**power) if power >= -4 else f"1e{power}"
+
+
+def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, width: int, height: int,
+              log_y: bool, smooth: bool, colors: PlotColors) -> tuple[object, str]:
+    """(key, text) of the loss against epoch for the whole run."""
+    note = _too_small(width, height)
+    if note:
+        return ("small", width, height), note
+    x_end = epoch_axis_end(epoch, stop_at)
+    x, low, high, mean = decimate(history, x_end, 2 * width)
+    finite = np.isfinite(low) & np.isfinite(high) & (low > 0 if log_y else True)
+    x, low, high, mean = x[finite], low[finite], high[finite], mean[finite]
+    if log_y and x.size:
+        low, high, mean = np.log10(low), np.log10(high), np.log10(mean)
+        y_range = (math.floor(low.min()), max(math.ceil(high.max()), math.floor(low.min()) + 1))
+    else:
+        y_range = (0.0, nice_ceiling(float(high.max())) if x.size else 1.0)
+    key = ("loss", width, height, x_end, y_range, log_y, smooth, colors,
+           _quantize(np.stack([low, high]), *y_range, 4 * height), x.size)
+    return key, lambda: _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth, colors)
+
+
+def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth, colors) -> str:
+    _start(width, height, colors)
+    plt.title("loss" + ("  (log scale)" if log_y else "") + ("  smoothed" if smooth else ""))
+    plt.xlim(0, x_end)
+    plt.ylim(*y_range)
+    if log_y:
+        powers = list(range(int(y_range[0]), int(y_range[1]) + 1))
+        plt.yticks(powers, [_decade_label(p) for p in powers])
+    if x.size:
+        # each column's max then min: one line that shows the whole spread of the epochs in it
+        xs = np.repeat(x, 2)
+        ys = np.column_stack([high, low]).ravel()
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colors.dim if smooth else colors.line)
+        if smooth:
+            plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker="braille", color=colors.line)
+    return plt.build()
+
+
+@lru_cache(maxsize=4)
+def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Which of FINE_BINS x-bins hold a point of class 0 and of class 1: computed once per data set."""
+    x_min, x_max = float(dataset.x.min()), float(dataset.x.max())
+    if x_max <= x_min:
+        x_min, x_max = x_min - 1, x_max + 1
+    margin = (x_max - x_min) * 0.02
+    x_min, x_max = x_min - margin, x_max + margin
+    bins = np.clip(((dataset.x - x_min) / (x_max - x_min) * FINE_BINS).astype(np.int64), 0, FINE_BINS - 1)
+    labels = dataset.y > 0.5
+    return (x_min, x_max,
+            np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
+
+
+def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
+    x_min, x_max, class0, class1 = _fine_occupancy(dataset)
+    index = np.arange(FINE_BINS) * columns // FINE_BINS
+    centres = x_min + (np.arange(columns) + 0.5) / columns * (x_max - x_min)
+    occupied = [np.bincount(index[fine], minlength=columns) > 0 for fine in (class0, class1)]
+    return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
+
+
+def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
+              colors: PlotColors) -> tuple[object, object]:
+    """(key, text or a function that draws it) of the data with σ(wx + b) and the threshold x* = −b/w."""
+    note = _too_small(width, height)
+    if note:
+        return ("small", width, height), note
+    x_min, x_max, x0, x1 = scatter_columns(dataset, 2 * width)
+    curve_x = np.linspace(x_min, x_max, 2 * width)
+    with np.errstate(all="ignore"):
+        curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
+        threshold = -b / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
+    show_threshold = x_min <= threshold <= x_max
+    threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
+    key = ("data", id(dataset), width, height, colors, _quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column)
+    return key, lambda: _draw_data(x0, x1, curve_x, curve_y, threshold if show_threshold else None,
+                                   x_min, x_max, width, height, colors)
+
+
+def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
+    _start(width, height, colors)
+    plt.title("data and σ(wx + b)" + (f"   x* = {threshold:.4g}" if threshold is not None else ""))
+    plt.xlim(x_min, x_max)
+    plt.ylim(-0.1, 1.1)
+    plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    if threshold is not None:
+        plt.vline(threshold, colors.marker)
+    plt.scatter(x0.tolist(), [0.0] * len(x0), marker="braille", color=colors.class0)
+    plt.scatter(x1.tolist(), [1.0] * len(x1), marker="braille", color=colors.class1)
+    finite = np.isfinite(curve_y)
+    plt.plot(curve_x[finite].tolist(), curve_y[finite].tolist(), marker="braille", color=colors.curve)
+    return plt.build()

@@ -1,0 +1,45 @@
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TUTORIAL_LINES = [
+    "Epochs:     0 - Loss: 0.69315",
+    "Epochs:   100 - Loss: 0.15076",
+    "Epochs:   200 - Loss: 0.10955",
+    "Epochs:   300 - Loss: 0.09282",
+    "Epochs:   400 - Loss: 0.08355",
+    "Epochs:   500 - Loss: 0.07758",
+    "Epochs:   600 - Loss: 0.07339",
+    "Epochs:   700 - Loss: 0.07027",
+    "Epochs:   800 - Loss: 0.06786",
+    "Epochs:   900 - Loss: 0.06592",
+    "Epochs:  1000 - Loss: 0.06434",
+]
+TUTORIAL_FINAL = "w: 2.6216, b: -5.1346"
+
+
+def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
+    """Poll until condition() is truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.005)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def cli():
+    """Run `python -m logreg_tui ARGS` and return the CompletedProcess."""
+    import subprocess
+
+    def run(*args: str, timeout: float = 120):
+        return subprocess.run(
+            [sys.executable, "-m", "logreg_tui", *args],
+            capture_output=True, text=True, timeout=timeout, cwd=Path(__file__).parent,
+        )
+
+    return run

@@ -1,0 +1,260 @@
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from conftest import TUTORIAL_LINES, wait_for
+from logreg_tui.data import load_csv, make_tutorial_data
+from logreg_tui.engine import LR_MAX, LR_MIN, Engine, TrainConfig
+from logreg_tui.history import LossHistory
+
+
+def tutorial_run(mode: str, lr: float) -> tuple[list[str], object]:
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=lr, mode=mode))
+    lines, done = [], 0
+    for epoch in range(0, 1001, 100):
+        snapshot, done = engine.run_epochs(epoch + 1 - done), epoch + 1
+        lines.append(f"Epochs: {epoch:5d} - Loss: {snapshot.loss:.5f}")
+    return lines, snapshot
+
+
+@pytest.mark.parametrize("mode,lr", [("builtin", 0.2), ("custom", 0.2), ("tutorial", 0.0002)])
+def test_the_tutorials_eleven_lines_and_final_parameters(mode, lr):
+    lines, snapshot = tutorial_run(mode, lr)
+    assert lines == TUTORIAL_LINES
+    assert f"{snapshot.w:.4f}, {snapshot.b:.4f}" == "2.6216, -5.1346"
+    assert snapshot.epoch == 1001 and snapshot.status == "running"
+    assert snapshot.accuracy == pytest.approx(0.984)
+
+
+@pytest.mark.parametrize("seed,n,lr", [(0, 10, 0.5), (7, 333, 0.05), (123, 5000, 1.0), (9, 2, 0.3)])
+def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
+    results = {}
+    for mode in ("builtin", "custom"):
+        engine = Engine(make_tutorial_data(seed, n, 2.0), TrainConfig(lr=lr, mode=mode))
+        results[mode] = engine.run_epochs(300)
+    a, b = results["builtin"], results["custom"]
+    assert a.loss == pytest.approx(b.loss, rel=1e-4)
+    assert (a.w, a.b) == pytest.approx((b.w, b.b), rel=1e-4, abs=1e-6)
+    np.testing.assert_allclose(a.history.recent, b.history.recent, rtol=1e-4)
+
+
+def test_tutorial_mode_gradient_is_n_times_the_true_one():
+    data = make_tutorial_data(42, 200, 4.0)
+    true = Engine(data, TrainConfig(mode="custom")).run_epochs(1)
+    tutorial = Engine(data, TrainConfig(mode="tutorial")).run_epochs(1)
+    assert tutorial.grad_w == pytest.approx(200 * true.grad_w, rel=1e-5)
+    assert tutorial.grad_b == pytest.approx(200 * true.grad_b, rel=1e-5)
+
+
+def test_first_snapshot_before_any_epoch():
+    snapshot = Engine(make_tutorial_data(), TrainConfig(start_paused=True)).latest
+    assert snapshot.status == "paused" and snapshot.epoch == 0
+    assert np.isnan(snapshot.loss) and np.isnan(snapshot.grad_w)
+    assert (snapshot.w, snapshot.b, snapshot.lr, snapshot.mode) == (0.0, 0.0, 0.2, "builtin")
+    assert snapshot.seed == 42 and snapshot.n_points == 1000 and snapshot.device == "cpu"
+
+
+def test_snapshots_are_immutable_and_not_shared():
+    engine = Engine(make_tutorial_data())
+    first = engine.run_epochs(10)
+    with pytest.raises(AttributeError):
+        first.epoch = 3
+    with pytest.raises(ValueError):
+        first.history.recent[0] = 0.0
+    recent = first.history.recent.copy()
+    engine.run_epochs(10)
+    np.testing.assert_array_equal(first.history.recent, recent)
+    assert first.history.count == 10 and engine.latest.history.count == 20
+
+
+class Running:
+    """An engine whose loop runs in a thread, as the app's worker runs it."""
+
+    def __init__(self, dataset=None, **config):
+        config.setdefault("start_paused", True)
+        config.setdefault("publish_interval", 0.01)
+        self.engine = Engine(dataset or make_tutorial_data(), TrainConfig(**config))
+        self.thread = threading.Thread(target=self.engine.run, daemon=True)
+        self.thread.start()
+
+    def until(self, condition, what="condition", timeout=10.0):
+        return wait_for(lambda: condition(self.engine.latest) and self.engine.latest, timeout, what)
+
+    def close(self):
+        self.engine.close()
+        self.thread.join(timeout=2)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def running():
+    runs = []
+
+    def start(dataset=None, **config):
+        runs.append(Running(dataset, **config))
+        return runs[-1]
+
+    yield start
+    for run in runs:
+        run.close()
+
+
+def test_step_gives_exactly_k_epochs_and_pauses(running):
+    run = running()
+    run.engine.step(1)
+    run.until(lambda s: s.epoch == 1, "one step")
+    run.engine.step(10)
+    snapshot = run.until(lambda s: s.epoch == 11, "ten steps")
+    assert snapshot.status == "paused"
+    # stepping while running pauses first, then steps
+    run.engine.resume()
+    run.until(lambda s: s.status == "running" and s.epoch > 11)
+    run.engine.step(5)
+    before = run.until(lambda s: s.status == "paused").epoch
+    snapshot = run.until(lambda s: s.epoch >= before and s.status == "paused")
+    assert snapshot.status == "paused"
+
+
+def test_pause_and_resume(running):
+    run = running(epoch_budget=0)
+    run.engine.resume()
+    run.until(lambda s: s.epoch > 50, "training")
+    run.engine.pause()
+    paused = run.until(lambda s: s.status == "paused")
+    threading.Event().wait(0.1)
+    assert run.engine.latest.epoch == paused.epoch
+
+
+def test_set_lr_keeps_w_and_b(running):
+    run = running()
+    run.engine.step(20)
+    before = run.until(lambda s: s.epoch == 20)
+    run.engine.scale_lr(2)
+    after = run.until(lambda s: s.lr == 0.4)
+    assert (after.w, after.b, after.epoch) == (before.w, before.b, 20)
+    run.engine.set_lr(1e9)
+    run.engine.scale_lr(2)
+    assert run.until(lambda s: s.lr == LR_MAX).lr == LR_MAX
+    run.engine.set_lr(1e-9)
+    run.engine.scale_lr(0.5)
+    assert run.until(lambda s: s.lr == LR_MIN).lr == LR_MIN
+
+
+def test_reseed_changes_data_and_resets_parameters_keeping_lr_and_mode(running):
+    run = running(lr=0.1, mode="custom")
+    run.engine.step(30)
+    before = run.until(lambda s: s.epoch == 30)
+    run.engine.reseed()
+    after = run.until(lambda s: s.seed == 43)
+    assert (after.epoch, after.w, after.b, after.history.count) == (0, 0.0, 0.0, 0)
+    assert (after.lr, after.mode, after.n_points) == (0.1, "custom", 1000)
+    assert not np.array_equal(after.dataset.x, before.dataset.x)
+    run.engine.reseed(42)
+    assert run.until(lambda s: s.seed == 42).dataset.x[0] == before.dataset.x[0]
+
+
+def test_reseed_of_file_data_says_why(running, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("1,1\n-1,0\n2,1\n")
+    run = running(load_csv(path))
+    run.engine.reseed()
+    snapshot = run.until(lambda s: s.message, "a message")
+    assert "cannot be reseeded" in snapshot.message and snapshot.n_points == 3
+
+
+def test_reset_keeps_data(running):
+    run = running()
+    run.engine.step(15)
+    before = run.until(lambda s: s.epoch == 15)
+    run.engine.reset()
+    after = run.until(lambda s: s.epoch == 0)
+    assert (after.w, after.b) == (0.0, 0.0) and after.dataset is before.dataset
+
+
+def test_set_mode_keeps_parameters_and_training_continues_the_same(running):
+    run = running()
+    run.engine.step(100)
+    run.until(lambda s: s.epoch == 100)
+    run.engine.set_mode("custom")
+    run.engine.step(901)
+    snapshot = run.until(lambda s: s.epoch == 1001 and s.mode == "custom")
+    assert f"{snapshot.loss:.5f}" == "0.06434" and f"{snapshot.w:.4f}" == "2.6216"
+
+
+def test_epoch_budget_ends_in_done_and_resume_grants_another(running):
+    run = running(epoch_budget=40)
+    run.engine.resume()
+    done = run.until(lambda s: s.status == "done", "done")
+    assert done.epoch == 40 and done.epochs_per_second == 0
+    run.engine.toggle_pause()
+    assert run.until(lambda s: s.status == "done" and s.epoch == 80).stop_at == 80
+
+
+def test_speed_cap_limits_epochs_per_second(running):
+    run = running(speed_cap=50, epoch_budget=0)
+    run.engine.resume()
+    first = run.until(lambda s: s.epoch >= 1)
+    threading.Event().wait(1.0)
+    later = run.engine.latest
+    assert 30 <= later.epoch - first.epoch <= 60
+    run.engine.set_speed_cap(None)
+    run.until(lambda s: s.epoch > later.epoch + 200, "uncapped")
+
+
+def test_close_returns_at_once_while_paused(running):
+    run = running()
+    threading.Event().wait(0.1)
+    run.engine.close()
+    run.thread.join(timeout=0.5)
+    assert not run.thread.is_alive()
+
+
+def test_divergence_stops_names_epoch_and_lr_then_recovers(running):
+    run = running(lr=1e38, epoch_budget=0)
+    run.engine.resume()
+    diverged = run.until(lambda s: s.status == "diverged", "divergence")
+    assert "diverged by epoch" in diverged.message and "1e+38" in diverged.message
+    assert np.isfinite(diverged.history.recent).all()
+    run.engine.set_lr(0.2)  # a sane lr brings back the last finite parameters, paused
+    recovered = run.until(lambda s: s.status == "paused")
+    assert np.isfinite([recovered.w, recovered.b]).all() and recovered.message == ""
+    run.engine.reset()
+    run.engine.step(1001)
+    assert f"{run.until(lambda s: s.epoch == 1001).loss:.5f}" == "0.06434"
+
+
+def test_history_memory_is_bounded_and_summaries_are_right():
+    history = LossHistory()
+    history.extend(np.full(10_000, 2.0))
+    small = history.nbytes
+    for _ in range(100):
+        history.extend(np.linspace(1.0, 0.0, 100_000))
+    assert history.count == 10_010_000 and history.nbytes == small
+    view = history.view()
+    assert view.bucket_min.size <= 2048 and view.recent.size == 4096
+    assert view.bucket_max[0] == 2.0 and view.bucket_min.min() == 0.0
+    assert view.recent[-1] == 0.0 and history.last == 0.0
+
+
+def test_history_buckets_are_exact_min_max_mean():
+    history = LossHistory(recent=4, buckets=4)
+    history.extend([5.0, 1, 2, 3, 4, 6, 0, 8, 9])
+    view = history.view()
+    assert view.bucket_width == 4 and not view.is_exact
+    np.testing.assert_array_equal(view.bucket_min, [1, 0, 9])
+    np.testing.assert_array_equal(view.bucket_max, [5, 8, 9])
+    np.testing.assert_array_equal(view.bucket_mean, [2.75, 4.5, 9])
+    np.testing.assert_array_equal(view.recent, [6, 0, 8, 9])
+
+
+def test_the_engine_imports_no_textual():
+    code = (
+        "import sys, logreg_tui.engine, logreg_tui.data, logreg_tui.history, logreg_tui.functions, "
+        "logreg_tui.plots, logreg_tui.cli, logreg_tui.gradcheck; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
