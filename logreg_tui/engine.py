@@ -24,6 +24,7 @@ from logreg_tui.history import HistoryView, LossHistory
 
 MODES = ("builtin", "custom", "tutorial")
 LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
+SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
 PENDING_MAX = 256  # epochs whose loss may wait on the device before it is fetched
 
 
@@ -155,8 +156,22 @@ class Engine:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         self._send(lambda: self._do_set_mode(mode))
 
+    def toggle_mode(self, alternative: str) -> None:
+        """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
+        self._send(lambda: self._do_set_mode(alternative if self._mode == "builtin" else "builtin"))
+
     def set_speed_cap(self, cap: float | None) -> None:
         self._send(lambda: self._do_set_speed_cap(cap))
+
+    def scale_speed_cap(self, factor: float) -> None:
+        """Cap × factor between SPEED_MIN and SPEED_TOP; faster than the top is no cap, slower than none the top."""
+        def scaled() -> float | None:
+            cap = self._speed_cap
+            if factor > 1:
+                return None if cap is None or cap * factor > SPEED_TOP else cap * factor
+            return SPEED_TOP if cap is None else max(cap * factor, SPEED_MIN)
+
+        self._send(lambda: self._do_set_speed_cap(scaled()))
 
     def close(self) -> None:
         """Make `run()` return at once, even when paused."""

@@ -114,6 +114,21 @@ def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
     return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
 
 
+def epoch_ticks(x_end: int) -> tuple[list[int], list[str]]:
+    """About five round epoch ticks: 0, 250, 500 …; 20k, 1.5M for big runs."""
+    decade = 10 ** max(math.floor(math.log10(max(x_end, 1) / 5)), 0)
+    step = next(s * decade for s in (1, 2, 2.5, 5, 10) if s * decade * 5 >= x_end)
+    ticks = [int(round(k * step)) for k in range(int(x_end // step) + 1)]
+    return ticks, [_short(t) for t in ticks]
+
+
+def _short(count: int) -> str:
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if count >= 10 * size:
+            return f"{count / size:g}{suffix}"
+    return str(count)
+
+
 def _decade_label(power: int) -> str:
     return format_number(10.0**power) if power >= -4 else f"1e{power}"
 
@@ -142,6 +157,7 @@ def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth,
     _start(width, height, colors)
     plt.title("loss" + ("  (log scale)" if log_y else "") + ("  smoothed" if smooth else ""))
     plt.xlim(0, x_end)
+    plt.xticks(*epoch_ticks(x_end))
     plt.ylim(*y_range)
     if log_y:
         powers = list(range(int(y_range[0]), int(y_range[1]) + 1))

@@ -1,0 +1,264 @@
+"""The Textual app: layout, keys, the training worker and the redraw timer. Training lives in engine.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from logreg_tui.cli import Options, build_parser
+from logreg_tui.data import Dataset
+from logreg_tui.export import export_run, write_new_file
+from logreg_tui.plots import PlotColors
+from logreg_tui.widgets import StatsPanel, data_view, loss_view
+
+KEYS = [
+    # (key, action, footer label, what it does)
+    ("space", "toggle_pause", "pause", "pause / resume"),
+    ("n", "step(1)", "step", "step one epoch (pauses first when running)"),
+    ("N", "step(10)", "step 10", "step ten epochs"),
+    ("plus", "scale_lr(2)", "lr×2", "lr × 2, from the current w, b"),
+    ("minus", "scale_lr(0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
+    ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
+    ("z", "reset", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
+    ("l", "toggle_log", "log-y", "log-scale y on the loss plot"),
+    ("s", "toggle_smooth", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
+    ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
+    ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
+    ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
+    ("question_mark", "help", "help", "this help screen (esc closes it)"),
+    ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
+]
+KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
+             "question_mark": "?"}
+NEEDS_ENGINE = {"toggle_pause", "step", "scale_lr", "reseed", "reset", "toggle_autograd", "scale_speed", "export"}
+
+
+def plot_colors(app: App) -> PlotColors:
+    """Plot colours from the current Textual theme."""
+    theme = app.current_theme
+    fallback = "#e0e0e0" if theme.dark else "#202020"
+
+    def rgb(value: str | None, default: str = fallback) -> tuple[int, int, int]:
+        return Color.parse(value or default).rgb
+
+    text = rgb(theme.foreground)
+    background = rgb(theme.background, "#000000" if theme.dark else "#ffffff")
+    dim = Color(*text).blend(Color(*background), 0.6).rgb
+    return PlotColors(text=text, line=rgb(theme.primary), dim=dim, curve=rgb(theme.accent or theme.secondary),
+                      class0=rgb(theme.error), class1=rgb(theme.success), marker=rgb(theme.warning))
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "close")]
+
+    def compose(self) -> ComposeResult:
+        keys = "\n".join(f"  {KEY_NAMES.get(key, key):<8} {what}" for key, _, _, what in KEYS)
+        options = build_parser().format_help()
+        with VerticalScroll():
+            yield Static(f"[b]Keys[/b]\n{keys}\n\n  ctrl+p   command palette: every action by name\n\n"
+                         f"[b]Options[/b]\n", markup=True)
+            yield Static(options, markup=False)
+
+
+class LogRegApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "logreg-tui"
+    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s", "question_mark", "q"), tooltip=what)
+                for key, action, label, what in KEYS] + [
+        Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
+        Binding("question_mark", "help", "help", key_display="?"),
+    ]
+
+    def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
+        super().__init__()
+        self.options = options
+        self.dataset = dataset
+        self.directory = directory or Path.cwd()  # where export and screenshots go
+        self.engine = None  # set by the worker once torch is imported
+        self.log_y = False
+        self.smooth = False
+        self._shown_version = -1
+        self._quitting = False
+        self._failed: str | None = None
+        self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="plots"):
+                yield loss_view("loss")
+                yield data_view("data")
+            yield StatsPanel(id="stats")
+        yield Static("", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        fps = min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
+        self.set_interval(1 / fps, self.refresh_from_engine)
+        self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.options.device)
+        self.call_after_refresh(self._draw_waiting_plots)
+        # start torch's slow import only once the first frame is on screen
+        self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
+
+    def _draw_waiting_plots(self) -> None:
+        self.query_one("#data").update(self.dataset, 0.0, 0.0, plot_colors(self))
+
+    # -- the worker thread: owns the engine, never touches widgets
+
+    def _train(self) -> None:
+        from logreg_tui.engine import Engine, TrainConfig
+
+        fps = min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
+        config = TrainConfig(
+            lr=self.options.lr, mode=self.options.autograd, device=self.options.device,
+            epoch_budget=self.options.epochs, speed_cap=self.options.speed,
+            start_paused=self.options.paused, publish_interval=0.5 / fps,
+        )
+        engine = Engine(self.dataset, config)
+        self.engine = engine
+        if not self._quitting:
+            engine.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._failed = f"training stopped: {type(event.worker.error).__name__}: {event.worker.error}"
+            self._set_message(self._failed + "  (q quits)")
+            self._shown_version = -1
+            self.refresh_from_engine()
+
+    # -- the timer: read the latest snapshot, redraw what changed
+
+    def refresh_from_engine(self, force: bool = False) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        snapshot = engine.latest
+        if snapshot.version == self._shown_version and not force:
+            return
+        self._shown_version = snapshot.version
+        colors = plot_colors(self)
+        self.query_one("#loss").update(snapshot.history, snapshot.epoch, snapshot.stop_at,
+                                       self.log_y, self.smooth, colors)
+        self.query_one("#data").update(snapshot.dataset, snapshot.w, snapshot.b, colors)
+        self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
+        if snapshot.message or snapshot.status == "diverged":
+            self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
+        elif not self._failed and self._message_is_engines:
+            self._set_message("")
+
+    _message_is_engines = False
+
+    def _set_message(self, text: str, from_engine: bool = True) -> None:
+        self._message_is_engines = from_engine
+        self.query_one("#message", Static).update(text)
+
+    # -- actions
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "reseed" and self.dataset.seed is None:
+            return None  # shown greyed out: data from a file has no seed
+        return True
+
+    def _engine_or_say(self):
+        if self.engine is None:
+            self._set_message("still loading torch…", from_engine=False)
+        return self.engine
+
+    def action_toggle_pause(self) -> None:
+        if engine := self._engine_or_say():
+            engine.toggle_pause()
+
+    def action_step(self, epochs: int) -> None:
+        if engine := self._engine_or_say():
+            engine.step(epochs)
+
+    def action_scale_lr(self, factor: float) -> None:
+        if engine := self._engine_or_say():
+            engine.scale_lr(factor)
+
+    def action_reseed(self) -> None:
+        if engine := self._engine_or_say():
+            engine.reseed()
+
+    def action_reset(self) -> None:
+        if engine := self._engine_or_say():
+            engine.reset()
+
+    def action_toggle_autograd(self) -> None:
+        if engine := self._engine_or_say():
+            engine.toggle_mode(self._alternative)
+
+    def action_scale_speed(self, factor: float) -> None:
+        if engine := self._engine_or_say():
+            engine.scale_speed_cap(factor)
+
+    def action_toggle_log(self) -> None:
+        self.log_y = not self.log_y
+        self.refresh_from_engine(force=True)
+
+    def action_toggle_smooth(self) -> None:
+        self.smooth = not self.smooth
+        self.refresh_from_engine(force=True)
+
+    def action_export(self) -> None:
+        if engine := self._engine_or_say():
+            try:
+                csv_path, json_path = export_run(self.directory, self.options, engine.latest)
+            except OSError as error:
+                self._set_message(f"export failed: {error.strerror or error}: {self.directory}", from_engine=False)
+                return
+            self._set_message(f"exported {csv_path} and {json_path.name}", from_engine=False)
+
+    def action_screenshot(self) -> None:
+        try:
+            path = write_new_file(self.directory, "logreg-tui", ".svg", self.export_screenshot())
+        except OSError as error:
+            self._set_message(f"screenshot failed: {error.strerror or error}: {self.directory}", from_engine=False)
+            return
+        self._set_message(f"saved {path}", from_engine=False)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.stop_engine()
+        self.exit()
+
+    def stop_engine(self) -> None:
+        self._quitting = True
+        if self.engine is not None:
+            self.engine.close()
+
+    def on_unmount(self) -> None:
+        self.stop_engine()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, action, label, what in KEYS:
+            yield SystemCommand(f"{label} ({KEY_NAMES.get(key, key)})", what,
+                                lambda action=action: self.run_action(action))
+
+
+def run_app(options: Options, dataset: Dataset) -> int:
+    app = LogRegApp(options, dataset)
+    app.run()
+    app.stop_engine()
+    for worker in app.workers:
+        if worker.is_running:
+            # still importing torch: nothing to save, and no reason to wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(app.return_code or 0)
+    return app.return_code or 0

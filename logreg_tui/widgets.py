@@ -1,0 +1,160 @@
+"""Plot and stats widgets on Textual's line API: each keeps its last frame and refreshes only the cells that changed."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from logreg_tui.plots import PlotColors, data_plot, format_number, loss_plot
+
+
+def _cells(strip: Strip) -> list[tuple[str, object]]:
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
+def changed_span(old: Strip, new: Strip) -> tuple[int, int]:
+    """[start, end) of the cells that differ between two strips of equal length."""
+    a, b = _cells(old), _cells(new)
+    if len(a) != len(b):
+        return 0, max(len(a), len(b))
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    end = len(a) - next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b))) if x != y), 0)
+    return start, max(end, start)
+
+
+class LineCanvas(Widget):
+    """Shows lines of text; a new frame refreshes only the changed span of each changed row.
+
+    Textual resends a widget's whole region when it refreshes; refreshing spans instead is what keeps
+    the bytes on an SSH link low once the picture settles.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._strips: list[Strip] = []
+        self.frames_shown = 0  # frames that changed something, for tests and benchmarks
+
+    def show_text(self, text: str | Text) -> None:
+        width = self.size.width
+        rich_text = Text.from_ansi(text) if isinstance(text, str) else text
+        strips = [
+            Strip(line.render(self.app.console, end="")).adjust_cell_length(width)
+            for line in rich_text.split("\n", allow_blank=True)
+        ][: self.size.height]
+        old, self._strips = self._strips, strips
+        if len(old) != len(strips) or any(s.cell_length != width for s in old):
+            self.frames_shown += 1
+            self.refresh()
+            return
+        changed = [(y, changed_span(a, b)) for y, (a, b) in enumerate(zip(old, strips)) if a != b]
+        if changed:
+            self.frames_shown += 1
+            self.refresh(*(Region(start, y, end - start, 1) for y, (start, end) in changed))
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width)
+
+
+class PlotView(LineCanvas):
+    """A plotext plot that is rebuilt only when what it would draw has changed.
+
+    `update(*args)` stores the plot's inputs; the plot function turns them and the widget's size into a
+    key and a drawing; an unchanged key skips plotext, the costly part.
+    """
+
+    def __init__(self, plot: Callable, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._plot = plot
+        self._inputs: tuple | None = None
+        self._key: object = None
+        self.builds = 0  # plotext builds, for tests and benchmarks
+
+    def update(self, *inputs) -> None:
+        self._inputs = inputs
+        self.replot()
+
+    def replot(self) -> None:
+        if self._inputs is None or not self.size.area:
+            return
+        *data, colors = self._inputs
+        key, draw = self._plot(*data, self.size.width, self.size.height, colors)
+        if key == self._key:
+            return
+        self._key = key
+        if callable(draw):
+            self.builds += 1
+            draw = draw()
+        self.show_text(draw)
+
+    def on_resize(self) -> None:
+        self._key = None
+        self.replot()
+
+
+def loss_view(id: str) -> PlotView:
+    def plot(history, epoch, stop_at, log_y, smooth, width, height, colors):
+        return loss_plot(history, epoch, stop_at, width, height, log_y, smooth, colors)
+
+    return PlotView(plot, id=id)
+
+
+def data_view(id: str) -> PlotView:
+    def plot(dataset, w, b, width, height, colors):
+        return data_plot(dataset, w, b, width, height, colors)
+
+    return PlotView(plot, id=id)
+
+
+def _speed(snapshot) -> str:
+    cap = "max" if snapshot.speed_cap is None else format_number(snapshot.speed_cap)
+    return f"{snapshot.epochs_per_second:.0f}/s (cap {cap})"
+
+
+STATS: list[tuple[str, Callable]] = [
+    ("status", lambda s: s.status),
+    ("epoch", lambda s: f"{s.epoch}" + (f" / {s.stop_at}" if s.stop_at else "")),
+    ("loss", lambda s: format_number(s.loss)),
+    ("acc", lambda s: format_number(s.accuracy)),
+    ("lr", lambda s: format_number(s.lr)),
+    ("w", lambda s: format_number(s.w)),
+    ("b", lambda s: format_number(s.b)),
+    ("dL/dw", lambda s: format_number(s.grad_w)),
+    ("dL/db", lambda s: format_number(s.grad_b)),
+    ("autograd", lambda s: s.mode),
+    ("speed", _speed),
+    ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
+    ("N", lambda s: str(s.n_points)),
+    ("device", lambda s: s.device),
+]
+STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
+                 "loading": "bold", "error": "bold red"}
+
+
+class StatsPanel(LineCanvas):
+    """One `label value` line per item of the latest snapshot."""
+
+    def show(self, snapshot, status: str | None = None) -> None:
+        text = Text()
+        for label, value in STATS:
+            shown = status if (label == "status" and status) else value(snapshot)
+            style = STATUS_STYLES.get(shown, "") if label == "status" else "bold"
+            text.append(f"{label:<9}", style="dim")
+            text.append(f"{shown}\n", style=style)
+        text.rstrip()
+        self.show_text(text)
+
+    def show_loading(self, n_points: int, seed: int | None, device: str) -> None:
+        text = Text()
+        for label, value in (("status", "loading"), ("seed", "file" if seed is None else str(seed)),
+                             ("N", str(n_points)), ("device", device)):
+            text.append(f"{label:<9}", style="dim")
+            text.append(f"{value}\n", style="bold")
+        text.append("\nstarting torch…", style="dim italic")
+        self.show_text(text)
+
