@@ -105,7 +105,9 @@ def _start(width: int, height: int, colors: PlotColors) -> None:
 def _too_small(width: int, height: int) -> str | None:
     if width >= MIN_WIDTH and height >= MIN_HEIGHT:
         return None
-    return f"enlarge the terminal\n(plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})"
+    notes = (f"enlarge the terminal (plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})",
+             "enlarge the terminal", "enlarge", "")
+    return next(note for note in notes if len(note) <= width)
 
 
 def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
@@ -124,7 +126,7 @@ def epoch_ticks(x_end: int) -> tuple[list[int], list[str]]:
 
 def _short(count: int) -> str:
     for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if count >= 10 * size:
+        if count >= (size if suffix == "M" else 10 * size):
             return f"{count / size:g}{suffix}"
     return str(count)
 

@@ -55,6 +55,11 @@ class LineCanvas(Widget):
             self.frames_shown += 1
             self.refresh(*(Region(start, y, end - start, 1) for y, (start, end) in changed))
 
+    @property
+    def plain_lines(self) -> list[str]:
+        """The frame's text without styles (what tests read)."""
+        return [strip.text.rstrip() for strip in self._strips]
+
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):
             return self._strips[y]

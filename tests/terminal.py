@@ -1,0 +1,99 @@
+"""A program in a real pseudo-terminal, read through the pyte emulator: what a person over SSH sees."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import termios
+import time
+
+import pyte
+
+KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13"}
+
+
+class Terminal:
+    def __init__(self, argv: list[str], cols: int = 100, rows: int = 30, env: dict | None = None,
+                 cwd: str | None = None) -> None:
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes_read = 0
+        self.exit_code: int | None = None
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become the program
+            os.environ.update({"TERM": "xterm-256color", **(env or {})})
+            os.environ.pop("COLORTERM", None)
+            if cwd:
+                os.chdir(cwd)
+            try:
+                os.execvp(argv[0], argv)
+            finally:
+                os._exit(127)
+        self.resize(cols, rows)
+
+    def resize(self, cols: int, rows: int) -> None:
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.screen.resize(rows, cols)
+        if self.exit_code is None:
+            os.kill(self.pid, signal.SIGWINCH)
+
+    def pump(self, seconds: float) -> None:
+        """Read what the program writes for `seconds`, or until it exits."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
+            if ready:
+                try:
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    self._reap(block=True)
+                    return
+                self.bytes_read += len(data)
+                self.stream.feed(data)
+            elif self._reap(block=False):
+                return
+
+    def _reap(self, block: bool) -> bool:
+        if self.exit_code is None:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            if pid:
+                self.exit_code = os.waitstatus_to_exitcode(status)
+        return self.exit_code is not None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait_for(self, pattern: str, timeout: float = 20.0) -> float:
+        """Seconds until the screen matches pattern; AssertionError with the screen otherwise."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if re.search(pattern, self.text):
+                return time.monotonic() - start
+            if self.exit_code is not None:
+                break
+            self.pump(0.05)
+        raise AssertionError(f"screen never matched {pattern!r}:\n{self.text}")
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            os.write(self.fd, KEYS.get(key, key).encode())
+
+    def wait_exit(self, timeout: float) -> int | None:
+        end = time.monotonic() + timeout
+        while self.exit_code is None and time.monotonic() < end:
+            self.pump(0.05)
+        return self.exit_code
+
+    def close(self) -> None:
+        if self.exit_code is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap(block=True)
+        os.close(self.fd)

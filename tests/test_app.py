@@ -1,0 +1,344 @@
+"""Pilot tests: real key presses against the app; each checks the engine's snapshot and the screen text."""
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from logreg_tui.app import HelpScreen, LogRegApp
+from logreg_tui.cli import load_dataset, parse_options
+from logreg_tui.engine import Engine
+
+
+def make_app(*args: str, directory: Path | None = None) -> LogRegApp:
+    options = parse_options(["--paused", "--seed", "42", *args])
+    return LogRegApp(options, load_dataset(options), directory=directory)
+
+
+async def until(pilot, condition, what: str = "condition", timeout: float = 20.0):
+    """Let the app run until condition() holds (and one more frame is drawn)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
+            return
+        await pilot.pause(0.02)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+async def started(pilot):
+    app = pilot.app
+    await until(pilot, lambda: app.engine is not None and app._shown_version > 0, "the engine")
+    return app
+
+
+def snap(app):
+    return app.engine.latest
+
+
+def stat(app, label: str) -> str:
+    """The value the stats panel shows for `label`."""
+    for line in app.query_one("#stats").plain_lines:
+        if line.startswith(label + " "):
+            return line[len(label):].strip()
+    raise AssertionError(f"no {label!r} line in {app.query_one('#stats').plain_lines}")
+
+
+def message(app) -> str:
+    return str(app.query_one("#message").render())
+
+
+async def test_opens_paused_at_epoch_zero_with_every_stat():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        assert snap(app).status == "paused" and snap(app).epoch == 0
+        for label in ("status", "epoch", "loss", "acc", "lr", "w", "b", "dL/dw", "dL/db", "autograd",
+                      "speed", "seed", "N", "device"):
+            stat(app, label)
+        assert stat(app, "status") == "paused" and stat(app, "epoch") == "0 / 1001"
+        assert stat(app, "lr") == "0.2" and stat(app, "N") == "1000" and stat(app, "seed") == "42"
+        assert stat(app, "loss") == "—" and stat(app, "speed") == "0/s (cap 100)"
+
+
+async def test_n_and_shift_n_step_exactly_one_and_ten():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == 1)
+        assert stat(app, "epoch") == "1 / 1001" and stat(app, "loss") == "0.693147"
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 11)
+        await pilot.pause(0.3)
+        assert snap(app).epoch == 11 and stat(app, "epoch") == "11 / 1001" and snap(app).status == "paused"
+
+
+async def test_space_runs_and_pauses():
+    async with make_app("--speed", "200").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 20, "training")
+        assert stat(app, "status") == "running"
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "paused")
+        stopped = snap(app).epoch
+        await pilot.pause(0.3)
+        assert snap(app).epoch == stopped and stat(app, "status") == "paused"
+        assert stat(app, "epoch") == f"{stopped} / 1001"
+
+
+async def test_n_while_running_pauses_then_steps():
+    async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 50, "training")
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).status == "paused")
+        paused_at = snap(app).epoch
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == paused_at + 1)
+
+
+async def test_plus_and_minus_scale_lr_without_touching_w_b():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        before = snap(app)
+        await pilot.press("plus")
+        await until(pilot, lambda: snap(app).lr == 0.4)
+        assert (snap(app).w, snap(app).b, snap(app).epoch) == (before.w, before.b, 10)
+        assert stat(app, "lr") == "0.4"
+        await pilot.press("minus", "minus", "minus", "minus")
+        await until(pilot, lambda: snap(app).lr == 0.025)
+        assert stat(app, "lr") == "0.025" and snap(app).w == before.w
+
+
+async def test_r_reseeds_new_data_and_resets():
+    async with make_app("--lr", "0.1").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        old_x = snap(app).dataset.x
+        await pilot.press("r")
+        await until(pilot, lambda: snap(app).seed == 43)
+        now = snap(app)
+        assert (now.epoch, now.w, now.b, now.lr) == (0, 0.0, 0.0, 0.1)
+        assert not (now.dataset.x == old_x).all()
+        assert stat(app, "seed") == "43" and stat(app, "epoch") == "0 / 1001"
+
+
+async def test_z_resets_on_the_same_data():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        data = snap(app).dataset
+        await pilot.press("z")
+        await until(pilot, lambda: snap(app).epoch == 0)
+        assert snap(app).dataset is data and (snap(app).w, snap(app).b) == (0.0, 0.0)
+        assert stat(app, "w") == "0" and stat(app, "epoch") == "0 / 1001"
+
+
+@pytest.mark.parametrize("start,other", [("builtin", "custom"), ("tutorial", "builtin")])
+async def test_a_toggles_autograd_keeping_w_b(start, other):
+    async with make_app("--autograd", start).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        before = snap(app)
+        await pilot.press("a")
+        await until(pilot, lambda: snap(app).mode == other)
+        assert (snap(app).w, snap(app).b) == (before.w, before.b) and stat(app, "autograd") == other
+        await pilot.press("a")
+        await until(pilot, lambda: snap(app).mode == start)
+
+
+async def test_l_and_s_change_the_loss_plot():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N", "N")
+        await until(pilot, lambda: snap(app).epoch == 20)
+        plot = app.query_one("#loss")
+        plain = list(plot.plain_lines)
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        assert "log scale" in plot.plain_lines[0] and plot.plain_lines != plain
+        assert any(re.search(r"\b0\.1┤|\b1┤", line) for line in plot.plain_lines)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert "smoothed" in plot.plain_lines[0]
+        await pilot.press("l", "s")
+        await pilot.pause(0.2)
+        assert plot.plain_lines == plain
+
+
+async def test_brackets_change_the_speed_cap_up_to_max():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: snap(app).speed_cap == 50)
+        assert stat(app, "speed") == "0/s (cap 50)"
+        for _ in range(8):
+            await pilot.press("right_square_bracket")
+        await until(pilot, lambda: snap(app).speed_cap is None)
+        assert stat(app, "speed") == "0/s (cap max)"
+        await pilot.press("left_square_bracket")
+        await until(pilot, lambda: snap(app).speed_cap == 6400)
+
+
+async def test_budget_ends_in_done_and_space_continues():
+    async with make_app("--epochs", "30", "--speed", "max").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "done", "done")
+        assert snap(app).epoch == 30 and stat(app, "status") == "done" and stat(app, "epoch") == "30 / 30"
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "done" and snap(app).epoch == 60)
+
+
+async def test_e_exports_csv_and_json_never_overwriting(tmp_path):
+    async with make_app(directory=tmp_path).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        csvs = sorted(p.name for p in tmp_path.glob("*.csv"))
+        assert csvs == ["logreg-seed42-epoch10-1.csv", "logreg-seed42-epoch10.csv"]
+        assert len(list(tmp_path.glob("*.json"))) == 2 and not list(tmp_path.glob(".*.tmp"))
+        rows = (tmp_path / csvs[1]).read_text().splitlines()
+        assert rows[0] == "epoch,loss" and len(rows) == 11 and rows[1].startswith("0,0.6931")
+        assert "exported" in message(app) and csvs[0] in message(app)
+
+
+async def test_export_to_an_unwritable_directory_says_so_and_carries_on(tmp_path):
+    missing = tmp_path / "gone"
+    async with make_app(directory=missing).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        assert "export failed" in message(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "screenshot failed" in message(app)
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == 1)
+
+
+async def test_ctrl_s_saves_an_svg(tmp_path):
+    async with make_app(directory=tmp_path).run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        (svg,) = tmp_path.glob("*.svg")
+        assert svg.read_text().startswith("<svg") and svg.name in message(pilot.app)
+
+
+async def test_question_mark_opens_help_listing_every_key_and_esc_closes_it():
+    async with make_app().run_test(size=(100, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        for key in ("space", "n ", "N ", "+ ", "- ", "r ", "z ", "a ", "l ", "s ", "[ ", "] ", "e ", "ctrl+s", "? ",
+                    "q ", "--seed", "--lr", "--speed", "--fps", "--low-bandwidth"):
+            assert key in text, key
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_action_is_in_the_command_palette():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for label in ("pause", "step", "lr×2", "lr÷2", "reseed", "reset", "autograd", "log-y", "smooth",
+                      "slower", "faster", "export", "svg", "help", "quit"):
+            assert any(title.startswith(label + " (") for title in titles), label
+
+
+async def test_q_quits_and_stops_the_engine_thread():
+    app = make_app("--speed", "max", "--epochs", "0")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 10)
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert app.engine._closed.is_set() and not app.is_running
+
+
+async def test_nothing_is_redrawn_while_paused():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.pause(0.3)
+        widgets = [app.query_one(name) for name in ("#loss", "#data", "#stats")]
+        before = [w.frames_shown for w in widgets] + [app.query_one("#loss").builds]
+        await pilot.pause(1.0)
+        assert [w.frames_shown for w in widgets] + [app.query_one("#loss").builds] == before
+
+
+async def test_divergence_shows_a_message_and_minus_and_z_recover():
+    async with make_app("--lr", "1e38", "--speed", "max").run_test(size=(120, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "diverged", "divergence")
+        assert stat(app, "status") == "diverged"
+        assert "diverged by epoch" in message(app) and "1e+38" in message(app)
+        await pilot.press("minus")
+        await until(pilot, lambda: snap(app).status == "paused")
+        assert snap(app).lr == 1000.0 and message(app) == ""
+        await pilot.press("z")
+        for _ in range(20):
+            await pilot.press("minus")
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == 1 and snap(app).status == "paused")
+
+
+async def test_a_failing_engine_shows_the_error_and_the_app_stays_usable(monkeypatch):
+    def broken(self, counting_steps=True):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(Engine, "_train_epoch", broken)
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: "injected fault" in message(app), "the error on screen")
+        assert "RuntimeError" in message(app) and stat(app, "status") == "error"
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+        await pilot.pause(0.1)
+    assert not app.is_running
+
+
+async def test_small_terminal_shows_a_note_and_growing_restores_plots():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        for size in ((40, 12), (200, 60), (40, 12), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.2)
+            lines = app.query_one("#loss").plain_lines
+            small = size == (40, 12)
+            assert any("enlarge" in line for line in lines) == small, size
+        assert any("loss" in line for line in app.query_one("#loss").plain_lines)
+
+
+async def test_reseed_is_disabled_for_file_data(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,label\n1,1\n2,1\n-1,0\n-2,0\n")
+    async with make_app("--data", str(path)).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        assert app.check_action("reseed", ()) is None and stat(app, "seed") == "file"
+        await pilot.press("r", "n")
+        await until(pilot, lambda: snap(app).epoch == 1)
+        assert snap(app).n_points == 4
