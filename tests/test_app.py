@@ -1,53 +1,12 @@
 """Pilot tests: real key presses against the app; each checks the engine's snapshot and the screen text."""
 
-import asyncio
 import re
-import time
-from pathlib import Path
 
 import pytest
 
-from logreg_tui.app import HelpScreen, LogRegApp
-from logreg_tui.cli import load_dataset, parse_options
+from apphelpers import make_app, message, snap, started, stat, until
+from logreg_tui.app import HelpScreen
 from logreg_tui.engine import Engine
-
-
-def make_app(*args: str, directory: Path | None = None) -> LogRegApp:
-    options = parse_options(["--paused", "--seed", "42", *args])
-    return LogRegApp(options, load_dataset(options), directory=directory)
-
-
-async def until(pilot, condition, what: str = "condition", timeout: float = 20.0):
-    """Let the app run until condition() holds (and one more frame is drawn)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
-            return
-        await pilot.pause(0.02)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-async def started(pilot):
-    app = pilot.app
-    await until(pilot, lambda: app.engine is not None and app._shown_version > 0, "the engine")
-    return app
-
-
-def snap(app):
-    return app.engine.latest
-
-
-def stat(app, label: str) -> str:
-    """The value the stats panel shows for `label`."""
-    for line in app.query_one("#stats").plain_lines:
-        if line.startswith(label + " "):
-            return line[len(label):].strip()
-    raise AssertionError(f"no {label!r} line in {app.query_one('#stats').plain_lines}")
-
-
-def message(app) -> str:
-    return str(app.query_one("#message").render())
 
 
 async def test_opens_paused_at_epoch_zero_with_every_stat():

@@ -1,0 +1,47 @@
+"""Helpers for driving the app with Pilot and reading what it shows."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from logreg_tui.app import LogRegApp
+from logreg_tui.cli import load_dataset, parse_options
+
+
+def make_app(*args: str, directory: Path | None = None) -> LogRegApp:
+    options = parse_options(["--paused", "--seed", "42", *args])
+    return LogRegApp(options, load_dataset(options), directory=directory)
+
+
+async def until(pilot, condition, what: str = "condition", timeout: float = 20.0):
+    """Let the app run until condition() holds (and one more frame is drawn)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
+            return
+        await pilot.pause(0.02)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+async def started(pilot):
+    app = pilot.app
+    await until(pilot, lambda: app.engine is not None and app._shown_version > 0, "the engine")
+    return app
+
+
+def snap(app):
+    return app.engine.latest
+
+
+def stat(app, label: str) -> str:
+    """The value the stats panel shows for `label`."""
+    for line in app.query_one("#stats").plain_lines:
+        if line.startswith(label + " "):
+            return line[len(label):].strip()
+    raise AssertionError(f"no {label!r} line in {app.query_one('#stats').plain_lines}")
+
+
+def message(app) -> str:
+    return str(app.query_one("#message").render())
