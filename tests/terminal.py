@@ -27,7 +27,9 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the program
             os.environ.update({"TERM": "xterm-256color", **(env or {})})
-            os.environ.pop("COLORTERM", None)
+            # Textual takes COLUMNS/LINES over the terminal's real size; test runs may export them
+            for name in ("COLORTERM", "COLUMNS", "LINES"):
+                os.environ.pop(name, None)
             if cwd:
                 os.chdir(cwd)
             try:

@@ -60,27 +60,15 @@ def test_quit_within_a_second_at_max_speed_on_a_million_points(terminal, key):
     assert time.monotonic() - started < 1.0
 
 
-def resize_and_wait(term, cols, rows, pattern):
-    """Resize, then wait for that size's own content.
-
-    Seen under pytest only: now and then the app draws one frame for the old size after a resize and
-    no more (Textual reads the size when it handles SIGWINCH). One more SIGWINCH, as a terminal sends
-    when it is nudged, brings the right frame; a crash or a hang still fails the test.
-    """
-    term.resize(cols, rows)
-    try:
-        term.wait_for(pattern, timeout=5)
-    except AssertionError:
-        term.resize(cols, rows)
-        term.wait_for(pattern, timeout=10)
-
-
 def test_resizing_never_crashes_and_small_sizes_show_a_note(terminal):
     term = terminal("--speed", "max", "--epochs", "0")
     term.wait_for(r"status\s+running", timeout=30)
     for _ in range(4):
-        resize_and_wait(term, 40, 12, "enlarge")
-        resize_and_wait(term, 200, 60, r"e export .*svg")  # only the wide footer has room for these
+        # wait for each size's own frame before the next resize, as a person would
+        term.resize(40, 12)
+        term.wait_for("enlarge")
+        term.resize(200, 60)
+        term.wait_for(r"e export .*svg")  # only the wide footer has room for these
         assert "enlarge" not in term.text
     assert term.exit_code is None
     term.press("q")
