@@ -26,14 +26,14 @@ class Terminal:
         self.exit_code: int | None = None
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the program
-            os.environ.update({"TERM": "xterm-256color", **(env or {})})
-            # Textual takes COLUMNS/LINES over the terminal's real size; test runs may export them
-            for name in ("COLORTERM", "COLUMNS", "LINES"):
-                os.environ.pop(name, None)
+            # An explicit environment: Textual takes COLUMNS/LINES over the terminal's real size, and
+            # under pytest they can sit in the C-level environ without being in os.environ.
+            child_env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "COLUMNS", "LINES")}
+            child_env.update({"TERM": "xterm-256color", **(env or {})})
             if cwd:
                 os.chdir(cwd)
             try:
-                os.execvp(argv[0], argv)
+                os.execvpe(argv[0], argv, child_env)
             finally:
                 os._exit(127)
         self.resize(cols, rows)
