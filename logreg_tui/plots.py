@@ -227,8 +227,9 @@ def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height,
     plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
     if threshold is not None:
         plt.vline(threshold, colors.marker)
-    plt.scatter(x0.tolist(), [0.0] * len(x0), marker="braille", color=colors.class0)
-    plt.scatter(x1.tolist(), [1.0] * len(x1), marker="braille", color=colors.class1)
     finite = np.isfinite(curve_y)
     plt.plot(curve_x[finite].tolist(), curve_y[finite].tolist(), marker="braille", color=colors.curve)
+    # the data last, so that the curve's flat ends at 0 and 1 do not hide it
+    plt.scatter(x0.tolist(), [0.0] * len(x0), marker="braille", color=colors.class0)
+    plt.scatter(x1.tolist(), [1.0] * len(x1), marker="braille", color=colors.class1)
     return plt.build()

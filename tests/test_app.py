@@ -301,3 +301,45 @@ async def test_reseed_is_disabled_for_file_data(tmp_path):
         await pilot.press("r", "n")
         await until(pilot, lambda: snap(app).epoch == 1)
         assert snap(app).n_points == 4
+
+
+async def test_quick_steps_are_neither_lost_nor_doubled():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press(*["n"] * 37, *["N"] * 5)
+        await until(pilot, lambda: snap(app).epoch >= 87)
+        await pilot.pause(0.3)
+        assert snap(app).epoch == 87 and stat(app, "epoch") == "87 / 1001"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_key_storm_leaves_the_app_responsive_and_consistent(seed, tmp_path):
+    """A few hundred random keys at --speed max; replay a failure with the same seed."""
+    import random
+
+    from logreg_tui.engine import LR_MAX, LR_MIN
+
+    keys = ["space", "n", "N", "plus", "minus", "r", "z", "a", "l", "s", "left_square_bracket",
+            "right_square_bracket", "e"]
+    rng = random.Random(seed)
+    async with make_app("--speed", "max", "--epochs", "0", directory=tmp_path).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        last_epoch, resets_sent = 0, 0
+        for _ in range(300):
+            key = rng.choice(keys)
+            await pilot.press(key)
+            resets_sent += key in ("r", "z")
+            now = snap(app)
+            assert LR_MIN <= now.lr <= LR_MAX
+            if now.epoch < last_epoch:
+                assert resets_sent > 0, f"epoch went back {last_epoch} → {now.epoch} with no r or z pressed"
+                resets_sent -= 1
+            last_epoch = now.epoch
+        await pilot.press("space")
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        before = snap(app).epoch
+        await pilot.press("z")
+        await until(pilot, lambda: snap(app).epoch < before or snap(app).epoch == 0)

@@ -1,0 +1,47 @@
+"""Regenerate screenshots/*.svg and *.png from deterministic app states (paused, fixed seed, explicit steps)."""
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from apphelpers import make_app, snap, started, until  # noqa: E402
+
+SIZE = (120, 36)
+
+
+async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
+                status: str | None = None) -> None:
+    app = make_app(*args)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press(*keys)
+        if epochs is not None:
+            await until(pilot, lambda: snap(app).epoch == epochs and (status is None or snap(app).status == status))
+        await pilot.pause(0.3)
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(f"screenshots/{name}.svg")
+
+
+async def main() -> None:
+    await shoot("running", ("--epochs", "1001"), ("N",) * 50, epochs=500)
+    await shoot("done", ("--speed", "max"), ("space",), epochs=1001, status="done")
+    await shoot("log-smooth", ("--speed", "max", "--epochs", "3000", "--lr", "0.8"), ("space", "l", "s"),
+                epochs=3000, status="done")
+    await shoot("custom", ("--autograd", "custom", "--speed", "max", "--epochs", "300"), ("a", "space"),
+                epochs=300, status="done")
+    await shoot("help", (), ("question_mark",))
+    if shutil.which("rsvg-convert"):
+        for svg in sorted(HERE.glob("*.svg")):
+            subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
+            print(svg.with_suffix(".png").relative_to(HERE.parent))
+    else:
+        print("rsvg-convert not found (apt-get install librsvg2-bin fonts-dejavu-core): PNGs not made")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

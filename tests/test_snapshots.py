@@ -1,0 +1,29 @@
+"""SVG snapshots of deterministic paused states (pytest-textual-snapshot); `--snapshot-update` refreshes them."""
+
+import pytest
+
+from apphelpers import make_app, snap, started, until
+
+
+def stepped(*keys: str, epochs: int):
+    async def run_before(pilot):
+        await started(pilot)
+        await pilot.press(*keys)
+        await until(pilot, lambda: snap(pilot.app).epoch == epochs)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+def test_paused_at_start(snap_compare, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=stepped(epochs=0))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+def test_after_sixty_epochs(snap_compare, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=stepped(*["N"] * 6, epochs=60))
+
+
+def test_log_y_smoothed_custom(snap_compare):
+    keys = ["a", *["N"] * 10, "l", "s"]
+    assert snap_compare(make_app(), terminal_size=(160, 50), run_before=stepped(*keys, epochs=100))
