@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -42,7 +43,7 @@ KEYS = [
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
              "question_mark": "?"}
-NEEDS_ENGINE = {"toggle_pause", "step", "scale_lr", "reseed", "reset", "toggle_autograd", "scale_speed", "export"}
+PLOT_SHARE = 0.05  # of wall time that plot builds may take while training runs uncapped
 
 
 def plot_colors(app: App) -> PlotColors:
@@ -90,6 +91,8 @@ class LogRegApp(App):
         self.log_y = False
         self.smooth = False
         self._shown_version = -1
+        self._plotted_version = -1
+        self._next_plot_at = 0.0
         self._quitting = False
         self._failed: str | None = None
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
@@ -144,18 +147,27 @@ class LogRegApp(App):
         if engine is None:
             return
         snapshot = engine.latest
-        if snapshot.version == self._shown_version and not force:
-            return
-        self._shown_version = snapshot.version
+        if snapshot.version != self._shown_version or force:
+            self._shown_version = snapshot.version
+            self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
+            if snapshot.message or snapshot.status == "diverged":
+                self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
+            elif not self._failed and self._message_is_engines:
+                self._set_message("")
+        now = time.monotonic()
+        if force or (snapshot.version != self._plotted_version and now >= self._next_plot_at):
+            self._plotted_version = snapshot.version
+            self._plot(snapshot)
+            # plotext is pure Python and shares the GIL with training: at full speed, plots may take
+            # at most PLOT_SHARE of the time (the stats still change every frame)
+            share = PLOT_SHARE if snapshot.speed_cap is None and snapshot.status == "running" else 1.0
+            self._next_plot_at = now + (time.monotonic() - now) / share
+
+    def _plot(self, snapshot) -> None:
         colors = plot_colors(self)
         self.query_one("#loss").update(snapshot.history, snapshot.epoch, snapshot.stop_at,
                                        self.log_y, self.smooth, colors)
         self.query_one("#data").update(snapshot.dataset, snapshot.w, snapshot.b, colors)
-        self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
-        if snapshot.message or snapshot.status == "diverged":
-            self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
-        elif not self._failed and self._message_is_engines:
-            self._set_message("")
 
     _message_is_engines = False
 

@@ -25,7 +25,8 @@ from logreg_tui.history import HistoryView, LossHistory
 MODES = ("builtin", "custom", "tutorial")
 LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
 SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
-PENDING_MAX = 256  # epochs whose loss may wait on the device before it is fetched
+PENDING_MAX = 256
+SINGLE_THREAD_MAX_POINTS = 10_000  # epochs whose loss may wait on the device before it is fetched
 
 
 class DeviceError(ValueError):
@@ -103,6 +104,10 @@ class Engine:
             raise ValueError(f"mode must be one of {MODES}, got {config.mode!r}")
         self._config = config
         self._device = resolve_device(config.device)
+        if self._device.type == "cpu" and dataset.n_points <= SINGLE_THREAD_MAX_POINTS:
+            # small N: splitting an op across threads saves nothing (bench/engine.py: 0.97-1.09x, noise on
+            # 2 cores), and one thread leaves the other core to the UI
+            torch.set_num_threads(1)
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()

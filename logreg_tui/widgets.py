@@ -36,9 +36,11 @@ class LineCanvas(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._strips: list[Strip] = []
+        self._text: str | Text = ""
         self.frames_shown = 0  # frames that changed something, for tests and benchmarks
 
     def show_text(self, text: str | Text) -> None:
+        self._text = text  # kept to lay out again on resize (the first frame may come before layout)
         width = self.size.width
         rich_text = Text.from_ansi(text) if isinstance(text, str) else text
         strips = [
@@ -54,6 +56,9 @@ class LineCanvas(Widget):
         if changed:
             self.frames_shown += 1
             self.refresh(*(Region(start, y, end - start, 1) for y, (start, end) in changed))
+
+    def on_resize(self) -> None:
+        self.show_text(self._text)
 
     @property
     def plain_lines(self) -> list[str]:
