@@ -312,9 +312,9 @@ async def test_quick_steps_are_neither_lost_nor_doubled():
         assert snap(app).epoch == 87 and stat(app, "epoch") == "87 / 1001"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-async def test_key_storm_leaves_the_app_responsive_and_consistent(seed, tmp_path):
-    """A few hundred random keys at --speed max; replay a failure with the same seed."""
+async def test_key_storm_leaves_the_app_responsive_and_consistent(tmp_path):
+    """Two hundred random keys at --speed max; replay a failure with the same seed."""
+    seed = 1
     import random
 
     from logreg_tui.engine import LR_MAX, LR_MIN
@@ -325,7 +325,7 @@ async def test_key_storm_leaves_the_app_responsive_and_consistent(seed, tmp_path
     async with make_app("--speed", "max", "--epochs", "0", directory=tmp_path).run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
         last_epoch, resets_sent = 0, 0
-        for _ in range(300):
+        for _ in range(200):
             key = rng.choice(keys)
             await pilot.press(key)
             resets_sent += key in ("r", "z")
