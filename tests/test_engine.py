@@ -258,3 +258,14 @@ def test_the_engine_imports_no_textual():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_nothing_listens_on_the_network_and_no_pickle_is_loaded():
+    from pathlib import Path
+
+    import logreg_tui
+
+    for source in Path(logreg_tui.__file__).parent.glob("*.py"):
+        text = source.read_text()
+        for banned in ("socket", "pickle", "torch.load", "http", "urllib", "asyncio.start_server"):
+            assert banned not in text, f"{source.name} mentions {banned}"
