@@ -266,8 +266,10 @@ class Engine:
             self._recover()
 
     def _do_reseed(self, seed: int | None) -> None:
+        if seed is None:
+            seed = 0 if self._dataset.seed is None else self._dataset.seed + 1
         try:
-            dataset = self._dataset.reseeded(self._dataset.seed + 1 if seed is None else seed)
+            dataset = self._dataset.reseeded(seed)
         except DataError as error:
             self._message = str(error)
             return

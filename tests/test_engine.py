@@ -42,11 +42,11 @@ def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
 
 
 def test_tutorial_mode_gradient_is_n_times_the_true_one():
-    data = make_tutorial_data(42, 200, 4.0)
+    data = make_tutorial_data(42, 201, 4.0)  # odd N: dL/db at w = b = 0 is (0.5·201 − 100)/201, not 0
     true = Engine(data, TrainConfig(mode="custom")).run_epochs(1)
     tutorial = Engine(data, TrainConfig(mode="tutorial")).run_epochs(1)
-    assert tutorial.grad_w == pytest.approx(200 * true.grad_w, rel=1e-5)
-    assert tutorial.grad_b == pytest.approx(200 * true.grad_b, rel=1e-5)
+    assert tutorial.grad_w == pytest.approx(201 * true.grad_w, rel=1e-5)
+    assert tutorial.grad_b == pytest.approx(201 * true.grad_b, rel=1e-5)
 
 
 def test_first_snapshot_before_any_epoch():
