@@ -25,8 +25,8 @@ from logreg_tui.history import HistoryView, LossHistory
 MODES = ("builtin", "custom", "tutorial")
 LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
 SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
-PENDING_MAX = 256
-SINGLE_THREAD_MAX_POINTS = 10_000  # epochs whose loss may wait on the device before it is fetched
+PENDING_MAX = 256  # epochs whose loss may wait on the device before it is fetched
+SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, torch runs one intra-op thread
 
 
 class DeviceError(ValueError):
