@@ -29,7 +29,7 @@ def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
     times = []
     for k in range(repeats):
         started = time.perf_counter()
-        _, draw = loss_plot(view, view.count, None, WIDTH, LOSS_HEIGHT, False, True, COLORS)
+        _, draw = loss_plot(view, view.count, None, False, True, WIDTH, LOSS_HEIGHT, COLORS)
         draw()
         _, draw = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
         draw()

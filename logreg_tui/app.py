@@ -19,8 +19,8 @@ from textual.worker import Worker, WorkerState
 from logreg_tui.cli import Options, build_parser
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
-from logreg_tui.plots import PlotColors
-from logreg_tui.widgets import StatsPanel, data_view, loss_view
+from logreg_tui.plots import PlotColors, data_plot, loss_plot
+from logreg_tui.widgets import PlotView, StatsPanel
 
 KEYS = [
     # (key, action, footer label, what it does)
@@ -95,20 +95,24 @@ class LogRegApp(App):
         self._next_plot_at = 0.0
         self._quitting = False
         self._failed: str | None = None
+        self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="plots"):
-                yield loss_view("loss")
-                yield data_view("data")
+                yield PlotView(loss_plot, id="loss")
+                yield PlotView(data_plot, id="data")
             yield StatsPanel(id="stats")
         yield Static("", id="message")
         yield Footer()
 
+    @property
+    def frames_per_second(self) -> int:
+        return min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
+
     def on_mount(self) -> None:
-        fps = min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
-        self.set_interval(1 / fps, self.refresh_from_engine)
+        self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.options.device)
         self.call_after_refresh(self._draw_waiting_plots)
         # start torch's slow import only once the first frame is on screen
@@ -122,11 +126,10 @@ class LogRegApp(App):
     def _train(self) -> None:
         from logreg_tui.engine import Engine, TrainConfig
 
-        fps = min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
         config = TrainConfig(
             lr=self.options.lr, mode=self.options.autograd, device=self.options.device,
             epoch_budget=self.options.epochs, speed_cap=self.options.speed,
-            start_paused=self.options.paused, publish_interval=0.5 / fps,
+            start_paused=self.options.paused, publish_interval=0.5 / self.frames_per_second,
         )
         engine = Engine(self.dataset, config)
         self.engine = engine
@@ -168,8 +171,6 @@ class LogRegApp(App):
         self.query_one("#loss").update(snapshot.history, snapshot.epoch, snapshot.stop_at,
                                        self.log_y, self.smooth, colors)
         self.query_one("#data").update(snapshot.dataset, snapshot.w, snapshot.b, colors)
-
-    _message_is_engines = False
 
     def _set_message(self, text: str, from_engine: bool = True) -> None:
         self._message_is_engines = from_engine

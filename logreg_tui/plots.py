@@ -135,9 +135,9 @@ def _decade_label(power: int) -> str:
     return format_number(10.0**power) if power >= -4 else f"1e{power}"
 
 
-def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, width: int, height: int,
-              log_y: bool, smooth: bool, colors: PlotColors) -> tuple[object, str]:
-    """(key, text) of the loss against epoch for the whole run."""
+def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool, smooth: bool,
+              width: int, height: int, colors: PlotColors) -> tuple[object, object]:
+    """(key, text or a function that draws it) of the loss against epoch for the whole run."""
     note = _too_small(width, height)
     if note:
         return ("small", width, height), note

@@ -9,7 +9,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.plots import PlotColors, data_plot, format_number, loss_plot
+from logreg_tui.plots import format_number
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -74,8 +74,8 @@ class LineCanvas(Widget):
 class PlotView(LineCanvas):
     """A plotext plot that is rebuilt only when what it would draw has changed.
 
-    `update(*args)` stores the plot's inputs; the plot function turns them and the widget's size into a
-    key and a drawing; an unchanged key skips plotext, the costly part.
+    `update(*inputs, colors)` stores the plot's inputs; the plot function (plots.loss_plot, plots.data_plot)
+    turns them and the widget's size into a key and a drawing; an unchanged key skips plotext, the costly part.
     """
 
     def __init__(self, plot: Callable, *, id: str | None = None) -> None:
@@ -107,20 +107,6 @@ class PlotView(LineCanvas):
         self.replot()
 
 
-def loss_view(id: str) -> PlotView:
-    def plot(history, epoch, stop_at, log_y, smooth, width, height, colors):
-        return loss_plot(history, epoch, stop_at, width, height, log_y, smooth, colors)
-
-    return PlotView(plot, id=id)
-
-
-def data_view(id: str) -> PlotView:
-    def plot(dataset, w, b, width, height, colors):
-        return data_plot(dataset, w, b, width, height, colors)
-
-    return PlotView(plot, id=id)
-
-
 def _speed(snapshot) -> str:
     cap = "max" if snapshot.speed_cap is None else format_number(snapshot.speed_cap)
     return f"{snapshot.epochs_per_second:.0f}/s (cap {cap})"
@@ -150,21 +136,20 @@ class StatsPanel(LineCanvas):
     """One `label value` line per item of the latest snapshot."""
 
     def show(self, snapshot, status: str | None = None) -> None:
-        text = Text()
-        for label, value in STATS:
-            shown = status if (label == "status" and status) else value(snapshot)
-            style = STATUS_STYLES.get(shown, "") if label == "status" else "bold"
-            text.append(f"{label:<9}", style="dim")
-            text.append(f"{shown}\n", style=style)
-        text.rstrip()
-        self.show_text(text)
+        items = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
+        self.show_text(_label_value_lines(items))
 
     def show_loading(self, n_points: int, seed: int | None, device: str) -> None:
-        text = Text()
-        for label, value in (("status", "loading"), ("seed", "file" if seed is None else str(seed)),
-                             ("N", str(n_points)), ("device", device)):
-            text.append(f"{label:<9}", style="dim")
-            text.append(f"{value}\n", style="bold")
-        text.append("\nstarting torch…", style="dim italic")
+        text = _label_value_lines([("status", "loading"), ("seed", "file" if seed is None else str(seed)),
+                                   ("N", str(n_points)), ("device", device)])
+        text.append("\n\nstarting torch…", style="dim italic")
         self.show_text(text)
 
+
+def _label_value_lines(items: list[tuple[str, str]]) -> Text:
+    text = Text()
+    for label, value in items:
+        text.append(f"{label:<9}", style="dim")
+        text.append(f"{value}\n", style=STATUS_STYLES.get(value, "") if label == "status" else "bold")
+    text.rstrip()
+    return text
