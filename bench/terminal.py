@@ -8,17 +8,15 @@ side by side in this one run.
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from terminal import Terminal  # noqa: E402
+from terminal import Terminal, installed_command  # noqa: E402
 
-APP = str(Path(sys.executable).parent / "logreg-tui") if (Path(sys.executable).parent / "logreg-tui").exists() \
-    else shutil.which("logreg-tui")
+APP = installed_command()
 
 
 def bytes_per_second(*args: str, seconds: float = 5.0, paused: bool = False) -> float:

@@ -7,12 +7,24 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import struct
+import sys
 import termios
 import time
+from pathlib import Path
 
 import pyte
+
+def installed_command() -> str | None:
+    """The `logreg-tui` pip installed beside this interpreter, else the one on PATH.
+
+    A version manager's shim on PATH may fork a wrapper that does not pass resize signals on.
+    """
+    beside = Path(sys.executable).parent / "logreg-tui"
+    return str(beside) if beside.exists() else shutil.which("logreg-tui")
+
 
 KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13"}
 

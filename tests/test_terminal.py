@@ -1,18 +1,12 @@
 """The installed `logreg-tui` in a real pseudo-terminal: what only a terminal shows."""
 
-import shutil
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from terminal import Terminal
+from terminal import Terminal, installed_command
 
-# The console script pip installed beside this interpreter (a version manager's shim on PATH may
-# fork a wrapper that does not pass resize signals on).
-_BESIDE = Path(sys.executable).parent / "logreg-tui"
-EXECUTABLE = str(_BESIDE) if _BESIDE.exists() else shutil.which("logreg-tui")
+EXECUTABLE = installed_command()
 
 
 @pytest.fixture
