@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
@@ -35,18 +37,20 @@ class LineCanvas(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._strips: list[Strip] = []
-        self._text: str | Text = ""
+        self._lines: list[Strip] = []  # as given, kept to lay out again on resize
+        self._strips: list[Strip] = []  # as shown: cropped and padded to the widget's size
         self.frames_shown = 0  # frames that changed something, for tests and benchmarks
 
     def show_text(self, text: str | Text) -> None:
-        self._text = text  # kept to lay out again on resize (the first frame may come before layout)
-        width = self.size.width
+        """Show text with ANSI codes (plotext's output) or a rich Text."""
         rich_text = Text.from_ansi(text) if isinstance(text, str) else text
-        strips = [
-            Strip(line.render(self.app.console, end="")).adjust_cell_length(width)
-            for line in rich_text.split("\n", allow_blank=True)
-        ][: self.size.height]
+        self.show_lines([Strip(line.render(self.app.console, end=""))
+                         for line in rich_text.split("\n", allow_blank=True)])
+
+    def show_lines(self, lines: list[Strip]) -> None:
+        self._lines = lines  # the first frame may come before layout: shown again on resize
+        width = self.size.width
+        strips = [line.adjust_cell_length(width) for line in lines[: self.size.height]]
         old, self._strips = self._strips, strips
         if len(old) != len(strips) or any(s.cell_length != width for s in old):
             self.frames_shown += 1
@@ -58,7 +62,7 @@ class LineCanvas(Widget):
             self.refresh(*(Region(start, y, end - start, 1) for y, (start, end) in changed))
 
     def on_resize(self) -> None:
-        self.show_text(self._text)
+        self.show_lines(self._lines)
 
     @property
     def plain_lines(self) -> list[str]:
@@ -130,26 +134,27 @@ STATS: list[tuple[str, Callable]] = [
 ]
 STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
                  "loading": "bold", "error": "bold red"}
+LABEL_STYLE, VALUE_STYLE, NOTE_STYLE = Style(dim=True), Style(bold=True), Style(dim=True, italic=True)
 
 
 class StatsPanel(LineCanvas):
-    """One `label value` line per item of the latest snapshot."""
+    """One `label value` line per item of the latest snapshot.
+
+    Lines are built from segments, not rendered rich Text: this runs every frame on the UI thread,
+    which shares the GIL with training.
+    """
 
     def show(self, snapshot, status: str | None = None) -> None:
-        items = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
-        self.show_text(_label_value_lines(items))
+        self.show_lines([_stat_line(label, status if label == "status" and status else value(snapshot))
+                         for label, value in STATS])
 
     def show_loading(self, n_points: int, seed: int | None, device: str) -> None:
-        text = _label_value_lines([("status", "loading"), ("seed", "file" if seed is None else str(seed)),
-                                   ("N", str(n_points)), ("device", device)])
-        text.append("\n\nstarting torch…", style="dim italic")
-        self.show_text(text)
+        items = [("status", "loading"), ("seed", "file" if seed is None else str(seed)),
+                 ("N", str(n_points)), ("device", device)]
+        note = Strip([Segment("starting torch…", NOTE_STYLE)])
+        self.show_lines([_stat_line(label, value) for label, value in items] + [Strip([]), note])
 
 
-def _label_value_lines(items: list[tuple[str, str]]) -> Text:
-    text = Text()
-    for label, value in items:
-        text.append(f"{label:<9}", style="dim")
-        text.append(f"{value}\n", style=STATUS_STYLES.get(value, "") if label == "status" else "bold")
-    text.rstrip()
-    return text
+def _stat_line(label: str, value: str) -> Strip:
+    style = Style.parse(STATUS_STYLES.get(value, "bold")) if label == "status" else VALUE_STYLE
+    return Strip([Segment(f"{label:<9}", LABEL_STYLE), Segment(value, style)])
