@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyte
 
+
 def installed_command() -> str | None:
     """The `logreg-tui` pip installed beside this interpreter, else the one on PATH.
 
@@ -24,6 +25,19 @@ def installed_command() -> str | None:
     """
     beside = Path(sys.executable).parent / "logreg-tui"
     return str(beside) if beside.exists() else shutil.which("logreg-tui")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a running process (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process and all its threads so far (Linux)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13"}
