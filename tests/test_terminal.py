@@ -1,9 +1,12 @@
 """The installed `logreg-tui` in a real pseudo-terminal: what only a terminal shows."""
 
+import random
+import re
 import time
 
 import pytest
 
+from logreg_tui.engine import LR_MAX, LR_MIN
 from terminal import Terminal, installed_command
 
 EXECUTABLE = installed_command()
@@ -67,6 +70,28 @@ def test_resizing_never_crashes_and_small_sizes_show_a_note(terminal):
     assert term.exit_code is None
     term.press("q")
     assert term.wait_exit(5) == 0
+
+
+def test_a_key_storm_in_a_real_terminal_leaves_the_app_responsive(terminal):
+    """Three hundred random keys as bytes on the terminal, 10 ms apart, at --speed max (seed 2)."""
+    rng = random.Random(2)
+    term = terminal("--speed", "max", "--epochs", "0")
+    term.wait_for(r"status\s+running", timeout=30)
+    for _ in range(300):
+        term.press(rng.choice(" nN+-rzals[]e"))
+        term.pump(0.01)
+    term.pump(0.5)
+    assert term.exit_code is None and "Traceback" not in term.text
+    lr = float(re.search(r"lr\s+(\S+)", term.text).group(1))
+    assert LR_MIN <= lr <= LR_MAX
+    term.press("?")
+    term.wait_for(r"Keys", timeout=1)
+    term.press("?")  # not esc: esc then q reads as alt+q
+    term.wait_for(r"^(?![\s\S]*Keys)", timeout=1)
+    started = time.monotonic()
+    term.press("q")
+    assert term.wait_exit(5) == 0
+    assert time.monotonic() - started < 1.0
 
 
 def test_the_app_rejects_a_bad_option_without_opening(terminal):
