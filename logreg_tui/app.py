@@ -92,7 +92,7 @@ class LogRegApp(App):
         self.log_y = False
         self.smooth = False
         self._shown_version = -1
-        self._plotted_version = -1
+        self.plotted_version = -1  # version of the snapshot the plots show (tests read it)
         self._next_plot_at = 0.0
         self._next_stats_at = 0.0
         self._quitting = False
@@ -161,8 +161,8 @@ class LogRegApp(App):
             self._shown_version = snapshot.version
             self._next_stats_at = now + 1 / FLAT_OUT_STATS_FPS
             self._show_stats(snapshot)
-        if force or (snapshot.version != self._plotted_version and (now >= self._next_plot_at or not flat_out)):
-            self._plotted_version = snapshot.version
+        if force or (snapshot.version != self.plotted_version and (now >= self._next_plot_at or not flat_out)):
+            self.plotted_version = snapshot.version
             cpu = time.thread_time()
             self._plot(snapshot)
             self._next_plot_at = now + (time.thread_time() - cpu) / PLOT_SHARE

@@ -247,6 +247,30 @@ async def test_nothing_is_redrawn_while_paused():
         assert [w.frames_shown for w in widgets] + [app.query_one("#loss").builds] == before
 
 
+async def test_at_full_speed_plots_are_rebuilt_less_often_than_the_stats_change():
+    async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 100, "training")
+        stats, loss = app.query_one("#stats"), app.query_one("#loss")
+        frames, builds = stats.frames_shown, loss.builds
+        await pilot.pause(2.0)
+        frames, builds = stats.frames_shown - frames, loss.builds - builds
+        assert frames >= 4 and builds < frames / 2, (frames, builds)
+
+
+async def test_pausing_at_full_speed_shows_the_last_epoch_everywhere_at_once():
+    async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 500, "training")
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "paused")
+        await pilot.pause(0.3)  # a few frames at the default 10 fps, well within a plot throttle's wait
+        final = snap(app)
+        assert stat(app, "epoch") == str(final.epoch) and app.plotted_version == final.version
+
+
 async def test_divergence_shows_a_message_and_minus_and_z_recover():
     async with make_app("--lr", "1e38", "--speed", "max").run_test(size=(120, 30)) as pilot:
         app = await started(pilot)
