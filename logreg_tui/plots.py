@@ -121,10 +121,11 @@ def epoch_ticks(x_end: int) -> tuple[list[int], list[str]]:
     decade = 10 ** max(math.floor(math.log10(max(x_end, 1) / 5)), 0)
     step = next(s * decade for s in (1, 2, 2.5, 5, 10) if s * decade * 5 >= x_end)
     ticks = [int(round(k * step)) for k in range(int(x_end // step) + 1)]
-    return ticks, [_short(t) for t in ticks]
+    return ticks, [short_count(t) for t in ticks]
 
 
-def _short(count: int) -> str:
+def short_count(count: int) -> str:
+    """12, 9999, 20k, 1.5M: counts for tight places."""
     for size, suffix in ((1_000_000, "M"), (1_000, "k")):
         if count >= (size if suffix == "M" else 10 * size):
             return f"{count / size:g}{suffix}"

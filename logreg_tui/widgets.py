@@ -11,7 +11,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.plots import format_number
+from logreg_tui.plots import format_number, short_count
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -111,14 +111,26 @@ class PlotView(LineCanvas):
         self.replot()
 
 
+LABEL_WIDTH = 9
+VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
+
+
+def _epoch(snapshot) -> str:
+    """12 / 1001; past VALUE_WIDTH, 1000000/1M."""
+    if not snapshot.stop_at:
+        return str(snapshot.epoch)
+    text = f"{snapshot.epoch} / {snapshot.stop_at}"
+    return text if len(text) <= VALUE_WIDTH else f"{snapshot.epoch}/{short_count(snapshot.stop_at)}"
+
+
 def _speed(snapshot) -> str:
     cap = "max" if snapshot.speed_cap is None else format_number(snapshot.speed_cap)
-    return f"{snapshot.epochs_per_second:.0f}/s (cap {cap})"
+    return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
 
 STATS: list[tuple[str, Callable]] = [
     ("status", lambda s: s.status),
-    ("epoch", lambda s: f"{s.epoch}" + (f" / {s.stop_at}" if s.stop_at else "")),
+    ("epoch", _epoch),
     ("loss", lambda s: format_number(s.loss)),
     ("acc", lambda s: format_number(s.accuracy)),
     ("lr", lambda s: format_number(s.lr)),
@@ -157,4 +169,4 @@ class StatsPanel(LineCanvas):
 
 def _stat_line(label: str, value: str) -> Strip:
     style = Style.parse(STATUS_STYLES.get(value, "bold")) if label == "status" else VALUE_STYLE
-    return Strip([Segment(f"{label:<9}", LABEL_STYLE), Segment(value, style)])
+    return Strip([Segment(f"{label:<{LABEL_WIDTH}}", LABEL_STYLE), Segment(value, style)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 
 from terminal import Terminal, installed_command, rss_bytes
 
@@ -29,12 +30,23 @@ def app_rss(epochs: int, timeout: float) -> tuple[int, int]:
     """(RSS after EARLY_EPOCH epochs, RSS when done after `epochs`) of the app at --speed max, 120×40."""
     term = Terminal([installed_command(), "--speed", "max", "--epochs", str(epochs)], 120, 40)
     try:
-        term.wait_for(rf"epoch\s+[1-9]\d{{{len(str(EARLY_EPOCH)) - 1},}} /", timeout=60)
+        term.wait_for(rf"epoch\s+[1-9]\d{{{len(str(EARLY_EPOCH)) - 1},}}\b", timeout=60)
         early = rss_bytes(term.pid)
-        term.wait_for(rf"status\s+done[\s\S]*epoch\s+{epochs} / {epochs}", timeout=timeout)
+        term.wait_for(rf"status\s+done[\s\S]*epoch\s+{epochs}\b", timeout=timeout)
         late = rss_bytes(term.pid)
         term.press("q")
         assert term.wait_exit(5) == 0
         return early, late
     finally:
         term.close()
+
+
+def headless_and_app_rss(epochs: int, timeout: float) -> dict[str, tuple[int, int]]:
+    """Both long runs at once (each takes a core): {"headless": (early, late), "app": (early, late)}."""
+    headless = []
+    side = threading.Thread(target=lambda: headless.append(headless_rss(epochs)))
+    side.start()
+    app = app_rss(epochs, timeout)
+    side.join()
+    assert headless, "the headless run failed"
+    return {"headless": headless[0], "app": app}

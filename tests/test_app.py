@@ -1,5 +1,6 @@
 """Pilot tests: real key presses against the app; each checks the engine's snapshot and the screen text."""
 
+import dataclasses
 import random
 import re
 
@@ -7,8 +8,10 @@ import pytest
 
 from apphelpers import make_app, message, snap, started, stat, until
 from logreg_tui.app import HelpScreen
-from logreg_tui.engine import LR_MAX, LR_MIN, Engine
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.engine import LR_MAX, LR_MIN, Engine, TrainConfig
 from logreg_tui.plots import format_number
+from logreg_tui.widgets import STATS, VALUE_WIDTH
 
 
 async def test_opens_paused_at_epoch_zero_with_every_stat():
@@ -20,7 +23,17 @@ async def test_opens_paused_at_epoch_zero_with_every_stat():
             stat(app, label)
         assert stat(app, "status") == "paused" and stat(app, "epoch") == "0 / 1001"
         assert stat(app, "lr") == "0.2" and stat(app, "N") == "1000" and stat(app, "seed") == "42"
-        assert stat(app, "loss") == "—" and stat(app, "speed") == "0/s (cap 100)"
+        assert stat(app, "loss") == "—" and stat(app, "speed") == "0/s cap 100"
+
+
+def test_every_stat_fits_the_panel_even_for_long_runs():
+    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epoch_budget=1_000_000))
+    extreme = dataclasses.replace(engine.latest, epoch=1_000_000, stop_at=1_000_000, loss=-1.23457e-05,
+                                  w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed_cap=6400.0,
+                                  device="cuda:12")
+    values = {label: value(extreme) for label, value in STATS}
+    assert values["epoch"] == "1000000/1M" and values["speed"] == "99999/s cap 6400"
+    assert all(len(value) <= VALUE_WIDTH for value in values.values()), values
 
 
 async def test_n_and_shift_n_step_exactly_one_and_ten():
