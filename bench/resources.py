@@ -8,12 +8,11 @@ RSS after 1e6 epochs − RSS after 1e3, for both at once, and the app's CPU whil
 """
 
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from longrun import EARLY_EPOCH, app_rss, headless_rss  # noqa: E402
+from longrun import EARLY_EPOCH, headless_and_app_rss  # noqa: E402
 from terminal import Terminal, cpu_seconds, installed_command  # noqa: E402
 
 MB = 1024 * 1024
@@ -34,12 +33,7 @@ def paused_cpu_share(seconds: float = 10.0) -> float:
 
 def main() -> None:
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    headless = []
-    side = threading.Thread(target=lambda: headless.append(headless_rss(epochs)))
-    side.start()  # both at once: each takes a core
-    app = app_rss(epochs, timeout=3600)
-    side.join()
-    for name, (early, late) in (("headless", headless[0]), ("app", app)):
+    for name, (early, late) in headless_and_app_rss(epochs, timeout=3600).items():
         print(f"{name:>8}: RSS after {epochs:.0e} epochs − after {EARLY_EPOCH:.0e} = {late / MB:.1f} − {early / MB:.1f}"
               f" = {(late - early) / MB:+.1f} MB   (goal ≤ 20)")
     print(f"paused and idle: {paused_cpu_share() * 100:.2f} % of a core   (goal ≤ 2)")
