@@ -29,6 +29,32 @@ def test_the_tutorials_eleven_lines_and_final_parameters(mode, lr):
     assert snapshot.accuracy == pytest.approx(0.984)
 
 
+def test_every_epoch_matches_the_tutorials_loop_with_torch_optim_sgd_bit_for_bit():
+    """The engine's hand-rolled SGD step is torch.optim.SGD's, to the last bit, through an lr change."""
+    import torch
+    import torch.nn.functional as F
+
+    data = make_tutorial_data()
+    x, y = torch.tensor(data.x), torch.tensor(data.y)
+    w, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=0.2)
+    losses = []
+    for epoch in range(1001):
+        if epoch == 500:
+            optimizer.param_groups[0]["lr"] = 0.05
+        loss = F.binary_cross_entropy(torch.sigmoid(w * x + b), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    engine = Engine(data, TrainConfig(lr=0.2, epoch_budget=0))
+    engine.run_epochs(500)
+    engine.set_lr(0.05)
+    snapshot = engine.run_epochs(501)
+    assert list(snapshot.history.recent) == losses
+    assert (snapshot.w, snapshot.b) == (w.item(), b.item())
+
+
 @pytest.mark.parametrize("seed,n,lr", [(0, 10, 0.5), (7, 333, 0.05), (123, 5000, 1.0), (9, 2, 0.3)])
 def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
     results = {}
