@@ -34,8 +34,8 @@ def paused_cpu_share(seconds: float = 10.0) -> float:
 def main() -> None:
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     for name, (early, late) in headless_and_app_rss(epochs, timeout=3600).items():
-        print(f"{name:>8}: RSS after {epochs:.0e} epochs − after {EARLY_EPOCH:.0e} = {late / MB:.1f} − {early / MB:.1f}"
-              f" = {(late - early) / MB:+.1f} MB   (goal ≤ 20)")
+        print(f"{name:>8}: RSS after {epochs:.0e} epochs − after {EARLY_EPOCH:.0e} = "
+              f"{late / MB:.1f} − {early / MB:.1f} = {(late - early) / MB:+.1f} MB   (goal ≤ 20)")
     print(f"paused and idle: {paused_cpu_share() * 100:.2f} % of a core   (goal ≤ 2)")
 
 

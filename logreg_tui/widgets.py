@@ -37,18 +37,18 @@ class LineCanvas(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._lines: list[Strip] = []  # as given, kept to lay out again on resize
+        # as given, kept to lay out again on resize (the first frame may come before layout)
+        self._lines: list[Strip] = []
         self._strips: list[Strip] = []  # as shown: cropped and padded to the widget's size
         self.frames_shown = 0  # frames that changed something, for tests and benchmarks
 
-    def show_text(self, text: str | Text) -> None:
-        """Show text with ANSI codes (plotext's output) or a rich Text."""
-        rich_text = Text.from_ansi(text) if isinstance(text, str) else text
+    def show_text(self, text: str) -> None:
+        """Show text with ANSI colour codes (plotext's output)."""
         self.show_lines([Strip(line.render(self.app.console, end=""))
-                         for line in rich_text.split("\n", allow_blank=True)])
+                         for line in Text.from_ansi(text).split("\n", allow_blank=True)])
 
     def show_lines(self, lines: list[Strip]) -> None:
-        self._lines = lines  # the first frame may come before layout: shown again on resize
+        self._lines = lines
         width = self.size.width
         strips = [line.adjust_cell_length(width) for line in lines[: self.size.height]]
         old, self._strips = self._strips, strips
