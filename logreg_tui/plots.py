@@ -95,6 +95,7 @@ def decimate(history: HistoryView, x_end: float, columns: int) -> tuple[np.ndarr
 
 def _start(width: int, height: int, colors: PlotColors) -> None:
     plt.clf()
+    plt.limit_size(False, False)  # the widget's size, not the terminal's: plotext would cap at 80×24 off a tty
     plt.plotsize(width, height)
     plt.theme("clear")
     plt.canvas_color("default")

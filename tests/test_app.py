@@ -319,6 +319,16 @@ async def test_a_failing_engine_shows_the_error_and_the_app_stays_usable(monkeyp
     assert not app.is_running
 
 
+async def test_plots_fill_their_widgets_wider_and_taller_than_80_by_24():
+    async with make_app().run_test(size=(200, 60)) as pilot:
+        app = await started(pilot)
+        for name in ("#loss", "#data"):
+            plot = app.query_one(name)
+            assert plot.size.width > 150 and plot.size.height > 24
+            assert max(len(line) for line in plot.plain_lines) == plot.size.width, name
+            assert sum(1 for line in plot.plain_lines if line.strip()) > 24, name
+
+
 async def test_small_terminal_shows_a_note_and_growing_restores_plots():
     async with make_app().run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
