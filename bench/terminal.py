@@ -54,11 +54,13 @@ def shown_epoch(term: Terminal) -> int:
     return int(re.search(r"epoch\s+(\d+)", term.text).group(1))
 
 
-def app_and_headless_rates(n: int, seconds: float = 40.0, turn: float = 0.5) -> tuple[float, float]:
+def app_and_headless_rates(n: int, seconds: float = 40.0, turn: float = 1.0) -> tuple[float, float]:
     """Epochs/s of the open app at --speed max and of --headless, run in turns of `turn` seconds.
 
-    One runs while the other is stopped (SIGSTOP), so a noisy neighbour slows both alike; each side's
-    epochs are counted over its own turns only. The app's epoch is read off its screen.
+    Only one trains at a time, so a noisy neighbour slows both alike, and each side's epochs are
+    counted over its own turns only. The app takes turns by space (pause/resume) and its epoch is
+    read off its screen while paused, so it is exact; --headless is stopped and continued with
+    SIGSTOP/SIGCONT (the app is not: Textual redraws the whole screen on SIGCONT).
     """
     log_every = 100 if n <= 10_000 else 10  # about 30 progress lines a second, a negligible cost
     headless = subprocess.Popen([APP, "--headless", "--epochs", "1000000000", "--log-every", str(log_every),
@@ -70,29 +72,30 @@ def app_and_headless_rates(n: int, seconds: float = 40.0, turn: float = 0.5) -> 
             headless_epoch[0] = int(line.split()[1])
 
     threading.Thread(target=follow, daemon=True).start()
-    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--n-points", str(n)], 120, 40)
+    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], 120, 40)
     try:
-        term.wait_for(r"epoch\s+[1-9]", timeout=30)
+        term.wait_for(r"status\s+paused", timeout=30)
         while headless_epoch[0] == 0:
             term.pump(0.1)
         os.kill(headless.pid, signal.SIGSTOP)
-        term.pump(1.0)
-        os.kill(term.pid, signal.SIGSTOP)
-        term.pump(0.3)  # the last frame before the stop is on screen
-        app_from, headless_from, ran = shown_epoch(term), headless_epoch[0], 0.0
+        app_ran = headless_ran = 0.0
+        app_from, headless_from = shown_epoch(term), headless_epoch[0]
         for _ in range(int(seconds / turn / 2)):
-            for running, stopped in ((term.pid, headless.pid), (headless.pid, term.pid)):
-                os.kill(running, signal.SIGCONT)
-                term.pump(turn)
-                os.kill(running, signal.SIGSTOP)
-            ran += turn
-        term.pump(0.3)
-        app_rate = (shown_epoch(term) - app_from) / ran
-        headless_rate = (headless_epoch[0] - headless_from) / ran
-        return app_rate, headless_rate
+            term.press("space")
+            started = time.monotonic()
+            term.pump(turn)
+            term.press("space")
+            app_ran += time.monotonic() - started
+            term.wait_for(r"status\s+paused")
+            os.kill(headless.pid, signal.SIGCONT)
+            started = time.monotonic()
+            term.pump(turn)
+            os.kill(headless.pid, signal.SIGSTOP)
+            headless_ran += time.monotonic() - started
+        term.pump(0.3)  # the last progress line is read
+        return (shown_epoch(term) - app_from) / app_ran, (headless_epoch[0] - headless_from) / headless_ran
     finally:
-        for pid in (term.pid, headless.pid):
-            os.kill(pid, signal.SIGCONT)
+        os.kill(headless.pid, signal.SIGCONT)
         headless.kill()
         headless.wait()
         term.close()
