@@ -31,6 +31,12 @@ async def started(pilot):
     return app
 
 
+async def training_beyond(pilot, epoch: int) -> None:
+    """Resume training (the app starts paused) and wait until it is past `epoch`."""
+    await pilot.press("space")
+    await until(pilot, lambda: snap(pilot.app).epoch > epoch, f"training past epoch {epoch}")
+
+
 def snap(app):
     return app.engine.latest
 

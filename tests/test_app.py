@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from apphelpers import make_app, message, snap, started, stat, until
+from apphelpers import make_app, message, snap, started, stat, training_beyond, until
 from logreg_tui.app import HelpScreen
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.engine import LR_MAX, LR_MIN, Engine, TrainConfig
@@ -65,8 +65,7 @@ async def test_space_runs_and_pauses():
 async def test_n_while_running_pauses_then_steps():
     async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: snap(app).epoch > 50, "training")
+        await training_beyond(pilot, 50)
         await pilot.press("n")
         await until(pilot, lambda: snap(app).status == "paused")
         paused_at = snap(app).epoch
@@ -241,8 +240,7 @@ async def test_q_quits_and_stops_the_engine_thread():
     app = make_app("--speed", "max", "--epochs", "0")
     async with app.run_test(size=(100, 30)) as pilot:
         await started(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: snap(app).epoch > 10)
+        await training_beyond(pilot, 10)
         await pilot.press("q")
         await pilot.pause(0.2)
     assert app.engine._closed.is_set() and not app.is_running
@@ -263,8 +261,7 @@ async def test_nothing_is_redrawn_while_paused():
 async def test_at_full_speed_plots_are_rebuilt_less_often_than_the_stats_change():
     async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: snap(app).epoch > 100, "training")
+        await training_beyond(pilot, 100)
         stats, loss = app.query_one("#stats"), app.query_one("#loss")
         frames, builds = stats.frames_shown, loss.builds
         await pilot.pause(2.0)
@@ -275,8 +272,7 @@ async def test_at_full_speed_plots_are_rebuilt_less_often_than_the_stats_change(
 async def test_pausing_at_full_speed_shows_the_last_epoch_everywhere_at_once():
     async with make_app("--speed", "max", "--epochs", "0").run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: snap(app).epoch > 500, "training")
+        await training_beyond(pilot, 500)
         await pilot.press("space")
         await until(pilot, lambda: snap(app).status == "paused")
         await pilot.pause(0.3)  # a few frames at the default 10 fps, well within a plot throttle's wait
