@@ -3,7 +3,7 @@
 Runs the installed `logreg-tui` (headless, and the app in a pseudo-terminal) and prints
 RSS after 1e6 epochs − RSS after 1e3, for both at once, and the app's CPU while paused and idle.
 
-    python bench/resources.py            # about 8 minutes: a million epochs each
+    python bench/resources.py            # about 4 minutes here: a million epochs each
     python bench/resources.py 100000     # a shorter run
 """
 
@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from longrun import EARLY_EPOCH, headless_and_app_rss  # noqa: E402
+from longrun import EARLY_EPOCH, MB, headless_and_app_rss  # noqa: E402
 from terminal import Terminal, cpu_seconds, installed_command  # noqa: E402
 
-MB = 1024 * 1024
 
 
 def paused_cpu_share(seconds: float = 10.0) -> float:

@@ -22,7 +22,7 @@ from terminal import Terminal, installed_command  # noqa: E402
 APP = installed_command()
 
 
-def bytes_per_second(*args: str, seconds: float = 5.0, paused: bool = False) -> float:
+def bytes_per_second(*args: str, seconds: float = 5.0) -> float:
     term = Terminal([APP, *args], 120, 40)
     try:
         term.wait_for(r"status\s+(running|paused)", timeout=30)

@@ -8,6 +8,7 @@ import threading
 from terminal import Terminal, installed_command, rss_bytes
 
 EARLY_EPOCH = 1_000  # memory is measured after this many epochs and again at the end
+MB = 1024 * 1024
 
 
 def headless_rss(epochs: int) -> tuple[int, int]:

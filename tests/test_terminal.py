@@ -7,11 +7,10 @@ import time
 import pytest
 
 from logreg_tui.engine import LR_MAX, LR_MIN
-from longrun import headless_and_app_rss
+from longrun import MB, headless_and_app_rss
 from terminal import Terminal, installed_command
 
 EXECUTABLE = installed_command()
-MB = 1024 * 1024
 
 
 @pytest.fixture
@@ -103,6 +102,6 @@ def test_the_app_rejects_a_bad_option_without_opening(terminal):
 
 
 def test_a_million_epochs_headless_and_in_the_app_keep_memory_bounded():
-    """RSS may grow by at most 20 MB from epoch 1e3 to epoch 1e6 (about 8 minutes on 2 cores)."""
+    """RSS may grow by at most 20 MB from epoch 1e3 to epoch 1e6 (about 4 minutes on 2 cores)."""
     for name, (early, late) in headless_and_app_rss(1_000_000, timeout=1800).items():
         assert late - early <= 20 * MB, f"{name}: {early / MB:.1f} MB after 1e3 epochs, {late / MB:.1f} MB after 1e6"
