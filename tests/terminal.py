@@ -49,6 +49,9 @@ class Terminal:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
+        # parsed only when the screen is read: pyte is slow Python, and parsing while the program runs
+        # would take CPU from it on a small machine (bench/terminal.py measures the program's speed)
+        self._unparsed: list[bytes] = []
         self.exit_code: int | None = None
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the program
@@ -66,6 +69,7 @@ class Terminal:
 
     def resize(self, cols: int, rows: int) -> None:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self._parse()  # what was written at the old size, at the old size
         self.screen.resize(rows, cols)
         if self.exit_code is None:
             os.kill(self.pid, signal.SIGWINCH)
@@ -84,7 +88,7 @@ class Terminal:
                     self._reap(block=True)
                     return
                 self.bytes_read += len(data)
-                self.stream.feed(data)
+                self._unparsed.append(data)
             elif self._reap(block=False):
                 return
 
@@ -95,8 +99,14 @@ class Terminal:
                 self.exit_code = os.waitstatus_to_exitcode(status)
         return self.exit_code is not None
 
+    def _parse(self) -> None:
+        if self._unparsed:
+            self.stream.feed(b"".join(self._unparsed))
+            self._unparsed = []
+
     @property
     def text(self) -> str:
+        self._parse()
         return "\n".join(line.rstrip() for line in self.screen.display)
 
     def wait_for(self, pattern: str, timeout: float = 20.0) -> float:
