@@ -61,7 +61,7 @@ def nice_ceiling(value: float) -> float:
     decade = 10 ** math.floor(math.log10(value))
     for step in (1, 1.5, 2, 3, 4, 5, 7, 10):
         if step * decade >= value * (1 - 1e-12):
-            return step * decade
+            return float(f"{step * decade:.12g}")  # 0.7, not 0.7000000000000001
     return 10 * decade
 
 
@@ -141,7 +141,7 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool
               width: int, height: int, colors: PlotColors) -> tuple[object, object]:
     """(key, text or a function that draws it) of the loss against epoch for the whole run."""
     note = _too_small(width, height)
-    if note:
+    if note is not None:
         return ("small", width, height), note
     x_end = epoch_axis_end(epoch, stop_at)
     x, low, high, mean = decimate(history, x_end, 2 * width)
@@ -207,7 +207,7 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
               colors: PlotColors) -> tuple[object, object]:
     """(key, text or a function that draws it) of the data with σ(wx + b) and the threshold x* = −b/w."""
     note = _too_small(width, height)
-    if note:
+    if note is not None:
         return ("small", width, height), note
     x_min, x_max, x0, x1 = scatter_columns(dataset, 2 * width)
     curve_x = np.linspace(x_min, x_max, 2 * width)

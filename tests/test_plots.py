@@ -1,0 +1,126 @@
+"""Plots: what plotext is given stays bounded by the screen, and equal keys mean equal pictures."""
+
+import numpy as np
+import pytest
+
+from logreg_tui import plots
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.history import LossHistory
+from logreg_tui.plots import (PlotColors, data_plot, debiased_ema, decimate, epoch_ticks, format_number, loss_plot,
+                              nice_ceiling, short_count)
+
+WIDTH, HEIGHT = 100, 20
+COLORS = PlotColors()
+
+
+@pytest.fixture
+def points_given(monkeypatch):
+    """Lengths of every series the plots hand to plotext."""
+    given = []
+    for name in ("plot", "scatter"):
+        original = getattr(plots.plt, name)
+
+        def record(x, y, *args, original=original, **kwargs):
+            assert len(x) == len(y)
+            given.append(len(x))
+            return original(x, y, *args, **kwargs)
+
+        monkeypatch.setattr(plots.plt, name, record)
+    return given
+
+
+def history_of(epochs: int) -> LossHistory:
+    history = LossHistory()
+    e = np.arange(epochs, dtype=np.float64)
+    history.extend(0.05 + 0.64 * np.exp(-e / 150) + 0.01 * np.sin(e))
+    return history
+
+
+@pytest.mark.parametrize("epochs", [10, 1_001, 1_000_000])
+@pytest.mark.parametrize("smooth", [False, True])
+def test_the_loss_plot_gives_plotext_at_most_four_points_per_column(points_given, epochs, smooth):
+    view = history_of(epochs).view()
+    _, draw = loss_plot(view, view.count, None, False, smooth, WIDTH, HEIGHT, COLORS)
+    assert "loss" in draw()
+    assert points_given and max(points_given) <= 4 * WIDTH
+    assert sum(points_given) <= (6 if smooth else 4) * WIDTH
+
+
+@pytest.mark.parametrize("n_points", [30, 1_000_000])
+def test_the_data_plot_gives_plotext_at_most_two_points_per_column_per_series(points_given, n_points):
+    dataset = make_tutorial_data(42, n_points, 4.0)
+    _, draw = data_plot(dataset, 2.6, -5.1, WIDTH, HEIGHT, COLORS)
+    assert "σ" in draw()
+    assert len(points_given) == 3 and max(points_given) <= 2 * WIDTH  # curve, class 0, class 1
+    assert min(points_given) > 0
+
+
+def test_decimation_keeps_each_columns_min_and_max():
+    history = LossHistory()
+    history.extend([5.0, 1.0, 3.0, 2.0, 9.0, 4.0, 0.5, 7.0])
+    x, low, high, mean = decimate(history.view(), 8, 2)
+    np.testing.assert_array_equal(x, [2.0, 6.0])  # column centres in epochs
+    np.testing.assert_array_equal(low, [1.0, 0.5])
+    np.testing.assert_array_equal(high, [5.0, 9.0])
+    np.testing.assert_array_equal(mean, [2.75, 5.125])
+
+
+def test_decimating_a_million_epochs_keeps_the_extremes():
+    history = history_of(1_000_000)
+    history.extend([1e-4, 3.0])
+    x, low, high, _ = decimate(history.view(), 1_000_002, 2 * WIDTH)
+    assert x.size <= 2 * WIDTH
+    assert low.min() == 1e-4 and high.max() == 3.0
+
+
+def test_data_plot_keys_change_with_the_picture_only():
+    dataset = make_tutorial_data(42, 1_000, 4.0)
+    key, _ = data_plot(dataset, 2.6, -5.1, WIDTH, HEIGHT, COLORS)
+    assert data_plot(dataset, 2.6 + 1e-9, -5.1, WIDTH, HEIGHT, COLORS)[0] == key  # no pixel moves
+    assert data_plot(dataset, 1.0, -5.1, WIDTH, HEIGHT, COLORS)[0] != key
+    assert data_plot(dataset, 2.6, -5.1, WIDTH + 1, HEIGHT, COLORS)[0] != key
+    assert data_plot(make_tutorial_data(43, 1_000, 4.0), 2.6, -5.1, WIDTH, HEIGHT, COLORS)[0] != key
+
+
+def test_loss_plot_keys_change_with_the_picture_only():
+    history = history_of(500)
+    view = history.view()
+    key, _ = loss_plot(view, view.count, 1001, False, False, WIDTH, HEIGHT, COLORS)
+    assert loss_plot(history.view(), view.count, 1001, False, False, WIDTH, HEIGHT, COLORS)[0] == key
+    assert loss_plot(view, view.count, 1001, True, False, WIDTH, HEIGHT, COLORS)[0] != key
+    history.extend([5.0])  # a spike moves pixels and the y axis
+    later = history.view()
+    assert loss_plot(later, later.count, 1001, False, False, WIDTH, HEIGHT, COLORS)[0] != key
+
+
+def test_a_plot_too_small_to_read_says_so_without_plotext(points_given):
+    key, note = loss_plot(history_of(10).view(), 10, None, False, False, 20, 5, COLORS)
+    assert note == "enlarge the terminal" and key[0] == "small"
+    assert data_plot(make_tutorial_data(42, 30, 4.0), 0.0, 0.0, 3, 3, COLORS)[1] == ""
+    assert points_given == []
+
+
+def test_the_log_axis_is_log10_of_the_loss_on_a_linear_axis():
+    view = history_of(1_001).view()
+    _, draw = loss_plot(view, view.count, 1001, True, False, WIDTH, HEIGHT, COLORS)
+    text = draw()
+    assert "log scale" in text and "0.01" in text and "0.1" in text  # decade labels, not log10 values
+
+
+def test_smoothing_is_tensorboards_debiased_ema():
+    values = np.array([1.0, 0.0, 0.0])
+    # debiased: the first value is itself; then (0.6·0.4 + 0.4·0) / (1 − 0.36) …
+    np.testing.assert_allclose(debiased_ema(values), [1.0, 0.24 / 0.64, 0.144 / 0.784])
+
+
+@pytest.mark.parametrize("value, text", [(0.2, "0.2"), (0.0125, "0.0125"), (1e-05, "1e-05"), (1001, "1001"),
+                                         (2.0, "2"), (0.0643416, "0.0643416"), (float("nan"), "—")])
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_axis_ends_and_ticks_are_round():
+    assert [nice_ceiling(v) for v in (0.69, 1.0, 1.2, 0.0, float("inf"))] == [0.7, 1.0, 1.5, 1.0, 1.0]
+    assert epoch_ticks(1001) == ([0, 250, 500, 750, 1000], ["0", "250", "500", "750", "1000"])
+    assert epoch_ticks(2_000_000)[1][-1] == "2M"
+    assert [short_count(c) for c in (12, 9999, 20_000, 1_500_000)] == ["12", "9999", "20k", "1.5M"]
