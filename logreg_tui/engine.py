@@ -63,6 +63,9 @@ class TrainConfig:
     speed_cap: float | None = None  # epochs per second at most; None = as fast as it goes
     start_paused: bool = False
     publish_interval: float = 1 / 30  # seconds between snapshots while training
+    # the same while training runs uncapped (None: publish_interval): each snapshot costs about two epochs
+    # at N 1e3, so a reader that looks less often at full speed can ask for fewer
+    uncapped_publish_interval: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -385,7 +388,9 @@ class Engine:
         self._flush()
         self._dirty = False
         now = time.monotonic()
-        self._next_publish_at = now + self._config.publish_interval
+        uncapped = self._config.uncapped_publish_interval
+        interval = uncapped if uncapped and self._speed_cap is None else self._config.publish_interval
+        self._next_publish_at = now + interval
         self._version += 1
         self._latest = Snapshot(
             version=self._version,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +46,7 @@ class LossHistory:
     def __init__(self, recent: int = RECENT, buckets: int = BUCKETS) -> None:
         if buckets % 2:
             raise ValueError("buckets must be even: they merge in pairs")
-        self._recent: deque[float] = deque(maxlen=recent)
+        self._recent = np.empty(recent)  # a ring: epoch e's loss at e % recent (a view copies it fast)
         self._capacity = buckets
         self._width = 1
         self._min = np.full(buckets, np.inf)
@@ -57,7 +56,8 @@ class LossHistory:
 
     def extend(self, losses: np.ndarray | list[float]) -> None:
         losses = np.asarray(losses, dtype=np.float64).ravel()
-        self._recent.extend(losses.tolist())
+        kept = losses[-self._recent.size:]
+        self._recent[(self.count + losses.size - kept.size + np.arange(kept.size)) % self._recent.size] = kept
         done = 0
         while done < losses.size:
             if self.count // self._width >= self._capacity:
@@ -82,19 +82,24 @@ class LossHistory:
     @property
     def last(self) -> float:
         """The latest loss, NaN before the first."""
-        return self._recent[-1] if self._recent else float("nan")
+        return float(self._recent[(self.count - 1) % self._recent.size]) if self.count else float("nan")
 
     @property
     def nbytes(self) -> int:
         """Memory held by the history's values (for the bounded-memory test)."""
-        return self._min.nbytes + self._max.nbytes + self._sum.nbytes + 8 * len(self._recent)
+        return self._min.nbytes + self._max.nbytes + self._sum.nbytes + self._recent.nbytes
 
     def view(self) -> HistoryView:
         used = -(-self.count // self._width)  # buckets touched so far (ceil)
         sizes = np.minimum(self._width, self.count - np.arange(used) * self._width)
+        if self.count <= self._recent.size:
+            recent = self._recent[: self.count].copy()
+        else:
+            oldest = self.count % self._recent.size
+            recent = np.concatenate([self._recent[oldest:], self._recent[:oldest]])
         return HistoryView(
             count=self.count,
-            recent=_read_only(np.array(self._recent, dtype=np.float64)),
+            recent=_read_only(recent),
             bucket_width=self._width,
             bucket_min=_read_only(self._min[:used].copy()),
             bucket_max=_read_only(self._max[:used].copy()),

@@ -230,6 +230,21 @@ def test_speed_cap_limits_epochs_per_second(running):
     run.until(lambda s: s.epoch > later.epoch + 200, "uncapped")
 
 
+def test_uncapped_training_publishes_at_its_own_interval(running):
+    run = running(speed_cap=2000, epoch_budget=0, publish_interval=0.01, uncapped_publish_interval=0.25)
+
+    def publishes_in_a_second() -> int:
+        first = run.engine.latest.version
+        threading.Event().wait(1.0)
+        return run.engine.latest.version - first
+
+    run.engine.resume()
+    assert publishes_in_a_second() >= 30  # capped: every 0.01 s, give or take a loaded machine
+    run.engine.set_speed_cap(None)
+    run.until(lambda s: s.speed_cap is None)
+    assert 2 <= publishes_in_a_second() <= 5
+
+
 def test_close_returns_at_once_while_paused(running):
     run = running()
     threading.Event().wait(0.1)
@@ -274,6 +289,18 @@ def test_history_buckets_are_exact_min_max_mean():
     np.testing.assert_array_equal(view.bucket_max, [5, 8, 9])
     np.testing.assert_array_equal(view.bucket_mean, [2.75, 4.5, 9])
     np.testing.assert_array_equal(view.recent, [6, 0, 8, 9])
+
+
+@pytest.mark.parametrize("recent", [4, 7, 4096])
+def test_history_keeps_exactly_the_last_losses_whatever_the_chunk_sizes(recent):
+    rng = np.random.default_rng(recent)
+    history, everything = LossHistory(recent=recent, buckets=8), []
+    for _ in range(100):
+        chunk = rng.random(int(rng.integers(0, 3 * recent)))
+        history.extend(chunk)
+        everything.extend(chunk)
+        np.testing.assert_array_equal(history.view().recent, everything[-recent:])
+        assert history.last == everything[-1] if everything else np.isnan(history.last)
 
 
 def test_the_engine_imports_no_textual():
