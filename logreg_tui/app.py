@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from logreg_tui.cli import Options, build_parser
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
+from logreg_tui.plot_process import PlotProcess
 from logreg_tui.plots import PlotColors, data_plot, loss_plot
 from logreg_tui.widgets import PlotView, StatsPanel
 
@@ -43,7 +44,8 @@ KEYS = [
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
              "question_mark": "?"}
-PLOT_SHARE = 0.015  # of wall time that plot builds may take while training runs uncapped
+PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
+FLAT_OUT_PLOT_FPS = 2  # plot updates per second at most while training runs uncapped
 FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
 
 
@@ -92,7 +94,10 @@ class LogRegApp(App):
         self.log_y = False
         self.smooth = False
         self._shown_version = -1
-        self.plotted_version = -1  # version of the snapshot the plots show (tests read it)
+        self.plotted_version = -1  # version of the snapshot the plots were last asked to show (tests read it)
+        self.plot_process = PlotProcess()
+        self._plot_seconds = 0.0  # this thread's time spent asking for plots (or drawing them)
+        self._plot_seconds_then = 0.0  # that plus taking the plot process's answers, at the last plot update
         self._next_plot_at = 0.0
         self._next_stats_at = 0.0
         self._quitting = False
@@ -103,8 +108,8 @@ class LogRegApp(App):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="plots"):
-                yield PlotView(loss_plot, id="loss")
-                yield PlotView(data_plot, id="data")
+                yield PlotView(loss_plot, self.plot_process, id="loss")
+                yield PlotView(data_plot, self.plot_process, id="data")
             yield StatsPanel(id="stats")
         yield Static("", id="message")
         yield Footer()
@@ -117,6 +122,7 @@ class LogRegApp(App):
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.options.device)
         self.call_after_refresh(self._draw_waiting_plots)
+        self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
 
@@ -132,6 +138,7 @@ class LogRegApp(App):
             lr=self.options.lr, mode=self.options.autograd, device=self.options.device,
             epoch_budget=self.options.epochs, speed_cap=self.options.speed,
             start_paused=self.options.paused, publish_interval=0.5 / self.frames_per_second,
+            uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second),
         )
         engine = Engine(self.dataset, config)
         self.engine = engine
@@ -145,6 +152,11 @@ class LogRegApp(App):
             self._shown_version = -1
             self.refresh_from_engine()
 
+    @property
+    def plots_settled(self) -> bool:
+        """True when every plot asked for is on screen (tests wait for it)."""
+        return not self.plot_process.busy
+
     # -- the timer: read the latest snapshot, redraw what changed
 
     def refresh_from_engine(self, force: bool = False) -> None:
@@ -155,7 +167,9 @@ class LogRegApp(App):
         now = time.monotonic()
         # Uncapped training is Python-bound and shares the GIL with this thread: each millisecond drawn here
         # is one that training loses. So at full speed the stats change FLAT_OUT_STATS_FPS times a second and
-        # plot builds take at most PLOT_SHARE of the time (bench/terminal.py: app ÷ headless epochs/s).
+        # the plots at most FLAT_OUT_PLOT_FPS times, taking at most PLOT_SHARE of this thread's time: what
+        # they cost here is mostly taking the plot process's answers, or everything if it is not running
+        # (bench/terminal.py: app ÷ headless epochs/s).
         flat_out = snapshot.speed_cap is None and snapshot.status == "running"
         if force or (snapshot.version != self._shown_version and (now >= self._next_stats_at or not flat_out)):
             self._shown_version = snapshot.version
@@ -163,9 +177,12 @@ class LogRegApp(App):
             self._show_stats(snapshot)
         if force or (snapshot.version != self.plotted_version and (now >= self._next_plot_at or not flat_out)):
             self.plotted_version = snapshot.version
-            cpu = time.thread_time()
+            started = time.thread_time()
             self._plot(snapshot)
-            self._next_plot_at = now + (time.thread_time() - cpu) / PLOT_SHARE
+            self._plot_seconds += time.thread_time() - started
+            total = self._plot_seconds + self.plot_process.cpu_seconds
+            spent, self._plot_seconds_then = total - self._plot_seconds_then, total  # since the last update
+            self._next_plot_at = now + max(1 / FLAT_OUT_PLOT_FPS, spent / PLOT_SHARE)
 
     def _show_stats(self, snapshot) -> None:
         self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
@@ -264,6 +281,7 @@ class LogRegApp(App):
 
     def on_unmount(self) -> None:
         self.stop_engine()
+        self.plot_process.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -7,7 +7,7 @@ Each render function first reduces its input to what the character grid can show
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -33,6 +33,27 @@ class PlotColors:
     class0: RGB = (230, 90, 90)
     class1: RGB = (90, 200, 120)
     marker: RGB = (240, 220, 80)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A plot to draw: which one and its arguments, as numbers, strings and float arrays.
+
+    Plain, so that it can go as JSON to the process that draws plots (plot_process.py) and be drawn there
+    exactly as here.
+    """
+
+    plot: str  # "loss" or "data"
+    args: dict
+
+    def text(self) -> str:
+        """The plot as plotext's text with ANSI colours."""
+        colors = PlotColors(**{name: tuple(rgb) for name, rgb in self.args["colors"].items()})
+        return _DRAW[self.plot](**{**self.args, "colors": colors})
+
+
+def _drawing(plot: str, colors: PlotColors, **args) -> Drawing:
+    return Drawing(plot, {**args, "colors": asdict(colors)})
 
 
 def format_number(value: float) -> str:
@@ -79,18 +100,12 @@ def decimate(history: HistoryView, x_end: float, columns: int) -> tuple[np.ndarr
     starts, low, high, mean = history.series()
     if starts.size == 0:
         return (np.empty(0),) * 4
-    index = np.minimum((starts / max(x_end, 1) * columns).astype(np.int64), columns - 1)
-    col_min = np.full(columns, np.inf)
-    col_max = np.full(columns, -np.inf)
-    col_sum = np.zeros(columns)
-    col_count = np.zeros(columns)
-    np.minimum.at(col_min, index, low)
-    np.maximum.at(col_max, index, high)
-    np.add.at(col_sum, index, mean)
-    np.add.at(col_count, index, 1)
-    used = col_count > 0
-    x = (np.arange(columns) + 0.5) / columns * x_end
-    return x[used], col_min[used], col_max[used], col_sum[used] / col_count[used]
+    index = np.minimum((starts / max(x_end, 1) * columns).astype(np.int64), columns - 1)  # nondecreasing
+    first = np.flatnonzero(np.diff(index, prepend=-1))  # where each used column's stretch begins
+    count = np.diff(first, append=index.size)
+    x = (index[first] + 0.5) / columns * x_end
+    return (x, np.minimum.reduceat(low, first), np.maximum.reduceat(high, first),
+            np.add.reduceat(mean, first) / count)
 
 
 def _start(width: int, height: int, colors: PlotColors) -> None:
@@ -138,8 +153,8 @@ def _decade_label(power: int) -> str:
 
 
 def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool, smooth: bool,
-              width: int, height: int, colors: PlotColors) -> tuple[object, object]:
-    """(key, text or a function that draws it) of the loss against epoch for the whole run."""
+              width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the loss against epoch for the whole run."""
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
@@ -154,7 +169,8 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool
         y_range = (0.0, nice_ceiling(float(high.max())) if x.size else 1.0)
     key = ("loss", width, height, x_end, y_range, log_y, smooth, colors,
            _quantize(np.stack([low, high]), *y_range, 4 * height), x.size)
-    return key, lambda: _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth, colors)
+    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, x_end=x_end, y_range=y_range,
+                         width=width, height=height, log_y=log_y, smooth=smooth)
 
 
 def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth, colors) -> str:
@@ -166,7 +182,7 @@ def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth,
     if log_y:
         powers = list(range(int(y_range[0]), int(y_range[1]) + 1))
         plt.yticks(powers, [_decade_label(p) for p in powers])
-    if x.size:
+    if len(x):
         # each column's max then min: one line that shows the whole spread of the epochs in it
         xs = np.repeat(x, 2)
         ys = np.column_stack([high, low]).ravel()
@@ -190,6 +206,7 @@ def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndar
             np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
 
 
+@lru_cache(maxsize=8)
 def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
     """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
     x_min, x_max, class0, class1 = _fine_occupancy(dataset)
@@ -204,8 +221,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
-              colors: PlotColors) -> tuple[object, object]:
-    """(key, text or a function that draws it) of the data with σ(wx + b) and the threshold x* = −b/w."""
+              colors: PlotColors) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w."""
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
@@ -217,8 +234,10 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
     show_threshold = x_min <= threshold <= x_max
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
     key = ("data", id(dataset), width, height, colors, _quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column)
-    return key, lambda: _draw_data(x0, x1, curve_x, curve_y, threshold if show_threshold else None,
-                                   x_min, x_max, width, height, colors)
+    finite = np.isfinite(curve_y)
+    return key, _drawing("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
+                         threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
+                         width=width, height=height)
 
 
 def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
@@ -229,9 +248,11 @@ def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height,
     plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
     if threshold is not None:
         plt.vline(threshold, colors.marker)
-    finite = np.isfinite(curve_y)
-    plt.plot(curve_x[finite].tolist(), curve_y[finite].tolist(), marker="braille", color=colors.curve)
+    plt.plot(curve_x.tolist(), curve_y.tolist(), marker="braille", color=colors.curve)
     # the data last, so that the curve's flat ends at 0 and 1 do not hide it
     plt.scatter(x0.tolist(), [0.0] * len(x0), marker="braille", color=colors.class0)
     plt.scatter(x1.tolist(), [1.0] * len(x1), marker="braille", color=colors.class1)
     return plt.build()
+
+
+_DRAW = {"loss": _draw_loss, "data": _draw_data}

@@ -6,11 +6,11 @@ from typing import Callable
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from logreg_tui.plot_process import PlotProcess, Rows, draw_here, rows_of
 from logreg_tui.plots import format_number, short_count
 
 
@@ -28,6 +28,10 @@ def changed_span(old: Strip, new: Strip) -> tuple[int, int]:
     return start, max(end, start)
 
 
+def _strip(row) -> Strip:
+    return Strip([Segment(text, Style.parse(style) if style else None) for text, style in row])
+
+
 class LineCanvas(Widget):
     """Shows lines of text; a new frame refreshes only the changed span of each changed row.
 
@@ -40,12 +44,21 @@ class LineCanvas(Widget):
         # as given, kept to lay out again on resize (the first frame may come before layout)
         self._lines: list[Strip] = []
         self._strips: list[Strip] = []  # as shown: cropped and padded to the widget's size
+        self._rows: Rows = []  # as given to show_rows, with their strips: a row that has not changed is reused
+        self._row_strips: list[Strip] = []
         self.frames_shown = 0  # frames that changed something, for tests and benchmarks
 
     def show_text(self, text: str) -> None:
         """Show text with ANSI colour codes (plotext's output)."""
-        self.show_lines([Strip(line.render(self.app.console, end=""))
-                         for line in Text.from_ansi(text).split("\n", allow_blank=True)])
+        self.show_rows(rows_of(text))
+
+    def show_rows(self, rows: Rows) -> None:
+        """Show rows of (text, style) runs (plot_process.py's pictures)."""
+        old_rows, old_strips = self._rows, self._row_strips
+        strips = [old_strips[y] if y < len(old_rows) and row == old_rows[y] else _strip(row)
+                  for y, row in enumerate(rows)]
+        self._rows, self._row_strips = rows, strips
+        self.show_lines(strips)
 
     def show_lines(self, lines: list[Strip]) -> None:
         self._lines = lines
@@ -76,18 +89,20 @@ class LineCanvas(Widget):
 
 
 class PlotView(LineCanvas):
-    """A plotext plot that is rebuilt only when what it would draw has changed.
+    """A plotext plot that is redrawn only when what it would draw has changed.
 
     `update(*inputs, colors)` stores the plot's inputs; the plot function (plots.loss_plot, plots.data_plot)
-    turns them and the widget's size into a key and a drawing; an unchanged key skips plotext, the costly part.
+    turns them and the widget's size into a key and a Drawing; an unchanged key skips plotext, the costly
+    part. Drawings go to the app's PlotProcess when there is one.
     """
 
-    def __init__(self, plot: Callable, *, id: str | None = None) -> None:
+    def __init__(self, plot: Callable, drawer: PlotProcess | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._plot = plot
+        self._drawer = drawer
         self._inputs: tuple | None = None
         self._key: object = None
-        self.builds = 0  # plotext builds, for tests and benchmarks
+        self.builds = 0  # drawings asked for, for tests and benchmarks
 
     def update(self, *inputs) -> None:
         self._inputs = inputs
@@ -97,14 +112,23 @@ class PlotView(LineCanvas):
         if self._inputs is None or not self.size.area:
             return
         *data, colors = self._inputs
-        key, draw = self._plot(*data, self.size.width, self.size.height, colors)
+        key, drawing = self._plot(*data, self.size.width, self.size.height, colors)
         if key == self._key:
             return
         self._key = key
-        if callable(draw):
-            self.builds += 1
-            draw = draw()
-        self.show_text(draw)
+        if isinstance(drawing, str):
+            self.show_text(drawing)
+            return
+        self.builds += 1
+        if self._drawer:
+            self._drawer.draw(self, drawing, lambda rows, key=key: self._show_drawn(key, rows))
+        else:
+            self.show_rows(draw_here(drawing))
+
+    def _show_drawn(self, key: object, rows: Rows) -> None:
+        # an answer that comes after a newer key (a note shown since, say) or after the app closed is dropped
+        if key == self._key and self.is_attached:
+            self.show_rows(rows)
 
     def on_resize(self) -> None:
         self._key = None

@@ -15,14 +15,24 @@ def make_app(*args: str, directory: Path | None = None) -> LogRegApp:
 
 
 async def until(pilot, condition, what: str = "condition", timeout: float = 20.0):
-    """Let the app run until condition() holds (and one more frame is drawn)."""
+    """Let the app run until condition() holds, then settle()."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
-            await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
+            await settle(pilot)
             return
         await pilot.pause(0.02)
     pytest.fail(f"timed out waiting for {what}")
+
+
+async def settle(pilot, timeout: float = 10.0):
+    """One more timer tick, then until the plots asked for are on screen (the plot process answers)."""
+    await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
+    deadline = time.monotonic() + timeout
+    while not pilot.app.plots_settled:
+        if time.monotonic() > deadline:
+            pytest.fail("the plots were never drawn")
+        await pilot.pause(0.02)
 
 
 async def started(pilot):

@@ -40,8 +40,8 @@ def history_of(epochs: int) -> LossHistory:
 @pytest.mark.parametrize("smooth", [False, True])
 def test_the_loss_plot_gives_plotext_at_most_four_points_per_column(points_given, epochs, smooth):
     view = history_of(epochs).view()
-    _, draw = loss_plot(view, view.count, None, False, smooth, WIDTH, HEIGHT, COLORS)
-    assert "loss" in draw()
+    _, drawing = loss_plot(view, view.count, None, False, smooth, WIDTH, HEIGHT, COLORS)
+    assert "loss" in drawing.text()
     assert points_given and max(points_given) <= 4 * WIDTH
     assert sum(points_given) <= (6 if smooth else 4) * WIDTH
 
@@ -49,8 +49,8 @@ def test_the_loss_plot_gives_plotext_at_most_four_points_per_column(points_given
 @pytest.mark.parametrize("n_points", [30, 1_000_000])
 def test_the_data_plot_gives_plotext_at_most_two_points_per_column_per_series(points_given, n_points):
     dataset = make_tutorial_data(42, n_points, 4.0)
-    _, draw = data_plot(dataset, 2.6, -5.1, WIDTH, HEIGHT, COLORS)
-    assert "σ" in draw()
+    _, drawing = data_plot(dataset, 2.6, -5.1, WIDTH, HEIGHT, COLORS)
+    assert "σ" in drawing.text()
     assert len(points_given) == 3 and max(points_given) <= 2 * WIDTH  # curve, class 0, class 1
     assert min(points_given) > 0
 
@@ -102,8 +102,8 @@ def test_a_plot_too_small_to_read_says_so_without_plotext(points_given):
 
 def test_the_log_axis_is_log10_of_the_loss_on_a_linear_axis():
     view = history_of(1_001).view()
-    _, draw = loss_plot(view, view.count, 1001, True, False, WIDTH, HEIGHT, COLORS)
-    text = draw()
+    _, drawing = loss_plot(view, view.count, 1001, True, False, WIDTH, HEIGHT, COLORS)
+    text = drawing.text()
     assert "log scale" in text and "0.01" in text and "0.1" in text  # decade labels, not log10 values
 
 

@@ -1,0 +1,193 @@
+"""Plots drawn in a child process, so that plotext's pure-Python work does not hold the app's GIL.
+
+Training is Python-bound at small N and shares the GIL with the UI thread: every millisecond plotext
+holds it there is a millisecond training waits (bench/terminal.py measures app ÷ headless epochs/s).
+The child reads a batch of Drawings as one JSON line on stdin and answers with the pictures as one
+JSON line of rows of (text, style) runs on stdout; the app reads the answer from its event loop.
+One batch is in flight at a time, so neither side ever blocks on a full pipe, and a batch holds
+every plot that changed in a frame: each pipe write or read hands the GIL to training and back.
+Until the child says it is ready, and for good if it stops, plots are drawn in the app instead:
+slower, never missing.
+
+    python -m logreg_tui.plot_process   (what the app starts; not for people)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+from rich.console import Console
+from rich.text import Text
+
+from logreg_tui.plots import Drawing
+
+Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
+Deliver = Callable[[Rows], None]
+READY = b"ready"
+_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=False)  # renders Text to segments
+
+
+def rows_of(text: str) -> Rows:
+    """plotext's ANSI text as rows of (text, style) runs; the style as rich writes it ("" for none)."""
+    lines = Text.from_ansi(text).split("\n", allow_blank=True)
+    return [[(segment.text, str(segment.style) if segment.style else "") for segment in line.render(_CONSOLE, end="")]
+            for line in lines]
+
+
+def draw_here(drawing: Drawing) -> Rows:
+    return rows_of(drawing.text())
+
+
+class PlotProcess:
+    """The app's side: `draw()` a picture for a target and get its rows back by callback."""
+
+    def __init__(self) -> None:
+        self._child: subprocess.Popen | None = None
+        self._ready = False
+        self._received = b""
+        self._in_flight: list[tuple[Drawing, Deliver]] = []
+        self._waiting: dict[object, tuple[Drawing, Deliver]] = {}  # the latest drawing per target
+        self._send_soon = False
+        self.drawn = 0  # pictures the child has drawn (tests)
+        self.cpu_seconds = 0.0  # this thread's time spent sending and taking batches (the app paces plots by it)
+
+    @property
+    def busy(self) -> bool:
+        """True while a drawing asked for has not been delivered."""
+        return bool(self._in_flight or self._waiting)
+
+    def start(self) -> None:
+        """Start the child; call from within the running event loop."""
+        try:
+            # its own session: the terminal's signals (ctrl+z, a closed SSH link) are for the app to handle
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "logreg_tui.plot_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            return  # drawn here, as before
+        os.set_blocking(self._child.stdout.fileno(), False)
+        asyncio.get_running_loop().add_reader(self._child.stdout.fileno(), self._timed, self._take_answers)
+
+    def draw(self, target: object, drawing: Drawing, deliver: Deliver) -> None:
+        """Have deliver(rows) called with the picture: now when drawn here, else when the child answers.
+
+        A newer drawing for the same target replaces one still waiting: only the latest is worth drawing.
+        """
+        if not self._ready:
+            deliver(draw_here(drawing))
+            return
+        self._waiting[target] = (drawing, deliver)
+        if not self._send_soon:  # once this frame's other plots have been asked for too
+            self._send_soon = True
+            asyncio.get_running_loop().call_soon(self._timed, self._send_next)
+
+    def _send_next(self) -> None:
+        self._send_soon = False
+        if self._in_flight or not self._waiting or not self._child:
+            return
+        self._in_flight, self._waiting = list(self._waiting.values()), {}
+        try:
+            self._child.stdin.write(encode([drawing for drawing, _ in self._in_flight]))
+            self._child.stdin.flush()
+        except OSError:
+            self._give_up()
+
+    def _timed(self, work: Callable[[], None]) -> None:
+        started = time.thread_time()
+        try:
+            work()
+        finally:
+            self.cpu_seconds += time.thread_time() - started
+
+    def _take_answers(self) -> None:
+        try:
+            data = os.read(self._child.stdout.fileno(), 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._give_up()
+            return
+        *lines, self._received = (self._received + data).split(b"\n")
+        for line in lines:
+            if not self._ready:
+                self._ready = line == READY
+                continue
+            try:
+                pictures = json.loads(line)
+            except ValueError:  # a child that broke mid-answer
+                self._give_up()
+                return
+            answered, self._in_flight = self._in_flight, []
+            self.drawn += len(answered)
+            for (_, deliver), rows in zip(answered, pictures):
+                deliver(rows)
+        self._send_next()
+
+    def _give_up(self) -> None:
+        """The child is gone: draw what it was asked for here, and everything from now on."""
+        unanswered = self._in_flight + list(self._waiting.values())
+        self.close()
+        for drawing, deliver in unanswered:
+            deliver(draw_here(drawing))
+
+    def close(self) -> None:
+        self._ready = False
+        self._in_flight, self._waiting = [], {}
+        child, self._child = self._child, None
+        if child is None:
+            return
+        try:
+            asyncio.get_running_loop().remove_reader(child.stdout.fileno())
+        except RuntimeError:
+            pass  # no loop running any more: nothing to remove
+        child.kill()
+        child.wait()
+        child.stdin.close()
+        child.stdout.close()
+
+
+def encode(drawings: list[Drawing]) -> bytes:
+    """A batch as one JSON line; float arrays as base64 of their bytes (JSON's decimal floats cost more)."""
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return {"f8": base64.b64encode(value.astype("<f8").tobytes()).decode()}
+        return value
+
+    batch = [{"plot": d.plot, "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
+    return json.dumps(batch).encode() + b"\n"
+
+
+def decode(line: bytes) -> list[Drawing]:
+    def array(value):
+        if isinstance(value, dict) and "f8" in value:
+            return np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
+        return value
+
+    return [Drawing(item["plot"], {name: array(value) for name, value in item["args"].items()})
+            for item in json.loads(line)]
+
+
+def serve(requests, answers) -> None:
+    """The child's loop: a batch of Drawings per line in, a line of their pictures out, until end of input."""
+    answers.write(READY + b"\n")
+    answers.flush()
+    for line in requests:
+        answers.write(json.dumps([draw_here(drawing) for drawing in decode(line)]).encode() + b"\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the app has gone

@@ -1,0 +1,112 @@
+"""The plot process: the child draws exactly what the app would, and the app never goes without plots."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+from rich.console import Console
+from rich.text import Text
+
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.history import LossHistory
+from logreg_tui.plot_process import PlotProcess, decode, draw_here, encode, rows_of
+from logreg_tui.plots import Drawing, PlotColors, data_plot, loss_plot
+
+COLORS = PlotColors()
+
+
+def drawings() -> list[Drawing]:
+    history = LossHistory()
+    history.extend(0.7 * np.exp(-np.arange(1001) / 150))
+    view = history.view()
+    return [loss_plot(view, 1001, 1001, False, True, 90, 20, COLORS)[1],
+            loss_plot(view, 1001, 1001, True, False, 90, 20, COLORS)[1],
+            data_plot(make_tutorial_data(42, 1000, 4.0), 2.6216, -5.1346, 90, 20, COLORS)[1]]
+
+
+def test_drawings_survive_json_exactly():
+    sent = drawings()
+    received = decode(encode(sent))
+    assert [d.text() for d in received] == [d.text() for d in sent]
+
+
+def test_rows_keep_every_character_and_colour_of_plotexts_text():
+    text = drawings()[2].text()
+    console = Console(color_system="truecolor")
+    for row, line in zip(rows_of(text), Text.from_ansi(text).split("\n", allow_blank=True), strict=True):
+        assert row == [(seg.text, str(seg.style) if seg.style else "")
+                                             for seg in line.render(console, end="")]
+    assert any("#" in style for row in rows_of(text) for _, style in row)  # the theme's RGB colours
+
+
+def runs(rows) -> list[list[tuple]]:
+    """Rows with their runs as tuples (JSON brings them back as lists)."""
+    return [[tuple(run) for run in row] for row in rows]
+
+
+async def drawn_by(process: PlotProcess, drawing_list: list[Drawing], timeout: float = 10.0) -> dict:
+    answers = {}
+    for k, drawing in enumerate(drawing_list):
+        process.draw(k, drawing, lambda rows, k=k: answers.__setitem__(k, rows))
+    deadline = time.monotonic() + timeout
+    while len(answers) < len(drawing_list) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return answers
+
+
+async def ready(process: PlotProcess, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not process._ready and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert process._ready, "the plot process never said it was ready"
+
+
+async def test_the_child_draws_what_the_app_would():
+    process = PlotProcess()
+    process.start()
+    try:
+        await ready(process)
+        answers = await drawn_by(process, drawings())
+        assert process.drawn == 3 and not process.busy
+        assert [runs(answers[k]) for k in range(3)] == [draw_here(d) for d in drawings()]
+    finally:
+        process.close()
+
+
+async def test_without_a_child_plots_are_drawn_here_at_once(monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    process = PlotProcess()
+    process.start()
+    answers = await drawn_by(process, drawings()[:1], timeout=0)
+    assert answers == {0: draw_here(drawings()[0])} and process.drawn == 0
+
+
+async def test_a_child_that_dies_hands_its_work_back_to_the_app():
+    process = PlotProcess()
+    process.start()
+    await ready(process)
+    process._child.kill()
+    answers = await drawn_by(process, drawings())
+    assert [runs(answers[k]) for k in range(3)] == [draw_here(d) for d in drawings()]
+    assert process._child is None  # and from now on everything is drawn here
+    process.close()
+
+
+def test_the_child_exits_when_the_app_goes():
+    child = subprocess.Popen([sys.executable, "-m", "logreg_tui.plot_process"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    assert child.stdout.readline() == b"ready\n"
+    child.stdin.write(encode(drawings()))
+    child.stdin.flush()
+    assert len(json.loads(child.stdout.readline())) == 3
+    child.stdin.close()  # what the app's exit does to the pipe
+    assert child.wait(timeout=5) == 0
+
+
+def test_the_child_imports_no_torch_and_no_textual():
+    code = ("import sys, logreg_tui.plot_process; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'textual')]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
