@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.plot_process import PlotProcess, Rows, draw_here, rows_of
+from logreg_tui.plot_process import PlotProcess, Rows, rows_of
 from logreg_tui.plots import format_number, short_count
 
 
@@ -93,10 +93,11 @@ class PlotView(LineCanvas):
 
     `update(*inputs, colors)` stores the plot's inputs; the plot function (plots.loss_plot, plots.data_plot)
     turns them and the widget's size into a key and a Drawing; an unchanged key skips plotext, the costly
-    part. Drawings go to the app's PlotProcess when there is one.
+    part. Drawings go to the app's PlotProcess, which draws them in its child process or, until that is
+    ready, here.
     """
 
-    def __init__(self, plot: Callable, drawer: PlotProcess | None = None, *, id: str | None = None) -> None:
+    def __init__(self, plot: Callable, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._plot = plot
         self._drawer = drawer
@@ -120,10 +121,7 @@ class PlotView(LineCanvas):
             self.show_text(drawing)
             return
         self.builds += 1
-        if self._drawer:
-            self._drawer.draw(self, drawing, lambda rows, key=key: self._show_drawn(key, rows))
-        else:
-            self.show_rows(draw_here(drawing))
+        self._drawer.draw(self, drawing, lambda rows, key=key: self._show_drawn(key, rows))
 
     def _show_drawn(self, key: object, rows: Rows) -> None:
         # an answer that comes after a newer key (a note shown since, say) or after the app closed is dropped
