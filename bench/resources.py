@@ -18,7 +18,7 @@ from terminal import Terminal, cpu_seconds, installed_command  # noqa: E402
 
 
 def paused_cpu_share(seconds: float = 10.0) -> float:
-    """CPU time of the whole app process ÷ wall time, paused and idle, after its first second."""
+    """CPU time of the app (all threads, and its plot process) ÷ wall time, paused and idle, after a second."""
     term = Terminal([installed_command(), "--paused"], 120, 40)
     try:
         term.wait_for(r"status\s+paused", timeout=30)

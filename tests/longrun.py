@@ -28,7 +28,7 @@ def headless_rss(epochs: int) -> tuple[int, int]:
 
 
 def app_rss(epochs: int, timeout: float) -> tuple[int, int]:
-    """(RSS after EARLY_EPOCH epochs, RSS when done after `epochs`) of the app at --speed max, 120×40."""
+    """(RSS after EARLY_EPOCH epochs, RSS when done after `epochs`) of the app and its plot process, 120×40."""
     term = Terminal([installed_command(), "--speed", "max", "--epochs", str(epochs)], 120, 40)
     try:
         term.wait_for(rf"epoch\s+[1-9]\d{{{len(str(EARLY_EPOCH)) - 1},}}\b", timeout=60)

@@ -27,17 +27,38 @@ def installed_command() -> str | None:
     return str(beside) if beside.exists() else shutil.which("logreg-tui")
 
 
+def _proc_text(pid: int | str, name: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return ""  # gone between listing and reading
+
+
+def family(pid: int) -> list[int]:
+    """A process and all its descendants (the app's plot process among them), Linux."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_text(entry.name, "stat")):
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    pids = [pid]
+    for parent in pids:  # grows as descendants are found
+        pids += [child for child, its_parent in parents.items() if its_parent == parent]
+    return pids
+
+
 def rss_bytes(pid: int) -> int:
-    """Resident memory of a running process (Linux)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+    """Resident memory of a running process and its descendants (Linux)."""
+    found = (re.search(r"VmRSS:\s+(\d+) kB", _proc_text(p, "status")) for p in family(pid))
+    return sum(int(match.group(1)) * 1024 for match in found if match)
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a running process and all its threads so far (Linux)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a running process, all its threads and its descendants (Linux)."""
+    total = 0
+    for stat in filter(None, (_proc_text(p, "stat") for p in family(pid))):
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13"}
