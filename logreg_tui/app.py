@@ -45,7 +45,7 @@ KEYS = [
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
              "question_mark": "?"}
 PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
-FLAT_OUT_PLOT_FPS = 2  # plot updates per second at most while training runs uncapped
+FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped
 FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
 
 

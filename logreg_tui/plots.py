@@ -1,7 +1,8 @@
 """Snapshot data → plot text with plotext, decimated to the screen so a frame costs the same at any scale.
 
-Each render function first reduces its input to what the character grid can show, and returns a
-`key` of that reduced input: equal keys mean an identical picture, so the caller can skip plotext.
+Each plot function first reduces its input to what the character grid can show, and returns a
+`key` of that reduced input and a Drawing of it: equal keys mean an identical picture, so the caller
+can skip plotext. `Drawing.text()` runs plotext, here or in the plot process.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth,
     if log_y:
         powers = list(range(int(y_range[0]), int(y_range[1]) + 1))
         plt.yticks(powers, [_decade_label(p) for p in powers])
-    if len(x):
+    if x.size:
         # each column's max then min: one line that shows the whole spread of the epochs in it
         xs = np.repeat(x, 2)
         ys = np.column_stack([high, low]).ravel()
@@ -206,7 +207,7 @@ def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndar
             np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # like _fine_occupancy: a big data set is not kept alive long after a reseed
 def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
     """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
     x_min, x_max, class0, class1 = _fine_occupancy(dataset)
