@@ -55,11 +55,12 @@ def shown_epoch(term: Terminal) -> int:
     return int(re.search(r"epoch\s+(\d+)", term.text).group(1))
 
 
-def app_and_headless_turns(n: int, pairs: int = 30, turn: float = 1.0) -> list[tuple[float, float]]:
+def app_and_headless_turns(n: int, pairs: int = 60, turn: float = 1.0) -> list[tuple[float, float]]:
     """Epochs/s of the open app at --speed max and of --headless in alternating turns of `turn` seconds.
 
-    Only one trains at a time and each pair of turns is a comparison of its own, so a noisy neighbour
-    that slows one second skews one pair, not the result (main() takes the median). The app takes turns
+    Only one trains at a time and each app turn is compared with the headless turns either side of it,
+    so a noisy neighbour that slows one second skews one comparison, not the result (main() takes the
+    median: app_ratios). The app takes turns
     by space (pause/resume) and its epoch is read off its screen while paused, so it is exact;
     --headless is stopped and continued with SIGSTOP/SIGCONT (the app is not: Textual redraws the whole
     screen on SIGCONT) and its epoch comes from its progress lines, to within `log_every`.
@@ -107,6 +108,11 @@ def app_and_headless_turns(n: int, pairs: int = 30, turn: float = 1.0) -> list[t
         term.close()
 
 
+def app_ratios(turns: list[tuple[float, float]]) -> list[float]:
+    """Each app turn's epochs/s ÷ the mean of the headless turns just before and just after it."""
+    return sorted(app / ((before + after) / 2) for (_, before), (app, after) in zip(turns, turns[1:]))
+
+
 def main() -> None:
     print(f"120×40, TERM=xterm-256color, {APP}")
     print(f"training, defaults:          {bytes_per_second() / 1024:6.2f} KiB/s   (goal ≤ 24)")
@@ -116,9 +122,9 @@ def main() -> None:
     print(f"first frame ÷ import torch:  {frame:.2f} s ÷ {torch_import:.2f} s = {frame / torch_import:.2f}   (goal ≤ 0.5)")
     for n in (1_000, 100_000):
         turns = app_and_headless_turns(n)
-        ratios = sorted(app / headless for app, headless in turns)
+        ratios = app_ratios(turns)
         app, headless = (statistics.mean(rates) for rates in zip(*turns))
-        print(f"N {n:>7}: app ÷ headless epochs/s, median of {len(turns)} pairs of turns: "
+        print(f"N {n:>7}: app ÷ headless epochs/s, median over {len(ratios)} app turns: "
               f"{statistics.median(ratios):.3f}   (goal ≥ 0.95; quartiles {ratios[len(ratios) // 4]:.3f}"
               f"–{ratios[3 * len(ratios) // 4]:.3f}; means {app:.0f} ÷ {headless:.0f} = {app / headless:.3f})")
 
