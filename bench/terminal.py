@@ -6,7 +6,6 @@ side by side in this one run.
     python bench/terminal.py
 """
 
-import json
 import os
 import re
 import signal
