@@ -3,6 +3,7 @@
 import dataclasses
 import random
 import re
+import sys
 
 import pytest
 
@@ -315,6 +316,17 @@ async def test_a_failing_engine_shows_the_error_and_the_app_stays_usable(monkeyp
         await pilot.press("escape", "q")
         await pilot.pause(0.1)
     assert not app.is_running
+
+
+async def test_without_its_plot_process_the_app_draws_the_plots_itself(monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # the child cannot start
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        assert app.plot_process.drawn == 0 and app.query_one("#loss").builds >= 1
+        assert any("loss" in line for line in app.query_one("#loss").plain_lines)
+        assert any("x* =" in line for line in app.query_one("#data").plain_lines)
 
 
 async def test_plots_fill_their_widgets_wider_and_taller_than_80_by_24():
