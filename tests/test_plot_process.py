@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 
 from logreg_tui.data import make_tutorial_data
@@ -37,8 +38,11 @@ def test_rows_keep_every_character_and_colour_of_plotexts_text():
     text = drawings()[2].text()
     console = Console(color_system="truecolor")
     for row, line in zip(rows_of(text), Text.from_ansi(text).split("\n", allow_blank=True), strict=True):
-        assert row == [(seg.text, str(seg.style) if seg.style else "")
-                                             for seg in line.render(console, end="")]
+        direct = list(line.render(console, end=""))
+        assert "".join(run_text for run_text, _ in row) == line.plain
+        # the style goes as a string and comes back through Style.parse: the same style, colour for colour
+        assert [(t, Style.parse(s) if s else None) for t, s in row] == [(seg.text, seg.style or None)
+                                                                         for seg in direct]
     assert any("#" in style for row in rows_of(text) for _, style in row)  # the theme's RGB colours
 
 
