@@ -1,19 +1,22 @@
-"""Memory over a long run and CPU while paused: what leaving the app open all day costs.
+"""Memory over a long run, peak memory at N 1e6, CPU while paused: what leaving the app open all day costs.
 
-Runs the installed `logreg-tui` (headless, and the app in a pseudo-terminal) and prints
-RSS after 1e6 epochs − RSS after 1e3, for both at once, and the app's CPU while paused and idle.
+Runs the installed `logreg-tui` (headless, and the app in a pseudo-terminal) and prints RSS after 1e6
+epochs − RSS after 1e3, for both at once; peak RSS at N 1e6 over 200 epochs of headless, the app and
+the tutorial's own loop (bench/tutorial_loop.py), one after another; and the app's CPU while paused.
 
-    python bench/resources.py            # about 4 minutes here: a million epochs each
+    python bench/resources.py            # about 5 minutes here: a million epochs each
     python bench/resources.py 100000     # a shorter run
 """
 
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from longrun import EARLY_EPOCH, MB, headless_and_app_rss  # noqa: E402
-from terminal import Terminal, cpu_seconds, installed_command  # noqa: E402
+from terminal import Terminal, cpu_seconds, family, installed_command  # noqa: E402
 
 
 
@@ -30,7 +33,39 @@ def paused_cpu_share(seconds: float = 10.0) -> float:
         term.close()
 
 
+PEAK_N, PEAK_EPOCHS = 1_000_000, 200
+
+
+def peak_kb(command: list[str]) -> int:
+    """Peak RSS of a command run to its end (GNU time's maximum resident set size)."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True)
+    return int(result.stderr.strip().splitlines()[-1])
+
+
+def app_peak_kb() -> int:
+    """Peak RSS (VmHWM) of the app plus that of its plot process, trained to the end at N 1e6, 120×40."""
+    term = Terminal([installed_command(), "--n-points", str(PEAK_N), "--epochs", str(PEAK_EPOCHS),
+                     "--speed", "max"], 120, 40)
+    try:
+        term.wait_for(rf"status\s+done", timeout=300)
+        peaks = [re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()) for pid in family(term.pid)]
+        term.press("q")
+        return sum(int(match.group(1)) for match in peaks if match)
+    finally:
+        term.close()
+
+
+def peaks() -> None:
+    tutorial = peak_kb([sys.executable, str(Path(__file__).parent / "tutorial_loop.py"), str(PEAK_N), str(PEAK_EPOCHS)])
+    headless = peak_kb([installed_command(), "--headless", "--n-points", str(PEAK_N), "--epochs", str(PEAK_EPOCHS)])
+    app = app_peak_kb()
+    print(f"peak RSS at N 1e6, {PEAK_EPOCHS} epochs: headless {headless / 1024:.0f} MB, app (and its plot process) "
+          f"{app / 1024:.0f} MB, tutorial loop {tutorial / 1024:.0f} MB; headless ÷ tutorial "
+          f"{headless / tutorial:.2f}   (goal ≤ 1)")
+
+
 def main() -> None:
+    peaks()
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     for name, (early, late) in headless_and_app_rss(epochs, timeout=3600).items():
         print(f"{name:>8}: RSS after {epochs:.0e} epochs − after {EARLY_EPOCH:.0e} = "

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from logreg_tui.cli import Options, build_parser
+from logreg_tui.options import Options, build_parser
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
 from logreg_tui.plot_process import PlotProcess
@@ -121,6 +121,8 @@ class LogRegApp(App):
     def on_mount(self) -> None:
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.options.device)
+        if hint := self.dataset.scale_hint():
+            self._set_message(hint, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
@@ -292,7 +294,7 @@ class LogRegApp(App):
 
 def run_app(options: Options, dataset: Dataset) -> int:
     app = LogRegApp(options, dataset)
-    app.run()
+    app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
     app.stop_engine()
     # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
     # and don't wait for a worker that may still be importing it, so quitting takes well under a second.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
+LARGE_X = 1e3  # past this |x|, lr 0.2 from w = 0 overshoots: the first step moves w·x by ~lr·x²
 
 
 class DataError(ValueError):
@@ -24,6 +25,7 @@ class Dataset:
     seed: int | None  # None when loaded from a file: reseeding does not apply
     gap: float
     source: str  # "seed 42" or the CSV path, for the screen and the JSON summary
+    scale: tuple[float, float] | None = None  # (mean, std) taken off x when standardized, else None
 
     @property
     def n_points(self) -> int:
@@ -33,7 +35,30 @@ class Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:
             raise DataError(f"{self.source}: data from a file cannot be reseeded")
-        return make_tutorial_data(seed, self.n_points, self.gap)
+        fresh = make_tutorial_data(seed, self.n_points, self.gap)
+        return fresh.standardized() if self.scale else fresh
+
+    def standardized(self) -> Dataset:
+        """x as (x − mean) / std, computed in float64; std 1 when every x is the same."""
+        x = self.x.astype(np.float64)
+        mean, std = float(x.mean()), float(x.std())
+        std = std if std > 0 else 1.0
+        return replace(self, x=_frozen((x - mean) / std), scale=(mean, std))
+
+    def original_units(self, w: float, b: float) -> tuple[float, float]:
+        """(w, b) of σ(w·x + b) on the original x: w/std and b − w·mean/std."""
+        if self.scale is None:
+            return w, b
+        mean, std = self.scale
+        return w / std, b - w * mean / std
+
+    def scale_hint(self) -> str | None:
+        """A one-line hint when x is on a scale that the default lr cannot train, else None."""
+        largest = float(np.abs(self.x).max())
+        if self.scale is None and largest > LARGE_X:
+            return (f"{self.source}: |x| reaches {largest:.3g}; at this scale lr 0.2 overshoots, "
+                    "try --standardize (or a much smaller --lr)")
+        return None
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

@@ -7,7 +7,6 @@ that the owning thread swaps in. Loss values stay on the device until a snapshot
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -209,18 +208,30 @@ class Engine:
         self._flush()
 
     def run_epochs(self, epochs: int) -> Snapshot:
-        """Apply the commands sent so far, then train `epochs` epochs now in this thread, whatever the status."""
+        """Apply the commands sent so far, then train up to `epochs` epochs now in this thread, whatever the status.
+
+        Stops early at divergence or close(); `training_seconds` grows by the time spent training.
+        """
         self._apply_commands()
-        started, first = time.perf_counter(), self._epoch
+        started = time.perf_counter()
         for _ in range(epochs):
-            self._train_epoch(counting_steps=False)
-            if len(self._pending) >= PENDING_MAX and not self._flush():
+            if self._status == "diverged" or self._closed.is_set():
                 break
+            self._train_epoch(counting_steps=False)
         self._flush()
-        elapsed = time.perf_counter() - started
-        return self._publish(rate=(self._epoch - first) / elapsed if elapsed > 0 else 0.0)
+        self.training_seconds += time.perf_counter() - started
+        return self._publish(rate=self._rate_of_run())
+
+    def _rate_of_run(self) -> float:
+        """Epochs per second of training over the whole run so far (headless)."""
+        return self._epoch / self.training_seconds if self.training_seconds > 0 else 0.0
 
     def _apply_commands(self) -> None:
+        if self._commands.empty():
+            return
+        # the pending epochs were trained with the settings before these commands: check them under those
+        # settings, so that a divergence found later can be replayed exactly
+        self._flush()
         while not self._commands.empty():
             self._commands.get_nowait()()
             self._dirty = True
@@ -296,11 +307,14 @@ class Engine:
         self._y = torch.tensor(dataset.y, device=self._device)
         self._w = torch.zeros(1, device=self._device, requires_grad=True)
         self._b = torch.zeros(1, device=self._device, requires_grad=True)
-        self._good_params = (self._w.detach().clone(), self._b.detach().clone())
         self._history = LossHistory()
-        self._pending: list[torch.Tensor] = []
-        self._last_logits: torch.Tensor | None = None
+        # each epoch's loss waits on the device in a preallocated buffer until fetched; a fresh small tensor
+        # per epoch would pin heap pages between the large freed ones (+150 MB RSS at N 1e6)
+        self._pending_losses = torch.empty(PENDING_MAX, device=self._device)
+        self._pending_slots = self._pending_losses.unbind()
+        self._pending = 0  # epochs whose loss waits in the buffer
         self._epoch = 0
+        self.training_seconds = 0.0  # spent in run_epochs since this run started
         self._pending_steps = 0
         budget = self._config.epoch_budget
         self._stop_at = budget if budget else None
@@ -308,12 +322,20 @@ class Engine:
             self._status = "paused"
         self._message = ""
         self._dirty = True
+        self._save_checkpoint()
+        self._evaluate()
+
+    def _save_checkpoint(self) -> None:
+        """Remember the epoch and parameters as known good: a divergence is replayed from here."""
+        self._checkpoint = (self._epoch, self._w.detach().clone(), self._b.detach().clone())
+
+    def _set_parameters(self, w: torch.Tensor, b: torch.Tensor) -> None:
+        with torch.no_grad():
+            self._w.copy_(w)
+            self._b.copy_(b)
 
     def _recover(self) -> None:
-        """After divergence: back to the last parameters that were finite, paused."""
-        with torch.no_grad():
-            self._w.copy_(self._good_params[0])
-            self._b.copy_(self._good_params[1])
+        """After divergence: go on from the last finite parameters (already restored), paused."""
         self._status = "paused"
         self._message = ""
 
@@ -324,22 +346,38 @@ class Engine:
             return BCEWithLogits.apply(logits, self._y)
         return TutorialCrossEntropyWithLogits.apply(logits, self._y)
 
-    def _train_epoch(self, counting_steps: bool = True) -> None:
-        """One full-batch SGD epoch, exactly the tutorial's; no host synchronisation.
-
-        The update is what torch.optim.SGD does for plain SGD (zero_grad to None, then param.add_(grad,
-        alpha=-lr)) without its per-call Python (hooks, profiler ranges, foreach dispatch): at N 1e3
-        that was a third of the epoch (bench/engine.py). A test checks every loss against torch.optim.SGD, bit for bit.
-        """
+    def _forward_backward(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Loss and logits at the current w, b (detached), with their gradients in w.grad and b.grad."""
         logits = self._w * self._x + self._b
         loss = self._loss(logits)
         self._w.grad = self._b.grad = None
         loss.backward()
+        return loss.detach(), logits.detach()
+
+    def _sgd_epoch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One full-batch SGD epoch, exactly the tutorial's, with no host synchronisation: (loss, logits).
+
+        The update is what torch.optim.SGD does for plain SGD (zero_grad to None, then param.add_(grad,
+        alpha=-lr)) without its per-call Python (hooks, profiler ranges, foreach dispatch), a third of
+        the epoch at N 1e3. A test checks every loss against torch.optim.SGD, bit for bit.
+        """
+        loss, logits = self._forward_backward()
         with torch.no_grad():
             self._w.add_(self._w.grad, alpha=-self._lr)
             self._b.add_(self._b.grad, alpha=-self._lr)
-        self._pending.append(loss.detach())
-        self._last_logits = logits.detach()
+        return loss, logits
+
+    def _evaluate(self) -> None:
+        """Loss, accuracy and gradients at the current w, b, without a step: shown after a reset or restore."""
+        loss, self._last_logits = self._forward_backward()
+        # builtin BCE's scalar is a view of its N per-point losses: keep a copy, not 4·N bytes
+        self._shown_loss = loss.clone()
+
+    def _train_epoch(self, counting_steps: bool = True) -> None:
+        loss, self._last_logits = self._sgd_epoch()
+        self._shown_loss = self._pending_slots[self._pending]
+        self._shown_loss.copy_(loss)
+        self._pending += 1
         self._epoch += 1
         self._dirty = True
         if counting_steps and self._pending_steps:
@@ -348,39 +386,61 @@ class Engine:
             self._status = "done"
         if self._speed_cap is not None:
             self._next_epoch_at = max(self._next_epoch_at + 1 / self._speed_cap, time.monotonic() - 0.1)
-        if len(self._pending) >= PENDING_MAX:
+        if self._pending >= PENDING_MAX:
             self._flush()
 
     def _flush(self) -> bool:
-        """Fetch pending losses into the history; False (and status diverged) once training has blown up.
-
-        Blown up: a non-finite loss, w or b, or logits w·x + b that overflowed float32 (builtin BCE clamps
-        its log, so a huge lr can leave the loss finite while the logits are already infinite).
-        """
+        """Fetch pending losses into the history; False (and status diverged) once training has blown up."""
         if not self._pending:
             return self._status != "diverged"
-        losses = torch.stack(self._pending).cpu().numpy()
-        first_epoch = self._epoch - len(self._pending)
-        self._pending = []
-        finite = np.isfinite(losses)
-        problem = self._non_finite_state() if finite.all() else "loss is not finite"
+        losses = self._pending_losses[: self._pending].cpu().numpy().copy()  # the buffer is refilled next
+        self._pending = 0
+        problem = self._problem(None) if np.isfinite(losses).all() else "loss is not finite"
         if not problem:
             self._history.extend(losses)
-            self._good_params = (self._w.detach().clone(), self._b.detach().clone())
+            self._save_checkpoint()
             return True
-        bad = int(np.argmin(finite)) if not finite.all() else len(losses) - 1
-        self._history.extend(losses[:bad])
-        self._status = "diverged"
-        self._pending_steps = 0
-        self._message = f"diverged by epoch {first_epoch + bad} with lr {self._lr:g}: {problem}"
+        self._diverge()
         return False
 
-    def _non_finite_state(self) -> str:
-        """What is not finite among w, b and the last logits, or ''."""
+    def _diverge(self) -> None:
+        """Replay from the last checkpoint one checked epoch at a time, and stop before the first that blew up.
+
+        Afterwards the epoch, w, b and history are those of the last good epoch, and the shown loss,
+        accuracy and gradients are evaluated there.
+        """
+        epoch, w, b = self._checkpoint
+        self._set_parameters(w, b)
+        self._epoch = epoch
+        problem = ""
+        for _ in range(PENDING_MAX + 1):  # the bad epoch was among the pending ones
+            before = (self._w.detach().clone(), self._b.detach().clone())
+            loss, self._last_logits = self._sgd_epoch()
+            problem = self._problem(loss)
+            if problem:
+                self._set_parameters(*before)
+                break
+            self._history.extend([loss.item()])
+            self._epoch += 1
+        self._save_checkpoint()
+        self._evaluate()
+        self._status = "diverged"
+        self._pending_steps = 0
+        self._message = f"diverged at epoch {self._epoch} with lr {self._lr:g}: {problem or 'not finite'}"
+
+    def _problem(self, loss: torch.Tensor | None) -> str:
+        """What is not finite among the loss, w, b and the last logits, or ''.
+
+        The logits count: builtin BCE clamps its log, so a huge lr can leave the loss finite while w·x + b
+        has already overflowed float32.
+        """
         with torch.no_grad():
-            checks = torch.stack([torch.isfinite(self._w).all(), torch.isfinite(self._b).all(),
+            loss_ok = torch.isfinite(loss) if loss is not None else torch.ones((), dtype=torch.bool, device=self._device)
+            checks = torch.stack([loss_ok, torch.isfinite(self._w).all() & torch.isfinite(self._b).all(),
                                   torch.isfinite(self._last_logits).all()]).tolist()
-        if not (checks[0] and checks[1]):
+        if not checks[0]:
+            return "loss is not finite"
+        if not checks[1]:
             return "w or b is not finite"
         return "" if checks[2] else "w·x + b overflowed float32"
 
@@ -412,17 +472,12 @@ class Engine:
 
     def _host_values(self) -> dict[str, float]:
         """Everything a snapshot reads from the device, fetched in one transfer."""
-        nan = torch.tensor(math.nan, device=self._device)
-        grad_w = self._w.grad.reshape(()) if self._w.grad is not None else nan
-        grad_b = self._b.grad.reshape(()) if self._b.grad is not None else nan
-        if self._last_logits is None:
-            accuracy = nan
-        else:
-            accuracy = ((self._last_logits > 0) == (self._y > 0.5)).float().mean()
         with torch.no_grad():
-            values = torch.stack([self._w.reshape(()), self._b.reshape(()), grad_w, grad_b, accuracy])
-        w, b, gw, gb, acc = values.cpu().tolist()
-        return dict(loss=self._history.last, accuracy=acc, w=w, b=b, grad_w=gw, grad_b=gb)
+            accuracy = ((self._last_logits > 0) == (self._y > 0.5)).float().mean()
+            values = torch.stack([self._shown_loss.reshape(()), self._w.reshape(()), self._b.reshape(()),
+                                  self._w.grad.reshape(()), self._b.grad.reshape(()), accuracy])
+        loss, w, b, gw, gb, acc = values.cpu().tolist()
+        return dict(loss=loss, accuracy=acc, w=w, b=b, grad_w=gw, grad_b=gb)
 
     def _measure_rate(self, now: float) -> float:
         """Epochs per second over the last half second or more of running; 0 when stopped."""

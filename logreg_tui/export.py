@@ -14,13 +14,23 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def run_summary(config: object, snapshot) -> dict:
+def current_config(options: object, snapshot) -> dict:
+    """The options as they stand for the run in this snapshot: after r, +, a, [ … they differ from the start."""
+    dataset, config = snapshot.dataset, dataclasses.asdict(options)
+    if not config.get("headless"):
+        config["speed"] = snapshot.speed_cap
+    return config | {"seed": dataset.seed, "n_points": dataset.n_points, "lr": snapshot.lr,
+                     "autograd": snapshot.mode, "device": snapshot.device, "data": dataset.source}
+
+
+def run_summary(options: object, snapshot, status: str | None = None) -> dict:
     """The run as JSON-ready data: config, final values, and the loss history at its kept resolution."""
     starts, low, high, mean = snapshot.history.series()
-    return {
-        "config": dataclasses.asdict(config) | {"device": snapshot.device, "data": snapshot.dataset.source},
+    summary = {
+        "config": current_config(options, snapshot),
         "epochs": snapshot.epoch,
-        "status": snapshot.status,
+        "status": status or snapshot.status,
+        "message": snapshot.message,
         "mode": snapshot.mode,
         "lr": snapshot.lr,
         "w": _finite_or_none(snapshot.w),
@@ -36,6 +46,10 @@ def run_summary(config: object, snapshot) -> dict:
             "loss_max": [_finite_or_none(v) for v in high.tolist()],
         },
     }
+    if snapshot.dataset.scale is not None:
+        (mean_x, std_x), (w, b) = snapshot.dataset.scale, snapshot.dataset.original_units(snapshot.w, snapshot.b)
+        summary["original_units"] = {"w": _finite_or_none(w), "b": _finite_or_none(b), "x_mean": mean_x, "x_std": std_x}
+    return summary
 
 
 def history_csv(snapshot) -> str:
@@ -60,6 +74,7 @@ def write_new_file(directory: Path, stem: str, suffix: str, text: str) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a file a person saves follows their umask
         for k in range(10_000):
             path = directory / f"{stem}{f'-{k}' if k else ''}{suffix}"
             try:
@@ -72,9 +87,18 @@ def write_new_file(directory: Path, stem: str, suffix: str, text: str) -> Path:
         os.unlink(temporary)
 
 
-def export_run(directory: Path, config: object, snapshot) -> tuple[Path, Path]:
-    stem = f"logreg-{snapshot.dataset.source.replace(' ', '')}-epoch{snapshot.epoch}"
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path]:
+    """logreg-seed42-epoch379.csv (or logreg-mydata-epoch379.csv) and its .json summary."""
+    dataset = snapshot.dataset
+    source = dataset.source.replace(" ", "") if dataset.seed is not None else Path(dataset.source).stem
+    stem = f"logreg-{source}-epoch{snapshot.epoch}"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
     csv_path = write_new_file(directory, stem, ".csv", history_csv(snapshot))
-    json_path = write_new_file(directory, csv_path.stem, ".json", json.dumps(run_summary(config, snapshot), indent=1))
+    json_path = write_new_file(directory, csv_path.stem, ".json", json.dumps(run_summary(options, snapshot), indent=1))
     return csv_path, json_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import torch
 import torch.nn.functional as F
 
@@ -43,13 +45,26 @@ def check_mode(sigmoid, bce) -> tuple[bool, float, float]:
     return passed, max(diffs), ratio
 
 
-def run_gradcheck() -> int:
-    """One line per mode; exit 0 when the correct Functions pass."""
-    custom_ok, custom_diff, _ = check_mode(Sigmoid.apply, BCEWithLogits.apply)
-    print(f"custom    {'PASS' if custom_ok else 'FAIL'}  max |grad - torch grad| {custom_diff:.2e}  (float64, N={N})")
-    tutorial_ok, tutorial_diff, ratio = check_mode(TutorialSigmoid.apply, TutorialCrossEntropyWithLogits.apply)
-    print(
-        f"tutorial  {'PASS' if tutorial_ok else 'FAIL'}  max |grad - torch grad| {tutorial_diff:.2e}  "
-        f"(its BCE gradient is {ratio:.4g}x torch's: the missing 1/N, N={N}; both ignore grad_output)"
-    )
-    return 0 if custom_ok else 1
+def gradcheck_report() -> dict:
+    """Both hand-written modes checked: passed, largest gradient error, and the BCE gradient ÷ torch's."""
+    report = {}
+    for mode, functions in (("custom", (Sigmoid.apply, BCEWithLogits.apply)),
+                            ("tutorial", (TutorialSigmoid.apply, TutorialCrossEntropyWithLogits.apply))):
+        passed, diff, ratio = check_mode(*functions)
+        report[mode] = {"passed": passed, "max_grad_error": diff, "bce_grad_ratio": ratio}
+    return {"dtype": "float64", "n": N} | report
+
+
+def run_gradcheck(as_json: bool = False) -> int:
+    """One line per mode (or one JSON object); exit 0 when the correct Functions pass."""
+    report = gradcheck_report()
+    custom, tutorial = report["custom"], report["tutorial"]
+    if as_json:
+        print(json.dumps(report))
+    else:
+        print(f"custom    {'PASS' if custom['passed'] else 'FAIL'}  max |grad - torch grad| "
+              f"{custom['max_grad_error']:.2e}  (float64, N={N})")
+        print(f"tutorial  {'PASS' if tutorial['passed'] else 'FAIL'}  max |grad - torch grad| "
+              f"{tutorial['max_grad_error']:.2e}  (its BCE gradient is {tutorial['bce_grad_ratio']:.4g}x torch's: "
+              f"the missing 1/N, N={N}; both ignore grad_output)")
+    return 0 if custom["passed"] else 1

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from logreg_tui.app import LogRegApp
-from logreg_tui.cli import load_dataset, parse_options
+from logreg_tui.options import load_dataset, parse_options
 
 
 def make_app(*args: str, directory: Path | None = None) -> LogRegApp:

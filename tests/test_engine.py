@@ -78,7 +78,10 @@ def test_tutorial_mode_gradient_is_n_times_the_true_one():
 def test_first_snapshot_before_any_epoch():
     snapshot = Engine(make_tutorial_data(), TrainConfig(start_paused=True)).latest
     assert snapshot.status == "paused" and snapshot.epoch == 0
-    assert np.isnan(snapshot.loss) and np.isnan(snapshot.grad_w)
+    # what the panel shows describes w = b = 0 before any epoch: ln 2, half the points right, the first gradient
+    first = Engine(make_tutorial_data(), TrainConfig()).run_epochs(1)
+    assert (snapshot.loss, snapshot.grad_w, snapshot.grad_b) == (first.history.recent[0], first.grad_w, first.grad_b)
+    assert snapshot.loss == pytest.approx(np.log(2)) and snapshot.accuracy == 0.5 and snapshot.history.count == 0
     assert (snapshot.w, snapshot.b, snapshot.lr, snapshot.mode) == (0.0, 0.0, 0.2, "builtin")
     assert snapshot.seed == 42 and snapshot.n_points == 1000 and snapshot.device == "cpu"
 
@@ -257,7 +260,7 @@ def test_divergence_stops_names_epoch_and_lr_then_recovers(running):
     run = running(lr=1e38, epoch_budget=0)
     run.engine.resume()
     diverged = run.until(lambda s: s.status == "diverged", "divergence")
-    assert "diverged by epoch" in diverged.message and "1e+38" in diverged.message
+    assert "diverged at epoch" in diverged.message and "1e+38" in diverged.message
     assert np.isfinite(diverged.history.recent).all()
     run.engine.set_lr(0.2)  # a sane lr brings back the last finite parameters, paused
     recovered = run.until(lambda s: s.status == "paused")

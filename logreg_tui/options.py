@@ -1,0 +1,162 @@
+"""The command line: the parser, its validation, and Options. Imports neither torch nor Textual."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from dataclasses import dataclass
+
+from logreg_tui import __version__
+from logreg_tui.data import MAX_POINTS, DataError, Dataset, load_csv, make_tutorial_data
+
+MODES = ("builtin", "custom", "tutorial")  # autograd modes; the engine checks against this very tuple
+EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
+# options that mean something in one mode only, with their defaults: given in the other mode, they are refused
+APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
+HEADLESS_ONLY = {"log_every": 100, "json": False}
+
+
+class QuietParser(argparse.ArgumentParser):
+    """Errors as one line on stderr, exit 2: no usage block to scroll past."""
+
+    def error(self, message: str) -> None:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
+def _whole(text: str, low: int, high: int | None = None) -> int:
+    what = f"a whole number ≥ {low}" if high is None else f"a whole number from {low} to {high}"
+    value = _number(text, what)
+    if value != int(value) or value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return int(value)
+
+
+def positive(text: str) -> float:
+    value = _number(text, "a finite number > 0")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def finite(text: str) -> float:
+    return _number(text, "a finite number")
+
+
+def speed(text: str) -> float | None:
+    """Epochs per second, or max for no cap."""
+    if text.strip().lower() == "max":
+        return None
+    value = _number(text, "a number of epochs per second > 0, or max")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of epochs per second > 0, or max, got {text!r}")
+    return value
+
+
+def device(text: str) -> str:
+    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", text):
+        raise argparse.ArgumentTypeError(f"must be auto, cpu, cuda, cuda:N or mps, got {text!r}")
+    return text
+
+
+def build_parser() -> QuietParser:
+    # mode-only options default to SUPPRESS, so that "given" and "left at its default" can be told apart
+    unset = argparse.SUPPRESS
+    p = QuietParser(
+        prog="logreg-tui",
+        description="Train a 1-D logistic regression live in the terminal, and steer it.",
+        epilog="Keys in the app: press ? for the list.",
+    )
+    p.add_argument("--version", action="version", version=f"logreg-tui {__version__}")
+    data = p.add_argument_group("data")
+    data.add_argument("--seed", type=lambda t: _whole(t, 0, 2**32 - 2), default=42, help="data seed (42)")
+    data.add_argument("--n-points", type=lambda t: _whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
+    data.add_argument("--gap", type=finite, default=4.0, help="shift of class 1 (4.0)")
+    data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
+    data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
+    train = p.add_argument_group("training")
+    train.add_argument("--lr", type=positive, default=0.2, help="learning rate (0.2)")
+    train.add_argument("--epochs", type=lambda t: _whole(t, 0), default=1001, help="epochs per run; 0 = no limit (1001)")
+    train.add_argument("--autograd", choices=MODES, default="builtin", help="gradient mode (builtin)")
+    train.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
+    app = p.add_argument_group("app")
+    app.add_argument("--speed", type=speed, default=unset, metavar="N|max", help="epochs/s cap (100)")
+    app.add_argument("--fps", type=lambda t: _whole(t, 1, 60), default=unset, help="screen updates per second (10)")
+    app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
+    app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
+    app.add_argument("--no-mouse", action="store_true", help="no mouse tracking: the terminal selects text")
+    headless = p.add_argument_group("headless")
+    headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
+    headless.add_argument("--log-every", type=lambda t: _whole(t, 1), default=unset, help="print every N epochs (100)")
+    headless.add_argument("--json", action="store_true", default=unset, help="print one JSON object instead")
+    headless.add_argument("--gradcheck", action="store_true", help="check the hand-written gradients and exit")
+    return p
+
+
+@dataclass(frozen=True)
+class Options:
+    """The validated command line."""
+
+    seed: int
+    n_points: int
+    gap: float
+    data: str | None
+    standardize: bool
+    lr: float
+    epochs: int
+    autograd: str
+    device: str
+    speed: float | None
+    fps: int
+    paused: bool
+    low_bandwidth: bool
+    no_mouse: bool
+    headless: bool
+    log_every: int
+    json: bool
+    gradcheck: bool
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
+    """Why a mode-only option that was given means nothing in this mode, or None."""
+    if gradcheck:
+        refused, why = given - {"json"}, "does nothing with --gradcheck"  # --gradcheck --json: a JSON report
+    elif headless:
+        refused, why = given & set(APP_ONLY), "is for the app; it does nothing with --headless"
+    else:
+        refused, why = given & set(HEADLESS_ONLY), "needs --headless"
+    return f"{_flag(min(refused))} {why}" if refused else None
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    """The command line as Options; a bad or misplaced option exits 2 with one line."""
+    parser = build_parser()
+    values = vars(parser.parse_args(argv))
+    problem = _misplaced(set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY)), values["headless"], values["gradcheck"])
+    if problem:
+        parser.error(problem)
+    return Options(**(APP_ONLY | HEADLESS_ONLY | values))
+
+
+def load_dataset(options: Options) -> Dataset:
+    """The seeded data or the CSV file, standardized when asked; DataError says what is wrong in one line."""
+    if options.data is not None:
+        dataset = load_csv(options.data)
+    else:
+        dataset = make_tutorial_data(options.seed, options.n_points, options.gap)
+    return dataset.standardized() if options.standardize else dataset
+

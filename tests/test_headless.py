@@ -1,0 +1,208 @@
+"""Headless and CLI: every reported figure is true, no option is silently ignored, memory stays low."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from conftest import TUTORIAL_LINES
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.engine import Engine, TrainConfig
+from logreg_tui.functions import TutorialCrossEntropyWithLogits
+
+ROOT = Path(__file__).parent.parent
+
+
+def first_bad_epoch(mode: str, lr: float, limit: int = 3000) -> int | None:
+    """The first epoch of a plain torch.optim.SGD loop whose loss, logits or updated w, b are not finite."""
+    data = make_tutorial_data()
+    x, y = torch.tensor(data.x), torch.tensor(data.y)
+    w, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=lr)
+    for epoch in range(limit):
+        logits = w * x + b
+        if mode == "builtin":
+            loss = F.binary_cross_entropy(torch.sigmoid(logits), y)
+        else:
+            loss = TutorialCrossEntropyWithLogits.apply(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        values = torch.cat([loss.reshape(1), logits, w.detach(), b.detach()])
+        if not torch.isfinite(values).all():
+            return epoch
+    return None
+
+
+# (mode, lr): at once, and later than the 256 epochs that may wait on the device before they are checked
+DIVERGING = [("builtin", 1e38), ("tutorial", 0.2), ("tutorial", 0.002), ("tutorial", 0.001), ("tutorial", 0.0005)]
+
+
+@pytest.mark.parametrize("mode,lr", DIVERGING)
+def test_divergence_stops_at_the_first_non_finite_epoch(cli, mode, lr):
+    bad = first_bad_epoch(mode, lr)
+    assert bad is not None
+    result = cli("--headless", "--json", "--autograd", mode, "--lr", str(lr), "--epochs", "3000")
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [f"logreg-tui: diverged at epoch {bad} with lr {lr:g}: "
+                                          + result.stderr.split(": ", 3)[-1].strip()]
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "diverged" and summary["epochs"] == bad
+    assert f"diverged at epoch {bad}" in summary["message"]
+    assert summary["history"]["epoch"] == list(range(bad))  # nothing from the bad epoch or after it
+    assert all(value is not None for value in summary["history"]["loss"])
+
+
+def test_divergence_in_text_mode_prints_lines_up_to_it_only(cli):
+    result = cli("--headless", "--lr", "1e38", "--epochs", "2000", "--log-every", "1000")
+    assert result.returncode == 3
+    assert result.stdout.splitlines() == ["Epochs:     0 - Loss: 0.69315"]
+    assert "diverged at epoch 1 with lr 1e+38" in result.stderr
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 100, 300])
+def test_engine_rolls_back_to_the_epoch_before_divergence_whatever_the_chunks(chunk):
+    bad = first_bad_epoch("tutorial", 0.001)
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, mode="tutorial", epoch_budget=0))
+    while engine.latest.status != "diverged":
+        engine.run_epochs(chunk)
+    snapshot = engine.run_epochs(50)  # does nothing more: a diverged run waits for a command
+    assert snapshot.epoch == bad and snapshot.history.count == bad
+    assert np.isfinite([snapshot.w, snapshot.b]).all()
+
+
+def test_json_reports_done_and_the_rate_of_the_whole_run(cli):
+    default = json.loads(cli("--headless", "--json").stdout)
+    assert default["status"] == "done" and default["epochs"] == 1001 and default["epochs_per_second"] > 0
+    engine = Engine(make_tutorial_data(), TrainConfig(epoch_budget=0))
+    engine.run_epochs(1)
+    engine.run_epochs(2900)
+    last = engine.run_epochs(99)
+    assert last.epochs_per_second == pytest.approx(3000 / engine.training_seconds)
+
+
+def test_epochs_0_runs_until_ctrl_c_then_prints_the_result_and_exits_130():
+    for extra, parse in (((), None), (("--json",), json.loads)):
+        process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--epochs", "0", *extra],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(4.0)  # past torch's import and well past the default 1001 epochs
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 130, err
+        epoch = int(err.strip().rsplit(" ", 1)[-1])
+        assert err.startswith("logreg-tui: interrupted at epoch") and epoch > 1001
+        if parse:
+            summary = parse(out)
+            assert summary["status"] == "interrupted" and summary["epochs"] == epoch
+            history = summary["history"]  # every epoch trained is in it: the last row covers the last epoch
+            assert history["epoch"][-1] < epoch <= history["epoch"][-1] + history["epochs_per_row"]
+        else:
+            lines = out.splitlines()
+            assert lines[:11] == TUTORIAL_LINES and lines[-1].startswith("w: ")
+            assert len(lines) - 1 == len(range(0, epoch, 100))  # a line for every 100 epochs trained, no more
+
+
+@pytest.mark.parametrize("args,says", [
+    (("--json",), "--json needs --headless"),
+    (("--log-every", "5"), "--log-every needs --headless"),
+    (("--headless", "--speed", "5"), "--speed is for the app"),
+    (("--headless", "--paused"), "--paused is for the app"),
+    (("--headless", "--fps", "5"), "--fps is for the app"),
+    (("--gradcheck", "--log-every", "5"), "--log-every does nothing with --gradcheck"),
+])
+def test_options_for_the_other_mode_are_refused(cli, args, says):
+    result = cli(*args, timeout=30)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and says in result.stderr
+
+
+def test_gradcheck_json_is_a_report(cli):
+    report = json.loads(cli("--gradcheck", "--json").stdout)
+    assert report["custom"]["passed"] is True and report["tutorial"]["passed"] is False
+    assert report["tutorial"]["bce_grad_ratio"] == pytest.approx(report["n"])
+    assert report["custom"]["max_grad_error"] < 1e-12
+
+
+def peak_rss_kb(*command: str) -> int:
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return int(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="needs GNU time for the peak RSS")
+def test_headless_peak_memory_at_n_1e6_is_no_more_than_the_tutorials_loop():
+    tutorial = peak_rss_kb(sys.executable, str(ROOT / "bench" / "tutorial_loop.py"), "1000000", "200")
+    headless = peak_rss_kb(sys.executable, "-m", "logreg_tui", "--headless", "--n-points", "1000000",
+                           "--epochs", "200")
+    assert headless <= tutorial, (headless, tutorial)
+
+
+def write_csv(path: Path, xs, labels) -> Path:
+    path.write_text("x,label\n" + "".join(f"{x},{y}\n" for x, y in zip(xs, labels)))
+    return path
+
+
+def test_large_x_gets_a_hint_and_standardize_trains_it(cli, tmp_path):
+    rng = np.random.RandomState(0)
+    xs = np.concatenate([rng.randn(200) * 1e5 + 1e6, rng.randn(200) * 1e5 + 1.4e6])
+    labels = [0] * 200 + [1] * 200
+    path = write_csv(tmp_path / "big.csv", xs, labels)
+    plain = cli("--headless", "--data", str(path), "--json")
+    assert plain.returncode == 0 and plain.stderr.count("\n") == 1 and "--standardize" in plain.stderr
+    scaled = cli("--headless", "--data", str(path), "--standardize", "--json")
+    assert scaled.returncode == 0 and scaled.stderr == ""
+    summary = json.loads(scaled.stdout)
+    assert summary["accuracy"] > 0.9 > json.loads(plain.stdout)["accuracy"]
+    units = summary["original_units"]
+    assert units["x_mean"] == pytest.approx(xs.astype(np.float32).mean(), rel=1e-6)
+    # the same decision on the original x as on the standardized x
+    z = (xs - units["x_mean"]) / units["x_std"]
+    np.testing.assert_allclose(units["w"] * xs + units["b"], summary["w"] * z + summary["b"], rtol=1e-4, atol=1e-4)
+    text = cli("--headless", "--data", str(path), "--standardize").stdout.splitlines()[-1]
+    assert text.startswith("w: ") and "original x: w: " in text
+
+
+def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
+    from logreg_tui.export import export_run
+    from logreg_tui.options import parse_options
+
+    options = parse_options(["--paused"])
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.2, epoch_budget=0))
+    engine.reseed()
+    engine.scale_lr(0.5)
+    engine.set_mode("custom")
+    snapshot = engine.run_epochs(3)
+    old = os.umask(0o022)
+    try:
+        csv_path, json_path = export_run(tmp_path, options, snapshot)
+    finally:
+        os.umask(old)
+    config = json.loads(json_path.read_text())["config"]
+    assert (config["seed"], config["data"], config["lr"], config["autograd"]) == (43, "seed 43", 0.1, "custom")
+    assert csv_path.name == "logreg-seed43-epoch3.csv"
+    assert oct(csv_path.stat().st_mode & 0o777) == oct(json_path.stat().st_mode & 0o777) == "0o644"
+
+
+def test_exported_file_names_drop_the_data_files_extension(tmp_path):
+    from logreg_tui.data import load_csv
+    from logreg_tui.export import export_run
+    from logreg_tui.options import parse_options
+
+    data = load_csv(write_csv(tmp_path / "x.csv", [-2, -1, 1, 2], [0, 0, 1, 1]))
+    csv_path, json_path = export_run(tmp_path, parse_options(["--paused"]), Engine(data).run_epochs(379))
+    assert (csv_path.name, json_path.name) == ("logreg-x-epoch379.csv", "logreg-x-epoch379.json")
+
+
+def test_readme_puts_the_cpu_torch_step_before_the_first_install():
+    readme = (ROOT / "README.md").read_text()
+    before_install = readme.split("pip install . && logreg-tui", 1)[0]
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in before_install
+    assert 'python -c "import torch; print(torch.__version__, torch.cuda.is_available())"' in before_install
