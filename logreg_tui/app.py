@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -14,6 +14,7 @@ from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
+from rich.text import Text
 from textual.worker import Worker, WorkerState
 
 from logreg_tui.options import Options, build_parser
@@ -44,6 +45,7 @@ KEYS = [
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
              "question_mark": "?"}
+FIRST_IN_FOOTER = ("question_mark", "q")
 PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
 FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped
 FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
@@ -64,25 +66,38 @@ def plot_colors(app: App) -> PlotColors:
                       class0=rgb(theme.error), class1=rgb(theme.success), marker=rgb(theme.warning))
 
 
+def option_lines() -> list[tuple[str, str]]:
+    """(flags with metavar, help) per command-line option, for a screen that wraps text itself."""
+    lines = []
+    for action in build_parser()._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        metavar = "" if action.nargs == 0 else f" {action.metavar or action.dest.upper()}"
+        lines.append((", ".join(action.option_strings) + metavar, action.help or ""))
+    return lines
+
+
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "close")]
+    """Keys and options, laid out for the screen; esc or ? closes it, q quits as everywhere."""
+
+    BINDINGS = [Binding("escape,question_mark", "app.pop_screen", "close"), Binding("q", "app.quit", "quit")]
 
     def compose(self) -> ComposeResult:
         keys = "\n".join(f"  {KEY_NAMES.get(key, key):<8} {what}" for key, _, _, what in KEYS)
-        options = build_parser().format_help()
+        options = "\n".join(f"  {flags:<24} {what}" for flags, what in option_lines())
         with VerticalScroll():
-            yield Static(f"[b]Keys[/b]\n{keys}\n\n  ctrl+p   command palette: every action by name\n\n"
-                         f"[b]Options[/b]\n", markup=True)
-            yield Static(options, markup=False)
+            yield Static(f"[b]Keys[/b]\n{keys}\n  ctrl+p   command palette: every action by name\n", markup=True)
+            yield Static(Text("Options\n", style="bold") + Text(options), markup=False)
 
 
 class LogRegApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
-    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s", "question_mark", "q"), tooltip=what)
-                for key, action, label, what in KEYS] + [
+    # the footer shows bindings in this order and cuts what does not fit: help and quit come first
+    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s"), tooltip=what,
+                        key_display=KEY_NAMES.get(key))
+                for key, action, label, what in sorted(KEYS, key=lambda k: k[0] not in FIRST_IN_FOOTER)] + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
-        Binding("question_mark", "help", "help", key_display="?"),
     ]
 
     def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
@@ -102,6 +117,7 @@ class LogRegApp(App):
         self._next_stats_at = 0.0
         self._quitting = False
         self._failed: str | None = None
+        self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
 
@@ -165,6 +181,11 @@ class LogRegApp(App):
         engine = self.engine
         if engine is None:
             return
+        if self._queued:
+            queued, self._queued = self._queued, []
+            for send in queued:
+                send(engine)
+            self._set_message("")
         snapshot = engine.latest
         now = time.monotonic()
         # Uncapped training is Python-bound and shares the GIL with this thread: each millisecond drawn here
@@ -205,43 +226,38 @@ class LogRegApp(App):
 
     # -- actions
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "reseed" and self.dataset.seed is None:
-            return None  # shown greyed out: data from a file has no seed
-        return True
-
-    def _engine_or_say(self):
-        if self.engine is None:
-            self._set_message("still loading torch…", from_engine=False)
-        return self.engine
+    def _command(self, send: Callable) -> None:
+        """Send a command to the engine; while torch loads, queue it, to be sent in order once the engine exists."""
+        if self.engine is None or self._queued:
+            self._queued.append(send)
+            self._set_message(f"loading torch… {len(self._queued)} key(s) queued", from_engine=False)
+        else:
+            send(self.engine)
 
     def action_toggle_pause(self) -> None:
-        if engine := self._engine_or_say():
-            engine.toggle_pause()
+        self._command(lambda engine: engine.toggle_pause())
 
     def action_step(self, epochs: int) -> None:
-        if engine := self._engine_or_say():
-            engine.step(epochs)
+        self._command(lambda engine: engine.step(epochs))
 
     def action_scale_lr(self, factor: float) -> None:
-        if engine := self._engine_or_say():
-            engine.scale_lr(factor)
+        self._command(lambda engine: engine.scale_lr(factor))
 
     def action_reseed(self) -> None:
-        if engine := self._engine_or_say():
-            engine.reseed()
+        if self.dataset.seed is None:
+            self._set_message(f"r does nothing here: {self.dataset.source} is a file; new data needs --seed "
+                              "without --data", from_engine=False)
+            return
+        self._command(lambda engine: engine.reseed())
 
     def action_reset(self) -> None:
-        if engine := self._engine_or_say():
-            engine.reset()
+        self._command(lambda engine: engine.reset())
 
     def action_toggle_autograd(self) -> None:
-        if engine := self._engine_or_say():
-            engine.toggle_mode(self._alternative)
+        self._command(lambda engine: engine.toggle_mode(self._alternative))
 
     def action_scale_speed(self, factor: float) -> None:
-        if engine := self._engine_or_say():
-            engine.scale_speed_cap(factor)
+        self._command(lambda engine: engine.scale_speed_cap(factor))
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y
@@ -252,13 +268,15 @@ class LogRegApp(App):
         self.refresh_from_engine(force=True)
 
     def action_export(self) -> None:
-        if engine := self._engine_or_say():
-            try:
-                csv_path, json_path = export_run(self.directory, self.options, engine.latest)
-            except OSError as error:
-                self._set_message(f"export failed: {error.strerror or error}: {self.directory}", from_engine=False)
-                return
-            self._set_message(f"exported {csv_path} and {json_path.name}", from_engine=False)
+        if (engine := self.engine) is None:
+            self._set_message("export: nothing to export while torch loads", from_engine=False)
+            return
+        try:
+            csv_path, json_path = export_run(self.directory, self.options, engine.latest)
+        except OSError as error:
+            self._set_message(f"export failed: {error.strerror or error}: {self.directory}", from_engine=False)
+            return
+        self._set_message(f"exported {csv_path} and {json_path.name}", from_engine=False)
 
     def action_screenshot(self) -> None:
         try:
@@ -286,7 +304,10 @@ class LogRegApp(App):
         self.plot_process.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Screenshot" writes to ~/Downloads, which may not exist: ours writes where ctrl+s does
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
+        yield SystemCommand("Screenshot", "Save an SVG screenshot in the current directory (ctrl+s)",
+                            self.action_screenshot)
         for key, action, label, what in KEYS:
             yield SystemCommand(f"{label} ({KEY_NAMES.get(key, key)})", what,
                                 lambda action=action: self.run_action(action))

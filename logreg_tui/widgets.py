@@ -28,8 +28,11 @@ def changed_span(old: Strip, new: Strip) -> tuple[int, int]:
     return start, max(end, start)
 
 
+PLAIN = Style()  # every segment gets a style, even a plain one: Textual's NO_COLOR filter reads segment.style.color
+
+
 def _strip(row) -> Strip:
-    return Strip([Segment(text, Style.parse(style) if style else None) for text, style in row])
+    return Strip([Segment(text, Style.parse(style) if style else PLAIN) for text, style in row])
 
 
 class LineCanvas(Widget):
@@ -63,7 +66,7 @@ class LineCanvas(Widget):
     def show_lines(self, lines: list[Strip]) -> None:
         self._lines = lines
         width = self.size.width
-        strips = [line.adjust_cell_length(width) for line in lines[: self.size.height]]
+        strips = [line.adjust_cell_length(width, PLAIN) for line in lines[: self.size.height]]
         old, self._strips = self._strips, strips
         if len(old) != len(strips) or any(s.cell_length != width for s in old):
             self.frames_shown += 1
@@ -85,7 +88,7 @@ class LineCanvas(Widget):
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(self.size.width)
+        return Strip.blank(self.size.width, PLAIN)
 
 
 class PlotView(LineCanvas):

@@ -117,7 +117,8 @@ async def test_z_resets_on_the_same_data():
 
 @pytest.mark.parametrize("start,other", [("builtin", "custom"), ("tutorial", "builtin")])
 async def test_a_toggles_autograd_keeping_w_b(start, other):
-    async with make_app("--autograd", start).run_test(size=(100, 30)) as pilot:
+    lr = ("--lr", "0.0002") if start == "tutorial" else ()  # the tutorial's N-times gradient diverges at 0.2
+    async with make_app("--autograd", start, *lr).run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
         await pilot.press("N")
         await until(pilot, lambda: snap(app).epoch == 10)
