@@ -17,11 +17,12 @@ from textual.widgets import Footer, Static
 from rich.text import Text
 from textual.worker import Worker, WorkerState
 
-from logreg_tui.options import Options, build_parser
+from logreg_tui.options import Options, build_parser, positive, speed
+from logreg_tui.prompts import ValuePrompt
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
 from logreg_tui.plot_process import PlotProcess
-from logreg_tui.plots import PlotColors, data_plot, loss_plot
+from logreg_tui.plots import PlotColors, data_plot, format_number, loss_plot
 from logreg_tui.widgets import PlotView, StatsPanel
 
 KEYS = [
@@ -36,15 +37,17 @@ KEYS = [
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_log", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_smooth", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("L", "type_lr", "lr…", "type an lr"),
     ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
     ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
+    ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
     ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
     ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
     ("question_mark", "help", "help", "this help screen (esc closes it)"),
     ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?"}
+             "question_mark": "?", "L": "L", "S": "S", "N": "N"}
 FIRST_IN_FOOTER = ("question_mark", "q")
 PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
 FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped
@@ -94,7 +97,7 @@ class LogRegApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
     # the footer shows bindings in this order and cuts what does not fit: help and quit come first
-    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s"), tooltip=what,
+    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s", "L", "S"), tooltip=what,
                         key_display=KEY_NAMES.get(key))
                 for key, action, label, what in sorted(KEYS, key=lambda k: k[0] not in FIRST_IN_FOOTER)] + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
@@ -233,6 +236,17 @@ class LogRegApp(App):
             self._set_message(f"loading torch… {len(self._queued)} key(s) queued", from_engine=False)
         else:
             send(self.engine)
+            self._show_answer(self.engine.latest.version)
+
+    def _show_answer(self, version: int, tries: int = 25) -> None:
+        """Show the engine's next snapshot as soon as it is published (it publishes right after a command).
+
+        The timer alone would show a key's effect up to a frame (or, at full speed, a stats period) late.
+        """
+        if self.engine.latest.version > version:
+            self.refresh_from_engine(force=True)
+        elif tries:
+            self.set_timer(0.004, lambda: self._show_answer(version, tries - 1))
 
     def action_toggle_pause(self) -> None:
         self._command(lambda engine: engine.toggle_pause())
@@ -258,6 +272,17 @@ class LogRegApp(App):
 
     def action_scale_speed(self, factor: float) -> None:
         self._command(lambda engine: engine.scale_speed_cap(factor))
+
+    def action_type_lr(self) -> None:
+        lr = self.engine.latest.lr if self.engine else self.options.lr
+        self.push_screen(ValuePrompt("learning rate (a finite number > 0)", positive, format_number(lr)),
+                         lambda typed: typed and self._command(lambda engine: engine.set_lr(typed[0])))
+
+    def action_type_speed(self) -> None:
+        cap = self.engine.latest.speed_cap if self.engine else self.options.speed
+        self.push_screen(ValuePrompt("epochs per second (a number > 0, or max)", speed,
+                                     "max" if cap is None else format_number(cap)),
+                         lambda typed: typed and self._command(lambda engine: engine.set_speed_cap(typed[0])))
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y

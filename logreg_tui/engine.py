@@ -116,12 +116,14 @@ class Engine:
         self._lr = config.lr
         self._mode = config.mode
         self._speed_cap = config.speed_cap
+        self._cap_before_max = config.speed_cap or SPEED_TOP  # where slowing down from max returns to
         self._status = "paused" if config.start_paused else "running"
         self._message = ""
         self._version = 0
         self._pending_steps = 0
-        self._rate = (0.0, time.monotonic(), 0)  # epochs/s, and the time and epoch it was measured at
-        self._next_epoch_at = 0.0
+        self._next_epoch_at = time.monotonic()  # when the next epoch is due under the speed cap
+        # epochs/s, and the time, epoch and speed-cap schedule it was measured at
+        self._rate = (0.0, time.monotonic(), 0, self._next_epoch_at)
         self._next_publish_at = 0.0
         self._load(dataset)
         self._publish()
@@ -148,8 +150,17 @@ class Engine:
         self._send(lambda: self._do_set_lr(lr))
 
     def scale_lr(self, factor: float) -> None:
-        """lr × factor, kept within LR_MIN … LR_MAX."""
-        self._send(lambda: self._do_set_lr(min(max(self._lr * factor, LR_MIN), LR_MAX)))
+        """lr × factor, unless that leaves LR_MIN … LR_MAX: then lr stays on its grid, so k steps back undo k.
+
+        An lr set outside the range (--lr 1e38) steps straight into it.
+        """
+        def scaled() -> float:
+            lr = self._lr * factor
+            if (self._lr > LR_MAX and factor < 1) or (self._lr < LR_MIN and factor > 1):
+                return min(max(lr, LR_MIN), LR_MAX)
+            return lr if LR_MIN <= lr <= LR_MAX else self._lr
+
+        self._send(lambda: self._do_set_lr(scaled()))
 
     def reseed(self, seed: int | None = None) -> None:
         """New data from `seed` (default: the next seed); w, b and epoch reset; lr and mode kept."""
@@ -171,12 +182,15 @@ class Engine:
         self._send(lambda: self._do_set_speed_cap(cap))
 
     def scale_speed_cap(self, factor: float) -> None:
-        """Cap × factor between SPEED_MIN and SPEED_TOP; faster than the top is no cap, slower than none the top."""
+        """Cap × factor on its grid: above SPEED_TOP is no cap (and back down, the cap it had); below SPEED_MIN it stays."""
         def scaled() -> float | None:
             cap = self._speed_cap
-            if factor > 1:
-                return None if cap is None or cap * factor > SPEED_TOP else cap * factor
-            return SPEED_TOP if cap is None else max(cap * factor, SPEED_MIN)
+            if cap is None:
+                return self._cap_before_max if factor < 1 else None
+            if cap * factor > SPEED_TOP:
+                self._cap_before_max = cap
+                return None
+            return cap * factor if cap * factor >= SPEED_MIN else cap
 
         self._send(lambda: self._do_set_speed_cap(scaled()))
 
@@ -194,7 +208,8 @@ class Engine:
     def run(self) -> None:
         """Train while running, wait without spinning while paused, until close()."""
         while not self._closed.is_set():
-            self._apply_commands()
+            if self._apply_commands():
+                self._publish()  # what a key changed is shown at once, not at the next publish interval
             wait = self._seconds_until_next_epoch()
             if wait == 0.0:
                 self._train_epoch()
@@ -226,15 +241,17 @@ class Engine:
         """Epochs per second of training over the whole run so far (headless)."""
         return self._epoch / self.training_seconds if self.training_seconds > 0 else 0.0
 
-    def _apply_commands(self) -> None:
+    def _apply_commands(self) -> bool:
+        """Apply every command sent so far; True when there were any."""
         if self._commands.empty():
-            return
+            return False
         # the pending epochs were trained with the settings before these commands: check them under those
         # settings, so that a divergence found later can be replayed exactly
         self._flush()
         while not self._commands.empty():
             self._commands.get_nowait()()
             self._dirty = True
+        return True
 
     def _seconds_until_next_epoch(self) -> float | None:
         """0 to train now, a wait in seconds (capped speed), or None to wait for a command."""
@@ -297,6 +314,7 @@ class Engine:
     def _do_set_speed_cap(self, cap: float | None) -> None:
         self._speed_cap = cap
         self._next_epoch_at = time.monotonic()
+        self._rate = (self._rate[0], time.monotonic(), self._epoch, self._next_epoch_at)  # a new window
 
     # -- state
 
@@ -480,10 +498,17 @@ class Engine:
         return dict(loss=loss, accuracy=acc, w=w, b=b, grad_w=gw, grad_b=gb)
 
     def _measure_rate(self, now: float) -> float:
-        """Epochs per second over the last half second or more of running; 0 when stopped."""
-        rate, since, epoch = self._rate
+        """Epochs per second over the last half second or more of running; 0 when stopped.
+
+        Capped, the window is at least as long as the schedule the epochs in it were due on, which
+        advances 1/cap an epoch: so the figure never shows more than the cap, even after a catch-up burst.
+        """
+        rate, since, epoch, scheduled = self._rate
         if self._status != "running" or self._epoch < epoch:
-            self._rate = (0.0, now, self._epoch)
+            self._rate = (0.0, now, self._epoch, self._next_epoch_at)
         elif now - since >= 0.5:
-            self._rate = ((self._epoch - epoch) / (now - since), now, self._epoch)
+            window = now - since
+            if self._speed_cap is not None:
+                window = max(window, self._next_epoch_at - scheduled)
+            self._rate = ((self._epoch - epoch) / window, now, self._epoch, self._next_epoch_at)
         return self._rate[0]

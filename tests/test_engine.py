@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -164,12 +165,44 @@ def test_set_lr_keeps_w_and_b(running):
     run.engine.scale_lr(2)
     after = run.until(lambda s: s.lr == 0.4)
     assert (after.w, after.b, after.epoch) == (before.w, before.b, 20)
-    run.engine.set_lr(1e9)
+    run.engine.set_lr(1e9)  # beyond the keys' range: a step away does nothing, a step toward it lands in it
     run.engine.scale_lr(2)
+    run.engine.scale_lr(0.5)
     assert run.until(lambda s: s.lr == LR_MAX).lr == LR_MAX
     run.engine.set_lr(1e-9)
     run.engine.scale_lr(0.5)
+    run.engine.scale_lr(2)
     assert run.until(lambda s: s.lr == LR_MIN).lr == LR_MIN
+
+
+def test_lr_and_speed_ladders_stay_on_their_grid_through_the_clamps(running):
+    run = running(speed_cap=100.0)
+    for _ in range(20):
+        run.engine.scale_lr(2)  # 0.2 · 2^12 = 819.2; one more would pass LR_MAX
+    assert run.until(lambda s: s.lr == 0.2 * 2**12).lr == 819.2
+    for _ in range(12):
+        run.engine.scale_lr(0.5)
+    run.engine.step(1)  # a command after the twelve: the snapshot after it has seen them all
+    assert run.until(lambda s: s.epoch == 1).lr == 0.2
+    for _ in range(30):
+        run.engine.scale_lr(0.5)
+    low = run.until(lambda s: s.lr < 1e-5).lr
+    assert LR_MIN <= low < 2 * LR_MIN and low == 0.2 * 2.0 ** round(np.log2(low / 0.2))
+    ladder = [(0.5, 12, 100 / 2**8), (2, 8, 100.0), (2, 6, 6400.0), (2, 3, None), (0.5, 1, 6400.0), (0.5, 6, 100.0)]
+    for factor, presses, expected in ladder:  # to the floor (0.39; 0.195 is under it), up to max, and back
+        for _ in range(presses):
+            run.engine.scale_speed_cap(factor)
+        assert run.until(lambda s: s.speed_cap == expected, f"speed {expected}").speed_cap == expected
+
+
+def test_speed_figure_never_exceeds_its_cap(running):
+    run = running(speed_cap=100.0, start_paused=False)
+    rates = []
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        rates.append(run.engine.latest.epochs_per_second)
+        time.sleep(0.01)
+    assert 0 < max(rates) <= 100.0
 
 
 def test_reseed_changes_data_and_resets_parameters_keeping_lr_and_mode(running):

@@ -1,0 +1,159 @@
+"""What a newcomer hits in the first minute: NO_COLOR, the footer, the palette, typed values, keys while loading."""
+
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from apphelpers import make_app, message, settle, snap, started, stat, until
+from logreg_tui.app import HelpScreen, LogRegApp
+from logreg_tui.prompts import ValuePrompt
+from terminal import Terminal, installed_command
+
+EXECUTABLE = installed_command()
+
+
+def test_no_color_gives_a_working_monochrome_app(tmp_path):
+    term = Terminal([EXECUTABLE, "--paused"], 100, 30, env={"NO_COLOR": "1"}, cwd=str(tmp_path))
+    try:
+        term.wait_for(r"status\s+paused", timeout=30)
+        term.press("n")
+        term.wait_for(r"epoch\s+1 / 1001")
+        assert "Traceback" not in term.text and "AttributeError" not in term.text
+        term.press("q")
+        assert term.wait_exit(5) == 0
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("cols", [80, 250])
+def test_the_footer_shows_help_and_quit(tmp_path, cols):
+    term = Terminal([EXECUTABLE, "--paused"], cols, 24, cwd=str(tmp_path))
+    try:
+        term.wait_for(r"status\s+paused", timeout=30)
+        footer = term.text.splitlines()[-1]
+        assert "? help" in footer.replace("  ", " ") and "q quit" in footer.replace("  ", " "), footer
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("mouse", [True, False])
+def test_no_mouse_turns_mouse_tracking_off(tmp_path, mouse):
+    term = Terminal([EXECUTABLE, "--paused", *(() if mouse else ("--no-mouse",))], 100, 30, cwd=str(tmp_path))
+    try:
+        term.pump(0.5)
+        written = b"".join(term._unparsed)  # what the app wrote, before the emulator reads it
+        term.wait_for(r"status\s+paused", timeout=30)
+        any_motion = b"\x1b[?1003h"
+        assert (any_motion in written) == mouse
+    finally:
+        term.close()
+
+
+async def test_the_palettes_screenshot_writes_where_ctrl_s_does(tmp_path):
+    async with make_app(directory=tmp_path).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: "saved" in message(app), "the screenshot's message")
+        assert [path.suffix for path in tmp_path.iterdir()] == [".svg"]
+        assert str(tmp_path) in message(app)
+
+
+async def test_keys_pressed_while_torch_loads_are_applied_in_order(monkeypatch):
+    gate = threading.Event()
+    real_train = LogRegApp._train
+
+    def slow_train(self):
+        gate.wait(10)  # torch "still loading"
+        real_train(self)
+
+    monkeypatch.setattr(LogRegApp, "_train", slow_train)
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.pause(0.3)
+        assert app.engine is None
+        await pilot.press("n", "n", "plus", "plus", "minus", "N")
+        await pilot.pause(0.1)
+        assert "6 key(s) queued" in message(app)
+        gate.set()
+        await until(pilot, lambda: app.engine is not None and snap(app).epoch == 12, "the queued keys")
+        assert snap(app).lr == 0.4 and stat(app, "lr") == "0.4" and "queued" not in message(app)
+
+
+def loss_and_accuracy(dataset, w: float, b: float) -> tuple[float, float]:
+    z = w * dataset.x.astype(np.float64) + b
+    p = 1 / (1 + np.exp(-z))
+    loss = -np.mean(dataset.y * np.log(np.clip(p, 1e-300, 1)) + (1 - dataset.y) * np.log(np.clip(1 - p, 1e-300, 1)))
+    return loss, float(np.mean((z > 0) == (dataset.y > 0.5)))
+
+
+async def test_every_figure_describes_the_shown_w_b_after_divergence_restore_and_reset():
+    async with make_app("--autograd", "tutorial", "--speed", "max").run_test(size=(120, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "diverged", "divergence")
+        for key in (None, "minus", "z"):
+            if key:
+                await pilot.press(key)
+                await until(pilot, lambda: snap(app).status == "paused" and "diverged" not in message(app))
+            shown = snap(app)
+            loss, accuracy = loss_and_accuracy(app.dataset, shown.w, shown.b)
+            if math.isfinite(loss) and loss < 50:
+                assert shown.loss == pytest.approx(loss, rel=1e-3)
+            assert shown.accuracy == pytest.approx(accuracy)
+            assert shown.epoch == shown.history.count  # the epoch shown is the one these w, b come from
+            assert stat(app, "epoch").startswith(f"{shown.epoch} ")
+        assert (shown.w, shown.b, stat(app, "loss"), stat(app, "acc")) == (0.0, 0.0, "0.693147", "0.5")
+
+
+async def test_help_lists_options_once_for_the_screen_and_q_quits_from_it():
+    async with make_app().run_test(size=(100, 40)) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(pilot.app.screen, HelpScreen)
+        text = "\n".join(str(static.render()) for static in pilot.app.screen.query("Static"))
+        assert "--lr LR" in text and "learning rate (0.2)" in text and "--no-mouse" in text
+        assert "Keys in the app" not in text and "usage:" not in text and "-h, --help" not in text
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert not pilot.app.is_running
+
+
+async def test_typed_lr_and_speed_are_checked_and_applied():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("L")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ValuePrompt)
+        await pilot.press(*"ctrl+a".split(), "backspace", *"-3", "enter")  # select_on_focus: typing replaces
+        await pilot.pause(0.2)
+        note = str(app.screen.query_one("#prompt-note").render())
+        assert isinstance(app.screen, ValuePrompt) and "not set" in note and "> 0" in note
+        app.screen.query_one("#prompt-value").value = "0.05"
+        await pilot.press("enter")
+        await until(pilot, lambda: snap(app).lr == 0.05, "the typed lr")
+        assert stat(app, "lr") == "0.05"
+        await pilot.press("S")
+        await pilot.pause(0.2)
+        app.screen.query_one("#prompt-value").value = "max"
+        await pilot.press("enter")
+        await until(pilot, lambda: snap(app).speed_cap is None, "the typed speed")
+        await pilot.press("S", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ValuePrompt) and snap(app).speed_cap is None
+
+
+async def test_r_on_file_data_says_why(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("".join(f"{x},{int(x > 0)}\n" for x in (-2, -1, 1, 2)))
+    async with make_app("--data", str(path)).run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert "r does nothing here" in message(app) and "points.csv" in message(app)
