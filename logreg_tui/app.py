@@ -66,7 +66,8 @@ def plot_colors(app: App) -> PlotColors:
     background = rgb(theme.background, "#000000" if theme.dark else "#ffffff")
     dim = Color(*text).blend(Color(*background), 0.6).rgb
     return PlotColors(text=text, line=rgb(theme.primary), dim=dim, curve=rgb(theme.accent or theme.secondary),
-                      class0=rgb(theme.error), class1=rgb(theme.success), marker=rgb(theme.warning))
+                      class0=rgb(theme.error), class1=rgb(theme.success), marker=rgb(theme.warning),
+                      background=background)
 
 
 def option_lines() -> list[tuple[str, str]]:
@@ -143,9 +144,17 @@ class LogRegApp(App):
         if hint := self.dataset.scale_hint():
             self._set_message(hint, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
+        self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
+
+    def _redraw_in_new_colours(self, theme) -> None:
+        """Plots take their colours from the theme: redraw at once, paused or not."""
+        if self.engine is None:
+            self._draw_waiting_plots()
+        else:
+            self.refresh_from_engine(force=True)
 
     def _draw_waiting_plots(self) -> None:
         self.query_one("#data").update(self.dataset, 0.0, 0.0, plot_colors(self))

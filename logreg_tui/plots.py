@@ -34,6 +34,7 @@ class PlotColors:
     class0: RGB = (230, 90, 90)
     class1: RGB = (90, 200, 120)
     marker: RGB = (240, 220, 80)
+    background: RGB | None = None  # the theme's; None: the terminal's own
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Drawing:
 
     def text(self) -> str:
         """The plot as plotext's text with ANSI colours."""
-        colors = PlotColors(**{name: tuple(rgb) for name, rgb in self.args["colors"].items()})
+        colors = PlotColors(**{name: rgb and tuple(rgb) for name, rgb in self.args["colors"].items()})
         return _DRAW[self.plot](**{**self.args, "colors": colors})
 
 
@@ -114,8 +115,9 @@ def _start(width: int, height: int, colors: PlotColors) -> None:
     plt.limit_size(False, False)  # the widget's size, not the terminal's: plotext would cap at 80×24 off a tty
     plt.plotsize(width, height)
     plt.theme("clear")
-    plt.canvas_color("default")
-    plt.axes_color("default")
+    # the theme's background, not the terminal's: a dark theme in a light terminal stays dark
+    plt.canvas_color(colors.background or "default")
+    plt.axes_color(colors.background or "default")
     plt.ticks_color(colors.text)
 
 
@@ -227,7 +229,7 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
-    x_min, x_max, x0, x1 = scatter_columns(dataset, 2 * width)
+    x_min, x_max, x0, x1 = scatter_columns(dataset, width)  # one dot per cell: see _draw_data
     curve_x = np.linspace(x_min, x_max, 2 * width)
     with np.errstate(all="ignore"):
         curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
@@ -241,18 +243,31 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
                          width=width, height=height)
 
 
+def class_rows(height: int) -> tuple[float, float, float, float]:
+    """(y of class 0's row, y of class 1's row, y-axis low, high) for a data plot `height` rows tall.
+
+    The points get their own rows, one below σ = 0 and one above σ = 1, so the curve's flat tails and
+    the data never hide each other. Every one of these values sits at the centre of a canvas row, so
+    plotext puts a dot and its tick label on the same row whatever its rounding (height − 4 rows: title,
+    two borders and the x ticks take the rest).
+    """
+    step = 1 / max(height - 4 - 3, 1)  # the canvas rows between the two class rows span σ from 0 to 1
+    return -step, 1 + step, -1.5 * step, 1 + 1.5 * step
+
+
 def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
     _start(width, height, colors)
     plt.title("data and σ(wx + b)" + (f"   x* = {threshold:.4g}" if threshold is not None else ""))
     plt.xlim(x_min, x_max)
-    plt.ylim(-0.1, 1.1)
-    plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    row0, row1, low, high = class_rows(height)
+    plt.ylim(low, high)
+    plt.yticks([row0, 0, 0.5, 1, row1], ["y=0", "0", "0.5", "1", "y=1"])
     if threshold is not None:
         plt.vline(threshold, colors.marker)
     plt.plot(curve_x.tolist(), curve_y.tolist(), marker="braille", color=colors.curve)
-    # the data last, so that the curve's flat ends at 0 and 1 do not hide it
-    plt.scatter(x0.tolist(), [0.0] * len(x0), marker="braille", color=colors.class0)
-    plt.scatter(x1.tolist(), [1.0] * len(x1), marker="braille", color=colors.class1)
+    # one-cell dots (braille's sub-rows round to a row off their tick label at some heights)
+    plt.scatter(x0.tolist(), [row0] * len(x0), marker="dot", color=colors.class0)
+    plt.scatter(x1.tolist(), [row1] * len(x1), marker="dot", color=colors.class1)
     return plt.build()
 
 

@@ -124,3 +124,20 @@ def test_axis_ends_and_ticks_are_round():
     assert epoch_ticks(1001) == ([0, 250, 500, 750, 1000], ["0", "250", "500", "750", "1000"])
     assert epoch_ticks(2_000_000)[1][-1] == "2M"
     assert [short_count(c) for c in (12, 9999, 20_000, 1_500_000)] == ["12", "9999", "20k", "1.5M"]
+
+
+@pytest.mark.parametrize("width", [40, 70, 157])
+def test_data_dots_sit_on_their_labelled_rows_and_never_on_the_curve(width):
+    """At every height the class rows carry the dots and their labels, and the sigmoid's tails stay visible."""
+    import re
+
+    dataset = make_tutorial_data(7, 3000, 3.0)
+    for height in range(8, 61):
+        for w, b in ((2.6216, -5.1346), (40.0, -80.0), (0.1, 0.0)):
+            _, drawing = data_plot(dataset, w, b, width, height, PlotColors())
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", drawing.text()).splitlines()
+            dots = [i for i, line in enumerate(lines) if "•" in line]
+            labels = [i for i, line in enumerate(lines) if re.match(r"\s*y=[01]┤", line)]
+            curve = [i for i, line in enumerate(lines) if re.search("[\u2801-\u28ff]", line)]
+            assert dots == labels and len(dots) == 2, (height, dots, labels)
+            assert not set(curve) & set(dots), (height, curve, dots)

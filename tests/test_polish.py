@@ -157,3 +157,18 @@ async def test_r_on_file_data_says_why(tmp_path):
         await pilot.press("r")
         await pilot.pause(0.1)
         assert "r does nothing here" in message(app) and "points.csv" in message(app)
+
+
+async def test_a_theme_change_while_paused_redraws_the_plots_on_the_themes_background():
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == 1)
+        app.theme = "textual-light"
+        await settle(pilot)
+        await settle(pilot)
+        background = app.current_theme.background.lower()
+        for plot in ("#loss", "#data"):
+            colours = {segment.style.bgcolor.triplet.hex for strip in app.query_one(plot)._strips for segment in strip
+                       if segment.style and segment.style.bgcolor and segment.style.bgcolor.triplet}
+            assert colours == {background}, (plot, colours)
