@@ -352,15 +352,15 @@ async def test_small_terminal_shows_a_note_and_growing_restores_plots():
         assert any("loss" in line for line in app.query_one("#loss").plain_lines)
 
 
-async def test_reseed_is_disabled_for_file_data(tmp_path):
+async def test_reseed_of_file_data_does_nothing_and_says_so(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("x,label\n1,1\n2,1\n-1,0\n-2,0\n")
     async with make_app("--data", str(path)).run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
-        assert app.check_action("reseed", ()) is None and stat(app, "seed") == "file"
+        assert stat(app, "seed") == "file"
         await pilot.press("r", "n")
         await until(pilot, lambda: snap(app).epoch == 1)
-        assert snap(app).n_points == 4
+        assert snap(app).n_points == 4 and "r does nothing here" in message(app)
 
 
 async def test_quick_steps_are_neither_lost_nor_doubled():
