@@ -197,7 +197,7 @@ class LogRegApp(App):
             queued, self._queued = self._queued, []
             for send in queued:
                 send(engine)
-            self._set_message("")
+            self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
         snapshot = engine.latest
         now = time.monotonic()
         # Uncapped training is Python-bound and shares the GIL with this thread: each millisecond drawn here
