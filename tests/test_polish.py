@@ -131,7 +131,7 @@ async def test_typed_lr_and_speed_are_checked_and_applied():
         await pilot.press("L")
         await pilot.pause(0.2)
         assert isinstance(app.screen, ValuePrompt)
-        await pilot.press(*"ctrl+a".split(), "backspace", *"-3", "enter")  # select_on_focus: typing replaces
+        await pilot.press("ctrl+a", "backspace", "minus", "3", "enter")
         await pilot.pause(0.2)
         note = str(app.screen.query_one("#prompt-note").render())
         assert isinstance(app.screen, ValuePrompt) and "not set" in note and "> 0" in note
