@@ -29,7 +29,7 @@ def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
     times = []
     for k in range(repeats):
         started = time.perf_counter()
-        _, drawing = loss_plot(view, view.count, None, False, True, WIDTH, LOSS_HEIGHT, COLORS)
+        _, drawing = loss_plot(view, view.count, None, False, True, False, WIDTH, LOSS_HEIGHT, COLORS)
         drawing.text()
         _, drawing = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
         drawing.text()

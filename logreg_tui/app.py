@@ -37,6 +37,7 @@ KEYS = [
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_log", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_smooth", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("t", "toggle_tail", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_lr", "lr…", "type an lr"),
     ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
     ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
@@ -55,19 +56,16 @@ FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
 
 
 def plot_colors(app: App) -> PlotColors:
-    """Plot colours from the current Textual theme."""
-    theme = app.current_theme
-    fallback = "#e0e0e0" if theme.dark else "#202020"
+    """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
+    variables = app.get_css_variables()
 
-    def rgb(value: str | None, default: str = fallback) -> tuple[int, int, int]:
-        return Color.parse(value or default).rgb
+    def rgb(name: str) -> tuple[int, int, int]:
+        return Color.parse(variables[name]).rgb
 
-    text = rgb(theme.foreground)
-    background = rgb(theme.background, "#000000" if theme.dark else "#ffffff")
+    text, background = rgb("foreground"), rgb("background")
     dim = Color(*text).blend(Color(*background), 0.6).rgb
-    return PlotColors(text=text, line=rgb(theme.primary), dim=dim, curve=rgb(theme.accent or theme.secondary),
-                      class0=rgb(theme.error), class1=rgb(theme.success), marker=rgb(theme.warning),
-                      background=background)
+    return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
+                      class1=rgb("success"), marker=rgb("warning"), background=background)
 
 
 def option_lines() -> list[tuple[str, str]]:
@@ -112,6 +110,7 @@ class LogRegApp(App):
         self.engine = None  # set by the worker once torch is imported
         self.log_y = False
         self.smooth = False
+        self.tail = False
         self._shown_version = -1
         self.plotted_version = -1  # version of the snapshot the plots were last asked to show (tests read it)
         self.plot_process = PlotProcess()
@@ -140,7 +139,8 @@ class LogRegApp(App):
 
     def on_mount(self) -> None:
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
-        self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.options.device)
+        self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.dataset.source,
+                                                  self.options.device)
         if hint := self.dataset.scale_hint():
             self._set_message(hint, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
@@ -229,7 +229,7 @@ class LogRegApp(App):
     def _plot(self, snapshot) -> None:
         colors = plot_colors(self)
         self.query_one("#loss").update(snapshot.history, snapshot.epoch, snapshot.stop_at,
-                                       self.log_y, self.smooth, colors)
+                                       self.log_y, self.smooth, self.tail, colors)
         self.query_one("#data").update(snapshot.dataset, snapshot.w, snapshot.b, colors)
 
     def _set_message(self, text: str, from_engine: bool = True) -> None:
@@ -299,6 +299,10 @@ class LogRegApp(App):
 
     def action_toggle_smooth(self) -> None:
         self.smooth = not self.smooth
+        self.refresh_from_engine(force=True)
+
+    def action_toggle_tail(self) -> None:
+        self.tail = not self.tail
         self.refresh_from_engine(force=True)
 
     def action_export(self) -> None:

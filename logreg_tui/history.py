@@ -31,10 +31,14 @@ class HistoryView:
         """True when `recent` holds every epoch of the run."""
         return self.recent.size == self.count
 
-    def series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(first epoch, min, max, mean) of each stretch, at the finest resolution kept for the whole run."""
-        if self.is_exact:
-            epochs = np.arange(self.count, dtype=np.float64)
+    def series(self, since: float = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(first epoch, min, max, mean) of each stretch, at the finest resolution kept from epoch `since` on.
+
+        Exact losses when the recent ones reach back that far, else the whole run's buckets.
+        """
+        first_recent = self.count - self.recent.size
+        if since >= first_recent:
+            epochs = np.arange(first_recent, self.count, dtype=np.float64)
             return epochs, self.recent, self.recent, self.recent
         starts = np.arange(self.bucket_min.size, dtype=np.float64) * self.bucket_width
         return starts, self.bucket_min, self.bucket_max, self.bucket_mean

@@ -8,6 +8,7 @@ can skip plotext. `Drawing.text()` runs plotext, here or in the plot process.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -18,6 +19,9 @@ from logreg_tui.data import Dataset
 from logreg_tui.history import HistoryView
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
+MIN_EPOCH_AXIS = 10  # the loss plot's shortest x axis, in epochs
+MIN_TICK_GAP, MAX_INTERVALS = 2, 8  # rows between y ticks at least; intervals between ticks at most
+FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
 RGB = tuple[int, int, int]
@@ -89,25 +93,108 @@ def nice_ceiling(value: float) -> float:
 
 
 def epoch_axis_end(epoch: int, stop_at: int | None) -> int:
-    """x-axis end for the loss plot: the budget's end when there is one, else a nice number ≥ epoch.
+    """x-axis end for the whole run: grows with the run in round steps (10, 15, 20, 30 …), never past the budget.
 
-    A fixed end lets the curve grow to the right without rescaling, so most rows stay unchanged.
+    A round end that moves rarely lets the curve grow to the right without rescaling, so most rows stay
+    unchanged; the budget itself is in the stats (epoch 419 / 1001).
     """
-    end = max(int(nice_ceiling(max(epoch, 100))), 100)
-    return max(stop_at, epoch) if stop_at else end
+    end = int(nice_ceiling(max(epoch, MIN_EPOCH_AXIS)))
+    return max(min(end, stop_at), epoch) if stop_at else end
 
 
-def decimate(history: HistoryView, x_end: float, columns: int) -> tuple[np.ndarray, ...]:
-    """Per screen column: (x, min, max, mean) of the losses that fall in it; empty columns dropped."""
-    starts, low, high, mean = history.series()
+def tail_window(epoch: int) -> tuple[int, int]:
+    """(first, last) epoch of the tail view: the last quarter of the run in round steps, at least 10 epochs.
+
+    The end moves a fifth of the window at a time, so the picture shifts now and then, not every epoch.
+    """
+    span = int(nice_ceiling(max(epoch / 4, MIN_EPOCH_AXIS)))
+    step = max(span // 5, 1)
+    end = max(-(-epoch // step) * step, span)
+    return end - span, end
+
+
+def decimate(history: HistoryView, x_start: float, x_end: float, columns: int) -> tuple[np.ndarray, ...]:
+    """Per screen column of [x_start, x_end]: (x, min, max, mean) of the losses in it; empty columns dropped."""
+    starts, low, high, mean = history.series(since=x_start)
+    keep = starts >= x_start
+    starts, low, high, mean = starts[keep], low[keep], high[keep], mean[keep]
     if starts.size == 0:
         return (np.empty(0),) * 4
-    index = np.minimum((starts / max(x_end, 1) * columns).astype(np.int64), columns - 1)  # nondecreasing
+    width = max(x_end - x_start, 1)
+    index = np.clip(((starts - x_start) / width * columns).astype(np.int64), 0, columns - 1)  # nondecreasing
     first = np.flatnonzero(np.diff(index, prepend=-1))  # where each used column's stretch begins
     count = np.diff(first, append=index.size)
-    x = (index[first] + 0.5) / columns * x_end
+    x = x_start + (index[first] + 0.5) / columns * width
     return (x, np.minimum.reduceat(low, first), np.maximum.reduceat(high, first),
             np.add.reduceat(mean, first) / count)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """An axis range and its ticks: evenly spaced round values, each on the centre of a character row."""
+
+    low: float
+    high: float
+    ticks: tuple[float, ...]
+    labels: tuple[str, ...]
+
+
+def row_axis(low: float, high: float, rows: int, whole: bool = False) -> Axis:
+    """The axis that shows [low, high] on `rows` character rows with round ticks the same number of rows apart.
+
+    plotext maps a range onto the rows linearly and rounds each tick to a row: ticks that fall between
+    rows come out unevenly spaced (0.70 0.58 0.35 0.23 0.00). So the range is chosen to put every tick on
+    a row centre, `gap` rows apart: ticks 1, 2, 2.5 or 5 × 10^k (whole: 1, 2, 5 × 10^k, for decades),
+    at least MIN_TICK_GAP rows apart, as many as fit while the data still fills the height.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        low, high = 0.0, 1.0
+    if high <= low:
+        low, high = low - 0.5 * (abs(low) or 1), high + 0.5 * (abs(high) or 1)
+    mantissas = (1, 2, 5) if whole else (1, 2, 2.5, 5)
+    decade = 10 ** math.floor(math.log10((high - low) / MAX_INTERVALS))
+    if whole:
+        decade = max(decade, 1)
+    choices = []
+    for step in (m * decade * 10**k for k in range(8) for m in mantissas):
+        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+        intervals = max(last - first, 1)
+        gap = max((rows - 1) // intervals, 1)
+        if intervals <= MAX_INTERVALS and gap >= min(MIN_TICK_GAP, rows - 1):
+            choices.append((step / gap, step, first, intervals))
+    # the data should fill the height (rows of the finest value), then the more ticks the better
+    finest = min(choices)[0] if choices else None
+    per_row, step, first, intervals = min(
+        (c for c in choices if c[0] <= finest * 1.15), key=lambda c: c[1]) if choices else (step / gap, step, first, intervals)
+    ticks = tuple(float(f"{(first + k) * step:.12g}") for k in range(intervals + 1))
+    axis_low = first * step - per_row / 2
+    return Axis(axis_low, axis_low + rows * per_row, ticks, tuple(tick_labels(ticks, step)))
+
+
+def tick_labels(ticks: tuple[float, ...], step: float) -> list[str]:
+    """Labels with the same number of decimals, as many as the step needs: 0.00 0.25 0.50; 0 5 10."""
+    decimals = len(f"{step:.10f}".rstrip("0").partition(".")[2])  # 0.25 → 2, 2.5 → 1, 5 → 0
+    if decimals > 5 or max(abs(t) for t in ticks) >= 1e6:
+        return [f"{t:.3g}" for t in ticks]
+    return [f"{t:.{decimals}f}" for t in ticks]
+
+
+def round_ticks(low: float, high: float, most: int) -> tuple[list[float], list[str]]:
+    """Round ticks inside [low, high], as many as fit in `most` (the data plot's x axis: −2.5, 0.0, 2.5 …)."""
+    span = high - low if high > low else 1.0
+    decade = 10 ** math.floor(math.log10(span / max(most, 1)))
+    for step in (m * decade for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):
+        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+        if last - first + 1 <= max(most, 2):
+            break
+    ticks = tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
+    return list(ticks), tick_labels(ticks, step) if ticks else []
+
+
+def fit_title(width: int, label_width: int, *titles: str) -> str:
+    """The first title that plotext will show above a canvas this wide (it drops one that does not fit)."""
+    room = width - label_width - 2
+    return next((title for title in titles if len(title) <= room), "")
 
 
 def _start(width: int, height: int, colors: PlotColors) -> None:
@@ -124,9 +211,20 @@ def _start(width: int, height: int, colors: PlotColors) -> None:
 def _too_small(width: int, height: int) -> str | None:
     if width >= MIN_WIDTH and height >= MIN_HEIGHT:
         return None
-    notes = (f"enlarge the terminal (plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})",
-             "enlarge the terminal", "enlarge", "")
-    return next(note for note in notes if len(note) <= width)
+    return size_note(width, height)
+
+
+def size_note(width: int, height: int, terminal: tuple[int, int] | None = None,
+              needed: tuple[int, int] | None = None) -> str:
+    """What size is needed, in lines that fit `width` columns: the terminal's when known, else the plot's."""
+    if terminal and needed:
+        words = f"enlarge the terminal to {needed[0]}×{needed[1]} (now {terminal[0]}×{terminal[1]})"
+    else:
+        words = f"enlarge the terminal (plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})"
+    lines = textwrap.wrap(words, max(width, 1), break_long_words=False, break_on_hyphens=False)
+    if any(len(line) > width for line in lines):
+        return ""  # too narrow for a word: a blank plot says as much as a cut one
+    return "\n".join(lines[:max(height, 1)])
 
 
 def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
@@ -135,11 +233,12 @@ def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
     return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
 
 
-def epoch_ticks(x_end: int) -> tuple[list[int], list[str]]:
-    """About five round epoch ticks: 0, 250, 500 …; 20k, 1.5M for big runs."""
-    decade = 10 ** max(math.floor(math.log10(max(x_end, 1) / 5)), 0)
-    step = next(s * decade for s in (1, 2, 2.5, 5, 10) if s * decade * 5 >= x_end)
-    ticks = [int(round(k * step)) for k in range(int(x_end // step) + 1)]
+def epoch_ticks(x_start: int, x_end: int) -> tuple[list[int], list[str]]:
+    """About five round epoch ticks in [x_start, x_end]: 0, 250, 500 …; 20k, 1.5M for big runs."""
+    span = max(x_end - x_start, 1)
+    decade = 10 ** max(math.floor(math.log10(span / 5)), 0)
+    step = next(s * decade for s in (1, 2, 2.5, 5, 10) if s * decade * 5 >= span)
+    ticks = [int(round(k * step)) for k in range(math.ceil(x_start / step), int(x_end // step) + 1)]
     return ticks, [short_count(t) for t in ticks]
 
 
@@ -155,36 +254,67 @@ def _decade_label(power: int) -> str:
     return format_number(10.0**power) if power >= -4 else f"1e{power}"
 
 
-def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool, smooth: bool,
+def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
+    """y range of the tail view, fitted to the bulk of the values (TensorBoard's "ignore outliers").
+
+    The 5th to 95th percentile of the columns' minima and maxima, widened to take in the latest value:
+    a spike or the window's steep start runs off the top instead of squashing the rest flat.
+    """
+    values = np.concatenate([low, high])
+    bottom, top = np.percentile(values, [5, 95])
+    return float(min(bottom, low[-1])), float(max(top, high[-1]))
+
+
+def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool, smooth: bool, tail: bool,
               width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
-    """(key, a note or the Drawing) of the loss against epoch for the whole run."""
+    """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter."""
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
-    x_end = epoch_axis_end(epoch, stop_at)
-    x, low, high, mean = decimate(history, x_end, 2 * width)
+    x_start, x_end = tail_window(epoch) if tail else (0, epoch_axis_end(epoch, stop_at))
+    x, low, high, mean = decimate(history, x_start, x_end, 2 * width)
     finite = np.isfinite(low) & np.isfinite(high) & (low > 0 if log_y else True)
     x, low, high, mean = x[finite], low[finite], high[finite], mean[finite]
     if log_y and x.size:
         low, high, mean = np.log10(low), np.log10(high), np.log10(mean)
-        y_range = (math.floor(low.min()), max(math.ceil(high.max()), math.floor(low.min()) + 1))
+    if not x.size:
+        y_range = (0.0, 1.0)
+    elif tail:
+        y_range = tail_range(low, high)
     else:
-        y_range = (0.0, nice_ceiling(float(high.max())) if x.size else 1.0)
-    key = ("loss", width, height, x_end, y_range, log_y, smooth, colors,
-           _quantize(np.stack([low, high]), *y_range, 4 * height), x.size)
-    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, x_end=x_end, y_range=y_range,
-                         width=width, height=height, log_y=log_y, smooth=smooth)
+        y_range = (float(low.min()) if log_y else 0.0, float(high.max()))
+    axis = row_axis(*y_range, height - FRAME_ROWS, whole=log_y and not tail)
+    key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors,
+           _quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size)
+    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, x_start=x_start, x_end=x_end,
+                         y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail)
 
 
-def _draw_loss(x, low, high, mean, x_end, y_range, width, height, log_y, smooth, colors) -> str:
+def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool) -> str:
+    parts = [("  (log scale)", " log"), ("  smoothed", " smooth"), ("  recent", " recent")]
+    shown = [part for part, on in zip(parts, (log_y, smooth, tail)) if on]
+    return fit_title(width, label_width, "loss" + "".join(long for long, _ in shown),
+                     "loss" + "".join(short for _, short in shown), "loss")
+
+
+def _loss_labels(axis: Axis, log_y: bool) -> list[str]:
+    """Tick labels: the axis's own; on a log axis the losses themselves (0.1, 0.01, or 0.0832 between decades)."""
+    if not log_y:
+        return list(axis.labels)
+    if all(tick == round(tick) for tick in axis.ticks):
+        return [_decade_label(round(tick)) for tick in axis.ticks]
+    return [f"{10**tick:.3g}" for tick in axis.ticks]
+
+
+def _draw_loss(x, low, high, mean, x_start, x_end, y_axis, width, height, log_y, smooth, tail, colors) -> str:
+    axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
+    labels = _loss_labels(axis, log_y)
     _start(width, height, colors)
-    plt.title("loss" + ("  (log scale)" if log_y else "") + ("  smoothed" if smooth else ""))
-    plt.xlim(0, x_end)
-    plt.xticks(*epoch_ticks(x_end))
-    plt.ylim(*y_range)
-    if log_y:
-        powers = list(range(int(y_range[0]), int(y_range[1]) + 1))
-        plt.yticks(powers, [_decade_label(p) for p in powers])
+    plt.title(_loss_title(width, max(map(len, labels)), log_y, smooth, tail))
+    plt.xlim(x_start, x_end)
+    plt.xticks(*epoch_ticks(x_start, x_end))
+    plt.ylim(axis.low, axis.high)
+    plt.yticks(list(axis.ticks), labels)
     if x.size:
         # each column's max then min: one line that shows the whole spread of the epochs in it
         xs = np.repeat(x, 2)
@@ -257,8 +387,11 @@ def class_rows(height: int) -> tuple[float, float, float, float]:
 
 def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
     _start(width, height, colors)
-    plt.title("data and σ(wx + b)" + (f"   x* = {threshold:.4g}" if threshold is not None else ""))
+    where = f"x* = {threshold:.4g}" if threshold is not None else ""
+    plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
+                        where, "σ(wx + b)"))
     plt.xlim(x_min, x_max)
+    plt.xticks(*round_ticks(x_min, x_max, max(width // 6, 2)))
     row0, row1, low, high = class_rows(height)
     plt.ylim(low, high)
     plt.yticks([row0, 0, 0.5, 1, row1], ["y=0", "0", "0.5", "1", "y=1"])

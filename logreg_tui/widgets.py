@@ -11,7 +11,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from logreg_tui.plot_process import PlotProcess, Rows, rows_of
-from logreg_tui.plots import format_number, short_count
+from logreg_tui.plots import MIN_HEIGHT, MIN_WIDTH, format_number, short_count, size_note
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -86,9 +86,12 @@ class LineCanvas(Widget):
         return [strip.text.rstrip() for strip in self._strips]
 
     def render_line(self, y: int) -> Strip:
+        # the widget's colours under every cell: a line API widget gets no background unless it asks,
+        # and a cell without one shows the terminal's (white behind a dark theme in a light terminal)
+        base = self.rich_style
         if y < len(self._strips):
-            return self._strips[y]
-        return Strip.blank(self.size.width, PLAIN)
+            return self._strips[y].apply_style(base)
+        return Strip.blank(self.size.width, base)
 
 
 class PlotView(LineCanvas):
@@ -116,7 +119,10 @@ class PlotView(LineCanvas):
         if self._inputs is None or not self.size.area:
             return
         *data, colors = self._inputs
-        key, drawing = self._plot(*data, self.size.width, self.size.height, colors)
+        if note := self._size_note():
+            key, drawing = ("small", note), note
+        else:
+            key, drawing = self._plot(*data, self.size.width, self.size.height, colors)
         if key == self._key:
             return
         self._key = key
@@ -125,6 +131,16 @@ class PlotView(LineCanvas):
             return
         self.builds += 1
         self._drawer.draw(self, drawing, lambda rows, key=key: self._show_drawn(key, rows))
+
+    def _size_note(self) -> str | None:
+        """Too small to plot: the terminal size that would fit every plot (the plots stack, sharing the height)."""
+        width, height = self.size
+        if width >= MIN_WIDTH and height >= MIN_HEIGHT:
+            return None
+        stacked = sum(isinstance(child, PlotView) for child in self.parent.children) if self.parent else 1
+        terminal = self.app.size
+        needed = (terminal.width + max(MIN_WIDTH - width, 0), terminal.height + stacked * max(MIN_HEIGHT - height, 0))
+        return size_note(width, height, tuple(terminal), needed)
 
     def _show_drawn(self, key: object, rows: Rows) -> None:
         # an answer that comes after a newer key (a note shown since, say) or after the app closed is dropped
@@ -153,6 +169,12 @@ def _speed(snapshot) -> str:
     return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
 
+def _file_name(path: str) -> str:
+    """The data file's name, its end kept when it is too long for the panel."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
+
+
 STATS: list[tuple[str, Callable]] = [
     ("status", lambda s: s.status),
     ("epoch", _epoch),
@@ -166,6 +188,7 @@ STATS: list[tuple[str, Callable]] = [
     ("autograd", lambda s: s.mode),
     ("speed", _speed),
     ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
+    ("data", lambda s: _file_name(s.dataset.source) if s.seed is None else "generated"),
     ("N", lambda s: str(s.n_points)),
     ("device", lambda s: s.device),
 ]
@@ -185,8 +208,9 @@ class StatsPanel(LineCanvas):
         self.show_lines([_stat_line(label, status if label == "status" and status else value(snapshot))
                          for label, value in STATS])
 
-    def show_loading(self, n_points: int, seed: int | None, device: str) -> None:
+    def show_loading(self, n_points: int, seed: int | None, source: str, device: str) -> None:
         items = [("status", "loading"), ("seed", "file" if seed is None else str(seed)),
+                 ("data", _file_name(source) if seed is None else "generated"),
                  ("N", str(n_points)), ("device", device)]
         note = Strip([Segment("starting torch…", NOTE_STYLE)])
         self.show_lines([_stat_line(label, value) for label, value in items] + [Strip([]), note])

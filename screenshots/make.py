@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from apphelpers import make_app, snap, started, until  # noqa: E402
+from apphelpers import make_app, settle, snap, started, until  # noqa: E402
 
 SIZE = (120, 36)
 TEXT_RUN = re.compile(r'<text ([^>]*?)x="([\d.]+)"([^>]*?)textLength="([\d.]+)"([^>]*)>([^<]+)</text>')
@@ -35,14 +35,14 @@ def one_text_per_cell(svg: str) -> str:
 
 
 async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
-                status: str | None = None) -> None:
+                status: str | None = None, size: tuple[int, int] = SIZE) -> None:
     app = make_app(*args)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await started(pilot)
         await pilot.press(*keys)
         if epochs is not None:
             await until(pilot, lambda: snap(app).epoch == epochs and (status is None or snap(app).status == status))
-        await pilot.pause(0.3)
+        await settle(pilot)
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
     print(f"screenshots/{name}.svg")
 
@@ -52,8 +52,10 @@ async def main() -> None:
     await shoot("done", ("--speed", "max"), ("space",), epochs=1001, status="done")
     await shoot("log-smooth", ("--speed", "max", "--epochs", "3000", "--lr", "0.8"), ("space", "l", "s"),
                 epochs=3000, status="done")
-    await shoot("custom", ("--autograd", "custom", "--speed", "max", "--epochs", "300"), ("a", "space"),
+    await shoot("custom", ("--autograd", "custom", "--speed", "max", "--epochs", "300"), ("space",),
                 epochs=300, status="done")
+    await shoot("recent", ("--speed", "max", "--epochs", "3000"), ("space", "t"), epochs=3000, status="done")
+    await shoot("small", ("--epochs", "1001"), ("N",) * 30, epochs=300, size=(60, 20))
     await shoot("help", (), ("question_mark",))
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):

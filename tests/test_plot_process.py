@@ -23,8 +23,8 @@ def drawings() -> list[Drawing]:
     history = LossHistory()
     history.extend(0.7 * np.exp(-np.arange(1001) / 150))
     view = history.view()
-    return [loss_plot(view, 1001, 1001, False, True, 90, 20, COLORS)[1],
-            loss_plot(view, 1001, 1001, True, False, 90, 20, COLORS)[1],
+    return [loss_plot(view, 1001, 1001, False, True, False, 90, 20, COLORS)[1],
+            loss_plot(view, 1001, 1001, True, False, True, 90, 20, COLORS)[1],
             data_plot(make_tutorial_data(42, 1000, 4.0), 2.6216, -5.1346, 90, 20, COLORS)[1]]
 
 

@@ -1,6 +1,7 @@
 """What a newcomer hits in the first minute: NO_COLOR, the footer, the palette, typed values, keys while loading."""
 
 import math
+import re
 import threading
 
 import numpy as np
@@ -164,11 +165,65 @@ async def test_a_theme_change_while_paused_redraws_the_plots_on_the_themes_backg
         app = await started(pilot)
         await pilot.press("n")
         await until(pilot, lambda: snap(app).epoch == 1)
-        app.theme = "textual-light"
+        for theme in (app.theme, "textual-light"):  # the dark default leaves its background to CSS: #121212
+            app.theme = theme
+            await settle(pilot)
+            await settle(pilot)
+            background = app.get_css_variables()["background"].lower()
+            for widget in ("#loss", "#data", "#stats"):  # every cell drawn, not just the plots' canvas
+                canvas = app.query_one(widget)
+                colours = {segment.style.bgcolor.triplet.hex if segment.style and segment.style.bgcolor else None
+                           for y in range(canvas.size.height) for segment in canvas.render_line(y)}
+                assert colours == {background}, (theme, widget, colours)
+
+
+async def test_the_stats_name_the_data_file(tmp_path):
+    path = tmp_path / "my-points.csv"
+    path.write_text("".join(f"{x},{int(x > 0)}\n" for x in (-2, -1, 1, 2)))
+    async with make_app("--data", str(path)).run_test(size=(100, 30)) as pilot:
+        app = pilot.app
+        await pilot.pause(0.1)
+        assert stat(app, "data") == "my-points.csv"  # already while torch loads
+        await started(pilot)
+        assert stat(app, "data") == "my-points.csv" and stat(app, "seed") == "file"
+
+
+def plot_text(app, plot: str) -> str:
+    return "\n".join(app.query_one(plot).plain_lines)
+
+
+async def test_a_terminal_too_small_for_the_plots_says_what_size_it_needs_and_that_size_is_enough():
+    async with make_app().run_test(size=(40, 12)) as pilot:
+        app = await started(pilot)
+        note = " ".join(plot_text(app, "#loss").split())
+        match = re.search(r"enlarge the terminal to (\d+)×(\d+) \(now 40×12\)", note)
+        assert match, note
+        await pilot.resize_terminal(int(match[1]), int(match[2]))
         await settle(pilot)
+        assert "enlarge" not in plot_text(app, "#loss") + plot_text(app, "#data")
+        assert "loss" in plot_text(app, "#loss") and "σ(wx + b)" in plot_text(app, "#data")
+        await pilot.resize_terminal(int(match[1]) - 1, int(match[2]))
         await settle(pilot)
-        background = app.current_theme.background.lower()
-        for plot in ("#loss", "#data"):
-            colours = {segment.style.bgcolor.triplet.hex for strip in app.query_one(plot)._strips for segment in strip
-                       if segment.style and segment.style.bgcolor and segment.style.bgcolor.triplet}
-            assert colours == {background}, (plot, colours)
+        assert "enlarge" in plot_text(app, "#loss")  # one column less is too small: the size said is the least
+
+
+async def test_at_60_by_20_the_data_plot_keeps_its_title_with_the_threshold():
+    async with make_app().run_test(size=(60, 20)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10 and app.plotted_version == snap(app).version)
+        assert re.search(r"x\* = -?\d", app.query_one("#data").plain_lines[0])
+
+
+async def test_t_shows_the_recent_part_of_the_run_and_back():
+    async with make_app("--speed", "max").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 400, "training past epoch 400")
+        await pilot.press("space", "t")
+        await until(pilot, lambda: "recent" in app.query_one("#loss").plain_lines[0], "the recent view")
+        ticks = re.findall(r"\d+", app.query_one("#loss").plain_lines[-1])
+        assert int(ticks[0]) >= snap(app).epoch * 0.6  # the x axis starts late in the run, not at 0
+        await pilot.press("t")
+        await until(pilot, lambda: "recent" not in app.query_one("#loss").plain_lines[0], "the whole run")
+        assert app.query_one("#loss").plain_lines[-1].split()[0] == "0"
