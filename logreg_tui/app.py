@@ -210,7 +210,8 @@ class LogRegApp(App):
             self._shown_version = snapshot.version
             self._next_stats_at = now + 1 / FLAT_OUT_STATS_FPS
             self._show_stats(snapshot)
-        if force or (snapshot.version != self.plotted_version and (now >= self._next_plot_at or not flat_out)):
+        paced = flat_out or self.options.low_bandwidth  # on a slow link, plots once a second: most of the bytes
+        if force or (snapshot.version != self.plotted_version and (now >= self._next_plot_at or not paced)):
             self.plotted_version = snapshot.version
             started = time.thread_time()
             self._plot(snapshot)

@@ -93,17 +93,24 @@ def nice_ceiling(value: float) -> float:
 
 
 def epoch_axis_end(epoch: int, stop_at: int | None) -> int:
-    """x-axis end for the whole run: grows with the run in round steps (10, 15, 20, 30 …), never past the budget.
+    """x-axis end for the whole run: grows with the run in round steps (10, 20, 50, 100 …), never past the budget.
 
-    A round end that moves rarely lets the curve grow to the right without rescaling, so most rows stay
-    unchanged; the budget itself is in the stats (epoch 419 / 1001).
+    Every change of the end redraws the whole plot (bytes on an SSH link), so the steps are coarse and
+    come rarely; between them the curve grows to the right and most rows stay unchanged. The budget
+    itself is in the stats (epoch 419 / 1001).
     """
-    end = int(nice_ceiling(max(epoch, MIN_EPOCH_AXIS)))
+    end = round_up_125(max(epoch, MIN_EPOCH_AXIS))
     return max(min(end, stop_at), epoch) if stop_at else end
 
 
+def round_up_125(value: float) -> int:
+    """The next of 1, 2, 5 × 10^k at or above value (value ≥ 1)."""
+    decade = 10 ** math.floor(math.log10(value))
+    return int(next(step * decade for step in (1, 2, 5, 10) if step * decade >= value))
+
+
 def tail_window(epoch: int) -> tuple[int, int]:
-    """(first, last) epoch of the tail view: the last quarter of the run in round steps, at least 10 epochs.
+    """(first, last) epoch of the tail view: about the last quarter of the run, in round steps, at least 10 epochs.
 
     The end moves a fifth of the window at a time, so the picture shifts now and then, not every epoch.
     """

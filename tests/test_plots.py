@@ -194,11 +194,11 @@ def test_log_ticks_are_whole_decades_evenly_spaced():
 
 def test_the_loss_axis_grows_with_the_run_in_round_steps_up_to_the_budget():
     ends = {epoch: epoch_axis_end(epoch, 1001) for epoch in (0, 3, 11, 37, 120, 999, 1001)}
-    assert ends == {0: 10, 3: 10, 11: 15, 37: 40, 120: 150, 999: 1000, 1001: 1001}
-    assert epoch_axis_end(1_234_567, None) == 1_500_000
+    assert ends == {0: 10, 3: 10, 11: 20, 37: 50, 120: 200, 999: 1000, 1001: 1001}
+    assert epoch_axis_end(1_234_567, None) == 2_000_000
     view = history_of(37).view()
     _, drawing = loss_plot(view, 37, 1001, False, False, False, WIDTH, HEIGHT, COLORS)
-    assert drawing.args["x_end"] == 40 and drawing.args["x"].max() < 40  # the curve fills the width
+    assert drawing.args["x_end"] == 50 and drawing.args["x"].max() < 50  # the curve fills most of the width
 
 
 def test_the_recent_view_shows_the_last_quarter_with_y_fitted_to_it_ignoring_a_spike():

@@ -1,0 +1,70 @@
+"""The words every layer shares: settings and their limits, statuses, TrainConfig and Snapshot.
+
+No torch and no Textual here, so the app's widgets, the export and the command line can all name what
+the engine publishes. A setting has one name everywhere: the command line's (`--autograd` is
+`options.autograd`, `config.autograd` and `snapshot.autograd`; `--epochs` is `epochs`, `--speed` is `speed`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from logreg_tui.data import Dataset
+from logreg_tui.history import HistoryView
+
+Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
+AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
+Status = Literal["running", "paused", "done", "diverged"]
+
+LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
+SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a run starts; commands change the live values (lr, autograd, speed) afterwards."""
+
+    lr: float = 0.2  # the tutorial's
+    autograd: Autograd = "builtin"
+    device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
+    epochs: int = 1001  # per run, then done; 0 = no limit
+    speed: float | None = None  # epochs per second at most; None = as fast as it goes
+    start_paused: bool = False
+    publish_interval: float = 1 / 30  # seconds between snapshots while training
+    # the same while training runs uncapped (None: publish_interval): a reader that looks less often at
+    # full speed can ask for fewer, since each snapshot costs training time
+    uncapped_publish_interval: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """What the engine looked like between two epochs. Never changed; a new one replaces it."""
+
+    version: int  # grows with every publish
+    status: Status
+    epoch: int  # epochs completed
+    loss: float  # of the last epoch's forward pass; at epoch 0 (or after a reset or restore) at the shown w, b
+    accuracy: float  # of the same forward pass
+    w: float
+    b: float
+    grad_w: float  # dL/dw of that forward pass
+    grad_b: float
+    lr: float
+    autograd: Autograd
+    epochs_per_second: float  # measured
+    speed: float | None  # the cap; None = no cap
+    epochs: int  # the budget per run; 0 = no limit
+    stop_at: int | None  # the epoch at which this run pauses as done
+    device: str
+    dataset: Dataset  # replaced, not changed, on reseed
+    history: HistoryView
+    message: str  # why it diverged, or a command that could not apply; "" otherwise
+
+    @property
+    def seed(self) -> int | None:
+        return self.dataset.seed
+
+    @property
+    def n_points(self) -> int:
+        return self.dataset.n_points
