@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import Engine, TrainConfig
+from logreg_tui.engine import Engine
+from logreg_tui.state import TrainConfig
 
 DEFAULT_THREADS = torch.get_num_threads()
 SIZES = {1_000: 2000, 100_000: 200, 1_000_000: 20}  # N: epochs per timing
@@ -39,7 +40,7 @@ def tutorial_loop(x: torch.Tensor, y: torch.Tensor, epochs: int, threads: int = 
 
 
 def engine_rate(dataset, mode: str, epochs: int) -> float:
-    engine = Engine(dataset, TrainConfig(mode=mode, epoch_budget=0))
+    engine = Engine(dataset, TrainConfig(autograd=mode, epochs=0))
     started = time.perf_counter()
     engine.run_epochs(epochs)
     return epochs / (time.perf_counter() - started)

@@ -10,7 +10,7 @@ import numpy as np
 
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.history import LossHistory
-from logreg_tui.plots import PlotColors, data_plot, loss_plot
+from logreg_tui.plots import LossSettings, PlotColors, data_plot, loss_plot, render
 
 WIDTH, LOSS_HEIGHT, DATA_HEIGHT = 131, 24, 24  # the plot widgets' sizes in a 160×50 terminal
 COLORS = PlotColors()
@@ -29,10 +29,10 @@ def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
     times = []
     for k in range(repeats):
         started = time.perf_counter()
-        _, drawing = loss_plot(view, view.count, None, False, True, False, WIDTH, LOSS_HEIGHT, COLORS)
-        drawing.text()
+        _, drawing = loss_plot(view, view.count, None, LossSettings(False, True, False), WIDTH, LOSS_HEIGHT, COLORS)
+        render(drawing)
         _, drawing = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
-        drawing.text()
+        render(drawing)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -5,91 +5,30 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.color import Color
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Footer, Static
-from rich.text import Text
 from textual.worker import Worker, WorkerState
 
-from logreg_tui.options import Options, build_parser, positive, speed
-from logreg_tui.prompts import ValuePrompt
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
+from logreg_tui.formatting import format_number
+from logreg_tui.options import Options, positive, speed, train_config
 from logreg_tui.plot_process import PlotProcess
-from logreg_tui.plots import PlotColors, data_plot, format_number, loss_plot
-from logreg_tui.widgets import PlotView, StatsPanel
+from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
+from logreg_tui.screens import FIRST_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen, ValuePrompt
+from logreg_tui.state import Snapshot, before_training
+from logreg_tui.widgets import PlotView, StatsPanel, plot_colors
 
-KEYS = [
-    # (key, action, footer label, what it does)
-    ("space", "toggle_pause", "pause", "pause / resume"),
-    ("n", "step(1)", "step", "step one epoch (pauses first when running)"),
-    ("N", "step(10)", "step 10", "step ten epochs"),
-    ("plus", "scale_lr(2)", "lr×2", "lr × 2, from the current w, b"),
-    ("minus", "scale_lr(0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
-    ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
-    ("z", "reset", "reset", "w, b to 0 and epoch to 0 on the same data"),
-    ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
-    ("l", "toggle_log", "log-y", "log-scale y on the loss plot"),
-    ("s", "toggle_smooth", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
-    ("t", "toggle_tail", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
-    ("L", "type_lr", "lr…", "type an lr"),
-    ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
-    ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
-    ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
-    ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
-    ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
-    ("question_mark", "help", "help", "this help screen (esc closes it)"),
-    ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
-]
-KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N"}
-FIRST_IN_FOOTER = ("question_mark", "q")
 PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
 FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped
 FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
-
-
-def plot_colors(app: App) -> PlotColors:
-    """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
-    variables = app.get_css_variables()
-
-    def rgb(name: str) -> tuple[int, int, int]:
-        return Color.parse(variables[name]).rgb
-
-    text, background = rgb("foreground"), rgb("background")
-    dim = Color(*text).blend(Color(*background), 0.6).rgb
-    return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
-                      class1=rgb("success"), marker=rgb("warning"), background=background)
-
-
-def option_lines() -> list[tuple[str, str]]:
-    """(flags with metavar, help) per command-line option, for a screen that wraps text itself."""
-    lines = []
-    for action in build_parser()._actions:
-        if not action.option_strings or action.dest == "help":
-            continue
-        metavar = "" if action.nargs == 0 else f" {action.metavar or action.dest.upper()}"
-        lines.append((", ".join(action.option_strings) + metavar, action.help or ""))
-    return lines
-
-
-class HelpScreen(ModalScreen):
-    """Keys and options, laid out for the screen; esc or ? closes it, q quits as everywhere."""
-
-    BINDINGS = [Binding("escape,question_mark", "app.pop_screen", "close"), Binding("q", "app.quit", "quit")]
-
-    def compose(self) -> ComposeResult:
-        keys = "\n".join(f"  {KEY_NAMES.get(key, key):<8} {what}" for key, _, _, what in KEYS)
-        options = "\n".join(f"  {flags:<24} {what}" for flags, what in option_lines())
-        with VerticalScroll():
-            yield Static(f"[b]Keys[/b]\n{keys}\n  ctrl+p   command palette: every action by name\n", markup=True)
-            yield Static(Text("Options\n", style="bold") + Text(options), markup=False)
 
 
 class LogRegApp(App):
@@ -108,11 +47,8 @@ class LogRegApp(App):
         self.dataset = dataset
         self.directory = directory or Path.cwd()  # where export and screenshots go
         self.engine = None  # set by the worker once torch is imported
-        self.log_y = False
-        self.smooth = False
-        self.tail = False
-        self._shown_version = -1
-        self.plotted_version = -1  # version of the snapshot the plots were last asked to show (tests read it)
+        self.shown_version = -1  # of the snapshot the stats show
+        self.plotted_version = -1  # of the snapshot the plots were last asked to show
         self.plot_process = PlotProcess()
         self._plot_seconds = 0.0  # this thread's time spent asking for plots (or drawing them)
         self._plot_seconds_then = 0.0  # that plus taking the plot process's answers, at the last plot update
@@ -127,8 +63,8 @@ class LogRegApp(App):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="plots"):
-                yield PlotView(loss_plot, self.plot_process, id="loss")
-                yield PlotView(data_plot, self.plot_process, id="data")
+                yield PlotView(loss_view, LossSettings(), self.plot_process, id="loss")
+                yield PlotView(data_view, DataSettings(), self.plot_process, id="data")
             yield StatsPanel(id="stats")
         yield Static("", id="message")
         yield Footer()
@@ -157,20 +93,16 @@ class LogRegApp(App):
             self.refresh_from_engine(force=True)
 
     def _draw_waiting_plots(self) -> None:
-        self.query_one("#data").update(self.dataset, 0.0, 0.0, plot_colors(self))
+        self._plot(before_training(self.dataset, train_config(self.options)))
 
     # -- the worker thread: owns the engine, never touches widgets
 
     def _train(self) -> None:
-        from logreg_tui.engine import Engine, TrainConfig
+        from logreg_tui.engine import start_engine
 
-        config = TrainConfig(
-            lr=self.options.lr, mode=self.options.autograd, device=self.options.device,
-            epoch_budget=self.options.epochs, speed_cap=self.options.speed,
-            start_paused=self.options.paused, publish_interval=0.5 / self.frames_per_second,
-            uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second),
-        )
-        engine = Engine(self.dataset, config)
+        engine = start_engine(self.dataset, train_config(
+            self.options, publish_interval=0.5 / self.frames_per_second,
+            uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second)))
         self.engine = engine
         if not self._quitting:
             engine.run()
@@ -179,7 +111,7 @@ class LogRegApp(App):
         if event.state == WorkerState.ERROR:
             self._failed = f"training stopped: {type(event.worker.error).__name__}: {event.worker.error}"
             self._set_message(self._failed + "  (q quits)")
-            self._shown_version = -1
+            self.shown_version = -1
             self.refresh_from_engine()
 
     @property
@@ -205,9 +137,9 @@ class LogRegApp(App):
         # the plots at most FLAT_OUT_PLOT_FPS times, taking at most PLOT_SHARE of this thread's time: what
         # they cost here is mostly taking the plot process's answers, or everything if it is not running
         # (bench/terminal.py: app ÷ headless epochs/s).
-        flat_out = snapshot.speed_cap is None and snapshot.status == "running"
-        if force or (snapshot.version != self._shown_version and (now >= self._next_stats_at or not flat_out)):
-            self._shown_version = snapshot.version
+        flat_out = snapshot.speed is None and snapshot.status == "running"
+        if force or (snapshot.version != self.shown_version and (now >= self._next_stats_at or not flat_out)):
+            self.shown_version = snapshot.version
             self._next_stats_at = now + 1 / FLAT_OUT_STATS_FPS
             self._show_stats(snapshot)
         paced = flat_out or self.options.low_bandwidth  # on a slow link, plots once a second: most of the bytes
@@ -220,18 +152,17 @@ class LogRegApp(App):
             spent, self._plot_seconds_then = total - self._plot_seconds_then, total  # since the last update
             self._next_plot_at = now + max(1 / FLAT_OUT_PLOT_FPS, spent / PLOT_SHARE)
 
-    def _show_stats(self, snapshot) -> None:
+    def _show_stats(self, snapshot: Snapshot) -> None:
         self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
         if snapshot.message or snapshot.status == "diverged":
             self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
         elif not self._failed and self._message_is_engines:
             self._set_message("")
 
-    def _plot(self, snapshot) -> None:
+    def _plot(self, snapshot: Snapshot) -> None:
         colors = plot_colors(self)
-        self.query_one("#loss").update(snapshot.history, snapshot.epoch, snapshot.stop_at,
-                                       self.log_y, self.smooth, self.tail, colors)
-        self.query_one("#data").update(snapshot.dataset, snapshot.w, snapshot.b, colors)
+        for view in self.query(PlotView):
+            view.update(snapshot, colors)
 
     def _set_message(self, text: str, from_engine: bool = True) -> None:
         self._message_is_engines = from_engine
@@ -278,10 +209,10 @@ class LogRegApp(App):
         self._command(lambda engine: engine.reset())
 
     def action_toggle_autograd(self) -> None:
-        self._command(lambda engine: engine.toggle_mode(self._alternative))
+        self._command(lambda engine: engine.toggle_autograd(self._alternative))
 
     def action_scale_speed(self, factor: float) -> None:
-        self._command(lambda engine: engine.scale_speed_cap(factor))
+        self._command(lambda engine: engine.scale_speed(factor))
 
     def action_type_lr(self) -> None:
         lr = self.engine.latest.lr if self.engine else self.options.lr
@@ -289,22 +220,15 @@ class LogRegApp(App):
                          lambda typed: typed and self._command(lambda engine: engine.set_lr(typed[0])))
 
     def action_type_speed(self) -> None:
-        cap = self.engine.latest.speed_cap if self.engine else self.options.speed
+        cap = self.engine.latest.speed if self.engine else self.options.speed
         self.push_screen(ValuePrompt("epochs per second (a number > 0, or max)", speed,
                                      "max" if cap is None else format_number(cap)),
-                         lambda typed: typed and self._command(lambda engine: engine.set_speed_cap(typed[0])))
+                         lambda typed: typed and self._command(lambda engine: engine.set_speed(typed[0])))
 
-    def action_toggle_log(self) -> None:
-        self.log_y = not self.log_y
-        self.refresh_from_engine(force=True)
-
-    def action_toggle_smooth(self) -> None:
-        self.smooth = not self.smooth
-        self.refresh_from_engine(force=True)
-
-    def action_toggle_tail(self) -> None:
-        self.tail = not self.tail
-        self.refresh_from_engine(force=True)
+    def action_toggle_loss(self, setting: str) -> None:
+        """Flip one of the loss plot's LossSettings (log_y, smooth, tail)."""
+        view = self.query_one("#loss", PlotView)
+        view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
 
     def action_export(self) -> None:
         if (engine := self.engine) is None:

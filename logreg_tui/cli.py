@@ -7,7 +7,8 @@ import signal
 import sys
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, Options, load_dataset, parse_options
+from logreg_tui.options import (EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, Options, load_dataset, parse_options,
+                                train_config)
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_headless(options, dataset)
         if options.device not in ("auto", "cpu"):
             # a named GPU is checked before the screen opens; it costs the torch import up front
-            from logreg_tui.engine import DeviceError, resolve_device
+            from logreg_tui.trainer import DeviceError, resolve_device
 
             try:
                 resolve_device(options.device)
@@ -45,13 +46,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_headless(options: Options, dataset: Dataset) -> int:
     """The tutorial's printed lines (or one JSON object). Exit 3 on divergence, 130 on ctrl+c (after the result)."""
-    from logreg_tui.engine import DeviceError, Engine, TrainConfig
+    from logreg_tui.engine import start_engine
+    from logreg_tui.trainer import DeviceError
 
     if hint := dataset.scale_hint():
         print(f"logreg-tui: {hint}", file=sys.stderr)
-    config = TrainConfig(lr=options.lr, mode=options.autograd, device=options.device, epoch_budget=0)
     try:
-        engine = Engine(dataset, config)
+        engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
         return _fail(str(error))
     interrupted: list[bool] = []

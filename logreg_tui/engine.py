@@ -1,8 +1,9 @@
-"""The training loop: parameters, SGD, one epoch, commands, snapshots, divergence. No UI here.
+"""The engine: the thread that trains, the commands that steer it, the speed cap, the budget, divergence
+and the snapshots it publishes. The maths is the Trainer's (trainer.py); no UI here.
 
 One thread owns an Engine and calls `run()` (or `run_epochs()` when headless). Any other thread
 steers it with the command methods, which only enqueue, and reads `latest`, an immutable Snapshot
-that the owning thread swaps in. Loss values stay on the device until a snapshot is published.
+that the owning thread swaps in. Records stay on the device until a snapshot is published.
 """
 
 from __future__ import annotations
@@ -10,113 +11,41 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from logreg_tui.data import Dataset, DataError
-from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
-from logreg_tui.history import HistoryView, LossHistory
-
-MODES = ("builtin", "custom", "tutorial")
-LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
-SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
-PENDING_MAX = 256  # epochs whose loss may wait on the device before it is fetched
-SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, torch runs one intra-op thread
+from logreg_tui.history import LossHistory
+from logreg_tui.state import AUTOGRADS, SPEED_TOP, Autograd, Snapshot, TrainConfig, next_lr, next_speed
+from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 
-class DeviceError(ValueError):
-    """The asked-for device does not exist here."""
+def start_engine(dataset: Dataset, config: TrainConfig) -> Engine:
+    """An Engine for an entry point (the app, a headless run), with torch's threads chosen for the data first."""
+    choose_threads(dataset, resolve_device(config.device))
+    return Engine(dataset, config)
 
 
-def resolve_device(name: str) -> torch.device:
-    """auto|cpu|cuda|cuda:N|mps to a torch.device that exists on this machine."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise DeviceError(f"--device: unknown device {name!r} (use auto, cpu, cuda, cuda:N or mps)") from None
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise DeviceError(f"--device: {name} is not available (torch sees no CUDA GPU)")
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise DeviceError(f"--device: {name} is not available ({torch.cuda.device_count()} CUDA GPUs)")
-    elif device.type == "mps":
-        if not torch.backends.mps.is_available():
-            raise DeviceError(f"--device: {name} is not available on this machine")
-    elif device.type != "cpu":
-        raise DeviceError(f"--device: unknown device {name!r} (use auto, cpu, cuda, cuda:N or mps)")
-    return device
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    lr: float = 0.2  # SGD learning rate, the tutorial's
-    mode: str = "builtin"  # one of MODES
-    device: str = "cpu"  # a device that resolve_device accepts
-    epoch_budget: int = 1001  # epochs per run before pausing as done; 0 = no limit
-    speed_cap: float | None = None  # epochs per second at most; None = as fast as it goes
-    start_paused: bool = False
-    publish_interval: float = 1 / 30  # seconds between snapshots while training
-    # the same while training runs uncapped (None: publish_interval): each snapshot costs about two epochs
-    # at N 1e3, so a reader that looks less often at full speed can ask for fewer
-    uncapped_publish_interval: float | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """What the engine looked like between two epochs. Never mutated; a new one replaces it."""
-
-    version: int  # grows with every publish
-    status: str  # running, paused, done, diverged
-    epoch: int  # epochs completed
-    loss: float  # loss of the last epoch's forward pass (NaN before the first)
-    accuracy: float  # of that forward pass's logits
-    w: float
-    b: float
-    grad_w: float  # dL/dw of the last epoch (NaN before the first)
-    grad_b: float
-    lr: float
-    mode: str
-    epochs_per_second: float
-    speed_cap: float | None
-    epoch_budget: int
-    stop_at: int | None  # the epoch at which this run pauses as done
-    device: str
-    dataset: Dataset  # replaced, not changed, on reseed
-    history: HistoryView
-    message: str  # why it diverged, or a command that could not apply; "" otherwise
-
-    @property
-    def seed(self) -> int | None:
-        return self.dataset.seed
-
-    @property
-    def n_points(self) -> int:
-        return self.dataset.n_points
+def _check_autograd(autograd: str) -> None:
+    if autograd not in AUTOGRADS:
+        raise ValueError(f"autograd must be one of {AUTOGRADS}, got {autograd!r}")
 
 
 class Engine:
+    """Trains one run at a time in the thread that calls `run()`; steered by commands from any thread."""
+
     def __init__(self, dataset: Dataset, config: TrainConfig = TrainConfig()) -> None:
-        if config.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {config.mode!r}")
+        _check_autograd(config.autograd)
         self._config = config
         self._device = resolve_device(config.device)
-        if self._device.type == "cpu" and dataset.n_points <= SINGLE_THREAD_MAX_POINTS:
-            # small N: splitting an op across threads saves nothing (bench/engine.py: 0.97-1.09x, noise on
-            # 2 cores), and one thread leaves the other core to the UI
-            torch.set_num_threads(1)
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._lr = config.lr
-        self._mode = config.mode
-        self._speed_cap = config.speed_cap
-        self._cap_before_max = config.speed_cap or SPEED_TOP  # where slowing down from max returns to
+        self._autograd: Autograd = config.autograd
+        self._speed = config.speed
+        self._speed_before_max = config.speed or SPEED_TOP  # where slowing down from max returns to
         self._status = "paused" if config.start_paused else "running"
         self._message = ""
         self._version = 0
@@ -150,49 +79,32 @@ class Engine:
         self._send(lambda: self._do_set_lr(lr))
 
     def scale_lr(self, factor: float) -> None:
-        """lr × factor, unless that leaves LR_MIN … LR_MAX: then lr stays on its grid, so k steps back undo k.
-
-        An lr set outside the range (--lr 1e38) steps straight into it.
-        """
-        def scaled() -> float:
-            lr = self._lr * factor
-            if (self._lr > LR_MAX and factor < 1) or (self._lr < LR_MIN and factor > 1):
-                return min(max(lr, LR_MIN), LR_MAX)
-            return lr if LR_MIN <= lr <= LR_MAX else self._lr
-
-        self._send(lambda: self._do_set_lr(scaled()))
+        self._send(lambda: self._do_set_lr(next_lr(self._lr, factor)))
 
     def reseed(self, seed: int | None = None) -> None:
-        """New data from `seed` (default: the next seed); w, b and epoch reset; lr and mode kept."""
+        """New data from `seed` (default: the next seed); w, b and epoch reset; lr and autograd kept."""
         self._send(lambda: self._do_reseed(seed))
 
     def reset(self) -> None:
-        self._send(self._do_reset)
+        self._send(lambda: self._load(self._dataset))
 
-    def set_mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        self._send(lambda: self._do_set_mode(mode))
+    def set_autograd(self, autograd: Autograd) -> None:
+        _check_autograd(autograd)
+        self._send(lambda: self._do_set_autograd(autograd))
 
-    def toggle_mode(self, alternative: str) -> None:
+    def toggle_autograd(self, alternative: Autograd) -> None:
         """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
-        self._send(lambda: self._do_set_mode(alternative if self._mode == "builtin" else "builtin"))
+        self._send(lambda: self._do_set_autograd(alternative if self._autograd == "builtin" else "builtin"))
 
-    def set_speed_cap(self, cap: float | None) -> None:
-        self._send(lambda: self._do_set_speed_cap(cap))
+    def set_speed(self, speed: float | None) -> None:
+        self._send(lambda: self._do_set_speed(speed))
 
-    def scale_speed_cap(self, factor: float) -> None:
-        """Cap × factor on its grid: above SPEED_TOP is no cap (and back down, the cap it had); below SPEED_MIN it stays."""
+    def scale_speed(self, factor: float) -> None:
         def scaled() -> float | None:
-            cap = self._speed_cap
-            if cap is None:
-                return self._cap_before_max if factor < 1 else None
-            if cap * factor > SPEED_TOP:
-                self._cap_before_max = cap
-                return None
-            return cap * factor if cap * factor >= SPEED_MIN else cap
+            speed, self._speed_before_max = next_speed(self._speed, factor, self._speed_before_max)
+            return speed
 
-        self._send(lambda: self._do_set_speed_cap(scaled()))
+        self._send(lambda: self._do_set_speed(scaled()))
 
     def close(self) -> None:
         """Make `run()` return at once, even when paused."""
@@ -239,7 +151,7 @@ class Engine:
 
     def _rate_of_run(self) -> float:
         """Epochs per second of training over the whole run so far (headless)."""
-        return self._epoch / self.training_seconds if self.training_seconds > 0 else 0.0
+        return self._trainer.epoch / self.training_seconds if self.training_seconds > 0 else 0.0
 
     def _apply_commands(self) -> bool:
         """Apply every command sent so far; True when there were any."""
@@ -259,7 +171,7 @@ class Engine:
             return 0.0
         if self._status != "running":
             return None
-        if self._speed_cap is None:
+        if self._speed is None:
             return 0.0
         return max(0.0, self._next_epoch_at - time.monotonic())
 
@@ -272,9 +184,8 @@ class Engine:
     def _do_resume(self) -> None:
         if self._status not in ("paused", "done"):
             return
-        budget = self._config.epoch_budget
-        if budget and self._stop_at is not None and self._epoch >= self._stop_at:
-            self._stop_at = self._epoch + budget  # space after done: another budget's worth
+        if self._config.epochs and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
+            self._stop_at = self._trainer.epoch + self._config.epochs  # space after done: another budget's worth
         self._status = "running"
         self._next_epoch_at = time.monotonic()
 
@@ -291,9 +202,10 @@ class Engine:
         self._pending_steps += epochs
 
     def _do_set_lr(self, lr: float) -> None:
-        self._lr = lr
-        if self._status == "diverged":
-            self._recover()
+        self._lr = self._trainer.lr = lr
+        if self._status == "diverged":  # go on from the last finite parameters (already restored), paused
+            self._status = "paused"
+            self._message = ""
 
     def _do_reseed(self, seed: int | None) -> None:
         if seed is None:
@@ -305,118 +217,51 @@ class Engine:
             return
         self._load(dataset)
 
-    def _do_reset(self) -> None:
-        self._load(self._dataset)
+    def _do_set_autograd(self, autograd: Autograd) -> None:
+        self._autograd = self._trainer.autograd = autograd
 
-    def _do_set_mode(self, mode: str) -> None:
-        self._mode = mode
-
-    def _do_set_speed_cap(self, cap: float | None) -> None:
-        self._speed_cap = cap
+    def _do_set_speed(self, speed: float | None) -> None:
+        self._speed = speed
         self._next_epoch_at = time.monotonic()
-        self._rate = (self._rate[0], time.monotonic(), self._epoch, self._next_epoch_at)  # a new window
+        self._rate = (self._rate[0], time.monotonic(), self._trainer.epoch, self._next_epoch_at)  # a new window
 
-    # -- state
+    # -- training and divergence
 
     def _load(self, dataset: Dataset) -> None:
-        """Put data on the device and start from w = b = 0 at epoch 0 (lr, mode and speed kept)."""
+        """Put data on the device and start from w = b = 0 at epoch 0 (lr, autograd and speed kept)."""
         self._dataset = dataset
-        self._x = torch.tensor(dataset.x, device=self._device)
-        self._y = torch.tensor(dataset.y, device=self._device)
-        self._w = torch.zeros(1, device=self._device, requires_grad=True)
-        self._b = torch.zeros(1, device=self._device, requires_grad=True)
+        self._trainer = Trainer(dataset, self._device, self._autograd, self._lr)
         self._history = LossHistory()
-        # each epoch's loss waits on the device in a preallocated buffer until fetched; a fresh small tensor
-        # per epoch would pin heap pages between the large freed ones (+150 MB RSS at N 1e6)
-        self._pending_losses = torch.empty(PENDING_MAX, device=self._device)
-        self._pending_slots = self._pending_losses.unbind()
-        self._pending = 0  # epochs whose loss waits in the buffer
-        self._epoch = 0
         self.training_seconds = 0.0  # spent in run_epochs since this run started
         self._pending_steps = 0
-        budget = self._config.epoch_budget
-        self._stop_at = budget if budget else None
+        self._stop_at = self._config.epochs or None
         if self._status in ("done", "diverged"):
             self._status = "paused"
         self._message = ""
         self._dirty = True
-        self._save_checkpoint()
-        self._evaluate()
-
-    def _save_checkpoint(self) -> None:
-        """Remember the epoch and parameters as known good: a divergence is replayed from here."""
-        self._checkpoint = (self._epoch, self._w.detach().clone(), self._b.detach().clone())
-
-    def _set_parameters(self, w: torch.Tensor, b: torch.Tensor) -> None:
-        with torch.no_grad():
-            self._w.copy_(w)
-            self._b.copy_(b)
-
-    def _recover(self) -> None:
-        """After divergence: go on from the last finite parameters (already restored), paused."""
-        self._status = "paused"
-        self._message = ""
-
-    def _loss(self, logits: torch.Tensor) -> torch.Tensor:
-        if self._mode == "builtin":
-            return F.binary_cross_entropy(torch.sigmoid(logits), self._y)
-        if self._mode == "custom":
-            return BCEWithLogits.apply(logits, self._y)
-        return TutorialCrossEntropyWithLogits.apply(logits, self._y)
-
-    def _forward_backward(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Loss and logits at the current w, b (detached), with their gradients in w.grad and b.grad."""
-        logits = self._w * self._x + self._b
-        loss = self._loss(logits)
-        self._w.grad = self._b.grad = None
-        loss.backward()
-        return loss.detach(), logits.detach()
-
-    def _sgd_epoch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """One full-batch SGD epoch, exactly the tutorial's, with no host synchronisation: (loss, logits).
-
-        The update is what torch.optim.SGD does for plain SGD (zero_grad to None, then param.add_(grad,
-        alpha=-lr)) without its per-call Python (hooks, profiler ranges, foreach dispatch), a third of
-        the epoch at N 1e3. A test checks every loss against torch.optim.SGD, bit for bit.
-        """
-        loss, logits = self._forward_backward()
-        with torch.no_grad():
-            self._w.add_(self._w.grad, alpha=-self._lr)
-            self._b.add_(self._b.grad, alpha=-self._lr)
-        return loss, logits
-
-    def _evaluate(self) -> None:
-        """Loss, accuracy and gradients at the current w, b, without a step: shown after a reset or restore."""
-        loss, self._last_logits = self._forward_backward()
-        # builtin BCE's scalar is a view of its N per-point losses: keep a copy, not 4·N bytes
-        self._shown_loss = loss.clone()
+        self._checkpoint = self._trainer.save()  # a divergence is replayed from the last checkpoint
 
     def _train_epoch(self, counting_steps: bool = True) -> None:
-        loss, self._last_logits = self._sgd_epoch()
-        self._shown_loss = self._pending_slots[self._pending]
-        self._shown_loss.copy_(loss)
-        self._pending += 1
-        self._epoch += 1
+        self._trainer.train_epoch()
         self._dirty = True
         if counting_steps and self._pending_steps:
             self._pending_steps -= 1
-        elif counting_steps and self._stop_at is not None and self._epoch >= self._stop_at:
+        elif counting_steps and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
             self._status = "done"
-        if self._speed_cap is not None:
-            self._next_epoch_at = max(self._next_epoch_at + 1 / self._speed_cap, time.monotonic() - 0.1)
-        if self._pending >= PENDING_MAX:
+        if self._speed is not None:
+            self._next_epoch_at = max(self._next_epoch_at + 1 / self._speed, time.monotonic() - 0.1)
+        if self._trainer.full:
             self._flush()
 
     def _flush(self) -> bool:
-        """Fetch pending losses into the history; False (and status diverged) once training has blown up."""
-        if not self._pending:
+        """Fetch pending records into the history; False (and status diverged) once training has blown up."""
+        trainer = self._trainer
+        if not trainer.pending:
             return self._status != "diverged"
-        losses = self._pending_losses[: self._pending].cpu().numpy().copy()  # the buffer is refilled next
-        self._pending = 0
-        problem = self._problem(None) if np.isfinite(losses).all() else "loss is not finite"
-        if not problem:
+        losses = trainer.fetch()[:, 0]
+        if np.isfinite(losses).all() and not trainer.problem():
             self._history.extend(losses)
-            self._save_checkpoint()
+            self._checkpoint = trainer.save()
             return True
         self._diverge()
         return False
@@ -427,59 +272,43 @@ class Engine:
         Afterwards the epoch, w, b and history are those of the last good epoch, and the shown loss,
         accuracy and gradients are evaluated there.
         """
-        epoch, w, b = self._checkpoint
-        self._set_parameters(w, b)
-        self._epoch = epoch
+        trainer = self._trainer
+        trainer.restore(self._checkpoint)
         problem = ""
         for _ in range(PENDING_MAX + 1):  # the bad epoch was among the pending ones
-            before = (self._w.detach().clone(), self._b.detach().clone())
-            loss, self._last_logits = self._sgd_epoch()
-            problem = self._problem(loss)
+            before = trainer.save()
+            loss = trainer.step_epoch()
+            problem = trainer.problem(loss)
             if problem:
-                self._set_parameters(*before)
+                trainer.restore(before)
                 break
             self._history.extend([loss.item()])
-            self._epoch += 1
-        self._save_checkpoint()
-        self._evaluate()
+        self._checkpoint = trainer.save()
+        trainer.evaluate()
         self._status = "diverged"
         self._pending_steps = 0
-        self._message = f"diverged at epoch {self._epoch} with lr {self._lr:g}: {problem or 'not finite'}"
+        self._message = f"diverged at epoch {trainer.epoch} with lr {self._lr:g}: {problem or 'not finite'}"
 
-    def _problem(self, loss: torch.Tensor | None) -> str:
-        """What is not finite among the loss, w, b and the last logits, or ''.
-
-        The logits count: builtin BCE clamps its log, so a huge lr can leave the loss finite while w·x + b
-        has already overflowed float32.
-        """
-        with torch.no_grad():
-            loss_ok = torch.isfinite(loss) if loss is not None else torch.ones((), dtype=torch.bool, device=self._device)
-            checks = torch.stack([loss_ok, torch.isfinite(self._w).all() & torch.isfinite(self._b).all(),
-                                  torch.isfinite(self._last_logits).all()]).tolist()
-        if not checks[0]:
-            return "loss is not finite"
-        if not checks[1]:
-            return "w or b is not finite"
-        return "" if checks[2] else "w·x + b overflowed float32"
+    # -- publishing
 
     def _publish(self, rate: float | None = None) -> Snapshot:
         self._flush()
         self._dirty = False
         now = time.monotonic()
         uncapped = self._config.uncapped_publish_interval
-        interval = uncapped if uncapped and self._speed_cap is None else self._config.publish_interval
+        interval = uncapped if uncapped and self._speed is None else self._config.publish_interval
         self._next_publish_at = now + interval
         self._version += 1
         self._latest = Snapshot(
             version=self._version,
             status=self._status,
-            epoch=self._epoch,
-            **self._host_values(),
+            epoch=self._trainer.epoch,
+            **self._trainer.host_values(),
             lr=self._lr,
-            mode=self._mode,
+            autograd=self._autograd,
             epochs_per_second=self._measure_rate(now) if rate is None else rate,
-            speed_cap=self._speed_cap,
-            epoch_budget=self._config.epoch_budget,
+            speed=self._speed,
+            epochs=self._config.epochs,
             stop_at=self._stop_at,
             device=str(self._device),
             dataset=self._dataset,
@@ -488,15 +317,6 @@ class Engine:
         )
         return self._latest
 
-    def _host_values(self) -> dict[str, float]:
-        """Everything a snapshot reads from the device, fetched in one transfer."""
-        with torch.no_grad():
-            accuracy = ((self._last_logits > 0) == (self._y > 0.5)).float().mean()
-            values = torch.stack([self._shown_loss.reshape(()), self._w.reshape(()), self._b.reshape(()),
-                                  self._w.grad.reshape(()), self._b.grad.reshape(()), accuracy])
-        loss, w, b, gw, gb, acc = values.cpu().tolist()
-        return dict(loss=loss, accuracy=acc, w=w, b=b, grad_w=gw, grad_b=gb)
-
     def _measure_rate(self, now: float) -> float:
         """Epochs per second over the last half second or more of running; 0 when stopped.
 
@@ -504,11 +324,12 @@ class Engine:
         advances 1/cap an epoch: so the figure never shows more than the cap, even after a catch-up burst.
         """
         rate, since, epoch, scheduled = self._rate
-        if self._status != "running" or self._epoch < epoch:
-            self._rate = (0.0, now, self._epoch, self._next_epoch_at)
+        current = self._trainer.epoch
+        if self._status != "running" or current < epoch:
+            self._rate = (0.0, now, current, self._next_epoch_at)
         elif now - since >= 0.5:
             window = now - since
-            if self._speed_cap is not None:
+            if self._speed is not None:
                 window = max(window, self._next_epoch_at - scheduled)
-            self._rate = ((self._epoch - epoch) / window, now, self._epoch, self._next_epoch_at)
+            self._rate = ((current - epoch) / window, now, current, self._next_epoch_at)
         return self._rate[0]

@@ -18,9 +18,9 @@ def current_config(options: object, snapshot) -> dict:
     """The options as they stand for the run in this snapshot: after r, +, a, [ … they differ from the start."""
     dataset, config = snapshot.dataset, dataclasses.asdict(options)
     if not config.get("headless"):
-        config["speed"] = snapshot.speed_cap
+        config["speed"] = snapshot.speed
     return config | {"seed": dataset.seed, "n_points": dataset.n_points, "lr": snapshot.lr,
-                     "autograd": snapshot.mode, "device": snapshot.device, "data": dataset.source}
+                     "autograd": snapshot.autograd, "device": snapshot.device, "data": dataset.source}
 
 
 def run_summary(options: object, snapshot, status: str | None = None) -> dict:
@@ -31,7 +31,7 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "epochs": snapshot.epoch,
         "status": status or snapshot.status,
         "message": snapshot.message,
-        "mode": snapshot.mode,
+        "autograd": snapshot.autograd,
         "lr": snapshot.lr,
         "w": _finite_or_none(snapshot.w),
         "b": _finite_or_none(snapshot.b),

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from logreg_tui import __version__
-from logreg_tui.data import MAX_POINTS, DataError, Dataset, load_csv, make_tutorial_data
+from logreg_tui.data import MAX_POINTS, Dataset, load_csv, make_tutorial_data
+from logreg_tui.state import AUTOGRADS, Autograd, TrainConfig
 
-MODES = ("builtin", "custom", "tutorial")  # autograd modes; the engine checks against this very tuple
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
@@ -87,7 +87,7 @@ def build_parser() -> QuietParser:
     train = p.add_argument_group("training")
     train.add_argument("--lr", type=positive, default=0.2, help="learning rate (0.2)")
     train.add_argument("--epochs", type=lambda t: _whole(t, 0), default=1001, help="epochs per run; 0 = no limit (1001)")
-    train.add_argument("--autograd", choices=MODES, default="builtin", help="gradient mode (builtin)")
+    train.add_argument("--autograd", choices=AUTOGRADS, default="builtin", help="gradient mode (builtin)")
     train.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
     app = p.add_argument_group("app")
     app.add_argument("--speed", type=speed, default=unset, metavar="N|max", help="epochs/s cap (100)")
@@ -114,7 +114,7 @@ class Options:
     standardize: bool
     lr: float
     epochs: int
-    autograd: str
+    autograd: Autograd
     device: str
     speed: float | None
     fps: int
@@ -150,6 +150,14 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if problem:
         parser.error(problem)
     return Options(**(APP_ONLY | HEADLESS_ONLY | values))
+
+
+def train_config(options: Options, **publishing: float | None) -> TrainConfig:
+    """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
+    return TrainConfig(lr=options.lr, autograd=options.autograd, device=options.device,
+                       # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
+                       epochs=options.epochs if not options.headless else 0, speed=options.speed,
+                       start_paused=options.paused, **publishing)
 
 
 def load_dataset(options: Options) -> Dataset:

@@ -15,7 +15,6 @@ slower, never missing.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import subprocess
@@ -23,27 +22,11 @@ import sys
 import time
 from typing import Callable
 
-import numpy as np
-from rich.console import Console
-from rich.text import Text
+from logreg_tui.drawing import Drawing, Rows, decode, encode
+from logreg_tui.plots import picture as draw_here
 
-from logreg_tui.plots import Drawing
-
-Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
 Deliver = Callable[[Rows], None]
 READY = b"ready"
-_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=False)  # renders Text to segments
-
-
-def rows_of(text: str) -> Rows:
-    """plotext's ANSI text as rows of (text, style) runs; the style as rich writes it ("" for none)."""
-    lines = Text.from_ansi(text).split("\n", allow_blank=True)
-    return [[(segment.text, str(segment.style) if segment.style else "") for segment in line.render(_CONSOLE, end="")]
-            for line in lines]
-
-
-def draw_here(drawing: Drawing) -> Rows:
-    return rows_of(drawing.text())
 
 
 class PlotProcess:
@@ -154,27 +137,6 @@ class PlotProcess:
         child.wait()
         child.stdin.close()
         child.stdout.close()
-
-
-def encode(drawings: list[Drawing]) -> bytes:
-    """A batch as one JSON line; float arrays as base64 of their bytes (JSON's decimal floats cost more)."""
-    def plain(value):
-        if isinstance(value, np.ndarray):
-            return {"f8": base64.b64encode(value.astype("<f8").tobytes()).decode()}
-        return value
-
-    batch = [{"plot": d.plot, "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
-    return json.dumps(batch).encode() + b"\n"
-
-
-def decode(line: bytes) -> list[Drawing]:
-    def array(value):
-        if isinstance(value, dict) and "f8" in value:
-            return np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
-        return value
-
-    return [Drawing(item["plot"], {name: array(value) for name, value in item["args"].items()})
-            for item in json.loads(line)]
 
 
 def serve(requests, answers) -> None:

@@ -1,8 +1,9 @@
-"""Snapshot data → plot text with plotext, decimated to the screen so a frame costs the same at any scale.
+"""The plot views: a snapshot → a Drawing, decimated to the screen so a frame costs the same at any scale; and
+the plotext code that turns a Drawing into text.
 
-Each plot function first reduces its input to what the character grid can show, and returns a
-`key` of that reduced input and a Drawing of it: equal keys mean an identical picture, so the caller
-can skip plotext. `Drawing.text()` runs plotext, here or in the plot process.
+A view is a function (snapshot, its settings, width, height, colours) → (key, a note or a Drawing). It
+first reduces its input to what the character grid can show; equal keys mean an identical picture, so
+the caller can skip plotext. `render(drawing)` runs plotext, in the app or in the plot process.
 """
 
 from __future__ import annotations
@@ -14,61 +15,65 @@ from functools import lru_cache
 
 import numpy as np
 import plotext as plt
+from rich.console import Console
+from rich.text import Text
 
+from logreg_tui.axes import (Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, round_ticks, row_axis,
+                             tail_window)
 from logreg_tui.data import Dataset
+from logreg_tui.drawing import Drawing, PlotColors, Rows
 from logreg_tui.history import HistoryView
+from logreg_tui.state import Snapshot
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
-MIN_EPOCH_AXIS = 10  # the loss plot's shortest x axis, in epochs
-MIN_TICK_GAP, MAX_INTERVALS = 2, 8  # rows between y ticks at least; intervals between ticks at most
 FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
-RGB = tuple[int, int, int]
+_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=False)  # renders Text to segments
 
 
 @dataclass(frozen=True)
-class PlotColors:
-    """Plot colours, taken from the app's theme."""
+class LossSettings:
+    """How the loss plot shows the run (the l, s and t keys)."""
 
-    text: RGB = (200, 200, 200)
-    line: RGB = (80, 160, 255)
-    dim: RGB = (90, 90, 90)
-    curve: RGB = (255, 160, 60)
-    class0: RGB = (230, 90, 90)
-    class1: RGB = (90, 200, 120)
-    marker: RGB = (240, 220, 80)
-    background: RGB | None = None  # the theme's; None: the terminal's own
+    log_y: bool = False
+    smooth: bool = False
+    tail: bool = False  # the recent part of the run, y fitted to it
 
 
 @dataclass(frozen=True)
-class Drawing:
-    """A plot to draw: which one and its arguments, as numbers, strings and float arrays.
+class DataSettings:
+    """The data plot has no settings yet."""
 
-    Plain, so that it can go as JSON to the process that draws plots (plot_process.py) and be drawn there
-    exactly as here.
-    """
 
-    plot: str  # "loss" or "data"
-    args: dict
+def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
+              colors: PlotColors) -> tuple[object, str | Drawing]:
+    return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors)
 
-    def text(self) -> str:
-        """The plot as plotext's text with ANSI colours."""
-        colors = PlotColors(**{name: rgb and tuple(rgb) for name, rgb in self.args["colors"].items()})
-        return _DRAW[self.plot](**{**self.args, "colors": colors})
+
+def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
+              colors: PlotColors) -> tuple[object, str | Drawing]:
+    return data_plot(snapshot.dataset, snapshot.w, snapshot.b, width, height, colors)
+
+
+def render(drawing: Drawing) -> str:
+    """The picture as plotext's text with ANSI colours."""
+    return _DRAW[drawing.plot](**{**drawing.args, "colors": drawing.colors})
+
+
+def rows_of(text: str) -> Rows:
+    """ANSI text (plotext's) as rows of (text, style) runs; the style as rich writes it ("" for none)."""
+    lines = Text.from_ansi(text).split("\n", allow_blank=True)
+    return [[(segment.text, str(segment.style) if segment.style else "") for segment in line.render(_CONSOLE, end="")]
+            for line in lines]
+
+
+def picture(drawing: Drawing) -> Rows:
+    return rows_of(render(drawing))
 
 
 def _drawing(plot: str, colors: PlotColors, **args) -> Drawing:
     return Drawing(plot, {**args, "colors": asdict(colors)})
-
-
-def format_number(value: float) -> str:
-    """Plain decimal with up to 6 significant digits (0.4, 0.0125; 1e-05 only when tiny); — for NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, int) or (abs(value) < 1e15 and value == int(value)):
-        return str(int(value))
-    return f"{value:.6g}"
 
 
 def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
@@ -79,45 +84,6 @@ def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
         last = last * weight + (1 - weight) * value
         smoothed[k - 1] = last / (1 - weight**k)
     return smoothed
-
-
-def nice_ceiling(value: float) -> float:
-    """The next of 1, 1.5, 2, 3, 4, 5, 7 × 10^k at or above value: axis ends that change rarely."""
-    if value <= 0 or not math.isfinite(value):
-        return 1.0
-    decade = 10 ** math.floor(math.log10(value))
-    for step in (1, 1.5, 2, 3, 4, 5, 7, 10):
-        if step * decade >= value * (1 - 1e-12):
-            return float(f"{step * decade:.12g}")  # 0.7, not 0.7000000000000001
-    return 10 * decade
-
-
-def epoch_axis_end(epoch: int, stop_at: int | None) -> int:
-    """x-axis end for the whole run: grows with the run in round steps (10, 20, 50, 100 …), never past the budget.
-
-    Every change of the end redraws the whole plot (bytes on an SSH link), so the steps are coarse and
-    come rarely; between them the curve grows to the right and most rows stay unchanged. The budget
-    itself is in the stats (epoch 419 / 1001).
-    """
-    end = round_up_125(max(epoch, MIN_EPOCH_AXIS))
-    return max(min(end, stop_at), epoch) if stop_at else end
-
-
-def round_up_125(value: float) -> int:
-    """The next of 1, 2, 5 × 10^k at or above value (value ≥ 1)."""
-    decade = 10 ** math.floor(math.log10(value))
-    return int(next(step * decade for step in (1, 2, 5, 10) if step * decade >= value))
-
-
-def tail_window(epoch: int) -> tuple[int, int]:
-    """(first, last) epoch of the tail view: about the last quarter of the run, in round steps, at least 10 epochs.
-
-    The end moves a fifth of the window at a time, so the picture shifts now and then, not every epoch.
-    """
-    span = int(nice_ceiling(max(epoch / 4, MIN_EPOCH_AXIS)))
-    step = max(span // 5, 1)
-    end = max(-(-epoch // step) * step, span)
-    return end - span, end
 
 
 def decimate(history: HistoryView, x_start: float, x_end: float, columns: int) -> tuple[np.ndarray, ...]:
@@ -134,74 +100,6 @@ def decimate(history: HistoryView, x_start: float, x_end: float, columns: int) -
     x = x_start + (index[first] + 0.5) / columns * width
     return (x, np.minimum.reduceat(low, first), np.maximum.reduceat(high, first),
             np.add.reduceat(mean, first) / count)
-
-
-@dataclass(frozen=True)
-class Axis:
-    """An axis range and its ticks: evenly spaced round values, each on the centre of a character row."""
-
-    low: float
-    high: float
-    ticks: tuple[float, ...]
-    labels: tuple[str, ...]
-
-
-def row_axis(low: float, high: float, rows: int, whole: bool = False) -> Axis:
-    """The axis that shows [low, high] on `rows` character rows with round ticks the same number of rows apart.
-
-    plotext maps a range onto the rows linearly and rounds each tick to a row: ticks that fall between
-    rows come out unevenly spaced (0.70 0.58 0.35 0.23 0.00). So the range is chosen to put every tick on
-    a row centre, `gap` rows apart: ticks 1, 2, 2.5 or 5 × 10^k (whole: 1, 2, 5 × 10^k, for decades),
-    at least MIN_TICK_GAP rows apart, as many as fit while the data still fills the height.
-    """
-    if not (math.isfinite(low) and math.isfinite(high)):
-        low, high = 0.0, 1.0
-    if high <= low:
-        low, high = low - 0.5 * (abs(low) or 1), high + 0.5 * (abs(high) or 1)
-    mantissas = (1, 2, 5) if whole else (1, 2, 2.5, 5)
-    decade = 10 ** math.floor(math.log10((high - low) / MAX_INTERVALS))
-    if whole:
-        decade = max(decade, 1)
-    choices = []
-    for step in (m * decade * 10**k for k in range(8) for m in mantissas):
-        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-        intervals = max(last - first, 1)
-        gap = max((rows - 1) // intervals, 1)
-        if intervals <= MAX_INTERVALS and gap >= min(MIN_TICK_GAP, rows - 1):
-            choices.append((step / gap, step, first, intervals))
-    # the data should fill the height (rows of the finest value), then the more ticks the better
-    finest = min(choices)[0] if choices else None
-    per_row, step, first, intervals = min(
-        (c for c in choices if c[0] <= finest * 1.15), key=lambda c: c[1]) if choices else (step / gap, step, first, intervals)
-    ticks = tuple(float(f"{(first + k) * step:.12g}") for k in range(intervals + 1))
-    axis_low = first * step - per_row / 2
-    return Axis(axis_low, axis_low + rows * per_row, ticks, tuple(tick_labels(ticks, step)))
-
-
-def tick_labels(ticks: tuple[float, ...], step: float) -> list[str]:
-    """Labels with the same number of decimals, as many as the step needs: 0.00 0.25 0.50; 0 5 10."""
-    decimals = len(f"{step:.10f}".rstrip("0").partition(".")[2])  # 0.25 → 2, 2.5 → 1, 5 → 0
-    if decimals > 5 or max(abs(t) for t in ticks) >= 1e6:
-        return [f"{t:.3g}" for t in ticks]
-    return [f"{t:.{decimals}f}" for t in ticks]
-
-
-def round_ticks(low: float, high: float, most: int) -> tuple[list[float], list[str]]:
-    """Round ticks inside [low, high], as many as fit in `most` (the data plot's x axis: −2.5, 0.0, 2.5 …)."""
-    span = high - low if high > low else 1.0
-    decade = 10 ** math.floor(math.log10(span / max(most, 1)))
-    for step in (m * decade for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):
-        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-        if last - first + 1 <= max(most, 2):
-            break
-    ticks = tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
-    return list(ticks), tick_labels(ticks, step) if ticks else []
-
-
-def fit_title(width: int, label_width: int, *titles: str) -> str:
-    """The first title that plotext will show above a canvas this wide (it drops one that does not fit)."""
-    room = width - label_width - 2
-    return next((title for title in titles if len(title) <= room), "")
 
 
 def _start(width: int, height: int, colors: PlotColors) -> None:
@@ -240,27 +138,6 @@ def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
     return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
 
 
-def epoch_ticks(x_start: int, x_end: int) -> tuple[list[int], list[str]]:
-    """About five round epoch ticks in [x_start, x_end]: 0, 250, 500 …; 20k, 1.5M for big runs."""
-    span = max(x_end - x_start, 1)
-    decade = 10 ** max(math.floor(math.log10(span / 5)), 0)
-    step = next(s * decade for s in (1, 2, 2.5, 5, 10) if s * decade * 5 >= span)
-    ticks = [int(round(k * step)) for k in range(math.ceil(x_start / step), int(x_end // step) + 1)]
-    return ticks, [short_count(t) for t in ticks]
-
-
-def short_count(count: int) -> str:
-    """12, 9999, 20k, 1.5M: counts for tight places."""
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if count >= (size if suffix == "M" else 10 * size):
-            return f"{count / size:g}{suffix}"
-    return str(count)
-
-
-def _decade_label(power: int) -> str:
-    return format_number(10.0**power) if power >= -4 else f"1e{power}"
-
-
 def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     """y range of the tail view, fitted to the bulk of the values (TensorBoard's "ignore outliers").
 
@@ -272,12 +149,13 @@ def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     return float(min(bottom, low[-1])), float(max(top, high[-1]))
 
 
-def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, log_y: bool, smooth: bool, tail: bool,
+def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: LossSettings,
               width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter."""
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
+    log_y, smooth, tail = settings.log_y, settings.smooth, settings.tail
     x_start, x_end = tail_window(epoch) if tail else (0, epoch_axis_end(epoch, stop_at))
     x, low, high, mean = decimate(history, x_start, x_end, 2 * width)
     finite = np.isfinite(low) & np.isfinite(high) & (low > 0 if log_y else True)
@@ -309,7 +187,7 @@ def _loss_labels(axis: Axis, log_y: bool) -> list[str]:
     if not log_y:
         return list(axis.labels)
     if all(tick == round(tick) for tick in axis.ticks):
-        return [_decade_label(round(tick)) for tick in axis.ticks]
+        return [decade_label(round(tick)) for tick in axis.ticks]
     return [f"{10**tick:.3g}" for tick in axis.ticks]
 
 

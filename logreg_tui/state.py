@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from logreg_tui.data import Dataset
-from logreg_tui.history import HistoryView
+from logreg_tui.history import HistoryView, LossHistory
 
 Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
@@ -19,6 +19,27 @@ Status = Literal["running", "paused", "done", "diverged"]
 
 LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
 SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
+
+
+def next_lr(lr: float, factor: float) -> float:
+    """lr × factor, unless that leaves LR_MIN … LR_MAX: then lr stays on its grid, so k steps back undo k.
+
+    An lr outside the range (--lr 1e38) steps straight into it.
+    """
+    scaled = lr * factor
+    if (lr > LR_MAX and factor < 1) or (lr < LR_MIN and factor > 1):
+        return min(max(scaled, LR_MIN), LR_MAX)
+    return scaled if LR_MIN <= scaled <= LR_MAX else lr
+
+
+def next_speed(speed: float | None, factor: float, before_max: float) -> tuple[float | None, float]:
+    """(cap × factor on its grid, the cap to return to from max): above SPEED_TOP is max (None), and
+    down from max is the cap it had; below SPEED_MIN the cap stays."""
+    if speed is None:
+        return (before_max if factor < 1 else None), before_max
+    if speed * factor > SPEED_TOP:
+        return None, speed
+    return (speed * factor if speed * factor >= SPEED_MIN else speed), before_max
 
 
 @dataclass(frozen=True)
@@ -68,3 +89,12 @@ class Snapshot:
     @property
     def n_points(self) -> int:
         return self.dataset.n_points
+
+
+def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
+    """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
+    nan = float("nan")
+    return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
+                    grad_b=nan, lr=config.lr, autograd=config.autograd, epochs_per_second=0.0, speed=config.speed,
+                    epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
+                    history=LossHistory().view(), message="")

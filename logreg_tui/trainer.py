@@ -22,6 +22,31 @@ RECORD = ("loss", "w", "b")  # one record per epoch: its loss and the w, b that 
 SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
+class DeviceError(ValueError):
+    """The asked-for device does not exist here."""
+
+
+def resolve_device(name: str) -> torch.device:
+    """auto|cpu|cuda|cuda:N|mps to a torch.device that exists on this machine."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise DeviceError(f"--device: unknown device {name!r} (use auto, cpu, cuda, cuda:N or mps)") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(f"--device: {name} is not available (torch sees no CUDA GPU)")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise DeviceError(f"--device: {name} is not available ({torch.cuda.device_count()} CUDA GPUs)")
+    elif device.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise DeviceError(f"--device: {name} is not available on this machine")
+    elif device.type != "cpu":
+        raise DeviceError(f"--device: unknown device {name!r} (use auto, cpu, cuda, cuda:N or mps)")
+    return device
+
+
 def choose_threads(dataset: Dataset, device: torch.device) -> None:
     """One torch thread for small data on the CPU, leaving the other core to the UI.
 

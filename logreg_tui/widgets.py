@@ -6,12 +6,17 @@ from typing import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.app import App
+from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.plot_process import PlotProcess, Rows, rows_of
-from logreg_tui.plots import MIN_HEIGHT, MIN_WIDTH, format_number, short_count, size_note
+from logreg_tui.drawing import PlotColors, Rows
+from logreg_tui.formatting import format_number, short_count
+from logreg_tui.plot_process import PlotProcess
+from logreg_tui.plots import MIN_HEIGHT, MIN_WIDTH, rows_of, size_note
+from logreg_tui.state import Snapshot
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -95,34 +100,43 @@ class LineCanvas(Widget):
 
 
 class PlotView(LineCanvas):
-    """A plotext plot that is redrawn only when what it would draw has changed.
+    """One plot view (plots.loss_view, plots.data_view …), redrawn only when what it would draw has changed.
 
-    `update(*inputs, colors)` stores the plot's inputs; the plot function (plots.loss_plot, plots.data_plot)
-    turns them and the widget's size into a key and a Drawing; an unchanged key skips plotext, the costly
-    part. Drawings go to the app's PlotProcess, which draws them in its child process or, until that is
-    ready, here.
+    `update(snapshot, colors)` stores what to show; the view turns it, the widget's `settings` and its
+    size into a key and a Drawing; an unchanged key skips plotext, the costly part. Drawings go to the
+    app's PlotProcess, which draws them in its child process or, until that is ready, here.
     """
 
-    def __init__(self, plot: Callable, drawer: PlotProcess, *, id: str | None = None) -> None:
+    def __init__(self, view: Callable, settings: object, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._plot = plot
+        self._view = view
         self._drawer = drawer
-        self._inputs: tuple | None = None
+        self._settings = settings
+        self._inputs: tuple[Snapshot, PlotColors] | None = None
         self._key: object = None
         self.builds = 0  # drawings asked for, for tests and benchmarks
 
-    def update(self, *inputs) -> None:
-        self._inputs = inputs
+    @property
+    def settings(self) -> object:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: object) -> None:
+        self._settings = settings
+        self.replot()
+
+    def update(self, snapshot: Snapshot, colors: PlotColors) -> None:
+        self._inputs = (snapshot, colors)
         self.replot()
 
     def replot(self) -> None:
         if self._inputs is None or not self.size.area:
             return
-        *data, colors = self._inputs
+        snapshot, colors = self._inputs
         if note := self._size_note():
             key, drawing = ("small", note), note
         else:
-            key, drawing = self._plot(*data, self.size.width, self.size.height, colors)
+            key, drawing = self._view(snapshot, self._settings, self.size.width, self.size.height, colors)
         if key == self._key:
             return
         self._key = key
@@ -152,6 +166,19 @@ class PlotView(LineCanvas):
         self.replot()
 
 
+def plot_colors(app: App) -> PlotColors:
+    """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
+    variables = app.get_css_variables()
+
+    def rgb(name: str) -> tuple[int, int, int]:
+        return Color.parse(variables[name]).rgb
+
+    text, background = rgb("foreground"), rgb("background")
+    dim = Color(*text).blend(Color(*background), 0.6).rgb
+    return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
+                      class1=rgb("success"), marker=rgb("warning"), background=background)
+
+
 LABEL_WIDTH = 9
 VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
 
@@ -165,7 +192,7 @@ def _epoch(snapshot) -> str:
 
 
 def _speed(snapshot) -> str:
-    cap = "max" if snapshot.speed_cap is None else format_number(snapshot.speed_cap)
+    cap = "max" if snapshot.speed is None else format_number(snapshot.speed)
     return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
 
@@ -185,7 +212,7 @@ STATS: list[tuple[str, Callable]] = [
     ("b", lambda s: format_number(s.b)),
     ("dL/dw", lambda s: format_number(s.grad_w)),
     ("dL/db", lambda s: format_number(s.grad_b)),
-    ("autograd", lambda s: s.mode),
+    ("autograd", lambda s: s.autograd),
     ("speed", _speed),
     ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
     ("data", lambda s: _file_name(s.dataset.source) if s.seed is None else "generated"),

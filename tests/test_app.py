@@ -8,10 +8,12 @@ import sys
 import pytest
 
 from apphelpers import make_app, message, settle, snap, started, stat, training_beyond, until
-from logreg_tui.app import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS, HelpScreen
+from logreg_tui.app import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.screens import HelpScreen
 from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import LR_MAX, LR_MIN, Engine, TrainConfig
-from logreg_tui.plots import format_number
+from logreg_tui.engine import Engine
+from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.formatting import format_number
 from logreg_tui.widgets import STATS, VALUE_WIDTH
 
 
@@ -28,9 +30,9 @@ async def test_opens_paused_at_epoch_zero_with_every_stat():
 
 
 def test_every_stat_fits_the_panel_even_for_long_runs():
-    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epoch_budget=1_000_000))
+    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epochs=1_000_000))
     extreme = dataclasses.replace(engine.latest, epoch=1_000_000, stop_at=1_000_000, loss=-1.23457e-05,
-                                  w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed_cap=6400.0,
+                                  w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed=6400.0,
                                   device="cuda:12")
     values = {label: value(extreme) for label, value in STATS}
     assert values["epoch"] == "1000000/1M" and values["speed"] == "99999/s cap 6400"
@@ -124,10 +126,10 @@ async def test_a_toggles_autograd_keeping_w_b(start, other):
         await until(pilot, lambda: snap(app).epoch == 10)
         before = snap(app)
         await pilot.press("a")
-        await until(pilot, lambda: snap(app).mode == other)
+        await until(pilot, lambda: snap(app).autograd == other)
         assert (snap(app).w, snap(app).b) == (before.w, before.b) and stat(app, "autograd") == other
         await pilot.press("a")
-        await until(pilot, lambda: snap(app).mode == start)
+        await until(pilot, lambda: snap(app).autograd == start)
 
 
 async def test_l_and_s_change_the_loss_plot():
@@ -153,14 +155,14 @@ async def test_brackets_change_the_speed_cap_up_to_max():
     async with make_app().run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
         await pilot.press("left_square_bracket")
-        await until(pilot, lambda: snap(app).speed_cap == 50)
+        await until(pilot, lambda: snap(app).speed == 50)
         assert stat(app, "speed") == "0/s cap 50"
         for _ in range(8):
             await pilot.press("right_square_bracket")
-        await until(pilot, lambda: snap(app).speed_cap is None)
+        await until(pilot, lambda: snap(app).speed is None)
         assert stat(app, "speed") == "0/s cap max"
         await pilot.press("left_square_bracket")
-        await until(pilot, lambda: snap(app).speed_cap == 6400)
+        await until(pilot, lambda: snap(app).speed == 6400)
 
 
 async def test_budget_ends_in_done_and_space_continues():

@@ -15,7 +15,8 @@ import torch.nn.functional as F
 
 from conftest import TUTORIAL_LINES
 from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import Engine, TrainConfig
+from logreg_tui.engine import Engine
+from logreg_tui.state import TrainConfig
 from logreg_tui.functions import TutorialCrossEntropyWithLogits
 
 ROOT = Path(__file__).parent.parent
@@ -71,7 +72,7 @@ def test_divergence_in_text_mode_prints_lines_up_to_it_only(cli):
 @pytest.mark.parametrize("chunk", [1, 7, 100, 300])
 def test_engine_rolls_back_to_the_epoch_before_divergence_whatever_the_chunks(chunk):
     bad = first_bad_epoch("tutorial", 0.001)
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, mode="tutorial", epoch_budget=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, autograd="tutorial", epochs=0))
     while engine.latest.status != "diverged":
         engine.run_epochs(chunk)
     snapshot = engine.run_epochs(50)  # does nothing more: a diverged run waits for a command
@@ -82,7 +83,7 @@ def test_engine_rolls_back_to_the_epoch_before_divergence_whatever_the_chunks(ch
 def test_json_reports_done_and_the_rate_of_the_whole_run(cli):
     default = json.loads(cli("--headless", "--json").stdout)
     assert default["status"] == "done" and default["epochs"] == 1001 and default["epochs_per_second"] > 0
-    engine = Engine(make_tutorial_data(), TrainConfig(epoch_budget=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))
     engine.run_epochs(1)
     engine.run_epochs(2900)
     last = engine.run_epochs(99)
@@ -175,10 +176,10 @@ def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
     from logreg_tui.options import parse_options
 
     options = parse_options(["--paused"])
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.2, epoch_budget=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.2, epochs=0))
     engine.reseed()
     engine.scale_lr(0.5)
-    engine.set_mode("custom")
+    engine.set_autograd("custom")
     snapshot = engine.run_epochs(3)
     old = os.umask(0o022)
     try:

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.history import LossHistory
-from logreg_tui.plot_process import PlotProcess, decode, draw_here, encode, rows_of
-from logreg_tui.plots import Drawing, PlotColors, data_plot, loss_plot
+from logreg_tui.drawing import Drawing, PlotColors, decode, encode
+from logreg_tui.plot_process import PlotProcess, draw_here
+from logreg_tui.plots import LossSettings, data_plot, loss_plot, render, rows_of
 
 COLORS = PlotColors()
 
@@ -23,19 +24,19 @@ def drawings() -> list[Drawing]:
     history = LossHistory()
     history.extend(0.7 * np.exp(-np.arange(1001) / 150))
     view = history.view()
-    return [loss_plot(view, 1001, 1001, False, True, False, 90, 20, COLORS)[1],
-            loss_plot(view, 1001, 1001, True, False, True, 90, 20, COLORS)[1],
+    return [loss_plot(view, 1001, 1001, LossSettings(False, True, False), 90, 20, COLORS)[1],
+            loss_plot(view, 1001, 1001, LossSettings(True, False, True), 90, 20, COLORS)[1],
             data_plot(make_tutorial_data(42, 1000, 4.0), 2.6216, -5.1346, 90, 20, COLORS)[1]]
 
 
 def test_drawings_survive_json_exactly():
     sent = drawings()
     received = decode(encode(sent))
-    assert [d.text() for d in received] == [d.text() for d in sent]
+    assert [render(d) for d in received] == [render(d) for d in sent]
 
 
 def test_rows_keep_every_character_and_colour_of_plotexts_text():
-    text = drawings()[2].text()
+    text = render(drawings()[2])
     console = Console(color_system="truecolor")
     for row, line in zip(rows_of(text), Text.from_ansi(text).split("\n", allow_blank=True), strict=True):
         direct = list(line.render(console, end=""))

@@ -9,8 +9,9 @@ import pytest
 from logreg_tui import plots
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.history import LossHistory
-from logreg_tui.plots import (MIN_HEIGHT, PlotColors, data_plot, debiased_ema, decimate, epoch_axis_end, epoch_ticks,
-                              format_number, loss_plot, nice_ceiling, short_count)
+from logreg_tui.axes import epoch_axis_end, epoch_ticks, nice_ceiling
+from logreg_tui.formatting import format_number, short_count
+from logreg_tui.plots import MIN_HEIGHT, LossSettings, PlotColors, data_plot, debiased_ema, decimate, loss_plot, render
 
 WIDTH, HEIGHT = 100, 20
 COLORS = PlotColors()
@@ -43,8 +44,8 @@ def history_of(epochs: int) -> LossHistory:
 @pytest.mark.parametrize("smooth", [False, True])
 def test_the_loss_plot_gives_plotext_at_most_four_points_per_column(points_given, epochs, smooth):
     view = history_of(epochs).view()
-    _, drawing = loss_plot(view, view.count, None, False, smooth, False, WIDTH, HEIGHT, COLORS)
-    assert "loss" in drawing.text()
+    _, drawing = loss_plot(view, view.count, None, LossSettings(False, smooth, False), WIDTH, HEIGHT, COLORS)
+    assert "loss" in render(drawing)
     assert points_given and max(points_given) <= 4 * WIDTH
     assert sum(points_given) <= (6 if smooth else 4) * WIDTH
 
@@ -53,7 +54,7 @@ def test_the_loss_plot_gives_plotext_at_most_four_points_per_column(points_given
 def test_the_data_plot_gives_plotext_at_most_two_points_per_column_per_series(points_given, n_points):
     dataset = make_tutorial_data(42, n_points, 4.0)
     _, drawing = data_plot(dataset, 2.6, -5.1, WIDTH, HEIGHT, COLORS)
-    assert "σ" in drawing.text()
+    assert "σ" in render(drawing)
     assert len(points_given) == 3 and max(points_given) <= 2 * WIDTH  # curve, class 0, class 1
     assert min(points_given) > 0
 
@@ -88,16 +89,16 @@ def test_data_plot_keys_change_with_the_picture_only():
 def test_loss_plot_keys_change_with_the_picture_only():
     history = history_of(500)
     view = history.view()
-    key, _ = loss_plot(view, view.count, 1001, False, False, False, WIDTH, HEIGHT, COLORS)
-    assert loss_plot(history.view(), view.count, 1001, False, False, False, WIDTH, HEIGHT, COLORS)[0] == key
-    assert loss_plot(view, view.count, 1001, True, False, False, WIDTH, HEIGHT, COLORS)[0] != key
+    key, _ = loss_plot(view, view.count, 1001, LossSettings(False, False, False), WIDTH, HEIGHT, COLORS)
+    assert loss_plot(history.view(), view.count, 1001, LossSettings(), WIDTH, HEIGHT, COLORS)[0] == key
+    assert loss_plot(view, view.count, 1001, LossSettings(True, False, False), WIDTH, HEIGHT, COLORS)[0] != key
     history.extend([5.0])  # a spike moves pixels and the y axis
     later = history.view()
-    assert loss_plot(later, later.count, 1001, False, False, False, WIDTH, HEIGHT, COLORS)[0] != key
+    assert loss_plot(later, later.count, 1001, LossSettings(False, False, False), WIDTH, HEIGHT, COLORS)[0] != key
 
 
 def test_a_plot_too_small_to_read_says_so_without_plotext(points_given):
-    key, note = loss_plot(history_of(10).view(), 10, None, False, False, False, 20, 5, COLORS)
+    key, note = loss_plot(history_of(10).view(), 10, None, LossSettings(), 20, 5, COLORS)
     assert key[0] == "small" and "30×8" in note.replace("\n", " ")  # the size needed, in lines that fit
     assert all(len(line) <= 20 for line in note.splitlines()) and len(note.splitlines()) <= 5
     assert data_plot(make_tutorial_data(42, 30, 4.0), 0.0, 0.0, 3, 3, COLORS)[1] == ""
@@ -106,8 +107,8 @@ def test_a_plot_too_small_to_read_says_so_without_plotext(points_given):
 
 def test_the_log_axis_is_log10_of_the_loss_on_a_linear_axis():
     view = history_of(1_001).view()
-    _, drawing = loss_plot(view, view.count, 1001, True, False, False, WIDTH, HEIGHT, COLORS)
-    text = drawing.text()
+    _, drawing = loss_plot(view, view.count, 1001, LossSettings(True, False, False), WIDTH, HEIGHT, COLORS)
+    text = render(drawing)
     assert "log scale" in text and "0.01" in text and "0.1" in text  # decade labels, not log10 values
 
 
@@ -139,7 +140,7 @@ def test_data_dots_sit_on_their_labelled_rows_and_never_on_the_curve(width):
     for height in range(8, 61):
         for w, b in ((2.6216, -5.1346), (40.0, -80.0), (0.1, 0.0)):
             _, drawing = data_plot(dataset, w, b, width, height, PlotColors())
-            lines = re.sub(r"\x1b\[[0-9;]*m", "", drawing.text()).splitlines()
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", render(drawing)).splitlines()
             dots = [i for i, line in enumerate(lines) if "•" in line]
             labels = [i for i, line in enumerate(lines) if re.match(r"\s*y=[01]┤", line)]
             curve = [i for i, line in enumerate(lines) if re.search("[\u2801-\u28ff]", line)]
@@ -152,7 +153,7 @@ TICK = re.compile(r"^\s*(-?[0-9][0-9.e+-]*)┤")
 
 def y_ticks(drawing) -> list[tuple[int, float]]:
     """(row, value) of each y tick label in a drawn plot."""
-    lines = re.sub(r"\x1b\[[0-9;]*m", "", drawing.text()).splitlines()
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", render(drawing)).splitlines()
     return [(row, float(match[1])) for row, line in enumerate(lines) if (match := TICK.match(line))]
 
 
@@ -177,7 +178,7 @@ def test_loss_ticks_are_evenly_spaced_round_values_at_every_height(tail):
     for height in range(MIN_HEIGHT, 61):
         for width in (30, 57, 160):
             for history in (view, spiky.view()):
-                _, drawing = loss_plot(history, history.count, 1001, False, False, tail, width, height, COLORS)
+                _, drawing = loss_plot(history, history.count, 1001, LossSettings(False, False, tail), width, height, COLORS)
                 ticks = y_ticks(drawing)
                 assert_even_and_round(ticks, (height, width, history.count))
                 low, high = drawing.args["y_axis"]["low"], drawing.args["y_axis"]["high"]
@@ -187,7 +188,7 @@ def test_loss_ticks_are_evenly_spaced_round_values_at_every_height(tail):
 def test_log_ticks_are_whole_decades_evenly_spaced():
     view = history_of(1_001).view()
     for height in range(MIN_HEIGHT, 61):
-        _, drawing = loss_plot(view, view.count, 1001, True, False, False, 60, height, COLORS)
+        _, drawing = loss_plot(view, view.count, 1001, LossSettings(True, False, False), 60, height, COLORS)
         rows = [row for row, _ in y_ticks(drawing)]
         assert len(rows) >= 2 and len(set(np.diff(rows))) == 1, (height, rows)
 
@@ -197,7 +198,7 @@ def test_the_loss_axis_grows_with_the_run_in_round_steps_up_to_the_budget():
     assert ends == {0: 10, 3: 10, 11: 20, 37: 50, 120: 200, 999: 1000, 1001: 1001}
     assert epoch_axis_end(1_234_567, None) == 2_000_000
     view = history_of(37).view()
-    _, drawing = loss_plot(view, 37, 1001, False, False, False, WIDTH, HEIGHT, COLORS)
+    _, drawing = loss_plot(view, 37, 1001, LossSettings(False, False, False), WIDTH, HEIGHT, COLORS)
     assert drawing.args["x_end"] == 50 and drawing.args["x"].max() < 50  # the curve fills most of the width
 
 
@@ -207,12 +208,12 @@ def test_the_recent_view_shows_the_last_quarter_with_y_fitted_to_it_ignoring_a_s
     losses[900] = 50.0  # one wild epoch
     history.extend(losses)
     view = history.view()
-    _, drawing = loss_plot(view, view.count, 1001, False, False, True, WIDTH, HEIGHT, COLORS)
+    _, drawing = loss_plot(view, view.count, 1001, LossSettings(False, False, True), WIDTH, HEIGHT, COLORS)
     start, end = drawing.args["x_start"], drawing.args["x_end"]
     assert start <= 750 and end >= 1000 and end - start <= 300
     axis = drawing.args["y_axis"]
     assert axis["low"] <= 0.08 and 0.1 <= axis["high"] < 0.2  # fitted to 0.1 … 0.08, not to the spike or 0
-    assert "recent" in drawing.text()
+    assert "recent" in render(drawing)
 
 
 def test_the_data_plots_x_ticks_are_round_and_its_title_fits():
@@ -220,7 +221,7 @@ def test_the_data_plots_x_ticks_are_round_and_its_title_fits():
     for width in (30, 32, 45, 80, 157):
         for height in (8, 9, 20):
             _, drawing = data_plot(dataset, 2.6216, -5.1346, width, height, PlotColors())
-            lines = re.sub(r"\x1b\[[0-9;]*m", "", drawing.text()).splitlines()
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", render(drawing)).splitlines()
             assert "x* = 1.959" in lines[0], (width, height, lines[0])
             values = [float(v) for v in lines[-1].split()]
             assert len(values) >= 2 and all(math.isclose(v * 2, round(v * 2)) for v in values), lines[-1]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from apphelpers import make_app, message, settle, snap, started, stat, until
-from logreg_tui.app import HelpScreen, LogRegApp
-from logreg_tui.prompts import ValuePrompt
+from logreg_tui.app import LogRegApp
+from logreg_tui.screens import HelpScreen
+from logreg_tui.screens import ValuePrompt
 from terminal import Terminal, installed_command
 
 EXECUTABLE = installed_command()
@@ -144,10 +145,10 @@ async def test_typed_lr_and_speed_are_checked_and_applied():
         await pilot.pause(0.2)
         app.screen.query_one("#prompt-value").value = "max"
         await pilot.press("enter")
-        await until(pilot, lambda: snap(app).speed_cap is None, "the typed speed")
+        await until(pilot, lambda: snap(app).speed is None, "the typed speed")
         await pilot.press("S", "escape")
         await settle(pilot)
-        assert not isinstance(app.screen, ValuePrompt) and snap(app).speed_cap is None
+        assert not isinstance(app.screen, ValuePrompt) and snap(app).speed is None
 
 
 async def test_r_on_file_data_says_why(tmp_path):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from logreg_tui.engine import LR_MAX, LR_MIN
+from logreg_tui.state import LR_MAX, LR_MIN
 from longrun import MB, headless_and_app_rss
 from terminal import Terminal, installed_command
 

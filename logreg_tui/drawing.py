@@ -1,0 +1,67 @@
+"""A picture to draw, as plain data: what goes between the app and the process that draws plots.
+
+A Drawing names its plot and carries numbers, strings and float arrays (with their shapes), so that it
+survives JSON exactly; the pictures come back as rows of (text, style) runs. No plotext, no rich here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+RGB = tuple[int, int, int]
+Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
+
+
+@dataclass(frozen=True)
+class PlotColors:
+    """Plot colours, taken from the app's theme."""
+
+    text: RGB = (200, 200, 200)
+    line: RGB = (80, 160, 255)
+    dim: RGB = (90, 90, 90)
+    curve: RGB = (255, 160, 60)
+    class0: RGB = (230, 90, 90)
+    class1: RGB = (90, 200, 120)
+    marker: RGB = (240, 220, 80)
+    background: RGB | None = None  # the theme's; None: the terminal's own
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A plot to draw: which one and its arguments, as numbers, strings and float arrays.
+
+    Plain, so that it can go as JSON to the process that draws plots (plot_process.py) and be drawn there
+    exactly as here.
+    """
+
+    plot: str  # "loss" or "data"
+    args: dict
+
+    @property
+    def colors(self) -> PlotColors:
+        return PlotColors(**{name: rgb and tuple(rgb) for name, rgb in self.args["colors"].items()})
+
+
+def encode(drawings: list[Drawing]) -> bytes:
+    """A batch as one JSON line; float arrays as base64 of their bytes and their shape (decimal floats cost more)."""
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return {"f8": base64.b64encode(value.astype("<f8").tobytes()).decode(), "shape": list(value.shape)}
+        return value
+
+    batch = [{"plot": d.plot, "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
+    return json.dumps(batch).encode() + b"\n"
+
+
+def decode(line: bytes) -> list[Drawing]:
+    def array(value):
+        if isinstance(value, dict) and "f8" in value:
+            return np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8").reshape(value["shape"])
+        return value
+
+    return [Drawing(item["plot"], {name: array(value) for name, value in item["args"].items()})
+            for item in json.loads(line)]

@@ -1,0 +1,92 @@
+"""The key table, and the screens that open over the app: help (keys and options) and a prompt for a value."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from logreg_tui.options import build_parser
+
+KEYS = [
+    # (key, action, footer label, what it does)
+    ("space", "toggle_pause", "pause", "pause / resume"),
+    ("n", "step(1)", "step", "step one epoch (pauses first when running)"),
+    ("N", "step(10)", "step 10", "step ten epochs"),
+    ("plus", "scale_lr(2)", "lr×2", "lr × 2, from the current w, b"),
+    ("minus", "scale_lr(0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
+    ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
+    ("z", "reset", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
+    ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
+    ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
+    ("L", "type_lr", "lr…", "type an lr"),
+    ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
+    ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
+    ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
+    ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
+    ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
+    ("question_mark", "help", "help", "this help screen (esc closes it)"),
+    ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
+]
+KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
+             "question_mark": "?", "L": "L", "S": "S", "N": "N"}
+FIRST_IN_FOOTER = ("question_mark", "q")  # the footer leads with these: how to get help and how to leave
+
+
+def option_lines() -> list[tuple[str, str]]:
+    """(flags with metavar, help) per command-line option, for a screen that wraps text itself."""
+    lines = []
+    for action in build_parser()._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        metavar = "" if action.nargs == 0 else f" {action.metavar or action.dest.upper()}"
+        lines.append((", ".join(action.option_strings) + metavar, action.help or ""))
+    return lines
+
+
+class HelpScreen(ModalScreen):
+    """Keys and options, laid out for the screen; esc or ? closes it, q quits as everywhere."""
+
+    BINDINGS = [Binding("escape,question_mark", "app.pop_screen", "close"), Binding("q", "app.quit", "quit")]
+
+    def compose(self) -> ComposeResult:
+        keys = "\n".join(f"  {KEY_NAMES.get(key, key):<8} {what}" for key, _, _, what in KEYS)
+        options = "\n".join(f"  {flags:<24} {what}" for flags, what in option_lines())
+        with VerticalScroll():
+            yield Static(f"[b]Keys[/b]\n{keys}\n  ctrl+p   command palette: every action by name\n", markup=True)
+            yield Static(Text("Options\n", style="bold") + Text(options), markup=False)
+
+
+class ValuePrompt(ModalScreen[tuple | None]):
+    """Asks for one value; enter sends (value,) when `parse` accepts it, esc sends None. A bad value says why."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, question: str, parse: Callable[[str], object], initial: str) -> None:
+        super().__init__()
+        self._question, self._parse, self._initial = question, parse, initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Static(self._question)
+            yield Input(value=self._initial, select_on_focus=True, id="prompt-value")
+            yield Static("enter sets it, esc cancels", id="prompt-note")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            value = self._parse(event.value)
+        except argparse.ArgumentTypeError as error:
+            self.query_one("#prompt-note", Static).update(f"not set: {error}")
+            return
+        self.dismiss((value,))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
