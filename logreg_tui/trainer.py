@@ -18,7 +18,7 @@ from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.state import Autograd
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
-RECORD = ("loss", "w", "b")  # one record per epoch: its loss and the w, b that loss was computed at
+RECORD = ("loss", "w", "b")  # one record per epoch: its loss, and the w, b its step arrived at
 SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
@@ -142,10 +142,10 @@ class Trainer:
         return loss
 
     def train_epoch(self) -> None:
-        """One epoch, its record (loss, and the w, b it was computed at) left on the device."""
+        """One epoch, its record left on the device: the loss (at the w, b before the step) and the w, b after it."""
         slot = self._slots[self.pending]
-        torch.cat([self.w.detach(), self.b.detach()], out=slot[1:])
-        slot[0].copy_(self.step_epoch())
+        loss = self.step_epoch()
+        torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot)  # one op: cheap at small N
         self.shown_loss = slot[0]
         self.pending += 1
 
