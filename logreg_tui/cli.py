@@ -89,7 +89,8 @@ def _train_and_log(engine, options: Options):
         if snapshot.epoch < target or target != log_at + 1:
             return snapshot  # diverged, interrupted, or past the last line to print
         if not options.json:
-            print(f"Epochs: {log_at:5d} - Loss: {snapshot.loss:.5f}", flush=True)
+            val = f" - Val: {snapshot.val_loss:.5f}" if options.val_frac else ""
+            print(f"Epochs: {log_at:5d} - Loss: {snapshot.loss:.5f}{val}", flush=True)
         log_at += options.log_every
 
 

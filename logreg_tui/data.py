@@ -31,6 +31,16 @@ class Dataset:
     def n_points(self) -> int:
         return int(self.x.size)
 
+    def check_split(self, val_frac: float) -> None:
+        """DataError unless holding out the last round(N·val_frac) points leaves both classes on each side."""
+        held_out = round(self.n_points * val_frac)
+        if not held_out:
+            return
+        for part, labels in (("training", self.y[:-held_out]), ("validation", self.y[-held_out:])):
+            if not ((labels > 0.5).any() and (labels < 0.5).any()):
+                raise DataError(f"--val-frac {val_frac:g}: the {part} part ({labels.size} points) "
+                                "lacks one of the two classes")
+
     def reseeded(self, seed: int) -> Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:

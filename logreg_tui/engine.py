@@ -11,13 +11,15 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 
 from logreg_tui.data import Dataset, DataError
 from logreg_tui.history import LossHistory
-from logreg_tui.state import AUTOGRADS, SPEED_TOP, Autograd, Snapshot, TrainConfig, next_lr, next_speed
+from logreg_tui.state import (AUTOGRADS, OPTIMIZERS, SPEED_TOP, Autograd, Optimizer, Snapshot, TrainConfig, next_lr,
+                              next_speed)
 from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 
@@ -32,6 +34,9 @@ def _check_autograd(autograd: str) -> None:
         raise ValueError(f"autograd must be one of {AUTOGRADS}, got {autograd!r}")
 
 
+BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
+
+
 class Engine:
     """Trains one run at a time in the thread that calls `run()`; steered by commands from any thread."""
 
@@ -42,8 +47,7 @@ class Engine:
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
-        self._lr = config.lr
-        self._autograd: Autograd = config.autograd
+        self._live = config  # lr, autograd, optimizer, momentum and batch size as they are now
         self._speed = config.speed
         self._speed_before_max = config.speed or SPEED_TOP  # where slowing down from max returns to
         self._status = "paused" if config.start_paused else "running"
@@ -79,7 +83,7 @@ class Engine:
         self._send(lambda: self._do_set_lr(lr))
 
     def scale_lr(self, factor: float) -> None:
-        self._send(lambda: self._do_set_lr(next_lr(self._lr, factor)))
+        self._send(lambda: self._do_set_lr(next_lr(self._live.lr, factor)))
 
     def reseed(self, seed: int | None = None) -> None:
         """New data from `seed` (default: the next seed); w, b and epoch reset; lr and autograd kept."""
@@ -94,7 +98,29 @@ class Engine:
 
     def toggle_autograd(self, alternative: Autograd) -> None:
         """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
-        self._send(lambda: self._do_set_autograd(alternative if self._autograd == "builtin" else "builtin"))
+        self._send(lambda: self._do_set_autograd(alternative if self._live.autograd == "builtin" else "builtin"))
+
+    def cycle_optimizer(self) -> None:
+        """sgd → momentum → nesterov → adam → sgd, from the current w, b; the new one starts with fresh state."""
+        def following() -> Optimizer:
+            return OPTIMIZERS[(OPTIMIZERS.index(self._live.optimizer) + 1) % len(OPTIMIZERS)]
+
+        self._send(lambda: self._configure(optimizer=following()))
+
+    def set_optimizer(self, optimizer: Optimizer) -> None:
+        self._send(lambda: self._configure(optimizer=optimizer))
+
+    def cycle_batch_size(self) -> None:
+        """Full batch → 256 → 64 → 16 → 1 → full, skipping sizes not below the training points."""
+        def following() -> int:
+            sizes = [0] + [size for size in BATCH_SIZES if size < self._trainer.n_train]
+            current = self._live.batch_size if self._live.batch_size < self._trainer.n_train else 0
+            return sizes[(sizes.index(current) + 1) % len(sizes)] if current in sizes else 0
+
+        self._send(lambda: self._configure(batch_size=following()))
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self._send(lambda: self._configure(batch_size=batch_size))
 
     def set_speed(self, speed: float | None) -> None:
         self._send(lambda: self._do_set_speed(speed))
@@ -201,8 +227,12 @@ class Engine:
         self._status = "paused"
         self._pending_steps += epochs
 
+    def _configure(self, **changes) -> None:
+        self._live = replace(self._live, **changes)
+        self._trainer.configure(self._live)
+
     def _do_set_lr(self, lr: float) -> None:
-        self._lr = self._trainer.lr = lr
+        self._configure(lr=lr)
         if self._status == "diverged":  # go on from the last finite parameters (already restored), paused
             self._status = "paused"
             self._message = ""
@@ -218,7 +248,7 @@ class Engine:
         self._load(dataset)
 
     def _do_set_autograd(self, autograd: Autograd) -> None:
-        self._autograd = self._trainer.autograd = autograd
+        self._configure(autograd=autograd)
 
     def _do_set_speed(self, speed: float | None) -> None:
         self._speed = speed
@@ -230,8 +260,9 @@ class Engine:
     def _load(self, dataset: Dataset) -> None:
         """Put data on the device and start from w = b = 0 at epoch 0 (lr, autograd and speed kept)."""
         self._dataset = dataset
-        self._trainer = Trainer(dataset, self._device, self._autograd, self._lr)
+        self._trainer = Trainer(dataset, self._device, self._live)
         self._history = LossHistory()
+        self._val_history = LossHistory() if self._trainer.val_x is not None else None
         self.training_seconds = 0.0  # spent in run_epochs since this run started
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None
@@ -258,9 +289,11 @@ class Engine:
         trainer = self._trainer
         if not trainer.pending:
             return self._status != "diverged"
-        losses = trainer.fetch()[:, 0]
-        if np.isfinite(losses).all() and not trainer.problem():
-            self._history.extend(losses)
+        records = trainer.fetch()
+        if np.isfinite(records[:, 0]).all() and not trainer.problem():
+            self._history.extend(records[:, 0])
+            if self._val_history:
+                self._val_history.extend(records[:, 3])
             self._checkpoint = trainer.save()
             return True
         self._diverge()
@@ -283,11 +316,13 @@ class Engine:
                 trainer.restore(before)
                 break
             self._history.extend([loss.item()])
+            if self._val_history:
+                self._val_history.extend([trainer.val_loss().item()])
         self._checkpoint = trainer.save()
         trainer.evaluate()
         self._status = "diverged"
         self._pending_steps = 0
-        self._message = f"diverged at epoch {trainer.epoch} with lr {self._lr:g}: {problem or 'not finite'}"
+        self._message = f"diverged at epoch {trainer.epoch} with lr {self._live.lr:g}: {problem or 'not finite'}"
 
     # -- publishing
 
@@ -304,8 +339,13 @@ class Engine:
             status=self._status,
             epoch=self._trainer.epoch,
             **self._trainer.host_values(),
-            lr=self._lr,
-            autograd=self._autograd,
+            lr=self._live.lr,
+            autograd=self._live.autograd,
+            optimizer=self._live.optimizer,
+            momentum=self._live.momentum,
+            batch_size=self._live.batch_size,
+            steps=self._trainer.steps,
+            val_history=self._val_history.view() if self._val_history else None,
             epochs_per_second=self._measure_rate(now) if rate is None else rate,
             speed=self._speed,
             epochs=self._config.epochs,

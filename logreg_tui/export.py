@@ -20,7 +20,8 @@ def current_config(options: object, snapshot) -> dict:
     if not config.get("headless"):
         config["speed"] = snapshot.speed
     return config | {"seed": dataset.seed, "n_points": dataset.n_points, "lr": snapshot.lr,
-                     "autograd": snapshot.autograd, "device": snapshot.device, "data": dataset.source}
+                     "autograd": snapshot.autograd, "optimizer": snapshot.optimizer, "momentum": snapshot.momentum,
+                     "batch_size": snapshot.batch_size, "device": snapshot.device, "data": dataset.source}
 
 
 def run_summary(options: object, snapshot, status: str | None = None) -> dict:
@@ -32,11 +33,18 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "status": status or snapshot.status,
         "message": snapshot.message,
         "autograd": snapshot.autograd,
+        "optimizer": snapshot.optimizer,
+        "momentum": snapshot.momentum,
+        "batch_size": snapshot.batch_size,
+        "val_frac": getattr(options, "val_frac", 0.0),
+        "steps": snapshot.steps,
         "lr": snapshot.lr,
         "w": _finite_or_none(snapshot.w),
         "b": _finite_or_none(snapshot.b),
         "loss": _finite_or_none(snapshot.loss),
         "accuracy": _finite_or_none(snapshot.accuracy),
+        "val_loss": _finite_or_none(snapshot.val_loss),
+        "val_accuracy": _finite_or_none(snapshot.val_accuracy),
         "epochs_per_second": snapshot.epochs_per_second,
         "history": {
             "epochs_per_row": 1 if snapshot.history.is_exact else snapshot.history.bucket_width,

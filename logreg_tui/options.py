@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from logreg_tui import __version__
 from logreg_tui.data import MAX_POINTS, Dataset, load_csv, make_tutorial_data
-from logreg_tui.state import AUTOGRADS, Autograd, TrainConfig
+from logreg_tui.state import AUTOGRADS, OPTIMIZERS, Autograd, Optimizer, TrainConfig
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
@@ -53,6 +53,16 @@ def finite(text: str) -> float:
     return _number(text, "a finite number")
 
 
+def momentum(text: str) -> float:
+    value = _number(text, "a number from 0 up to (not including) 1")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 up to (not including) 1, got {text!r}")
+    return value
+
+
+fraction = momentum  # the same range: 0 ≤ F < 1
+
+
 def speed(text: str) -> float | None:
     """Epochs per second, or max for no cap."""
     if text.strip().lower() == "max":
@@ -88,6 +98,12 @@ def build_parser() -> QuietParser:
     train.add_argument("--lr", type=positive, default=0.2, help="learning rate (0.2)")
     train.add_argument("--epochs", type=lambda t: _whole(t, 0), default=1001, help="epochs per run; 0 = no limit (1001)")
     train.add_argument("--autograd", choices=AUTOGRADS, default="builtin", help="gradient mode (builtin)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="optimizer (sgd)")
+    train.add_argument("--momentum", type=momentum, default=0.9, metavar="β", help="β of momentum and nesterov (0.9)")
+    train.add_argument("--batch-size", type=lambda t: _whole(t, 0), default=0, metavar="B",
+                       help="minibatch size; 0 = full batch (0)")
+    train.add_argument("--val-frac", type=fraction, default=0.0, metavar="F",
+                       help="hold out the last round(N·F) points for a validation loss (0)")
     train.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
     app = p.add_argument_group("app")
     app.add_argument("--speed", type=speed, default=unset, metavar="N|max", help="epochs/s cap (100)")
@@ -115,6 +131,10 @@ class Options:
     lr: float
     epochs: int
     autograd: Autograd
+    optimizer: Optimizer
+    momentum: float
+    batch_size: int
+    val_frac: float
     device: str
     speed: float | None
     fps: int
@@ -154,7 +174,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
 
 def train_config(options: Options, **publishing: float | None) -> TrainConfig:
     """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
-    return TrainConfig(lr=options.lr, autograd=options.autograd, device=options.device,
+    return TrainConfig(lr=options.lr, autograd=options.autograd, optimizer=options.optimizer,
+                       momentum=options.momentum, batch_size=options.batch_size, val_frac=options.val_frac,
+                       shuffle_seed=options.seed, device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,
                        start_paused=options.paused, **publishing)
@@ -166,5 +188,6 @@ def load_dataset(options: Options) -> Dataset:
         dataset = load_csv(options.data)
     else:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap)
+    dataset.check_split(options.val_frac)
     return dataset.standardized() if options.standardize else dataset
 

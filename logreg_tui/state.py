@@ -16,6 +16,8 @@ from logreg_tui.history import HistoryView, LossHistory
 Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
 Status = Literal["running", "paused", "done", "diverged"]
+Optimizer = Literal["sgd", "momentum", "nesterov", "adam"]  # torch.optim.SGD, with momentum, nesterov; Adam
+OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)
 
 LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
 SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
@@ -48,6 +50,11 @@ class TrainConfig:
 
     lr: float = 0.2  # the tutorial's
     autograd: Autograd = "builtin"
+    optimizer: Optimizer = "sgd"
+    momentum: float = 0.9  # β of momentum and nesterov
+    batch_size: int = 0  # 0 (or ≥ the training points): full batch
+    val_frac: float = 0.0  # the last round(N·val_frac) points are held out
+    shuffle_seed: int = 42  # minibatch order of data from a file (generated data uses its own seed)
     device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
     epochs: int = 1001  # per run, then done; 0 = no limit
     speed: float | None = None  # epochs per second at most; None = as fast as it goes
@@ -73,6 +80,13 @@ class Snapshot:
     grad_b: float
     lr: float
     autograd: Autograd
+    optimizer: Optimizer
+    momentum: float
+    batch_size: int  # 0: full batch
+    steps: int  # optimizer steps so far in this run
+    val_loss: float  # after the last epoch's steps; NaN without a held-out split
+    val_accuracy: float
+    val_history: HistoryView | None  # None without a split
     epochs_per_second: float  # measured
     speed: float | None  # the cap; None = no cap
     epochs: int  # the budget per run; 0 = no limit
@@ -95,6 +109,8 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
-                    grad_b=nan, lr=config.lr, autograd=config.autograd, epochs_per_second=0.0, speed=config.speed,
+                    grad_b=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
+                    momentum=config.momentum, batch_size=config.batch_size, steps=0, val_loss=nan,
+                    val_accuracy=nan, val_history=None, epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
                     history=LossHistory().view(), message="")

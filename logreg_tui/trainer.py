@@ -15,10 +15,13 @@ import torch.nn.functional as F
 
 from logreg_tui.data import Dataset
 from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
-from logreg_tui.state import Autograd
+from logreg_tui.optimizers import BY_NAME, copy_state
+from logreg_tui.state import TrainConfig
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
-RECORD = ("loss", "w", "b")  # one record per epoch: its loss, and the w, b its step arrived at
+# one record per epoch: its training loss (the mean of its batches'), the w, b its steps arrived at, and the
+# held-out loss there (NaN without a split)
+RECORD = ("loss", "w", "b", "val_loss")
 SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
@@ -56,105 +59,117 @@ def choose_threads(dataset: Dataset, device: torch.device) -> None:
         torch.set_num_threads(1)
 
 
-class SGD:
-    """torch.optim.SGD without momentum, bit for bit, without its per-call Python.
-
-    torch.optim.SGD's step is `param.add_(grad, alpha=-lr)` after zero_grad set grads to None; its hooks,
-    profiler ranges and foreach dispatch cost a third of an epoch at N 1e3. A test checks every loss
-    against torch.optim.SGD.
-    """
-
-    def __init__(self, params: tuple[torch.Tensor, ...], lr: float) -> None:
-        self.params = params
-        self.lr = lr
-
-    @torch.no_grad()
-    def step(self) -> None:
-        for param in self.params:
-            param.add_(param.grad, alpha=-self.lr)
-
-    def state(self) -> dict[str, torch.Tensor]:
-        """What the next step depends on besides the parameters (plain SGD: nothing)."""
-        return {}
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        pass
-
-
 @dataclass(frozen=True)
 class Checkpoint:
-    """Parameters and optimizer state at one epoch, copied: a run can go back to it exactly."""
+    """Parameters, optimizer state and the minibatch generator at one epoch, copied: a run can go back exactly."""
 
     epoch: int
+    steps: int
     params: tuple[torch.Tensor, ...]
-    optimizer: dict[str, torch.Tensor]
+    optimizer: dict[str, object]
+    generator: torch.Tensor
 
 
 class Trainer:
-    """w, b and an optimizer over one data set on one device; epochs leave their records on the device."""
+    """w, b and an optimizer over one data set on one device; epochs leave their records on the device.
 
-    def __init__(self, dataset: Dataset, device: torch.device, autograd: Autograd, lr: float) -> None:
+    `settings` holds the live values (lr, autograd, optimizer, momentum, batch size); the engine replaces
+    it with `configure()`. The split and the minibatch generator are fixed at construction, as a run starts.
+    """
+
+    def __init__(self, dataset: Dataset, device: torch.device, settings: TrainConfig) -> None:
         self.device = device
-        self.autograd = autograd
-        self.x = torch.tensor(dataset.x, device=device)
-        self.y = torch.tensor(dataset.y, device=device)
+        held_out = round(dataset.n_points * settings.val_frac)
+        x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
+        n_train = dataset.n_points - held_out
+        self.x, self.y = x[:n_train], y[:n_train]
+        self.val_x, self.val_y = (x[n_train:], y[n_train:]) if held_out else (None, None)
         self.w = torch.zeros(1, device=device, requires_grad=True)
         self.b = torch.zeros(1, device=device, requires_grad=True)
-        self.optimizer = SGD((self.w, self.b), lr)
+        seed = dataset.seed if dataset.seed is not None else settings.shuffle_seed
+        self.generator = torch.Generator().manual_seed(seed)  # minibatch order; full batch draws nothing
+        self.settings = settings
+        self.optimizer = BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
         # records wait in a preallocated buffer: a fresh small tensor per epoch would pin heap pages between
         # large freed ones, and builtin BCE's scalar loss is a view that keeps its N per-point losses alive
-        self._records = torch.empty(PENDING_MAX, len(RECORD), device=device)
+        self._records = torch.full((PENDING_MAX, len(RECORD)), float("nan"), device=device)
         self._slots = self._records.unbind()
         self.pending = 0  # epochs whose records wait in the buffer
-        self.epoch = 0
+        self.epoch = self.steps = 0
         self.evaluate()
 
+    def configure(self, settings: TrainConfig) -> None:
+        """New live settings; a new optimizer starts with fresh state, from the current w, b."""
+        if (settings.optimizer, settings.momentum) != (self.settings.optimizer, self.settings.momentum):
+            self.optimizer = BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
+        self.optimizer.lr = settings.lr
+        self.settings = settings
+
     @property
-    def lr(self) -> float:
-        return self.optimizer.lr
+    def n_train(self) -> int:
+        return self.x.shape[0]
 
-    @lr.setter
-    def lr(self, lr: float) -> None:
-        self.optimizer.lr = lr
-
-    def loss(self, logits: torch.Tensor) -> torch.Tensor:
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The mean binary cross-entropy of logits against y, through the current autograd mode."""
-        if self.autograd == "builtin":
-            return F.binary_cross_entropy(torch.sigmoid(logits), self.y)
-        if self.autograd == "custom":
-            return BCEWithLogits.apply(logits, self.y)
-        return TutorialCrossEntropyWithLogits.apply(logits, self.y)
+        autograd = self.settings.autograd
+        if autograd == "builtin":
+            return F.binary_cross_entropy(torch.sigmoid(logits), y)
+        if autograd == "custom":
+            return BCEWithLogits.apply(logits, y)
+        return TutorialCrossEntropyWithLogits.apply(logits, y)
 
-    def forward_backward(self) -> torch.Tensor:
-        """Loss at the current w, b (detached), with its gradients in w.grad and b.grad."""
-        logits = self.w * self.x + self.b
-        loss = self.loss(logits)
+    def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Loss at the current w, b on (x, y) (default: the training data), with its gradients in w.grad, b.grad."""
+        x, y = (self.x, self.y) if x is None else (x, y)
+        logits = self.w * x + self.b
+        loss = self.loss(logits, y)
         self.w.grad = self.b.grad = None  # what zero_grad() does
         loss.backward()
         self.logits = logits.detach()
         return loss.detach()
 
     def step_epoch(self) -> torch.Tensor:
-        """One full-batch epoch, exactly the tutorial's, with no host synchronisation: its loss."""
-        loss = self.forward_backward()
-        self.optimizer.step()
+        """One epoch with no host synchronisation: its loss. Full batch is exactly the tutorial's epoch."""
+        batch = self.settings.batch_size
+        if not batch or batch >= self.n_train:
+            loss = self.forward_backward()
+            self.optimizer.step()
+            self.steps += 1
+        else:
+            order = torch.randperm(self.n_train, generator=self.generator).to(self.device)
+            total = None
+            for batch_indices in order.split(batch):
+                batch_loss = self.forward_backward(self.x[batch_indices], self.y[batch_indices])
+                self.optimizer.step()
+                total = batch_loss if total is None else total + batch_loss
+            batches = -(-self.n_train // batch)
+            self.steps += batches
+            loss = total / batches
         self.epoch += 1
         return loss
 
     def train_epoch(self) -> None:
-        """One epoch, its record left on the device: the loss (at the w, b before the step) and the w, b after it."""
+        """One epoch, its record (see RECORD) left on the device."""
         slot = self._slots[self.pending]
         loss = self.step_epoch()
-        torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot)  # one op: cheap at small N
+        if self.val_x is None:
+            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot[:3])  # one op: cheap at small N
+        else:
+            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach(), self.val_loss().reshape(1)], out=slot)
         self.shown_loss = slot[0]
         self.pending += 1
+
+    def val_loss(self) -> torch.Tensor:
+        """The held-out loss at the current w, b: the training forward, without gradients."""
+        with torch.no_grad():
+            return self.loss(self.w * self.val_x + self.b, self.val_y)
 
     @property
     def full(self) -> bool:
         return self.pending >= PENDING_MAX
 
     def fetch(self) -> np.ndarray:
-        """The waiting records as a (k, 3) array of loss, w, b; the buffer is free again."""
+        """The waiting records as a (k, len(RECORD)) array; the buffer is free again."""
         records = self._records[: self.pending].cpu().numpy().copy()
         self.pending = 0
         return records
@@ -164,15 +179,16 @@ class Trainer:
         self.shown_loss = self.forward_backward().clone()  # a copy, not a view of N per-point losses
 
     def save(self) -> Checkpoint:
-        return Checkpoint(self.epoch, (self.w.detach().clone(), self.b.detach().clone()),
-                          {name: value.clone() for name, value in self.optimizer.state().items()})
+        return Checkpoint(self.epoch, self.steps, (self.w.detach().clone(), self.b.detach().clone()),
+                          copy_state(self.optimizer.state()), self.generator.get_state())
 
     def restore(self, checkpoint: Checkpoint) -> None:
         with torch.no_grad():
             self.w.copy_(checkpoint.params[0])
             self.b.copy_(checkpoint.params[1])
-        self.optimizer.load_state({name: value.clone() for name, value in checkpoint.optimizer.items()})
-        self.epoch = checkpoint.epoch
+        self.optimizer.load_state(copy_state(checkpoint.optimizer))
+        self.generator.set_state(checkpoint.generator)
+        self.epoch, self.steps = checkpoint.epoch, checkpoint.steps
         self.pending = 0
 
     def problem(self, loss: torch.Tensor | None = None) -> str:
@@ -192,10 +208,19 @@ class Trainer:
         return "" if checks[2] else "w·x + b overflowed float32"
 
     def host_values(self) -> dict[str, float]:
-        """The shown loss, accuracy, w, b and gradients, fetched in one transfer."""
+        """The shown loss; accuracy (training and held out), w, b, gradients and the held-out loss at the
+        current w, b; fetched in one transfer."""
+        nan = torch.full((), float("nan"), device=self.device)
         with torch.no_grad():
-            accuracy = ((self.logits > 0) == (self.y > 0.5)).float().mean()
-            values = torch.stack([self.shown_loss.reshape(()), self.w.reshape(()), self.b.reshape(()),
-                                  self.w.grad.reshape(()), self.b.grad.reshape(()), accuracy])
-        loss, w, b, grad_w, grad_b, accuracy = values.cpu().tolist()
-        return dict(loss=loss, accuracy=accuracy, w=w, b=b, grad_w=grad_w, grad_b=grad_b)
+            values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
+                      self.b.reshape(()), self.w.grad.reshape(()), self.b.grad.reshape(())]
+            if self.val_x is None:
+                values += [nan, nan]
+            else:
+                values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]
+        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "val_loss", "val_accuracy")
+        return dict(zip(names, torch.stack(values).cpu().tolist()))
+
+
+def _accuracy(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return ((w * x + b > 0) == (y > 0.5)).float().mean()
