@@ -1,4 +1,5 @@
-"""Engine epochs/s against the tutorial's own loop, side by side in one run (interleaved rounds).
+"""Engine epochs/s against the tutorial's own loop, and against a plain torch.optim loop for each optimizer, full
+batch and in minibatches: side by side in one run (interleaved rounds).
 
     python bench/engine.py [--rounds 3]
 """
@@ -11,8 +12,8 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import Engine
-from logreg_tui.state import TrainConfig
+from logreg_tui.engine import start_engine
+from logreg_tui.state import OPTIMIZERS, TrainConfig
 
 DEFAULT_THREADS = torch.get_num_threads()
 SIZES = {1_000: 2000, 100_000: 200, 1_000_000: 20}  # N: epochs per timing
@@ -39,11 +40,50 @@ def tutorial_loop(x: torch.Tensor, y: torch.Tensor, epochs: int, threads: int = 
     return epochs / (time.perf_counter() - started)
 
 
-def engine_rate(dataset, mode: str, epochs: int) -> float:
-    engine = Engine(dataset, TrainConfig(autograd=mode, epochs=0))
+def engine_rate(dataset, mode: str, epochs: int, **config) -> float:
+    engine = start_engine(dataset, TrainConfig(autograd=mode, epochs=0, **config))  # threads as the app chooses
     started = time.perf_counter()
     engine.run_epochs(epochs)
     return epochs / (time.perf_counter() - started)
+
+
+def optim_loop(x: torch.Tensor, y: torch.Tensor, optimizer: str, batch_size: int, epochs: int) -> float:
+    """A plain torch.optim loop as a person writes it (losses kept on the device, as the tutorial's list): epochs/s."""
+    torch.set_num_threads(DEFAULT_THREADS)
+    w, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = {"sgd": lambda: torch.optim.SGD([w, b], lr=0.1),
+           "momentum": lambda: torch.optim.SGD([w, b], lr=0.1, momentum=0.9),
+           "nesterov": lambda: torch.optim.SGD([w, b], lr=0.1, momentum=0.9, nesterov=True),
+           "adam": lambda: torch.optim.Adam([w, b], lr=0.05)}[optimizer]()
+    generator = torch.Generator().manual_seed(42)
+    losses = []
+    started = time.perf_counter()
+    for _ in range(epochs):
+        batches = torch.randperm(len(x), generator=generator).split(batch_size) if batch_size else [None]
+        for index in batches:
+            xb, yb = (x, y) if index is None else (x[index], y[index])
+            loss = F.binary_cross_entropy(torch.sigmoid(w * xb + b), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+    return epochs / (time.perf_counter() - started)
+
+
+def optimizers(rounds: int) -> None:
+    """Engine ÷ plain torch.optim loop for each optimizer at N 1e3, full batch and batch 64."""
+    dataset = make_tutorial_data(42, 1000, 4.0)
+    x, y = torch.tensor(dataset.x), torch.tensor(dataset.y)
+    print(f"{'optimizer':>9} {'batch':>5} {'torch.optim ep/s':>17} {'engine':>8} {'ratio':>6}")
+    for optimizer in OPTIMIZERS:
+        for batch_size, epochs in ((0, 2000), (64, 100)):
+            lr = 0.05 if optimizer == "adam" else 0.1
+            loop, ours = [], []
+            for _ in range(rounds):
+                loop.append(optim_loop(x, y, optimizer, batch_size, epochs))
+                ours.append(engine_rate(dataset, "builtin", epochs, optimizer=optimizer, lr=lr, batch_size=batch_size))
+            a, b = statistics.median(loop), statistics.median(ours)
+            print(f"{optimizer:>9} {batch_size or 'full':>5} {a:>17.0f} {b:>8.0f} {b / a:>6.2f}")
 
 
 def main() -> None:
@@ -73,6 +113,7 @@ def main() -> None:
         many, one = tutorial_loop(x, y, 2000), tutorial_loop(x, y, 2000, threads=1)
         pairs.append(one / many)
     print(f"N 1e3 tutorial loop: 1 thread ÷ {default_threads} threads = {statistics.median(pairs):.2f}")
+    optimizers(rounds)
 
 
 if __name__ == "__main__":

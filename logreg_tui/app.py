@@ -211,6 +211,12 @@ class LogRegApp(App):
     def action_toggle_autograd(self) -> None:
         self._command(lambda engine: engine.toggle_autograd(self._alternative))
 
+    def action_cycle_optimizer(self) -> None:
+        self._command(lambda engine: engine.cycle_optimizer())
+
+    def action_cycle_batch_size(self) -> None:
+        self._command(lambda engine: engine.cycle_batch_size())
+
     def action_scale_speed(self, factor: float) -> None:
         self._command(lambda engine: engine.scale_speed(factor))
 

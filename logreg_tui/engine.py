@@ -344,6 +344,7 @@ class Engine:
             optimizer=self._live.optimizer,
             momentum=self._live.momentum,
             batch_size=self._live.batch_size,
+            val_frac=self._live.val_frac,
             steps=self._trainer.steps,
             val_history=self._val_history.view() if self._val_history else None,
             epochs_per_second=self._measure_rate(now) if rate is None else rate,

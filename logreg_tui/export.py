@@ -36,7 +36,7 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "optimizer": snapshot.optimizer,
         "momentum": snapshot.momentum,
         "batch_size": snapshot.batch_size,
-        "val_frac": getattr(options, "val_frac", 0.0),
+        "val_frac": snapshot.val_frac,
         "steps": snapshot.steps,
         "lr": snapshot.lr,
         "w": _finite_or_none(snapshot.w),

@@ -48,7 +48,8 @@ class DataSettings:
 
 def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
-    return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors)
+    return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
+                     snapshot.val_history)
 
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
@@ -149,29 +150,42 @@ def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     return float(min(bottom, low[-1])), float(max(top, high[-1]))
 
 
+def _series(history: HistoryView, x_start: int, x_end: int, columns: int, log_y: bool) -> tuple[np.ndarray, ...]:
+    """(x, min, max, mean) per column of what can be drawn (finite; > 0 on a log axis), log10'd on a log axis."""
+    x, low, high, mean = decimate(history, x_start, x_end, columns)
+    finite = np.isfinite(low) & np.isfinite(high) & (low > 0 if log_y else True)
+    x, low, high, mean = x[finite], low[finite], high[finite], mean[finite]
+    if log_y and x.size:
+        low, high, mean = np.log10(low), np.log10(high), np.log10(mean)
+    return x, low, high, mean
+
+
 def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: LossSettings,
-              width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
-    """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter."""
+              width: int, height: int, colors: PlotColors,
+              val_history: HistoryView | None = None) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter; with
+    a held-out split, its loss beside the training loss."""
     note = _too_small(width, height)
     if note is not None:
         return ("small", width, height), note
     log_y, smooth, tail = settings.log_y, settings.smooth, settings.tail
     x_start, x_end = tail_window(epoch) if tail else (0, epoch_axis_end(epoch, stop_at))
-    x, low, high, mean = decimate(history, x_start, x_end, 2 * width)
-    finite = np.isfinite(low) & np.isfinite(high) & (low > 0 if log_y else True)
-    x, low, high, mean = x[finite], low[finite], high[finite], mean[finite]
-    if log_y and x.size:
-        low, high, mean = np.log10(low), np.log10(high), np.log10(mean)
-    if not x.size:
+    x, low, high, mean = _series(history, x_start, x_end, 2 * width, log_y)
+    val_x, val_low, val_high, _ = _series(val_history, x_start, x_end, 2 * width, log_y) if val_history \
+        else (np.empty(0),) * 4
+    lows, highs = np.concatenate([low, val_low]), np.concatenate([high, val_high])
+    if not lows.size:
         y_range = (0.0, 1.0)
     elif tail:
-        y_range = tail_range(low, high)
+        y_range = tail_range(lows, highs)
     else:
-        y_range = (float(low.min()) if log_y else 0.0, float(high.max()))
+        y_range = (float(lows.min()) if log_y else 0.0, float(highs.max()))
     axis = row_axis(*y_range, height - FRAME_ROWS, whole=log_y and not tail)
-    key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors,
-           _quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size)
-    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, x_start=x_start, x_end=x_end,
+    key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors, val_history is not None,
+           _quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
+           _quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height))
+    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
+                         val_high=val_high, validation=val_history is not None, x_start=x_start, x_end=x_end,
                          y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail)
 
 
@@ -191,7 +205,13 @@ def _loss_labels(axis: Axis, log_y: bool) -> list[str]:
     return [f"{10**tick:.3g}" for tick in axis.ticks]
 
 
-def _draw_loss(x, low, high, mean, x_start, x_end, y_axis, width, height, log_y, smooth, tail, colors) -> str:
+def _zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[float], list[float]]:
+    """Each column's max then min: one line that shows the whole spread of the epochs in it."""
+    return np.repeat(x, 2).tolist(), np.column_stack([high, low]).ravel().tolist()
+
+
+def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start, x_end, y_axis, width, height,
+               log_y, smooth, tail, colors) -> str:
     axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
     labels = _loss_labels(axis, log_y)
     _start(width, height, colors)
@@ -200,13 +220,14 @@ def _draw_loss(x, low, high, mean, x_start, x_end, y_axis, width, height, log_y,
     plt.xticks(*epoch_ticks(x_start, x_end))
     plt.ylim(axis.low, axis.high)
     plt.yticks(list(axis.ticks), labels)
+    legend = {"label": "train"} if validation else {}
+    if validation and val_x.size:  # first: where the two share a cell, the training curve stays on top
+        plt.plot(*_zigzag(val_x, val_low, val_high), marker="braille", color=colors.class1, label="val")
     if x.size:
-        # each column's max then min: one line that shows the whole spread of the epochs in it
-        xs = np.repeat(x, 2)
-        ys = np.column_stack([high, low]).ravel()
-        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colors.dim if smooth else colors.line)
+        plt.plot(*_zigzag(x, low, high), marker="braille", color=colors.dim if smooth else colors.line,
+                 **({} if smooth else legend))
         if smooth:
-            plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker="braille", color=colors.line)
+            plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker="braille", color=colors.line, **legend)
     return plt.build()
 
 

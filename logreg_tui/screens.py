@@ -23,6 +23,9 @@ KEYS = [
     ("minus", "scale_lr(0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
     ("z", "reset", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("o", "cycle_optimizer", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
+     "(the new one's state starts fresh)"),
+    ("b", "cycle_batch_size", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from the current w, b"),
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),

@@ -83,6 +83,7 @@ class Snapshot:
     optimizer: Optimizer
     momentum: float
     batch_size: int  # 0: full batch
+    val_frac: float
     steps: int  # optimizer steps so far in this run
     val_loss: float  # after the last epoch's steps; NaN without a held-out split
     val_accuracy: float
@@ -104,13 +105,18 @@ class Snapshot:
     def n_points(self) -> int:
         return self.dataset.n_points
 
+    @property
+    def n_train(self) -> int:
+        """The points trained on: all but the held-out ones."""
+        return self.n_points - round(self.n_points * self.val_frac)
+
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
                     grad_b=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
-                    momentum=config.momentum, batch_size=config.batch_size, steps=0, val_loss=nan,
+                    momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, val_loss=nan,
                     val_accuracy=nan, val_history=None, epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
                     history=LossHistory().view(), message="")

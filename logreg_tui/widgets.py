@@ -196,13 +196,18 @@ def _speed(snapshot) -> str:
     return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
 
+def _optimizer(snapshot) -> str:
+    with_beta = snapshot.optimizer in ("momentum", "nesterov")
+    return snapshot.optimizer + (f" β {snapshot.momentum:.3g}" if with_beta else "")
+
+
 def _file_name(path: str) -> str:
     """The data file's name, its end kept when it is too long for the panel."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
 
 
-STATS: list[tuple[str, Callable]] = [
+STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves the line out
     ("status", lambda s: s.status),
     ("epoch", _epoch),
     ("loss", lambda s: format_number(s.loss)),
@@ -212,11 +217,17 @@ STATS: list[tuple[str, Callable]] = [
     ("b", lambda s: format_number(s.b)),
     ("dL/dw", lambda s: format_number(s.grad_w)),
     ("dL/db", lambda s: format_number(s.grad_b)),
+    ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
+    ("val acc", lambda s: format_number(s.val_accuracy) if s.val_history else None),
     ("autograd", lambda s: s.autograd),
+    ("optim", _optimizer),
+    ("batch", lambda s: "full" if not s.batch_size or s.batch_size >= s.n_train else str(s.batch_size)),
+    ("steps", lambda s: short_count(s.steps)),
     ("speed", _speed),
     ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
     ("data", lambda s: _file_name(s.dataset.source) if s.seed is None else "generated"),
     ("N", lambda s: str(s.n_points)),
+    ("held out", lambda s: str(s.n_points - s.n_train) if s.n_train != s.n_points else None),
     ("device", lambda s: s.device),
 ]
 STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
@@ -232,8 +243,8 @@ class StatsPanel(LineCanvas):
     """
 
     def show(self, snapshot, status: str | None = None) -> None:
-        self.show_lines([_stat_line(label, status if label == "status" and status else value(snapshot))
-                         for label, value in STATS])
+        values = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
+        self.show_lines([_stat_line(label, value) for label, value in values if value is not None])
 
     def show_loading(self, n_points: int, seed: int | None, source: str, device: str) -> None:
         items = [("status", "loading"), ("seed", "file" if seed is None else str(seed)),

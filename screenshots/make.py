@@ -56,6 +56,9 @@ async def main() -> None:
                 epochs=300, status="done")
     await shoot("recent", ("--speed", "max", "--epochs", "3000"), ("space", "t"), epochs=3000, status="done")
     await shoot("small", ("--epochs", "1001"), ("N",) * 30, epochs=300, size=(60, 20))
+    same = ("--speed", "max", "--epochs", "300", "--val-frac", "0.2", "--lr", "0.05")  # the same data and lr
+    await shoot("sgd", same, ("space",), epochs=300, status="done")
+    await shoot("adam", (*same, "--optimizer", "adam"), ("space",), epochs=300, status="done")
     await shoot("help", (), ("question_mark",))
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):

@@ -30,12 +30,14 @@ async def test_opens_paused_at_epoch_zero_with_every_stat():
 
 
 def test_every_stat_fits_the_panel_even_for_long_runs():
-    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epochs=1_000_000))
+    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epochs=1_000_000, val_frac=0.5))
     extreme = dataclasses.replace(engine.latest, epoch=1_000_000, stop_at=1_000_000, loss=-1.23457e-05,
                                   w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed=6400.0,
-                                  device="cuda:12")
+                                  device="cuda:12", optimizer="nesterov", momentum=0.123456, batch_size=256,
+                                  steps=123_456_789, val_loss=-1.23457e-05, val_accuracy=0.123456)
     values = {label: value(extreme) for label, value in STATS}
     assert values["epoch"] == "1000000/1M" and values["speed"] == "99999/s cap 6400"
+    assert values["held out"] == "500" and values["val loss"] == "-1.23457e-05"  # the split's lines are there
     assert all(len(value) <= VALUE_WIDTH for value in values.values()), values
 
 

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import DataError, make_tutorial_data
+from logreg_tui.formatting import format_number
 from logreg_tui.engine import Engine
 from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.state import OPTIMIZERS, TrainConfig
@@ -161,3 +162,41 @@ def test_divergence_and_restore_keep_the_optimizers_state(optimizer):
         loss.backward()
         opt.step()
     assert (after.w, after.b) == (w.item(), b.item())
+
+
+async def test_o_and_b_switch_optimizer_and_batch_size_live_and_the_stats_say_so():
+    from apphelpers import make_app, snap, started, stat, until
+
+    async with make_app("--val-frac", "0.2").run_test(size=(110, 36)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        w_before = snap(app).w
+        await pilot.press("o", "o")
+        await until(pilot, lambda: snap(app).optimizer == "nesterov", "nesterov")
+        assert stat(app, "optim") == "nesterov β 0.9" and snap(app).w == w_before  # live, from the same w, b
+        await pilot.press("b")
+        await until(pilot, lambda: snap(app).batch_size == 256, "batch 256")
+        steps = snap(app).steps
+        await pilot.press("n")
+        await until(pilot, lambda: snap(app).epoch == 11, "one more epoch")
+        assert snap(app).steps == steps + 4  # 800 training points in batches of 256
+        assert stat(app, "batch") == "256" and stat(app, "steps") == str(steps + 4)
+        assert stat(app, "held out") == "200" and stat(app, "val loss") == format_number(snap(app).val_loss)
+        assert "val" in "\n".join(app.query_one("#loss").plain_lines)  # the legend of the second curve
+        for expected in ("adam", "sgd"):
+            await pilot.press("o")
+            await until(pilot, lambda: snap(app).optimizer == expected, expected)
+        for expected in (64, 16, 1, 0):
+            await pilot.press("b")
+            await until(pilot, lambda: snap(app).batch_size == expected, f"batch {expected}")
+        assert stat(app, "batch") == "full" and stat(app, "optim") == "sgd"
+
+
+async def test_without_a_split_the_stats_have_no_validation_lines():
+    from apphelpers import make_app, started
+
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        labels = [line.split()[0] for line in app.query_one("#stats").plain_lines if line]
+        assert "val" not in labels and "optim" in labels and "batch" in labels
