@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,15 +18,13 @@ from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, write_new_file
 from logreg_tui.formatting import format_number
 from logreg_tui.options import Options, positive, speed, train_config
+from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
 from logreg_tui.screens import FIRST_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen, ValuePrompt
 from logreg_tui.state import Snapshot, before_training
 from logreg_tui.widgets import PlotView, StatsPanel, plot_colors
 
-PLOT_SHARE = 0.015  # of wall time that plots may take this thread while training runs uncapped
-FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped
-FLAT_OUT_STATS_FPS = 5  # stats updates per second while training runs uncapped
 
 
 class LogRegApp(App):
@@ -51,9 +47,7 @@ class LogRegApp(App):
         self.plotted_version = -1  # of the snapshot the plots were last asked to show
         self.plot_process = PlotProcess()
         self._plot_seconds = 0.0  # this thread's time spent asking for plots (or drawing them)
-        self._plot_seconds_then = 0.0  # that plus taking the plot process's answers, at the last plot update
-        self._next_plot_at = 0.0
-        self._next_stats_at = 0.0
+        self._pacer = RedrawPacer()
         self._quitting = False
         self._failed: str | None = None
         self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
@@ -114,11 +108,6 @@ class LogRegApp(App):
             self.shown_version = -1
             self.refresh_from_engine()
 
-    @property
-    def plots_settled(self) -> bool:
-        """True when every plot asked for is on screen (tests wait for it)."""
-        return not self.plot_process.busy
-
     # -- the timer: read the latest snapshot, redraw what changed
 
     def refresh_from_engine(self, force: bool = False) -> None:
@@ -132,25 +121,18 @@ class LogRegApp(App):
             self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
         snapshot = engine.latest
         now = time.monotonic()
-        # Uncapped training is Python-bound and shares the GIL with this thread: each millisecond drawn here
-        # is one that training loses. So at full speed the stats change FLAT_OUT_STATS_FPS times a second and
-        # the plots at most FLAT_OUT_PLOT_FPS times, taking at most PLOT_SHARE of this thread's time: what
-        # they cost here is mostly taking the plot process's answers, or everything if it is not running
-        # (bench/terminal.py: app ÷ headless epochs/s).
         flat_out = snapshot.speed is None and snapshot.status == "running"
-        if force or (snapshot.version != self.shown_version and (now >= self._next_stats_at or not flat_out)):
+        if force or (snapshot.version != self.shown_version and self._pacer.stats_due(now, flat_out)):
             self.shown_version = snapshot.version
-            self._next_stats_at = now + 1 / FLAT_OUT_STATS_FPS
+            self._pacer.stats_shown(now)
             self._show_stats(snapshot)
         paced = flat_out or self.options.low_bandwidth  # on a slow link, plots once a second: most of the bytes
-        if force or (snapshot.version != self.plotted_version and (now >= self._next_plot_at or not paced)):
+        if force or (snapshot.version != self.plotted_version and self._pacer.plots_due(now, paced)):
             self.plotted_version = snapshot.version
             started = time.thread_time()
             self._plot(snapshot)
             self._plot_seconds += time.thread_time() - started
-            total = self._plot_seconds + self.plot_process.cpu_seconds
-            spent, self._plot_seconds_then = total - self._plot_seconds_then, total  # since the last update
-            self._next_plot_at = now + max(1 / FLAT_OUT_PLOT_FPS, spent / PLOT_SHARE)
+            self._pacer.plots_shown(now, self._plot_seconds + self.plot_process.cpu_seconds)
 
     def _show_stats(self, snapshot: Snapshot) -> None:
         self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
@@ -189,14 +171,9 @@ class LogRegApp(App):
         elif tries:
             self.set_timer(0.004, lambda: self._show_answer(version, tries - 1))
 
-    def action_toggle_pause(self) -> None:
-        self._command(lambda engine: engine.toggle_pause())
-
-    def action_step(self, epochs: int) -> None:
-        self._command(lambda engine: engine.step(epochs))
-
-    def action_scale_lr(self, factor: float) -> None:
-        self._command(lambda engine: engine.scale_lr(factor))
+    def action_engine(self, command: str, *args) -> None:
+        """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
+        self._command(lambda engine: getattr(engine, command)(*args))
 
     def action_reseed(self) -> None:
         if self.dataset.seed is None:
@@ -205,31 +182,21 @@ class LogRegApp(App):
             return
         self._command(lambda engine: engine.reseed())
 
-    def action_reset(self) -> None:
-        self._command(lambda engine: engine.reset())
-
     def action_toggle_autograd(self) -> None:
         self._command(lambda engine: engine.toggle_autograd(self._alternative))
 
-    def action_cycle_optimizer(self) -> None:
-        self._command(lambda engine: engine.cycle_optimizer())
-
-    def action_cycle_batch_size(self) -> None:
-        self._command(lambda engine: engine.cycle_batch_size())
-
-    def action_scale_speed(self, factor: float) -> None:
-        self._command(lambda engine: engine.scale_speed(factor))
-
     def action_type_lr(self) -> None:
         lr = self.engine.latest.lr if self.engine else self.options.lr
-        self.push_screen(ValuePrompt("learning rate (a finite number > 0)", positive, format_number(lr)),
-                         lambda typed: typed and self._command(lambda engine: engine.set_lr(typed[0])))
+        self._prompt("learning rate (a finite number > 0)", positive, format_number(lr), "set_lr")
 
     def action_type_speed(self) -> None:
         cap = self.engine.latest.speed if self.engine else self.options.speed
-        self.push_screen(ValuePrompt("epochs per second (a number > 0, or max)", speed,
-                                     "max" if cap is None else format_number(cap)),
-                         lambda typed: typed and self._command(lambda engine: engine.set_speed(typed[0])))
+        self._prompt("epochs per second (a number > 0, or max)", speed, "max" if cap is None else format_number(cap),
+                     "set_speed")
+
+    def _prompt(self, question: str, parse: Callable, shown: str, command: str) -> None:
+        """Ask for a value; a valid one goes to the engine command of that name."""
+        self.push_screen(ValuePrompt(question, parse, shown), lambda typed: typed and self.action_engine(command, *typed))
 
     def action_toggle_loss(self, setting: str) -> None:
         """Flip one of the loss plot's LossSettings (log_y, smooth, tail)."""
@@ -237,23 +204,27 @@ class LogRegApp(App):
         view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
 
     def action_export(self) -> None:
-        if (engine := self.engine) is None:
+        if self.engine is None:
             self._set_message("export: nothing to export while torch loads", from_engine=False)
             return
-        try:
-            csv_path, json_path = export_run(self.directory, self.options, engine.latest)
-        except OSError as error:
-            self._set_message(f"export failed: {error.strerror or error}: {self.directory}", from_engine=False)
-            return
-        self._set_message(f"exported {csv_path} and {json_path.name}", from_engine=False)
+
+        def export() -> str:
+            csv_path, json_path = export_run(self.directory, self.options, self.engine.latest)
+            return f"exported {csv_path} and {json_path.name}"
+
+        self._save("export", export)
 
     def action_screenshot(self) -> None:
+        self._save("screenshot",
+                   lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', self.export_screenshot())}")
+
+    def _save(self, what: str, write: Callable[[], str]) -> None:
+        """Write files into the directory; the message says where, or why not."""
         try:
-            path = write_new_file(self.directory, "logreg-tui", ".svg", self.export_screenshot())
+            done = write()
         except OSError as error:
-            self._set_message(f"screenshot failed: {error.strerror or error}: {self.directory}", from_engine=False)
-            return
-        self._set_message(f"saved {path}", from_engine=False)
+            done = f"{what} failed: {error.strerror or error}: {self.directory}"
+        self._set_message(done, from_engine=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -280,14 +251,3 @@ class LogRegApp(App):
         for key, action, label, what in KEYS:
             yield SystemCommand(f"{label} ({KEY_NAMES.get(key, key)})", what,
                                 lambda action=action: self.run_action(action))
-
-
-def run_app(options: Options, dataset: Dataset) -> int:
-    app = LogRegApp(options, dataset)
-    app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
-    app.stop_engine()
-    # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
-    # and don't wait for a worker that may still be importing it, so quitting takes well under a second.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(app.return_code or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 
@@ -37,11 +38,23 @@ def main(argv: list[str] | None = None) -> int:
                 resolve_device(options.device)
             except DeviceError as error:
                 return _fail(str(error))
-        from logreg_tui.app import run_app
-
         return run_app(options, dataset)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def run_app(options: Options, dataset: Dataset) -> int:
+    """The Textual app until quit; then out at once."""
+    from logreg_tui.app import LogRegApp
+
+    app = LogRegApp(options, dataset)
+    app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
+    app.stop_engine()
+    # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
+    # and don't wait for a worker that may still be importing it, so quitting takes well under a second.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(app.return_code or 0)
 
 
 def run_headless(options: Options, dataset: Dataset) -> int:

@@ -18,8 +18,9 @@ import numpy as np
 
 from logreg_tui.data import Dataset, DataError
 from logreg_tui.history import LossHistory
-from logreg_tui.state import (AUTOGRADS, OPTIMIZERS, SPEED_TOP, Autograd, Optimizer, Snapshot, TrainConfig, next_lr,
-                              next_speed)
+from logreg_tui.pacing import EpochPace
+from logreg_tui.state import (AUTOGRADS, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size, next_lr,
+                              next_optimizer)
 from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 
@@ -34,7 +35,7 @@ def _check_autograd(autograd: str) -> None:
         raise ValueError(f"autograd must be one of {AUTOGRADS}, got {autograd!r}")
 
 
-BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
+LIVE_SETTINGS = ("lr", "autograd", "optimizer", "momentum", "batch_size", "val_frac")  # config → snapshot as they are
 
 
 class Engine:
@@ -48,15 +49,11 @@ class Engine:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._live = config  # lr, autograd, optimizer, momentum and batch size as they are now
-        self._speed = config.speed
-        self._speed_before_max = config.speed or SPEED_TOP  # where slowing down from max returns to
         self._status = "paused" if config.start_paused else "running"
         self._message = ""
         self._version = 0
         self._pending_steps = 0
-        self._next_epoch_at = time.monotonic()  # when the next epoch is due under the speed cap
-        # epochs/s, and the time, epoch and speed-cap schedule it was measured at
-        self._rate = (0.0, time.monotonic(), 0, self._next_epoch_at)
+        self._pace = EpochPace(config.speed, time.monotonic())
         self._next_publish_at = 0.0
         self._load(dataset)
         self._publish()
@@ -101,23 +98,15 @@ class Engine:
         self._send(lambda: self._do_set_autograd(alternative if self._live.autograd == "builtin" else "builtin"))
 
     def cycle_optimizer(self) -> None:
-        """sgd → momentum → nesterov → adam → sgd, from the current w, b; the new one starts with fresh state."""
-        def following() -> Optimizer:
-            return OPTIMIZERS[(OPTIMIZERS.index(self._live.optimizer) + 1) % len(OPTIMIZERS)]
-
-        self._send(lambda: self._configure(optimizer=following()))
+        """The next optimizer (state.next_optimizer), from the current w, b; it starts with fresh state."""
+        self._send(lambda: self._configure(optimizer=next_optimizer(self._live.optimizer)))
 
     def set_optimizer(self, optimizer: Optimizer) -> None:
         self._send(lambda: self._configure(optimizer=optimizer))
 
     def cycle_batch_size(self) -> None:
-        """Full batch → 256 → 64 → 16 → 1 → full, skipping sizes not below the training points."""
-        def following() -> int:
-            sizes = [0] + [size for size in BATCH_SIZES if size < self._trainer.n_train]
-            current = self._live.batch_size if self._live.batch_size < self._trainer.n_train else 0
-            return sizes[(sizes.index(current) + 1) % len(sizes)] if current in sizes else 0
-
-        self._send(lambda: self._configure(batch_size=following()))
+        """The next batch size (state.next_batch_size), from the current w, b."""
+        self._send(lambda: self._configure(batch_size=next_batch_size(self._live.batch_size, self._trainer.n_train)))
 
     def set_batch_size(self, batch_size: int) -> None:
         self._send(lambda: self._configure(batch_size=batch_size))
@@ -126,11 +115,7 @@ class Engine:
         self._send(lambda: self._do_set_speed(speed))
 
     def scale_speed(self, factor: float) -> None:
-        def scaled() -> float | None:
-            speed, self._speed_before_max = next_speed(self._speed, factor, self._speed_before_max)
-            return speed
-
-        self._send(lambda: self._do_set_speed(scaled()))
+        self._send(lambda: self._do_set_speed(self._pace.scale(factor)))
 
     def close(self) -> None:
         """Make `run()` return at once, even when paused."""
@@ -197,9 +182,7 @@ class Engine:
             return 0.0
         if self._status != "running":
             return None
-        if self._speed is None:
-            return 0.0
-        return max(0.0, self._next_epoch_at - time.monotonic())
+        return self._pace.wait(time.monotonic())
 
     # -- command bodies (owning thread only)
 
@@ -213,7 +196,7 @@ class Engine:
         if self._config.epochs and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
             self._stop_at = self._trainer.epoch + self._config.epochs  # space after done: another budget's worth
         self._status = "running"
-        self._next_epoch_at = time.monotonic()
+        self._pace.restart(time.monotonic())
 
     def _do_toggle_pause(self) -> None:
         if self._status == "running":
@@ -251,9 +234,7 @@ class Engine:
         self._configure(autograd=autograd)
 
     def _do_set_speed(self, speed: float | None) -> None:
-        self._speed = speed
-        self._next_epoch_at = time.monotonic()
-        self._rate = (self._rate[0], time.monotonic(), self._trainer.epoch, self._next_epoch_at)  # a new window
+        self._pace.set(speed, time.monotonic(), self._trainer.epoch)
 
     # -- training and divergence
 
@@ -279,8 +260,7 @@ class Engine:
             self._pending_steps -= 1
         elif counting_steps and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
             self._status = "done"
-        if self._speed is not None:
-            self._next_epoch_at = max(self._next_epoch_at + 1 / self._speed, time.monotonic() - 0.1)
+        self._pace.trained(time.monotonic())
         if self._trainer.full:
             self._flush()
 
@@ -331,7 +311,7 @@ class Engine:
         self._dirty = False
         now = time.monotonic()
         uncapped = self._config.uncapped_publish_interval
-        interval = uncapped if uncapped and self._speed is None else self._config.publish_interval
+        interval = uncapped if uncapped and self._pace.speed is None else self._config.publish_interval
         self._next_publish_at = now + interval
         self._version += 1
         self._latest = Snapshot(
@@ -339,16 +319,12 @@ class Engine:
             status=self._status,
             epoch=self._trainer.epoch,
             **self._trainer.host_values(),
-            lr=self._live.lr,
-            autograd=self._live.autograd,
-            optimizer=self._live.optimizer,
-            momentum=self._live.momentum,
-            batch_size=self._live.batch_size,
-            val_frac=self._live.val_frac,
+            **{setting: getattr(self._live, setting) for setting in LIVE_SETTINGS},
             steps=self._trainer.steps,
             val_history=self._val_history.view() if self._val_history else None,
-            epochs_per_second=self._measure_rate(now) if rate is None else rate,
-            speed=self._speed,
+            epochs_per_second=self._pace.rate(now, self._trainer.epoch, self._status == "running") if rate is None
+            else rate,
+            speed=self._pace.speed,
             epochs=self._config.epochs,
             stop_at=self._stop_at,
             device=str(self._device),
@@ -357,20 +333,3 @@ class Engine:
             message=self._message,
         )
         return self._latest
-
-    def _measure_rate(self, now: float) -> float:
-        """Epochs per second over the last half second or more of running; 0 when stopped.
-
-        Capped, the window is at least as long as the schedule the epochs in it were due on, which
-        advances 1/cap an epoch: so the figure never shows more than the cap, even after a catch-up burst.
-        """
-        rate, since, epoch, scheduled = self._rate
-        current = self._trainer.epoch
-        if self._status != "running" or current < epoch:
-            self._rate = (0.0, now, current, self._next_epoch_at)
-        elif now - since >= 0.5:
-            window = now - since
-            if self._speed is not None:
-                window = max(window, self._next_epoch_at - scheduled)
-            self._rate = ((current - epoch) / window, now, current, self._next_epoch_at)
-        return self._rate[0]

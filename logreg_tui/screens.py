@@ -16,23 +16,24 @@ from logreg_tui.options import build_parser
 
 KEYS = [
     # (key, action, footer label, what it does)
-    ("space", "toggle_pause", "pause", "pause / resume"),
-    ("n", "step(1)", "step", "step one epoch (pauses first when running)"),
-    ("N", "step(10)", "step 10", "step ten epochs"),
-    ("plus", "scale_lr(2)", "lr×2", "lr × 2, from the current w, b"),
-    ("minus", "scale_lr(0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
+    ("space", "engine('toggle_pause')", "pause", "pause / resume"),
+    ("n", "engine('step', 1)", "step", "step one epoch (pauses first when running)"),
+    ("N", "engine('step', 10)", "step 10", "step ten epochs"),
+    ("plus", "engine('scale_lr', 2)", "lr×2", "lr × 2, from the current w, b"),
+    ("minus", "engine('scale_lr', 0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
-    ("z", "reset", "reset", "w, b to 0 and epoch to 0 on the same data"),
-    ("o", "cycle_optimizer", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
+    ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
      "(the new one's state starts fresh)"),
-    ("b", "cycle_batch_size", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from the current w, b"),
+    ("b", "engine('cycle_batch_size')", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from "
+     "the current w, b"),
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_lr", "lr…", "type an lr"),
-    ("left_square_bracket", "scale_speed(0.5)", "slower", "epochs-per-second cap ÷ 2"),
-    ("right_square_bracket", "scale_speed(2)", "faster", "epochs-per-second cap × 2; the top step is max"),
+    ("left_square_bracket", "engine('scale_speed', 0.5)", "slower", "epochs-per-second cap ÷ 2"),
+    ("right_square_bracket", "engine('scale_speed', 2)", "faster", "epochs-per-second cap × 2; the top step is max"),
     ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
     ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
     ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),

@@ -44,6 +44,21 @@ def next_speed(speed: float | None, factor: float, before_max: float) -> tuple[f
     return (speed * factor if speed * factor >= SPEED_MIN else speed), before_max
 
 
+BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
+
+
+def next_optimizer(optimizer: Optimizer) -> Optimizer:
+    """sgd → momentum → nesterov → adam → sgd."""
+    return OPTIMIZERS[(OPTIMIZERS.index(optimizer) + 1) % len(OPTIMIZERS)]
+
+
+def next_batch_size(batch_size: int, n_train: int) -> int:
+    """Full batch (0) → 256 → 64 → 16 → 1 → full, skipping sizes not below the training points."""
+    sizes = [0] + [size for size in BATCH_SIZES if size < n_train]
+    current = batch_size if batch_size < n_train else 0
+    return sizes[(sizes.index(current) + 1) % len(sizes)] if current in sizes else 0
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How a run starts; commands change the live values (lr, autograd, speed) afterwards."""

@@ -29,7 +29,7 @@ async def settle(pilot, timeout: float = 10.0):
     """One more timer tick, then until the plots asked for are on screen (the plot process answers)."""
     await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
     deadline = time.monotonic() + timeout
-    while not pilot.app.plots_settled:
+    while pilot.app.plot_process.busy:
         if time.monotonic() > deadline:
             pytest.fail("the plots were never drawn")
         await pilot.pause(0.02)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from apphelpers import make_app, message, settle, snap, started, stat, training_beyond, until
-from logreg_tui.app import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
 from logreg_tui.screens import HelpScreen
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.engine import Engine
