@@ -10,7 +10,9 @@ import numpy as np
 
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.history import LossHistory
-from logreg_tui.plots import LossSettings, PlotColors, data_plot, loss_plot, render
+from logreg_tui.drawing import PlotColors
+from logreg_tui.plots import LossSettings, loss_plot, render
+from logreg_tui.scatter import data_plot
 
 WIDTH, LOSS_HEIGHT, DATA_HEIGHT = 131, 24, 24  # the plot widgets' sizes in a 160×50 terminal
 COLORS = PlotColors()

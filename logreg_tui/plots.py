@@ -8,28 +8,19 @@ the caller can skip plotext. `render(drawing)` runs plotext, in the app or in th
 
 from __future__ import annotations
 
-import math
-import textwrap
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
 import numpy as np
 import plotext as plt
-from rich.console import Console
-from rich.text import Text
 
-from logreg_tui.axes import (Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, round_ticks, row_axis,
-                             tail_window)
-from logreg_tui.data import Dataset
+from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
+from logreg_tui.canvas import FRAME_ROWS, drawing_of, quantize, rows_of, start_canvas, too_small
 from logreg_tui.drawing import Drawing, PlotColors, Rows
 from logreg_tui.history import HistoryView
+from logreg_tui.scatter import data_plot, draw_data
 from logreg_tui.state import Snapshot
 
-MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
-FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels
-FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
-_CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=False)  # renders Text to segments
 
 
 @dataclass(frozen=True)
@@ -62,19 +53,8 @@ def render(drawing: Drawing) -> str:
     return _DRAW[drawing.plot](**{**drawing.args, "colors": drawing.colors})
 
 
-def rows_of(text: str) -> Rows:
-    """ANSI text (plotext's) as rows of (text, style) runs; the style as rich writes it ("" for none)."""
-    lines = Text.from_ansi(text).split("\n", allow_blank=True)
-    return [[(segment.text, str(segment.style) if segment.style else "") for segment in line.render(_CONSOLE, end="")]
-            for line in lines]
-
-
 def picture(drawing: Drawing) -> Rows:
     return rows_of(render(drawing))
-
-
-def _drawing(plot: str, colors: PlotColors, **args) -> Drawing:
-    return Drawing(plot, {**args, "colors": asdict(colors)})
 
 
 def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
@@ -103,42 +83,6 @@ def decimate(history: HistoryView, x_start: float, x_end: float, columns: int) -
             np.add.reduceat(mean, first) / count)
 
 
-def _start(width: int, height: int, colors: PlotColors) -> None:
-    plt.clf()
-    plt.limit_size(False, False)  # the widget's size, not the terminal's: plotext would cap at 80×24 off a tty
-    plt.plotsize(width, height)
-    plt.theme("clear")
-    # the theme's background, not the terminal's: a dark theme in a light terminal stays dark
-    plt.canvas_color(colors.background or "default")
-    plt.axes_color(colors.background or "default")
-    plt.ticks_color(colors.text)
-
-
-def _too_small(width: int, height: int) -> str | None:
-    if width >= MIN_WIDTH and height >= MIN_HEIGHT:
-        return None
-    return size_note(width, height)
-
-
-def size_note(width: int, height: int, terminal: tuple[int, int] | None = None,
-              needed: tuple[int, int] | None = None) -> str:
-    """What size is needed, in lines that fit `width` columns: the terminal's when known, else the plot's."""
-    if terminal and needed:
-        words = f"enlarge the terminal to {needed[0]}×{needed[1]} (now {terminal[0]}×{terminal[1]})"
-    else:
-        words = f"enlarge the terminal (plot needs {MIN_WIDTH}×{MIN_HEIGHT}, has {width}×{height})"
-    lines = textwrap.wrap(words, max(width, 1), break_long_words=False, break_on_hyphens=False)
-    if any(len(line) > width for line in lines):
-        return ""  # too narrow for a word: a blank plot says as much as a cut one
-    return "\n".join(lines[:max(height, 1)])
-
-
-def _quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
-    """Values as pixel rows: two series that quantize alike draw alike."""
-    scaled = (np.asarray(values, dtype=np.float64) - low) / ((high - low) or 1.0) * steps
-    return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
-
-
 def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     """y range of the tail view, fitted to the bulk of the values (TensorBoard's "ignore outliers").
 
@@ -165,7 +109,7 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
               val_history: HistoryView | None = None) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter; with
     a held-out split, its loss beside the training loss."""
-    note = _too_small(width, height)
+    note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
     log_y, smooth, tail = settings.log_y, settings.smooth, settings.tail
@@ -182,9 +126,9 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
         y_range = (float(lows.min()) if log_y else 0.0, float(highs.max()))
     axis = row_axis(*y_range, height - FRAME_ROWS, whole=log_y and not tail)
     key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors, val_history is not None,
-           _quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
-           _quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height))
-    return key, _drawing("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
+           quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
+           quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height))
+    return key, drawing_of("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
                          val_high=val_high, validation=val_history is not None, x_start=x_start, x_end=x_end,
                          y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail)
 
@@ -214,7 +158,7 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
                log_y, smooth, tail, colors) -> str:
     axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
     labels = _loss_labels(axis, log_y)
-    _start(width, height, colors)
+    start_canvas(width, height, colors)
     plt.title(_loss_title(width, max(map(len, labels)), log_y, smooth, tail))
     plt.xlim(x_start, x_end)
     plt.xticks(*epoch_ticks(x_start, x_end))
@@ -231,83 +175,4 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
     return plt.build()
 
 
-@lru_cache(maxsize=4)
-def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """Which of FINE_BINS x-bins hold a point of class 0 and of class 1: computed once per data set."""
-    x_min, x_max = float(dataset.x.min()), float(dataset.x.max())
-    if x_max <= x_min:
-        x_min, x_max = x_min - 1, x_max + 1
-    margin = (x_max - x_min) * 0.02
-    x_min, x_max = x_min - margin, x_max + margin
-    bins = np.clip(((dataset.x - x_min) / (x_max - x_min) * FINE_BINS).astype(np.int64), 0, FINE_BINS - 1)
-    labels = dataset.y > 0.5
-    return (x_min, x_max,
-            np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
-
-
-@lru_cache(maxsize=4)  # like _fine_occupancy: a big data set is not kept alive long after a reseed
-def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
-    x_min, x_max, class0, class1 = _fine_occupancy(dataset)
-    index = np.arange(FINE_BINS) * columns // FINE_BINS
-    centres = x_min + (np.arange(columns) + 0.5) / columns * (x_max - x_min)
-    occupied = [np.bincount(index[fine], minlength=columns) > 0 for fine in (class0, class1)]
-    return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
-
-
-def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
-              colors: PlotColors) -> tuple[object, str | Drawing]:
-    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w."""
-    note = _too_small(width, height)
-    if note is not None:
-        return ("small", width, height), note
-    x_min, x_max, x0, x1 = scatter_columns(dataset, width)  # one dot per cell: see _draw_data
-    curve_x = np.linspace(x_min, x_max, 2 * width)
-    with np.errstate(all="ignore"):
-        curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
-        threshold = -b / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
-    show_threshold = x_min <= threshold <= x_max
-    threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
-    key = ("data", id(dataset), width, height, colors, _quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column)
-    finite = np.isfinite(curve_y)
-    return key, _drawing("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
-                         threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
-                         width=width, height=height)
-
-
-def class_rows(height: int) -> tuple[float, float, float, float]:
-    """(y of class 0's row, y of class 1's row, y-axis low, high) for a data plot `height` rows tall.
-
-    The points get their own rows, one below σ = 0 and one above σ = 1, so the curve's flat tails and
-    the data never hide each other. Every one of these values sits at the centre of a canvas row, so
-    plotext puts a dot and its tick label on the same row whatever its rounding (height − 4 rows: title,
-    two borders and the x ticks take the rest).
-    """
-    step = 1 / max(height - 4 - 3, 1)  # the canvas rows between the two class rows span σ from 0 to 1
-    return -step, 1 + step, -1.5 * step, 1 + 1.5 * step
-
-
-def _draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
-    _start(width, height, colors)
-    where = f"x* = {threshold:.4g}" if threshold is not None else ""
-    plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
-                        where, "σ(wx + b)"))
-    plt.xlim(x_min, x_max)
-    plt.xticks(*round_ticks(x_min, x_max, max(width // 6, 2)))
-    row0, row1, low, high = class_rows(height)
-    plt.ylim(low, high)
-    plt.yticks([row0, 0, 0.5, 1, row1], ["y=0", "0", "0.5", "1", "y=1"])
-    if threshold is not None:
-        plt.vline(threshold, colors.marker)
-    plt.plot(curve_x.tolist(), curve_y.tolist(), marker="braille", color=colors.curve)
-    # one-cell dots (braille's sub-rows round to a row off their tick label at some heights)
-    plt.scatter(x0.tolist(), [row0] * len(x0), marker="dot", color=colors.class0)
-    plt.scatter(x1.tolist(), [row1] * len(x1), marker="dot", color=colors.class1)
-    return plt.build()
-
-
-_DRAW = {"loss": _draw_loss, "data": _draw_data}
+_DRAW = {"loss": _draw_loss, "data": draw_data}

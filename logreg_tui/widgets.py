@@ -15,7 +15,7 @@ from textual.widget import Widget
 from logreg_tui.drawing import PlotColors, Rows
 from logreg_tui.formatting import format_number, short_count
 from logreg_tui.plot_process import PlotProcess
-from logreg_tui.plots import MIN_HEIGHT, MIN_WIDTH, rows_of, size_note
+from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, rows_of, size_note
 from logreg_tui.state import Snapshot
 
 

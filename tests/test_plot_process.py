@@ -15,7 +15,9 @@ from logreg_tui.data import make_tutorial_data
 from logreg_tui.history import LossHistory
 from logreg_tui.drawing import Drawing, PlotColors, decode, encode
 from logreg_tui.plot_process import PlotProcess, draw_here
-from logreg_tui.plots import LossSettings, data_plot, loss_plot, render, rows_of
+from logreg_tui.canvas import rows_of
+from logreg_tui.plots import LossSettings, loss_plot, render
+from logreg_tui.scatter import data_plot
 
 COLORS = PlotColors()
 

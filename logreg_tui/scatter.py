@@ -1,0 +1,95 @@
+"""The data plot: the points on their class rows, σ(wx + b) between them, and the threshold x* = −b/w."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import plotext as plt
+
+from logreg_tui.axes import fit_title, round_ticks
+from logreg_tui.canvas import drawing_of, quantize, start_canvas, too_small
+from logreg_tui.data import Dataset
+from logreg_tui.drawing import Drawing, PlotColors
+
+FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
+
+
+@lru_cache(maxsize=4)
+def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Which of FINE_BINS x-bins hold a point of class 0 and of class 1: computed once per data set."""
+    x_min, x_max = float(dataset.x.min()), float(dataset.x.max())
+    if x_max <= x_min:
+        x_min, x_max = x_min - 1, x_max + 1
+    margin = (x_max - x_min) * 0.02
+    x_min, x_max = x_min - margin, x_max + margin
+    bins = np.clip(((dataset.x - x_min) / (x_max - x_min) * FINE_BINS).astype(np.int64), 0, FINE_BINS - 1)
+    labels = dataset.y > 0.5
+    return (x_min, x_max,
+            np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
+
+
+@lru_cache(maxsize=4)  # like _fine_occupancy: a big data set is not kept alive long after a reseed
+def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
+    x_min, x_max, class0, class1 = _fine_occupancy(dataset)
+    index = np.arange(FINE_BINS) * columns // FINE_BINS
+    centres = x_min + (np.arange(columns) + 0.5) / columns * (x_max - x_min)
+    occupied = [np.bincount(index[fine], minlength=columns) > 0 for fine in (class0, class1)]
+    return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
+
+
+def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
+              colors: PlotColors) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w."""
+    note = too_small(width, height)
+    if note is not None:
+        return ("small", width, height), note
+    x_min, x_max, x0, x1 = scatter_columns(dataset, width)  # one dot per cell: see _draw_data
+    curve_x = np.linspace(x_min, x_max, 2 * width)
+    with np.errstate(all="ignore"):
+        curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
+        threshold = -b / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
+    show_threshold = x_min <= threshold <= x_max
+    threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
+    key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column)
+    finite = np.isfinite(curve_y)
+    return key, drawing_of("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
+                         threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
+                         width=width, height=height)
+
+
+def class_rows(height: int) -> tuple[float, float, float, float]:
+    """(y of class 0's row, y of class 1's row, y-axis low, high) for a data plot `height` rows tall.
+
+    The points get their own rows, one below σ = 0 and one above σ = 1, so the curve's flat tails and
+    the data never hide each other. Every one of these values sits at the centre of a canvas row, so
+    plotext puts a dot and its tick label on the same row whatever its rounding (height − 4 rows: title,
+    two borders and the x ticks take the rest).
+    """
+    step = 1 / max(height - 4 - 3, 1)  # the canvas rows between the two class rows span σ from 0 to 1
+    return -step, 1 + step, -1.5 * step, 1 + 1.5 * step
+
+
+def draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
+    start_canvas(width, height, colors)
+    where = f"x* = {threshold:.4g}" if threshold is not None else ""
+    plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
+                        where, "σ(wx + b)"))
+    plt.xlim(x_min, x_max)
+    plt.xticks(*round_ticks(x_min, x_max, max(width // 6, 2)))
+    row0, row1, low, high = class_rows(height)
+    plt.ylim(low, high)
+    plt.yticks([row0, 0, 0.5, 1, row1], ["y=0", "0", "0.5", "1", "y=1"])
+    if threshold is not None:
+        plt.vline(threshold, colors.marker)
+    plt.plot(curve_x.tolist(), curve_y.tolist(), marker="braille", color=colors.curve)
+    # one-cell dots (braille's sub-rows round to a row off their tick label at some heights)
+    plt.scatter(x0.tolist(), [row0] * len(x0), marker="dot", color=colors.class0)
+    plt.scatter(x1.tolist(), [row1] * len(x1), marker="dot", color=colors.class1)
+    return plt.build()
