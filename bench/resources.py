@@ -47,7 +47,7 @@ def app_peak_kb() -> int:
     term = Terminal([installed_command(), "--n-points", str(PEAK_N), "--epochs", str(PEAK_EPOCHS),
                      "--speed", "max"], 120, 40)
     try:
-        term.wait_for(rf"status\s+done", timeout=300)
+        term.wait_for(r"status\s+done", timeout=300)
         peaks = [re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()) for pid in family(term.pid)]
         term.press("q")
         return sum(int(match.group(1)) for match in peaks if match)
