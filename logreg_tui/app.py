@@ -50,6 +50,7 @@ class LogRegApp(App):
         self._pacer = RedrawPacer()
         self._quitting = False
         self._failed: str | None = None
+        self._before_training = before_training(dataset, train_config(options))  # shown until torch is loaded
         self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
@@ -69,8 +70,7 @@ class LogRegApp(App):
 
     def on_mount(self) -> None:
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
-        self.query_one(StatsPanel).show_loading(self.dataset.n_points, self.dataset.seed, self.dataset.source,
-                                                  self.options.device)
+        self.query_one(StatsPanel).show_loading(self._before_training)
         if hint := self.dataset.scale_hint():
             self._set_message(hint, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
@@ -87,7 +87,7 @@ class LogRegApp(App):
             self.refresh_from_engine(force=True)
 
     def _draw_waiting_plots(self) -> None:
-        self._plot(before_training(self.dataset, train_config(self.options)))
+        self._plot(self._before_training)
 
     # -- the worker thread: owns the engine, never touches widgets
 

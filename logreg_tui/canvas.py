@@ -33,10 +33,13 @@ def start_canvas(width: int, height: int, colors: PlotColors) -> None:
     plt.ticks_color(colors.text)
 
 
+def fits(width: int, height: int) -> bool:
+    """Whether a plot this size is readable (at least MIN_WIDTH × MIN_HEIGHT)."""
+    return width >= MIN_WIDTH and height >= MIN_HEIGHT
+
+
 def too_small(width: int, height: int) -> str | None:
-    if width >= MIN_WIDTH and height >= MIN_HEIGHT:
-        return None
-    return size_note(width, height)
+    return None if fits(width, height) else size_note(width, height)
 
 
 def size_note(width: int, height: int, terminal: tuple[int, int] | None = None,

@@ -31,12 +31,16 @@ class Dataset:
     def n_points(self) -> int:
         return int(self.x.size)
 
+    def n_train(self, val_frac: float) -> int:
+        """The points trained on when the last round(N·val_frac) are held out: the one rule for the split."""
+        return self.n_points - round(self.n_points * val_frac)
+
     def check_split(self, val_frac: float) -> None:
         """DataError unless holding out the last round(N·val_frac) points leaves both classes on each side."""
-        held_out = round(self.n_points * val_frac)
-        if not held_out:
+        n_train = self.n_train(val_frac)
+        if n_train == self.n_points:
             return
-        for part, labels in (("training", self.y[:-held_out]), ("validation", self.y[-held_out:])):
+        for part, labels in (("training", self.y[:n_train]), ("validation", self.y[n_train:])):
             if not ((labels > 0.5).any() and (labels < 0.5).any()):
                 raise DataError(f"--val-frac {val_frac:g}: the {part} part ({labels.size} points) "
                                 "lacks one of the two classes")

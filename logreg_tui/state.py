@@ -123,7 +123,7 @@ class Snapshot:
     @property
     def n_train(self) -> int:
         """The points trained on: all but the held-out ones."""
-        return self.n_points - round(self.n_points * self.val_frac)
+        return self.dataset.n_train(self.val_frac)
 
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:

@@ -79,11 +79,10 @@ class Trainer:
 
     def __init__(self, dataset: Dataset, device: torch.device, settings: TrainConfig) -> None:
         self.device = device
-        held_out = round(dataset.n_points * settings.val_frac)
         x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
-        n_train = dataset.n_points - held_out
+        n_train = dataset.n_train(settings.val_frac)
         self.x, self.y = x[:n_train], y[:n_train]
-        self.val_x, self.val_y = (x[n_train:], y[n_train:]) if held_out else (None, None)
+        self.val_x, self.val_y = (x[n_train:], y[n_train:]) if n_train < dataset.n_points else (None, None)
         self.w = torch.zeros(1, device=device, requires_grad=True)
         self.b = torch.zeros(1, device=device, requires_grad=True)
         seed = dataset.seed if dataset.seed is not None else settings.shuffle_seed

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from logreg_tui.drawing import PlotColors, Rows
 from logreg_tui.formatting import format_number, short_count
 from logreg_tui.plot_process import PlotProcess
-from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, rows_of, size_note
+from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
 from logreg_tui.state import Snapshot
 
 
@@ -149,7 +149,7 @@ class PlotView(LineCanvas):
     def _size_note(self) -> str | None:
         """Too small to plot: the terminal size that would fit every plot (the plots stack, sharing the height)."""
         width, height = self.size
-        if width >= MIN_WIDTH and height >= MIN_HEIGHT:
+        if fits(width, height):
             return None
         stacked = sum(isinstance(child, PlotView) for child in self.parent.children) if self.parent else 1
         terminal = self.app.size
@@ -230,6 +230,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("held out", lambda s: str(s.n_points - s.n_train) if s.n_train != s.n_points else None),
     ("device", lambda s: s.device),
 ]
+LOADING = ("seed", "data", "N", "held out", "device")  # the lines shown while torch loads
 STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
                  "loading": "bold", "error": "bold red"}
 LABEL_STYLE, VALUE_STYLE, NOTE_STYLE = Style(dim=True), Style(bold=True), Style(dim=True, italic=True)
@@ -246,12 +247,11 @@ class StatsPanel(LineCanvas):
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
         self.show_lines([_stat_line(label, value) for label, value in values if value is not None])
 
-    def show_loading(self, n_points: int, seed: int | None, source: str, device: str) -> None:
-        items = [("status", "loading"), ("seed", "file" if seed is None else str(seed)),
-                 ("data", _file_name(source) if seed is None else "generated"),
-                 ("N", str(n_points)), ("device", device)]
+    def show_loading(self, snapshot) -> None:
+        """What is known before torch is loaded (state.before_training): the data and the device."""
+        items = [("status", "loading")] + [(label, value(snapshot)) for label, value in STATS if label in LOADING]
         note = Strip([Segment("starting torch…", NOTE_STYLE)])
-        self.show_lines([_stat_line(label, value) for label, value in items] + [Strip([]), note])
+        self.show_lines([_stat_line(label, value) for label, value in items if value is not None] + [Strip([]), note])
 
 
 def _stat_line(label: str, value: str) -> Strip:
