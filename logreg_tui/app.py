@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -20,19 +21,24 @@ from logreg_tui.formatting import format_number
 from logreg_tui.options import Options, positive, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
+from logreg_tui.landscape import LandscapeSettings, landscape_view
 from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
-from logreg_tui.screens import FIRST_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen, ValuePrompt
+from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
+                                ValuePrompt)
 from logreg_tui.state import Snapshot, before_training
-from logreg_tui.widgets import PlotView, StatsPanel, plot_colors
+from logreg_tui.widgets import LandscapeView, PlotView, StatsPanel, plot_colors
 
+
+
+WIDE = (120, 40)  # from this terminal size on, the landscape has a column of its own
 
 
 class LogRegApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
     # the footer shows bindings in this order and cuts what does not fit: help and quit come first
-    BINDINGS = [Binding(key, action, label, show=key not in ("N", "ctrl+s", "L", "S"), tooltip=what,
-                        key_display=KEY_NAMES.get(key))
+    BINDINGS = [Binding(key, action, label, show=key not in HIDDEN_IN_FOOTER, tooltip=what,
+                        key_display=FOOTER_NAMES.get(key))
                 for key, action, label, what in sorted(KEYS, key=lambda k: k[0] not in FIRST_IN_FOOTER)] + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
     ]
@@ -57,8 +63,9 @@ class LogRegApp(App):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Vertical(id="plots"):
+            with Container(id="plots"):  # a 2 × 2 grid from WIDE on, else a column (app.tcss); in this order
                 yield PlotView(loss_view, LossSettings(), self.plot_process, id="loss")
+                yield LandscapeView(landscape_view, LandscapeSettings(), self.plot_process, id="landscape")
                 yield PlotView(data_view, DataSettings(), self.plot_process, id="data")
             yield StatsPanel(id="stats")
         yield Static("", id="message")
@@ -78,6 +85,10 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
+
+    def on_resize(self, event: Resize) -> None:
+        wide = event.size.width >= WIDE[0] and event.size.height >= WIDE[1]
+        self.query_one("#plots").set_class(wide, "wide")
 
     def _redraw_in_new_colours(self, theme) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""
@@ -202,6 +213,24 @@ class LogRegApp(App):
         """Flip one of the loss plot's LossSettings (log_y, smooth, tail)."""
         view = self.query_one("#loss", PlotView)
         view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
+
+    def action_toggle_landscape(self) -> None:
+        """Below WIDE, the bottom plot switches between the data and the landscape."""
+        plots = self.query_one("#plots")
+        if plots.has_class("wide"):
+            self._set_message("m: every plot is on screen at this size", from_engine=False)
+        else:
+            plots.toggle_class("landscape-below")
+
+    def action_move(self, columns: int, rows: int) -> None:
+        """Move (w, b) by map cells of the landscape (as big as it is shown, or would be in the data's place)."""
+        view = self.query_one(LandscapeView)
+        size = None if view.size.area else tuple(self.query_one("#data", PlotView).size)
+        dw, db = view.cell_size(self.engine.latest if self.engine else self._before_training, size)
+        self.action_engine("move_by", columns * dw, rows * db)
+
+    def on_landscape_view_moved(self, message: LandscapeView.Moved) -> None:
+        self.action_engine("move_to", message.w, message.b)
 
     def action_export(self) -> None:
         if self.engine is None:

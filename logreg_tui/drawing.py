@@ -28,6 +28,7 @@ class PlotColors:
     class1: RGB = (90, 200, 120)
     marker: RGB = (240, 220, 80)
     background: RGB | None = None  # the theme's; None: the terminal's own
+    monochrome: bool = False  # NO_COLOR: the terminal shows no colours, so shapes must tell things apart
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,25 @@ class Drawing:
     exactly as here.
     """
 
-    plot: str  # "loss" or "data"
+    plot: str  # "loss", "data" or "landscape"
     args: dict
 
     @property
     def colors(self) -> PlotColors:
-        return PlotColors(**{name: rgb and tuple(rgb) for name, rgb in self.args["colors"].items()})
+        return PlotColors(**{name: tuple(value) if isinstance(value, list) else value
+                             for name, value in self.args["colors"].items()})
 
 
 def encode(drawings: list[Drawing]) -> bytes:
-    """A batch as one JSON line; float arrays as base64 of their bytes and their shape (decimal floats cost more)."""
+    """A batch as one JSON line; arrays as base64 of their bytes, with dtype and shape (decimals cost more).
+
+    Float arrays go as little-endian float64, byte arrays (the landscape's codes) as bytes.
+    """
     def plain(value):
         if isinstance(value, np.ndarray):
-            return {"f8": base64.b64encode(value.astype("<f8").tobytes()).decode(), "shape": list(value.shape)}
+            dtype = "|u1" if value.dtype == np.uint8 else "<f8"
+            return {"array": base64.b64encode(value.astype(dtype).tobytes()).decode(), "dtype": dtype,
+                    "shape": list(value.shape)}
         return value
 
     batch = [{"plot": d.plot, "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
@@ -59,8 +66,8 @@ def encode(drawings: list[Drawing]) -> bytes:
 
 def decode(line: bytes) -> list[Drawing]:
     def array(value):
-        if isinstance(value, dict) and "f8" in value:
-            return np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8").reshape(value["shape"])
+        if isinstance(value, dict) and "array" in value:
+            return np.frombuffer(base64.b64decode(value["array"]), dtype=value["dtype"]).reshape(value["shape"])
         return value
 
     return [Drawing(item["plot"], {name: array(value) for name, value in item["args"].items()})

@@ -17,7 +17,8 @@ from typing import Callable
 import numpy as np
 
 from logreg_tui.data import Dataset, DataError
-from logreg_tui.history import LossHistory
+from logreg_tui.history import LossHistory, PathHistory
+from logreg_tui.optimum import find_optimum
 from logreg_tui.pacing import EpochPace
 from logreg_tui.state import (AUTOGRADS, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size, next_lr,
                               next_optimizer)
@@ -110,6 +111,14 @@ class Engine:
 
     def set_batch_size(self, batch_size: int) -> None:
         self._send(lambda: self._configure(batch_size=batch_size))
+
+    def move_to(self, w: float, b: float) -> None:
+        """Put (w, b) there, paused or running: the path starts a new segment, the optimizer's state fresh."""
+        self._send(lambda: self._do_move(w, b))
+
+    def move_by(self, dw: float, db: float) -> None:
+        """(w + dw, b + db), from where w, b are when the command applies."""
+        self._send(lambda: self._do_move(self._trainer.w.item() + dw, self._trainer.b.item() + db))
 
     def set_speed(self, speed: float | None) -> None:
         self._send(lambda: self._do_set_speed(speed))
@@ -233,6 +242,17 @@ class Engine:
     def _do_set_autograd(self, autograd: Autograd) -> None:
         self._configure(autograd=autograd)
 
+    def _do_move(self, w: float, b: float) -> None:
+        if not (np.isfinite(w) and np.isfinite(b)):
+            self._message = f"cannot move to w {w:g}, b {b:g}: not finite"
+            return
+        self._trainer.move_to(w, b)
+        self._path.start(self._trainer.epoch, w, b)
+        self._checkpoint = self._trainer.save()
+        if self._status == "diverged":
+            self._status = "paused"
+        self._message = ""
+
     def _do_set_speed(self, speed: float | None) -> None:
         self._pace.set(speed, time.monotonic(), self._trainer.epoch)
 
@@ -244,6 +264,10 @@ class Engine:
         self._trainer = Trainer(dataset, self._device, self._live)
         self._history = LossHistory()
         self._val_history = LossHistory() if self._trainer.val_x is not None else None
+        self._path = PathHistory()
+        self._path.start(0, 0.0, 0.0)
+        n_train = self._trainer.n_train
+        self._optimum = find_optimum(dataset.x[:n_train], dataset.y[:n_train])
         self.training_seconds = 0.0  # spent in run_epochs since this run started
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None
@@ -272,6 +296,7 @@ class Engine:
         records = trainer.fetch()
         if np.isfinite(records[:, 0]).all() and not trainer.problem():
             self._history.extend(records[:, 0])
+            self._path.extend(np.arange(trainer.epoch - len(records) + 1, trainer.epoch + 1), records[:, 1], records[:, 2])
             if self._val_history:
                 self._val_history.extend(records[:, 3])
             self._checkpoint = trainer.save()
@@ -296,6 +321,7 @@ class Engine:
                 trainer.restore(before)
                 break
             self._history.extend([loss.item()])
+            self._path.extend([trainer.epoch], [trainer.w.item()], [trainer.b.item()])
             if self._val_history:
                 self._val_history.extend([trainer.val_loss().item()])
         self._checkpoint = trainer.save()
@@ -330,6 +356,8 @@ class Engine:
             device=str(self._device),
             dataset=self._dataset,
             history=self._history.view(),
+            path=self._path.view(),
+            optimum=self._optimum,
             message=self._message,
         )
         return self._latest

@@ -1,4 +1,4 @@
-"""A run as files: CSV of (epoch, loss) and a JSON summary, written atomically and never over a file."""
+"""A run as files: CSV of (epoch, loss, w, b) and a JSON summary, written atomically and never over a file."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import math
 import os
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -46,6 +48,8 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),
         "epochs_per_second": snapshot.epochs_per_second,
+        "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,
+        "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
         "history": {
             "epochs_per_row": 1 if snapshot.history.is_exact else snapshot.history.bucket_width,
             "epoch": [int(e) for e in starts],
@@ -61,15 +65,27 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
 
 
 def history_csv(snapshot) -> str:
-    """epoch,loss rows; a long run's rows each summarise `epochs` epochs (mean, with min and max)."""
+    """epoch,loss,w,b rows: the loss of each epoch's forward pass at the (w, b) it started from.
+
+    A long run's rows each summarise `epochs` epochs (mean, with min and max), with the (w, b) the
+    path kept last at or before the row's first epoch (a long path is kept at every 2nd, 4th … epoch).
+    """
     starts, low, high, mean = snapshot.history.series()
+    w, b = _path_at(snapshot.path, starts)
     width = 1 if snapshot.history.is_exact else snapshot.history.bucket_width
     if width == 1:
-        return "epoch,loss\n" + "".join(f"{int(e)},{v!r}\n" for e, v in zip(starts, mean.tolist()))
-    rows = zip(starts, mean.tolist(), low.tolist(), high.tolist())
-    return "epoch,loss,loss_min,loss_max,epochs\n" + "".join(
-        f"{int(e)},{m!r},{lo!r},{hi!r},{width}\n" for e, m, lo, hi in rows
+        rows = zip(starts, mean.tolist(), w, b)
+        return "epoch,loss,w,b\n" + "".join(f"{int(e)},{v!r},{pw!r},{pb!r}\n" for e, v, pw, pb in rows)
+    rows = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b)
+    return "epoch,loss,loss_min,loss_max,epochs,w,b\n" + "".join(
+        f"{int(e)},{m!r},{lo!r},{hi!r},{width},{pw!r},{pb!r}\n" for e, m, lo, hi, pw, pb in rows
     )
+
+
+def _path_at(path, epochs) -> tuple[list[float], list[float]]:
+    """(w, b) lists: per epoch, the last path point reached at or before it (after a move, the moved-to one)."""
+    index = np.clip(np.searchsorted(path.epoch, np.asarray(epochs), side="right") - 1, 0, path.epoch.size - 1)
+    return path.w[index].tolist(), path.b[index].tolist()
 
 
 def write_new_file(directory: Path, stem: str, suffix: str, text: str) -> Path:

@@ -109,3 +109,78 @@ class LossHistory:
             bucket_max=_read_only(self._max[:used].copy()),
             bucket_mean=_read_only(self._sum[:used] / np.maximum(sizes, 1)),
         )
+
+
+PATH_POINTS = 4096  # (w, b) points kept of a run's path; a run this short is kept whole
+
+
+@dataclass(frozen=True, eq=False)
+class PathView:
+    """The path of (w, b) at one moment: read-only copies, oldest first."""
+
+    epoch: np.ndarray  # the epoch after which each point was reached
+    w: np.ndarray
+    b: np.ndarray
+    starts: np.ndarray  # True where a segment begins: the run's start, and every move by hand
+    bounds: tuple[float, float, float, float]  # (w_min, w_max, b_min, b_max) of every point ever added
+
+    @property
+    def segments(self) -> list[slice]:
+        """Index ranges of the path's unbroken stretches."""
+        edges = list(np.flatnonzero(self.starts)) + [self.w.size]
+        return [slice(start, end) for start, end in zip(edges[:-1], edges[1:])]
+
+
+class PathHistory:
+    """The (w, b) after each epoch in bounded memory: every epoch while they fit, then every 2nd, 4th …
+
+    Points on the current stride are kept, so a long run is sampled evenly; the start of every segment
+    (the run's start, a move by hand) is always kept, so segments never join across a jump.
+    """
+
+    def __init__(self, capacity: int = PATH_POINTS) -> None:
+        self._capacity = capacity
+        self._epoch = np.zeros(0, dtype=np.int64)
+        self._w = self._b = np.zeros(0)
+        self._starts = np.zeros(0, dtype=bool)
+        self._stride = 1
+        self._bounds = [np.inf, -np.inf, np.inf, -np.inf]
+
+    def start(self, epoch: int, w: float, b: float) -> None:
+        """A new segment from (w, b), reached after `epoch` epochs (the run's start, or a move by hand)."""
+        self._append(np.array([epoch]), np.array([w]), np.array([b]), starts=True)
+
+    def extend(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray) -> None:
+        """The points reached after these epochs, continuing the current segment."""
+        epochs = np.asarray(epochs, dtype=np.int64)
+        keep = epochs % self._stride == 0
+        self._append(epochs[keep], np.asarray(w, dtype=np.float64)[keep], np.asarray(b, dtype=np.float64)[keep],
+                     starts=False, all_w=w, all_b=b)
+
+    def _append(self, epochs, w, b, starts: bool, all_w=None, all_b=None) -> None:
+        for low, high, values in ((0, 1, w if all_w is None else all_w), (2, 3, b if all_b is None else all_b)):
+            values = np.asarray(values, dtype=np.float64)
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                self._bounds[low] = min(self._bounds[low], float(finite.min()))
+                self._bounds[high] = max(self._bounds[high], float(finite.max()))
+        self._epoch = np.concatenate([self._epoch, epochs])
+        self._w, self._b = np.concatenate([self._w, w]), np.concatenate([self._b, b])
+        self._starts = np.concatenate([self._starts, np.full(epochs.size, starts)])
+        while self._epoch.size > self._capacity:
+            self._thin()
+
+    def _thin(self) -> None:
+        """Every other stride's points, and every segment start; the oldest half goes when starts alone overflow."""
+        self._stride *= 2
+        keep = (self._epoch % self._stride == 0) | self._starts
+        if np.count_nonzero(keep) > self._capacity * 3 // 4:
+            keep[: keep.size // 2] = False
+        self._epoch, self._w, self._b, self._starts = (self._epoch[keep], self._w[keep], self._b[keep],
+                                                       self._starts[keep])
+        if self._starts.size and not self._starts[0]:
+            self._starts[0] = True  # what is left of a dropped segment still begins somewhere
+
+    def view(self) -> PathView:
+        return PathView(_read_only(self._epoch.copy()), _read_only(self._w.copy()), _read_only(self._b.copy()),
+                        _read_only(self._starts.copy()), tuple(self._bounds))

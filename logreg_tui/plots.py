@@ -17,6 +17,7 @@ from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit
 from logreg_tui.canvas import FRAME_ROWS, drawing_of, quantize, rows_of, start_canvas, too_small
 from logreg_tui.drawing import Drawing, PlotColors, Rows
 from logreg_tui.history import HistoryView
+from logreg_tui.landscape import draw_landscape
 from logreg_tui.scatter import data_plot, draw_data
 from logreg_tui.state import Snapshot
 
@@ -54,6 +55,9 @@ def render(drawing: Drawing) -> str:
 
 
 def picture(drawing: Drawing) -> Rows:
+    """The picture as rows of styled runs: the landscape draws them itself, plotext's plots as ANSI text."""
+    if drawing.plot == "landscape":
+        return draw_landscape(**{**drawing.args, "colors": drawing.colors})
     return rows_of(render(drawing))
 
 

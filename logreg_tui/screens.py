@@ -27,6 +27,12 @@ KEYS = [
      "(the new one's state starts fresh)"),
     ("b", "engine('cycle_batch_size')", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from "
      "the current w, b"),
+    ("left", "move(-1, 0)", "move w, b", "landscape: w − one map cell (→ +; ↑ ↓ move b); a click on the map "
+     "moves w, b there, paused or running"),
+    ("right", "move(1, 0)", "w+", "landscape: w + one map cell"),
+    ("up", "move(0, 1)", "b+", "landscape: b + one map cell"),
+    ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
+    ("m", "toggle_landscape", "map", "below 120×40: the bottom plot shows the loss landscape or the data"),
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
@@ -41,7 +47,9 @@ KEYS = [
     ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N"}
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down")
 FIRST_IN_FOOTER = ("question_mark", "q")  # the footer leads with these: how to get help and how to leave
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from logreg_tui.data import Dataset
-from logreg_tui.history import HistoryView, LossHistory
+from logreg_tui.history import HistoryView, LossHistory, PathHistory, PathView
+from logreg_tui.optimum import Optimum
 
 Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
@@ -110,6 +111,8 @@ class Snapshot:
     device: str
     dataset: Dataset  # replaced, not changed, on reseed
     history: HistoryView
+    path: PathView  # the (w, b) of every epoch, reduced to a bounded number of points
+    optimum: Optimum | None  # the loss's minimum on the training points; None until computed
     message: str  # why it diverged, or a command that could not apply; "" otherwise
 
     @property
@@ -134,4 +137,10 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
                     momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, val_loss=nan,
                     val_accuracy=nan, val_history=None, epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), message="")
+                    history=LossHistory().view(), path=_start_path(), optimum=None, message="")
+
+
+def _start_path() -> PathView:
+    path = PathHistory()
+    path.start(0, 0.0, 0.0)
+    return path.view()

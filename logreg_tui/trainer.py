@@ -88,7 +88,7 @@ class Trainer:
         seed = dataset.seed if dataset.seed is not None else settings.shuffle_seed
         self.generator = torch.Generator().manual_seed(seed)  # minibatch order; full batch draws nothing
         self.settings = settings
-        self.optimizer = BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
+        self.optimizer = self._fresh_optimizer()
         # records wait in a preallocated buffer: a fresh small tensor per epoch would pin heap pages between
         # large freed ones, and builtin BCE's scalar loss is a view that keeps its N per-point losses alive
         self._records = torch.full((PENDING_MAX, len(RECORD)), float("nan"), device=device)
@@ -99,10 +99,15 @@ class Trainer:
 
     def configure(self, settings: TrainConfig) -> None:
         """New live settings; a new optimizer starts with fresh state, from the current w, b."""
-        if (settings.optimizer, settings.momentum) != (self.settings.optimizer, self.settings.momentum):
-            self.optimizer = BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
-        self.optimizer.lr = settings.lr
+        fresh = (settings.optimizer, settings.momentum) != (self.settings.optimizer, self.settings.momentum)
         self.settings = settings
+        if fresh:
+            self.optimizer = self._fresh_optimizer()
+        self.optimizer.lr = settings.lr
+
+    def _fresh_optimizer(self):
+        settings = self.settings
+        return BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
 
     @property
     def n_train(self) -> int:
@@ -176,6 +181,15 @@ class Trainer:
     def evaluate(self) -> None:
         """Loss, logits and gradients at the current w, b, without a step (shown after a reset or restore)."""
         self.shown_loss = self.forward_backward().clone()  # a copy, not a view of N per-point losses
+
+    def move_to(self, w: float, b: float) -> None:
+        """Put the parameters at (w, b), with the optimizer's state fresh: momentum from elsewhere would carry
+        the old path's speed to the new place."""
+        with torch.no_grad():
+            self.w.fill_(w)
+            self.b.fill_(b)
+        self.optimizer = self._fresh_optimizer()
+        self.evaluate()
 
     def save(self) -> Checkpoint:
         return Checkpoint(self.epoch, self.steps, (self.w.detach().clone(), self.b.detach().clone()),

@@ -6,9 +6,11 @@ from typing import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.app import App
 from textual.color import Color
 from textual.geometry import Region
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -16,6 +18,7 @@ from logreg_tui.drawing import PlotColors, Rows
 from logreg_tui.formatting import format_number, short_count
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
+from logreg_tui.landscape import geometry
 from logreg_tui.state import Snapshot
 
 
@@ -151,7 +154,9 @@ class PlotView(LineCanvas):
         width, height = self.size
         if fits(width, height):
             return None
-        stacked = sum(isinstance(child, PlotView) for child in self.parent.children) if self.parent else 1
+        siblings = self.parent.children if self.parent else [self]
+        stacked = sum(isinstance(child, PlotView) and child.display and child.region.x == self.region.x
+                      for child in siblings)
         terminal = self.app.size
         needed = (terminal.width + max(MIN_WIDTH - width, 0), terminal.height + stacked * max(MIN_HEIGHT - height, 0))
         return size_note(width, height, tuple(terminal), needed)
@@ -166,6 +171,30 @@ class PlotView(LineCanvas):
         self.replot()
 
 
+class LandscapeView(PlotView):
+    """The loss landscape (landscape.landscape_view); a click on its map asks to move (w, b) there."""
+
+    class Moved(Message):
+        """A click on the map: (w, b) under it."""
+
+        def __init__(self, w: float, b: float) -> None:
+            super().__init__()
+            self.w, self.b = w, b
+
+    def cell_size(self, snapshot: Snapshot, size: tuple[int, int] | None = None) -> tuple[float, float]:
+        """(w, b) across one map cell at this widget's size (or `size`, while it is hidden)."""
+        window, frame = geometry(snapshot, *(size or self.size))
+        return frame.cell_size(window)
+
+    def on_click(self, event: events.Click) -> None:
+        if self._inputs is None or not fits(*self.size):
+            return
+        window, frame = geometry(self._inputs[0], *self.size)
+        point = frame.point_at(window, event.x, event.y)
+        if point is not None:
+            self.post_message(self.Moved(*point))
+
+
 def plot_colors(app: App) -> PlotColors:
     """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
     variables = app.get_css_variables()
@@ -176,7 +205,7 @@ def plot_colors(app: App) -> PlotColors:
     text, background = rgb("foreground"), rgb("background")
     dim = Color(*text).blend(Color(*background), 0.6).rgb
     return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
-                      class1=rgb("success"), marker=rgb("warning"), background=background)
+                      class1=rgb("success"), marker=rgb("warning"), background=background, monochrome=app.no_color)
 
 
 LABEL_WIDTH = 9

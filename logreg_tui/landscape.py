@@ -1,0 +1,349 @@
+"""The loss landscape: L(w, b) as a colour map with contours, and over it the optimizer's path, the start, the
+current point and the minimum (or, for separable data, the way the loss keeps falling).
+
+Drawn without plotext, cell by cell, so that the map, its ticks and a click's (w, b) agree to the cell:
+each map cell is a half block holding two values (upper and lower), the path is braille (2 × 4 dots
+a cell). The map is computed once per data set, window and size (surface.py); a frame rasterizes the
+path only, so while training only the path's cells change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from logreg_tui.axes import tick_labels
+from logreg_tui.canvas import drawing_of, too_small
+from logreg_tui.drawing import RGB, Drawing, PlotColors, Rows
+from logreg_tui.history import PathView
+from logreg_tui.optimum import Optimum
+from logreg_tui.state import Snapshot
+from logreg_tui.surface import LossSurface, Window, landscape_window, loss_surface
+
+LEVELS = 24  # colour steps of the map, log-spaced in the loss
+CONTOUR = LEVELS  # added to a half cell's level where a contour line passes: drawn a shade lighter
+CONTOUR_SERIES = ((1, 2, 5), (1, 3), (1,))  # contour losses m·10^k: the finest series with at most MAX_CONTOURS
+MAX_CONTOURS = 5
+SHADES = "  ░▒"  # monochrome: the map's level as a glyph, low loss to high; contours are dots
+MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell in every terminal font we tried  # drawn in this order: the current point on top
+BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)  # [row][col]
+
+
+@dataclass(frozen=True)
+class LandscapeSettings:
+    """The landscape has no settings yet."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the map sits in a plot `width` × `height` cells: rows 1 … rows, columns left … left + columns − 1.
+
+    Above it the title; below it the w axis, its labels and the legend; left of it the b labels and axis.
+    """
+
+    width: int
+    height: int
+    label_width: int
+
+    @property
+    def left(self) -> int:
+        return self.label_width + 1
+
+    @property
+    def columns(self) -> int:
+        return max(self.width - self.left - 1, 1)
+
+    @property
+    def rows(self) -> int:
+        return max(self.height - 4, 1)
+
+    def point_at(self, window: Window, column: int, row: int) -> tuple[float, float] | None:
+        """(w, b) at the centre of the map cell under screen cell (column, row), or None off the map."""
+        col, map_row = column - self.left, row - 1
+        if not (0 <= col < self.columns and 0 <= map_row < self.rows):
+            return None
+        return (window.w_low + (col + 0.5) / self.columns * (window.w_high - window.w_low),
+                window.b_high - (map_row + 0.5) / self.rows * (window.b_high - window.b_low))
+
+    def cell_size(self, window: Window) -> tuple[float, float]:
+        """(w, b) across one map cell: what the move keys step by."""
+        return (window.w_high - window.w_low) / self.columns, (window.b_high - window.b_low) / self.rows
+
+
+def geometry(snapshot: Snapshot, width: int, height: int) -> tuple[Window, Frame]:
+    """The window and the frame of a landscape of this snapshot, drawn width × height."""
+    window = landscape_window(snapshot.path, snapshot.optimum, snapshot.w, snapshot.b)
+    labels = tick_labels(_ticks(window.b_low, window.b_high, window.b_step), window.b_step)
+    return window, Frame(width, height, max(map(len, labels)) if labels else 1)
+
+
+def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, height: int,
+                   colors: PlotColors) -> tuple[object, str | Drawing]:
+    note = too_small(width, height)
+    if note is not None:
+        return ("small", width, height), note
+    window, frame = geometry(snapshot, width, height)
+    surface = loss_surface(snapshot.dataset, snapshot.n_train)
+    optimum = snapshot.optimum
+    codes, contours = map_codes(surface, window, frame.columns, frame.rows,
+                                optimum.loss if optimum and optimum.exists else math.inf)
+    path = path_cells(snapshot.path, snapshot.w, snapshot.b, window, frame)
+    ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
+    markers = _markers(snapshot, window, frame)
+    title, legend = _title(optimum, width), _legend(optimum, contours, width)
+    key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors, codes.tobytes(),
+           path.tobytes(), ray.tobytes(), tuple(markers), title, legend)
+    return key, drawing_of("landscape", colors, codes=codes, path=path, ray=ray, markers=markers,
+                           b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
+                           label_width=frame.label_width, title=title, legend=legend, width=width, height=height)
+
+
+def _ticks(low: float, high: float, step: float) -> tuple[float, ...]:
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
+
+
+def _b_labels(window: Window, frame: Frame) -> list[list]:
+    """[row, label] of the b ticks on the map's rows, each on the row that holds its value, two rows apart at least."""
+    ticks = _ticks(window.b_low, window.b_high, window.b_step)
+    labels, last_row = [], -2
+    for tick, label in zip(reversed(ticks), reversed(tick_labels(ticks, window.b_step))):
+        row = min(int((window.b_high - tick) / (window.b_high - window.b_low) * frame.rows), frame.rows - 1)
+        if row - last_row >= 2:
+            labels.append([1 + row, label])
+            last_row = row
+    return labels
+
+
+def _w_labels(window: Window, frame: Frame) -> list[list]:
+    """[column, label] of the w ticks, each centred on the column that holds its value, never touching."""
+    ticks = _ticks(window.w_low, window.w_high, window.w_step)
+    labels, free_from = [], 0
+    for tick, label in zip(ticks, tick_labels(ticks, window.w_step)):
+        column = frame.left + min(int((tick - window.w_low) / (window.w_high - window.w_low) * frame.columns),
+                                  frame.columns - 1)
+        start = column - len(label) // 2
+        if start >= free_from and start + len(label) <= frame.width - 2:
+            labels.append([column, label])
+            free_from = start + len(label) + 1
+    return labels
+
+
+@lru_cache(maxsize=8)
+def map_codes(surface: LossSurface, window: Window, columns: int, rows: int,
+              optimum_loss: float) -> tuple[np.ndarray, tuple[float, ...]]:
+    """(a code per half cell, rows × 2 by columns: its colour level 0 … LEVELS − 1, plus CONTOUR on a contour
+    line; the contour losses).
+
+    The levels are log-spaced from the lowest loss (the minimum's, when it is on the map) to the highest.
+    """
+    w = window.w_low + (np.arange(columns) + 0.5) / columns * (window.w_high - window.w_low)
+    b = window.b_high - (np.arange(2 * rows) + 0.5) / (2 * rows) * (window.b_high - window.b_low)
+    grid_w, grid_b = np.meshgrid(w, b)
+    losses = np.maximum(surface.loss(grid_w, grid_b), 1e-300)
+    low, high = math.log(min(float(losses.min()), optimum_loss)), math.log(float(losses.max()))
+    scaled = (np.log(losses) - low) / ((high - low) or 1.0) * LEVELS
+    codes = np.clip(scaled.astype(np.int64), 0, LEVELS - 1).astype(np.uint8)
+    contours = _contour_losses(math.exp(low), math.exp(high))
+    band = np.searchsorted(np.array(contours), losses)
+    edge = np.zeros(losses.shape, dtype=bool)
+    edge[:, :-1] |= band[:, :-1] != band[:, 1:]
+    edge[:-1, :] |= band[:-1, :] != band[1:, :]
+    codes[edge] += CONTOUR
+    return codes, contours
+
+
+def _contour_losses(low: float, high: float) -> tuple[float, ...]:
+    """Round losses strictly between low and high: the finest of CONTOUR_SERIES with at most MAX_CONTOURS."""
+    if not (0 < low < high and math.isfinite(high)):
+        return ()
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    for series in CONTOUR_SERIES:
+        levels = [float(f"{m * 10.0**k:.12g}") for k in decades for m in series if low < m * 10.0**k < high]
+        if len(levels) <= MAX_CONTOURS:
+            return tuple(levels)
+    return tuple(levels[:: -(-len(levels) // MAX_CONTOURS)])
+
+
+def _to_dots(w: np.ndarray, b: np.ndarray, window: Window, frame: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) in braille dots of the map: 2 across and 4 down per cell."""
+    x = (w - window.w_low) / (window.w_high - window.w_low) * 2 * frame.columns
+    y = (window.b_high - b) / (window.b_high - window.b_low) * 4 * frame.rows
+    return x, y
+
+
+def _dot_cells(x: np.ndarray, y: np.ndarray, frame: Frame) -> np.ndarray:
+    """Braille bits per map cell (rows × columns) of the polyline through the dots (x, y), one dot apart."""
+    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size == 0:
+        return cells
+    if x.size > 1:
+        dx, dy = np.diff(x), np.diff(y)
+        limit = 4 * (frame.columns + frame.rows)  # a jump far off the map needs no more dots than crossing it
+        steps = np.clip(np.ceil(np.maximum(np.abs(dx), np.abs(dy))), 1, limit).astype(np.int64)
+        segment = np.repeat(np.arange(steps.size), steps)
+        t = (np.arange(segment.size) - np.repeat(np.cumsum(steps) - steps, steps)) / steps[segment]
+        x = np.append(x[:-1][segment] + t * dx[segment], x[-1])
+        y = np.append(y[:-1][segment] + t * dy[segment], y[-1])
+    dot_x, dot_y = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    inside = (dot_x >= 0) & (dot_x < 2 * frame.columns) & (dot_y >= 0) & (dot_y < 4 * frame.rows)
+    dot_x, dot_y = dot_x[inside], dot_y[inside]
+    np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])
+    return cells
+
+
+def path_cells(path: PathView, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
+    """Braille bits per map cell of the path: every segment, the last one up to the current point."""
+    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
+    segments = path.segments
+    for index, segment in enumerate(segments):
+        seg_w, seg_b = path.w[segment], path.b[segment]
+        if index == len(segments) - 1:
+            seg_w, seg_b = np.append(seg_w, w), np.append(seg_b, b)
+        cells |= _dot_cells(*_to_dots(seg_w, seg_b, window, frame), frame)
+    return cells
+
+
+def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
+    """Separable data: braille bits of the ray from (w, b) the way the loss keeps falling, to the map's edge."""
+    if optimum is None or optimum.exists or not (math.isfinite(w) and math.isfinite(b)):
+        return np.zeros((frame.rows, frame.columns), dtype=np.uint8)
+    span = math.hypot(window.w_high - window.w_low, window.b_high - window.b_low)
+    far = np.linspace(0.0, span * 2, 2)
+    ray_w, ray_b = w + far * optimum.direction[0], b + far * optimum.direction[1]
+    return _dot_cells(*_to_dots(ray_w, ray_b, window, frame), frame)
+
+
+def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int, int, str]]:
+    """(column, row, kind) of the start, the minimum and the current point, where they are on the map."""
+    points = [("start", snapshot.path.w[0], snapshot.path.b[0])]
+    if snapshot.optimum and snapshot.optimum.exists:
+        points.append(("optimum", snapshot.optimum.w, snapshot.optimum.b))
+    points.append(("now", snapshot.w, snapshot.b))
+    markers = []
+    for kind, w, b in points:
+        x, y = _to_dots(np.array([w]), np.array([b]), window, frame)
+        if np.isfinite(x[0]) and np.isfinite(y[0]) and 0 <= x[0] < 2 * frame.columns and 0 <= y[0] < 4 * frame.rows:
+            markers.append((frame.left + int(x[0] // 2), 1 + int(y[0] // 4), kind))
+    return markers
+
+
+def _title(optimum: Optimum | None, width: int) -> str:
+    if optimum is not None and not optimum.exists:
+        words = optimum.reason.split(":")[0]
+        return _first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
+    return _first_fitting(width, "loss landscape L(w, b)", "loss landscape", "landscape")
+
+
+def _legend(optimum: Optimum | None, contours: tuple[float, ...], width: int) -> str:
+    parts = [f"{MARKERS['start']} start", f"{MARKERS['now']} w, b"]
+    if optimum is not None and optimum.exists:
+        parts.append(f"{MARKERS['optimum']} min {optimum.loss:.5g}")
+    elif optimum is not None:
+        parts.append("⠒ loss falls")
+    if contours:
+        parts.append("contours " + " ".join(f"{level:g}" for level in contours))
+    while parts and len("  ".join(parts)) > width - 1:
+        parts.pop()
+    return "  ".join(parts)
+
+
+def _first_fitting(width: int, *titles: str) -> str:
+    return next((title for title in titles if len(title) <= width - 2), "")
+
+
+# -- drawing (in the plot process): codes and cells to rows of styled runs
+
+
+def _hex(rgb: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
+
+
+def _blend(a: RGB, b: RGB, t: float) -> RGB:
+    return tuple(x + (y - x) * t for x, y in zip(a, b))
+
+
+def palette(colors: PlotColors) -> list[RGB]:
+    """LEVELS colours from low loss to high, then the same a shade lighter for contour lines: the theme's
+    background tinted toward its primary colour in the valleys and its accent on the heights, so that the
+    path (text colour) reads on both."""
+    background = colors.background or (0, 0, 0)
+    stops = [_blend(background, colors.line, 0.18), _blend(background, colors.line, 0.6),
+             _blend(background, colors.curve, 0.85)]
+    levels = []
+    for level in range(LEVELS):
+        t = level / (LEVELS - 1) * (len(stops) - 1)
+        k = min(int(t), len(stops) - 2)
+        levels.append(_blend(stops[k], stops[k + 1], t - k))
+    return levels + [_blend(level, colors.text, 0.3) for level in levels]
+
+
+def draw_landscape(codes, path, ray, markers, b_labels, w_labels, label_width, title, legend, width, height,
+                   colors: PlotColors) -> Rows:
+    frame = Frame(width, height, label_width)
+    monochrome = colors.monochrome
+    paint = palette(colors)
+    text, dim = _hex(colors.text), _hex(colors.dim)
+    marks = {(column, row): kind for column, row, kind in markers}
+    ticks_at = dict((row, label) for row, label in b_labels)
+    # the b axis's name above its labels, the title centred over the map
+    rows: Rows = [[(f"{'b':>{label_width}}  " + title.center(frame.columns)[: width - label_width - 2], text)]]
+    for map_row in range(frame.rows):
+        screen_row = 1 + map_row
+        label = ticks_at.get(screen_row)
+        cells = [(f"{label or '':>{label_width}}", text), ("┤" if label else "│", dim)]
+        for column in range(frame.columns):
+            upper, lower = int(codes[2 * map_row, column]), int(codes[2 * map_row + 1, column])
+            kind = marks.get((frame.left + column, screen_row))
+            bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
+            cells.append(_cell(paint, colors, upper, lower, kind, bits, ray_bits, monochrome))
+        rows.append(_runs(cells))
+    axis = ["─"] * frame.columns
+    labels_row = [" "] * width
+    for column, label in w_labels:
+        axis[column - frame.left] = "┬"
+        start = column - len(label) // 2
+        labels_row[start:start + len(label)] = label
+    labels_row[width - 1] = "w"
+    rows.append([(" " * label_width + "└" + "".join(axis), dim)])
+    rows.append([("".join(labels_row).rstrip(), text)])
+    rows.append([(legend, text)])
+    return rows[:height]
+
+
+def _cell(paint: list[RGB], colors: PlotColors, upper: int, lower: int, kind: str | None, bits: int, ray_bits: int,
+          monochrome: bool) -> tuple[str, str]:
+    """One map cell: a marker, the path's or the ray's braille, or the two half cells of the map."""
+    if monochrome:
+        level = max(upper, lower) % CONTOUR
+        glyph = "·" if max(upper, lower) >= CONTOUR else SHADES[level * len(SHADES) // LEVELS]
+        if kind:
+            return MARKERS[kind], "bold"
+        if bits or ray_bits:
+            return chr(0x2800 + (bits or ray_bits)), "bold" if bits else ""
+        return glyph, ""
+    under = _hex(_blend(paint[upper], paint[lower], 0.5))
+    if kind:
+        color = {"start": colors.text, "optimum": colors.class1, "now": colors.marker}[kind]
+        return MARKERS[kind], f"bold {_hex(color)} on {under}"
+    if bits:
+        return chr(0x2800 + bits), f"{_hex(colors.text)} on {under}"
+    if ray_bits:
+        return chr(0x2800 + ray_bits), f"{_hex(colors.marker)} on {under}"
+    return "▀", f"{_hex(paint[upper])} on {_hex(paint[lower])}"
+
+
+def _runs(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Neighbouring cells of one style as one run."""
+    runs: list[tuple[str, str]] = []
+    for text, style in cells:
+        if runs and runs[-1][1] == style:
+            runs[-1] = (runs[-1][0] + text, style)
+        else:
+            runs.append((text, style))
+    return runs
