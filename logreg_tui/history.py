@@ -171,10 +171,10 @@ class PathHistory:
             self._thin()
 
     def _thin(self) -> None:
-        """Every other stride's points, and every segment start; the oldest half goes when starts alone overflow."""
+        """Every other stride's points, and every segment start; the oldest half when starts alone fill half."""
         self._stride *= 2
         keep = (self._epoch % self._stride == 0) | self._starts
-        if np.count_nonzero(keep) > self._capacity * 3 // 4:
+        if np.count_nonzero(self._starts) > self._capacity // 2:  # thousands of moves by hand
             keep[: keep.size // 2] = False
         self._epoch, self._w, self._b, self._starts = (self._epoch[keep], self._w[keep], self._b[keep],
                                                        self._starts[keep])

@@ -73,8 +73,20 @@ def _newton_step(w: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[floa
     return float(step[0]), float(step[1])
 
 
+def _tied_share(x: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """The loss left when the classes touch only at x = threshold: those points' entropy, as a share of all."""
+    tied = y[x == threshold]
+    share = float(tied.mean())
+    entropy = -sum(p * np.log(p) for p in (share, 1 - share) if p > 0)
+    return float(tied.size * entropy / x.size)
+
+
 def _separation(x: np.ndarray, y: np.ndarray) -> Optimum | None:
-    """The no-minimum answer when a threshold t splits the classes (ties at t allowed), else None."""
+    """The no-minimum answer when a threshold t splits the classes, else None.
+
+    Points of both classes exactly at t (the classes touch) keep a loss (their entropy) however far (w, b)
+    goes, while every other point's falls to 0: still no minimum, only an infimum.
+    """
     ones, zeros = x[y > 0.5], x[y <= 0.5]
     nan = float("nan")
     if ones.size == 0 or zeros.size == 0:
@@ -83,12 +95,12 @@ def _separation(x: np.ndarray, y: np.ndarray) -> Optimum | None:
                        + ("+∞" if sign > 0 else "−∞"))
     for sign, low_class, high_class in ((1.0, zeros, ones), (-1.0, ones, zeros)):
         below, above = float(low_class.max()), float(high_class.min())
-        if below <= above:
-            threshold = (below + above) / 2
-            tied = np.count_nonzero(x == threshold) if below == above else 0
-            infimum = float(tied * np.log(2.0) / x.size)
-            norm = float(np.hypot(1.0, threshold))
-            return Optimum(nan, nan, infimum, (sign / norm, -sign * threshold / norm),
-                           f"separable at x = {threshold:.4g}: the loss falls toward {infimum:.4g} as |w| grows "
-                           f"along b = {-threshold:.4g}·w")
+        if below > above or (below == above and np.all(x == below)):
+            continue  # overlapping classes; or every x the same: then the minima form a line, Newton finds one
+        threshold = (below + above) / 2
+        norm = float(np.hypot(1.0, threshold))
+        infimum = _tied_share(x, y, threshold) if below == above else 0.0
+        return Optimum(nan, nan, infimum, (sign / norm, -sign * threshold / norm),
+                       f"separable at x = {threshold:.4g}: the loss falls toward {infimum:.4g} as |w| grows "
+                       f"along b = {-threshold:.4g}·w")
     return None

@@ -79,5 +79,7 @@ class EpochPace:
             window = now - since
             if self.speed is not None:
                 window = max(window, self.due_at - scheduled)
-            self._window = ((epoch - first) / window, now, epoch, self.due_at)
+            rate = (epoch - first) / window
+            # the window's float arithmetic can put a capped run's figure a hair over its cap
+            self._window = (min(rate, self.speed) if self.speed is not None else rate, now, epoch, self.due_at)
         return self._window[0]

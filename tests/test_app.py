@@ -190,7 +190,11 @@ async def test_e_exports_csv_and_json_never_overwriting(tmp_path):
         assert csvs == ["logreg-seed42-epoch10-1.csv", "logreg-seed42-epoch10.csv"]
         assert len(list(tmp_path.glob("*.json"))) == 2 and not list(tmp_path.glob(".*.tmp"))
         rows = (tmp_path / csvs[1]).read_text().splitlines()
-        assert rows[0] == "epoch,loss" and len(rows) == 11 and rows[1].startswith("0,0.6931")
+        assert rows[0] == "epoch,loss,w,b" and len(rows) == 11 and rows[1].startswith("0,0.6931")
+        assert rows[1].endswith(",0.0,0.0")  # the loss of epoch 0 is at the start, w = b = 0
+        epoch9 = [float(v) for v in rows[10].split(",")]
+        path = snap(app).path
+        assert (epoch9[2], epoch9[3]) == (path.w[9], path.b[9]) and path.epoch[9] == 9
         assert "exported" in message(app) and csvs[0] in message(app)
 
 
@@ -337,9 +341,10 @@ async def test_without_its_plot_process_the_app_draws_the_plots_itself(monkeypat
 async def test_plots_fill_their_widgets_wider_and_taller_than_80_by_24():
     async with make_app().run_test(size=(200, 60)) as pilot:
         app = await started(pilot)
-        for name in ("#loss", "#data"):
+        await settle(pilot)
+        for name, height in (("#loss", 27), ("#data", 27), ("#landscape", 56)):  # 2 × 2: the landscape spans both rows
             plot = app.query_one(name)
-            assert plot.size.width > 150 and plot.size.height > 24
+            assert plot.size.width >= 85 and plot.size.height >= height, name
             assert max(len(line) for line in plot.plain_lines) == plot.size.width, name
             assert sum(1 for line in plot.plain_lines if line.strip()) > 24, name
 
