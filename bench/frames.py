@@ -1,4 +1,7 @@
-"""Time to build one frame (both plots, as at 160×50) at different scales, as ratios from one run.
+"""Time to build one frame (every plot, as at 160×50) at different scales, as ratios from one run.
+
+The landscape's map is computed once per data set, window and size (as in the app, where it is cached):
+a frame rasterizes the path and draws the cells.
 
     python bench/frames.py
 """
@@ -8,13 +11,20 @@ import time
 
 import numpy as np
 
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.history import LossHistory
-from logreg_tui.drawing import PlotColors
-from logreg_tui.plots import LossSettings, loss_plot, render
-from logreg_tui.scatter import data_plot
+from dataclasses import replace
 
-WIDTH, LOSS_HEIGHT, DATA_HEIGHT = 131, 24, 24  # the plot widgets' sizes in a 160×50 terminal
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.history import LossHistory, PathHistory
+from logreg_tui.drawing import PlotColors
+from logreg_tui.landscape import LandscapeSettings, landscape_view, map_codes
+from logreg_tui.optimum import find_optimum
+from logreg_tui.plots import LossSettings, loss_plot, picture, render
+from logreg_tui.scatter import data_plot
+from logreg_tui.state import TrainConfig, before_training
+from logreg_tui.surface import loss_surface
+
+WIDTH, LOSS_HEIGHT, DATA_HEIGHT = 66, 24, 24  # the plot widgets' sizes in a 160×50 terminal (2 × 2)
+LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT = 66, 48
 COLORS = PlotColors()
 
 
@@ -25,9 +35,22 @@ def history_after(epochs: int) -> LossHistory:
     return history
 
 
-def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
-    """Median time of a full frame: every plot rebuilt (the key is ignored)."""
+def path_after(epochs: int) -> PathHistory:
+    """A path of this many epochs, spiralling into (w*, b*) of the tutorial's data (crossing the map again and
+    again, like a momentum run)."""
+    path = PathHistory()
+    path.start(0, 0.0, 0.0)
+    e = np.arange(1, epochs + 1, dtype=np.float64)
+    decay = np.exp(-e / (epochs / 5))
+    path.extend(e.astype(np.int64), 4.54 - 4.54 * decay * np.cos(e / 7), -9.44 + 9.44 * decay * np.cos(e / 11))
+    return path
+
+
+def frame_seconds(dataset, history, path, w: float, repeats: int = 15) -> float:
+    """Median time of a full frame: every plot rebuilt (the key is ignored) and drawn."""
     view = history.view()
+    snapshot = replace(before_training(dataset, TrainConfig()), path=path.view(),
+                       optimum=find_optimum(dataset.x[:1000], dataset.y[:1000]), b=-5.0)
     times = []
     for k in range(repeats):
         started = time.perf_counter()
@@ -35,6 +58,9 @@ def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
         render(drawing)
         _, drawing = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
         render(drawing)
+        _, drawing = landscape_view(replace(snapshot, w=w + k * 1e-3), LandscapeSettings(), LANDSCAPE_WIDTH,
+                                    LANDSCAPE_HEIGHT, COLORS)
+        picture(drawing)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -42,14 +68,31 @@ def frame_seconds(dataset, history, w: float, repeats: int = 15) -> float:
 def main() -> None:
     small, big = make_tutorial_data(42, 1_000, 4.0), make_tutorial_data(42, 1_000_000, 4.0)
     short, long = history_after(1_000), history_after(1_000_000)
+    short_path, long_path = path_after(1_000), path_after(1_000_000)
     data_plot(big, 1.0, 0.0, WIDTH, DATA_HEIGHT, COLORS)  # the per-data-set occupancy grid, built once
     for _ in range(3):
-        base = frame_seconds(small, short, 2.0)
-        many_points = frame_seconds(big, short, 2.0)
-        many_epochs = frame_seconds(small, long, 2.0)
-    print(f"frame at N 1e3, 1e3 epochs: {base * 1e3:.1f} ms")
+        base = frame_seconds(small, short, short_path, 2.0)
+        many_points = frame_seconds(big, short, short_path, 2.0)
+        many_epochs = frame_seconds(small, long, long_path, 2.0)
+    print(f"frame (loss, data, landscape) at N 1e3, 1e3 epochs: {base * 1e3:.1f} ms")
     print(f"N 1e6 ÷ N 1e3:                {many_points / base:.2f}  (goal ≤ 1.5)")
     print(f"1e6 epochs ÷ 1e3 epochs:      {many_epochs / base:.2f}  (goal ≤ 1.5)")
+    small_map, big_map = map_seconds(small), map_seconds(big)
+    print(f"the map, once per data set, window and size: {small_map * 1e3:.1f} ms at N 1e3, "
+          f"{big_map * 1e3:.1f} ms at N 1e6 (summary included): {big_map / small_map:.2f}")
+
+
+def map_seconds(dataset, repeats: int = 5) -> float:
+    """Median time to summarise the data and compute the landscape's map from nothing (no cache)."""
+    times = []
+    for _ in range(repeats):
+        loss_surface.cache_clear()
+        map_codes.cache_clear()
+        snapshot = replace(before_training(dataset, TrainConfig()), path=path_after(1_000).view())
+        started = time.perf_counter()
+        landscape_view(snapshot, LandscapeSettings(), LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT, COLORS)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ from typing import Callable, Iterable
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container, Horizontal
-from textual.events import Resize
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -21,16 +20,12 @@ from logreg_tui.formatting import format_number
 from logreg_tui.options import Options, positive, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
-from logreg_tui.landscape import LandscapeSettings, landscape_view
-from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
 from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
                                 ValuePrompt)
 from logreg_tui.state import Snapshot, before_training
-from logreg_tui.widgets import LandscapeView, PlotView, StatsPanel, plot_colors
+from logreg_tui.stats import StatsPanel
+from logreg_tui.widgets import LandscapeView, Plots, PlotView, plot_colors
 
-
-
-WIDE = (120, 40)  # from this terminal size on, the landscape has a column of its own
 
 
 class LogRegApp(App):
@@ -63,10 +58,7 @@ class LogRegApp(App):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Container(id="plots"):  # a 2 × 2 grid from WIDE on, else a column (app.tcss); in this order
-                yield PlotView(loss_view, LossSettings(), self.plot_process, id="loss")
-                yield LandscapeView(landscape_view, LandscapeSettings(), self.plot_process, id="landscape")
-                yield PlotView(data_view, DataSettings(), self.plot_process, id="data")
+            yield Plots(self.plot_process, id="plots")
             yield StatsPanel(id="stats")
         yield Static("", id="message")
         yield Footer()
@@ -85,10 +77,6 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
-
-    def on_resize(self, event: Resize) -> None:
-        wide = event.size.width >= WIDE[0] and event.size.height >= WIDE[1]
-        self.query_one("#plots").set_class(wide, "wide")
 
     def _redraw_in_new_colours(self, theme) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""
@@ -215,18 +203,12 @@ class LogRegApp(App):
         view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
 
     def action_toggle_landscape(self) -> None:
-        """Below WIDE, the bottom plot switches between the data and the landscape."""
-        plots = self.query_one("#plots")
-        if plots.has_class("wide"):
+        if not self.query_one(Plots).toggle_landscape():
             self._set_message("m: every plot is on screen at this size", from_engine=False)
-        else:
-            plots.toggle_class("landscape-below")
 
     def action_move(self, columns: int, rows: int) -> None:
-        """Move (w, b) by map cells of the landscape (as big as it is shown, or would be in the data's place)."""
-        view = self.query_one(LandscapeView)
-        size = None if view.size.area else tuple(self.query_one("#data", PlotView).size)
-        dw, db = view.cell_size(self.engine.latest if self.engine else self._before_training, size)
+        """Move (w, b) by cells of the landscape's map."""
+        dw, db = self.query_one(Plots).map_cell(self.engine.latest if self.engine else self._before_training)
         self.action_engine("move_by", columns * dw, rows * db)
 
     def on_landscape_view_moved(self, message: LandscapeView.Moved) -> None:

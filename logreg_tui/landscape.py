@@ -27,7 +27,6 @@ LEVELS = 24  # colour steps of the map, log-spaced in the loss
 CONTOUR = LEVELS  # added to a half cell's level where a contour line passes: drawn a shade lighter
 CONTOUR_SERIES = ((1, 2, 5), (1, 3), (1,))  # contour losses m·10^k: the finest series with at most MAX_CONTOURS
 MAX_CONTOURS = 5
-SHADES = "  ░▒"  # monochrome: the map's level as a glyph, low loss to high; contours are dots
 MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell in every terminal font we tried  # drawn in this order: the current point on top
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)  # [row][col]
 
@@ -319,14 +318,12 @@ def draw_landscape(codes, path, ray, markers, b_labels, w_labels, label_width, t
 def _cell(paint: list[RGB], colors: PlotColors, upper: int, lower: int, kind: str | None, bits: int, ray_bits: int,
           monochrome: bool) -> tuple[str, str]:
     """One map cell: a marker, the path's or the ray's braille, or the two half cells of the map."""
-    if monochrome:
-        level = max(upper, lower) % CONTOUR
-        glyph = "·" if max(upper, lower) >= CONTOUR else SHADES[level * len(SHADES) // LEVELS]
+    if monochrome:  # no colours: the map is its contour lines, dotted, like a topographic map
         if kind:
             return MARKERS[kind], "bold"
         if bits or ray_bits:
             return chr(0x2800 + (bits or ray_bits)), "bold" if bits else ""
-        return glyph, ""
+        return "·" if max(upper, lower) >= CONTOUR else " ", ""
     under = _hex(_blend(paint[upper], paint[lower], 0.5))
     if kind:
         color = {"start": colors.text, "optimum": colors.class1, "now": colors.marker}[kind]

@@ -9,16 +9,17 @@ from rich.style import Style
 from textual import events
 from textual.app import App
 from textual.color import Color
+from textual.containers import Container
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
 from logreg_tui.drawing import PlotColors, Rows
-from logreg_tui.formatting import format_number, short_count
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
-from logreg_tui.landscape import geometry
+from logreg_tui.landscape import LandscapeSettings, geometry, landscape_view
+from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
 from logreg_tui.state import Snapshot
 
 
@@ -195,6 +196,38 @@ class LandscapeView(PlotView):
             self.post_message(self.Moved(*point))
 
 
+WIDE = (120, 40)  # from this terminal size on, every plot is on screen
+
+
+class Plots(Container):
+    """The plot views: from WIDE on, loss above data with the landscape beside them; smaller, loss above data
+    or, after m, above the landscape (the classes `wide` and `landscape-below`; app.tcss lays them out)."""
+
+    def __init__(self, drawer: PlotProcess, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawer = drawer
+
+    def compose(self):
+        yield PlotView(loss_view, LossSettings(), self._drawer, id="loss")  # in this order: the grid fills by it
+        yield LandscapeView(landscape_view, LandscapeSettings(), self._drawer, id="landscape")
+        yield PlotView(data_view, DataSettings(), self._drawer, id="data")
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width >= WIDE[0] and self.app.size.height >= WIDE[1], "wide")
+
+    def toggle_landscape(self) -> bool:
+        """Show the landscape in the data's place, or the data again; False when both are on screen anyway."""
+        if self.has_class("wide"):
+            return False
+        self.toggle_class("landscape-below")
+        return True
+
+    def map_cell(self, snapshot: Snapshot) -> tuple[float, float]:
+        """(w, b) across a cell of the landscape's map, as shown or as it would be in the data's place."""
+        view = self.query_one(LandscapeView)
+        return view.cell_size(snapshot, None if view.size.area else tuple(self.query_one("#data", PlotView).size))
+
+
 def plot_colors(app: App) -> PlotColors:
     """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
     variables = app.get_css_variables()
@@ -206,83 +239,3 @@ def plot_colors(app: App) -> PlotColors:
     dim = Color(*text).blend(Color(*background), 0.6).rgb
     return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
                       class1=rgb("success"), marker=rgb("warning"), background=background, monochrome=app.no_color)
-
-
-LABEL_WIDTH = 9
-VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
-
-
-def _epoch(snapshot) -> str:
-    """12 / 1001; past VALUE_WIDTH, 1000000/1M."""
-    if not snapshot.stop_at:
-        return str(snapshot.epoch)
-    text = f"{snapshot.epoch} / {snapshot.stop_at}"
-    return text if len(text) <= VALUE_WIDTH else f"{snapshot.epoch}/{short_count(snapshot.stop_at)}"
-
-
-def _speed(snapshot) -> str:
-    cap = "max" if snapshot.speed is None else format_number(snapshot.speed)
-    return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
-
-
-def _optimizer(snapshot) -> str:
-    with_beta = snapshot.optimizer in ("momentum", "nesterov")
-    return snapshot.optimizer + (f" β {snapshot.momentum:.3g}" if with_beta else "")
-
-
-def _file_name(path: str) -> str:
-    """The data file's name, its end kept when it is too long for the panel."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
-
-
-STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves the line out
-    ("status", lambda s: s.status),
-    ("epoch", _epoch),
-    ("loss", lambda s: format_number(s.loss)),
-    ("acc", lambda s: format_number(s.accuracy)),
-    ("lr", lambda s: format_number(s.lr)),
-    ("w", lambda s: format_number(s.w)),
-    ("b", lambda s: format_number(s.b)),
-    ("dL/dw", lambda s: format_number(s.grad_w)),
-    ("dL/db", lambda s: format_number(s.grad_b)),
-    ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
-    ("val acc", lambda s: format_number(s.val_accuracy) if s.val_history else None),
-    ("autograd", lambda s: s.autograd),
-    ("optim", _optimizer),
-    ("batch", lambda s: "full" if not s.batch_size or s.batch_size >= s.n_train else str(s.batch_size)),
-    ("steps", lambda s: short_count(s.steps)),
-    ("speed", _speed),
-    ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
-    ("data", lambda s: _file_name(s.dataset.source) if s.seed is None else "generated"),
-    ("N", lambda s: str(s.n_points)),
-    ("held out", lambda s: str(s.n_points - s.n_train) if s.n_train != s.n_points else None),
-    ("device", lambda s: s.device),
-]
-LOADING = ("seed", "data", "N", "held out", "device")  # the lines shown while torch loads
-STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
-                 "loading": "bold", "error": "bold red"}
-LABEL_STYLE, VALUE_STYLE, NOTE_STYLE = Style(dim=True), Style(bold=True), Style(dim=True, italic=True)
-
-
-class StatsPanel(LineCanvas):
-    """One `label value` line per item of the latest snapshot.
-
-    Lines are built from segments, not rendered rich Text: this runs every frame on the UI thread,
-    which shares the GIL with training.
-    """
-
-    def show(self, snapshot, status: str | None = None) -> None:
-        values = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
-        self.show_lines([_stat_line(label, value) for label, value in values if value is not None])
-
-    def show_loading(self, snapshot) -> None:
-        """What is known before torch is loaded (state.before_training): the data and the device."""
-        items = [("status", "loading")] + [(label, value(snapshot)) for label, value in STATS if label in LOADING]
-        note = Strip([Segment("starting torch…", NOTE_STYLE)])
-        self.show_lines([_stat_line(label, value) for label, value in items if value is not None] + [Strip([]), note])
-
-
-def _stat_line(label: str, value: str) -> Strip:
-    style = Style.parse(STATUS_STYLES.get(value, "bold")) if label == "status" else VALUE_STYLE
-    return Strip([Segment(f"{label:<{LABEL_WIDTH}}", LABEL_STYLE), Segment(value, style)])

@@ -14,7 +14,7 @@ from logreg_tui.data import make_tutorial_data
 from logreg_tui.engine import Engine
 from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.formatting import format_number
-from logreg_tui.widgets import STATS, VALUE_WIDTH
+from logreg_tui.stats import STATS, VALUE_WIDTH
 
 
 async def test_opens_paused_at_epoch_zero_with_every_stat():

@@ -205,3 +205,88 @@ def test_headless_json_has_the_optimum_or_null_with_a_reason(cli):
 
 def _xy(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     return data.x.astype(np.float64), data.y.astype(np.float64)
+
+
+# -- in the app: layout, clicks, the move keys
+
+
+async def test_from_120_by_40_every_plot_and_the_stats_are_on_screen_and_m_says_so():
+    from apphelpers import make_app, message, settle, started
+
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await settle(pilot)
+        for name in ("#loss", "#data", "#landscape", "#stats"):
+            assert app.query_one(name).region.area > 0, name
+        assert any("loss landscape" in line for line in app.query_one("#landscape").plain_lines)
+        await pilot.press("m")
+        assert "every plot is on screen" in message(app) and app.query_one("#data").region.area > 0
+
+
+async def test_below_120_by_40_m_switches_the_bottom_plot_between_data_and_landscape():
+    from apphelpers import make_app, settle, started
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        landscape, data = app.query_one("#landscape"), app.query_one("#data")
+        assert landscape.region.area == 0 and data.region.area > 0
+        bottom = data.region
+        await pilot.press("m")
+        await settle(pilot)
+        assert landscape.region == bottom and data.region.area == 0
+        assert any("landscape" in line for line in landscape.plain_lines)
+        assert any("✕ min 0.050792" in line for line in landscape.plain_lines)
+        await pilot.press("m")
+        await settle(pilot)
+        assert landscape.region.area == 0 and data.region.area > 0
+        await pilot.resize_terminal(130, 45)
+        await settle(pilot)
+        assert landscape.region.area > 0 and data.region.area > 0
+
+
+@pytest.mark.parametrize("status_keys", [(), ("space",)])  # paused, and while training
+async def test_a_click_on_the_map_moves_w_b_to_that_cell_and_the_data_plot_follows(status_keys):
+    from apphelpers import make_app, settle, snap, started, until
+
+    async with make_app("--speed", "20").run_test(size=(160, 50)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.press(*status_keys)
+        view = app.query_one("#landscape")
+        window, frame = geometry(snap(app), *view.size)
+        column, row = frame.left + frame.columns // 3, 1 + frame.rows * 3 // 4
+        w, b = frame.point_at(window, column, row)
+        epoch = snap(app).epoch
+        await pilot.click("#landscape", offset=(column, row))
+        await until(pilot, lambda: len(snap(app).path.segments) == 2, "the move")
+        moved = snap(app)
+        start = moved.path.segments[1].start
+        assert (moved.path.w[start], moved.path.b[start]) == pytest.approx((w, b), rel=1e-6)  # float32 parameters
+        assert moved.path.epoch[start] >= epoch
+        if not status_keys:
+            assert (moved.w, moved.b) == pytest.approx((w, b), rel=1e-6) and moved.status == "paused"
+            await settle(pilot)
+            threshold = -b / w
+            assert any(f"x* = {threshold:.4g}" in line for line in app.query_one("#data").plain_lines)
+        await pilot.click("#landscape", offset=(0, 0))  # the title row: off the map, nothing moves
+        await settle(pilot)
+        assert len(snap(app).path.segments) == 2
+
+
+async def test_the_arrow_keys_move_w_and_b_by_one_map_cell_even_with_the_landscape_hidden():
+    from apphelpers import make_app, snap, started, until
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        view = app.query_one("#landscape")
+        assert view.region.area == 0  # hidden: the cell is that of the landscape in the data plot's place
+        cell_w, cell_b = view.cell_size(snap(app), tuple(app.query_one("#data").size))
+        await pilot.press("right", "right", "up")
+        await until(pilot, lambda: snap(app).b != 0.0, "the moves")
+        assert (snap(app).w, snap(app).b) == pytest.approx((2 * cell_w, cell_b), rel=1e-6)
+        await pilot.press("m", "left", "down", "down")
+        await until(pilot, lambda: snap(app).b < 0, "the moves")
+        cell_w, cell_b = view.cell_size(snap(app))
+        assert snap(app).w == pytest.approx(2 * cell_w - cell_w, rel=1e-6)
+        assert len(snap(app).path.segments) == 7 and snap(app).status == "paused"

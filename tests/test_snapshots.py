@@ -27,3 +27,18 @@ def test_after_sixty_epochs(snap_compare, size):
 def test_log_y_smoothed_custom(snap_compare):
     keys = ["a", *["N"] * 10, "l", "s"]
     assert snap_compare(make_app(), terminal_size=(160, 50), run_before=stepped(*keys, epochs=100))
+
+
+def test_landscape_below_at_80_by_24(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=stepped("m", *["N"] * 6, epochs=60))
+
+
+def test_landscape_with_adam_and_a_move_at_160_by_50(snap_compare):
+    keys = ["o", "o", "o", *["N"] * 3, "left", "left", "down", *["N"] * 3]  # adam; a new segment 2 cells off
+    assert snap_compare(make_app(), terminal_size=(160, 50), run_before=stepped(*keys, epochs=60))
+
+
+def test_landscape_of_separable_data_in_monochrome(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app("--gap", "12", "--n-points", "60")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=stepped(*["N"] * 3, epochs=30))
