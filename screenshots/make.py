@@ -59,6 +59,10 @@ async def main() -> None:
     same = ("--speed", "max", "--epochs", "300", "--val-frac", "0.2", "--lr", "0.05")  # the same data and lr
     await shoot("sgd", same, ("space",), epochs=300, status="done")
     await shoot("adam", (*same, "--optimizer", "adam"), ("space",), epochs=300, status="done")
+    await shoot("landscape-sgd", ("--speed", "max"), ("space",), epochs=1001, status="done", size=(160, 50))
+    adam = ("--speed", "max", "--epochs", "300", "--optimizer", "adam", "--lr", "0.05")
+    await shoot("landscape-adam", adam, ("space",), epochs=300, status="done", size=(160, 50))
+    await shoot("landscape-small", ("--epochs", "1001"), ("m", *("N",) * 30), epochs=300, size=(80, 24))
     await shoot("help", (), ("question_mark",))
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):
