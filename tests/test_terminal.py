@@ -18,8 +18,8 @@ def terminal(tmp_path):
     assert EXECUTABLE, "logreg-tui is not installed (pip install -e .)"
     opened = []
 
-    def open_terminal(*args, cols=100, rows=30):
-        opened.append(Terminal([EXECUTABLE, *args], cols, rows, cwd=str(tmp_path)))
+    def open_terminal(*args, cols=100, rows=30, env=None):
+        opened.append(Terminal([EXECUTABLE, *args], cols, rows, env=env, cwd=str(tmp_path)))
         return opened[-1]
 
     yield open_terminal
@@ -56,6 +56,29 @@ def test_quit_within_a_second_at_max_speed_on_a_million_points(terminal, key):
     term.press(key)
     assert term.wait_exit(5) == 0
     assert time.monotonic() - started < 1.0
+
+
+def test_the_landscape_under_no_color_and_tmux_term_moves_w_b_by_arrow_keys_and_by_a_click(terminal):
+    term = terminal("--paused", cols=80, rows=24, env={"NO_COLOR": "1", "TERM": "screen"})
+    term.wait_for(r"status\s+paused")
+    term.press("m")
+    term.wait_for(r"loss landscape")
+    term.wait_for(r"✕ min 0\.050792")
+    term.press("\x1b[C", "\x1b[C", "\x1b[A")  # → → ↑
+    term.wait_for(r"\bw\s+0\.\d+")
+    term.wait_for(r"\bb\s+[1-9]|\bb\s+0\.\d+")
+    moved = term.text
+    lines = term.text.splitlines()
+    row = next(y for y, line in enumerate(lines) if "┤" in line and y > 12)  # a b tick row of the map
+    column = lines[row].index("┤") + 10
+    term.press(f"\x1b[<0;{column + 1};{row + 1}M", f"\x1b[<0;{column + 1};{row + 1}m")  # SGR click, 1-based
+    deadline = time.monotonic() + 10
+    while term.text == moved and time.monotonic() < deadline:
+        term.pump(0.1)
+    w = float(re.search(r"\bw\s+(-?[\d.e-]+)", term.text).group(1))
+    b = float(re.search(r"\bb\s+(-?[\d.e-]+)", term.text).group(1))
+    assert w > 0 and b < 0, term.text  # left of the map's middle column and below b = 0
+    assert re.search(r"status\s+paused", term.text)
 
 
 def test_resizing_never_crashes_and_small_sizes_show_a_note(terminal):
