@@ -108,11 +108,16 @@ def round_ticks(low: float, high: float, most: int) -> tuple[list[float], list[s
     span = high - low if high > low else 1.0
     decade = 10 ** math.floor(math.log10(span / max(most, 1)))
     for step in (m * decade for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):
-        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-        if last - first + 1 <= max(most, 2):
+        ticks = multiples(low, high, step)
+        if len(ticks) <= max(most, 2):
             break
-    ticks = tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
     return list(ticks), tick_labels(ticks, step) if ticks else []
+
+
+def multiples(low: float, high: float, step: float) -> tuple[float, ...]:
+    """The multiples of step in [low, high], as round floats (0.3, not 0.30000000000000004)."""
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
 
 
 def fit_title(width: int, label_width: int, *titles: str) -> str:

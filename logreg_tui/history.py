@@ -148,22 +148,25 @@ class PathHistory:
 
     def start(self, epoch: int, w: float, b: float) -> None:
         """A new segment from (w, b), reached after `epoch` epochs (the run's start, or a move by hand)."""
+        self._widen_bounds(np.array([w]), np.array([b]))
         self._append(np.array([epoch]), np.array([w]), np.array([b]), starts=True)
 
     def extend(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray) -> None:
         """The points reached after these epochs, continuing the current segment."""
         epochs = np.asarray(epochs, dtype=np.int64)
+        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        self._widen_bounds(w, b)  # every point counts, kept or not
         keep = epochs % self._stride == 0
-        self._append(epochs[keep], np.asarray(w, dtype=np.float64)[keep], np.asarray(b, dtype=np.float64)[keep],
-                     starts=False, all_w=w, all_b=b)
+        self._append(epochs[keep], w[keep], b[keep], starts=False)
 
-    def _append(self, epochs, w, b, starts: bool, all_w=None, all_b=None) -> None:
-        for low, high, values in ((0, 1, w if all_w is None else all_w), (2, 3, b if all_b is None else all_b)):
-            values = np.asarray(values, dtype=np.float64)
+    def _widen_bounds(self, w: np.ndarray, b: np.ndarray) -> None:
+        for low, values in ((0, w), (2, b)):
             finite = values[np.isfinite(values)]
             if finite.size:
                 self._bounds[low] = min(self._bounds[low], float(finite.min()))
-                self._bounds[high] = max(self._bounds[high], float(finite.max()))
+                self._bounds[low + 1] = max(self._bounds[low + 1], float(finite.max()))
+
+    def _append(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray, starts: bool) -> None:
         self._epoch = np.concatenate([self._epoch, epochs])
         self._w, self._b = np.concatenate([self._w, w]), np.concatenate([self._b, b])
         self._starts = np.concatenate([self._starts, np.full(epochs.size, starts)])

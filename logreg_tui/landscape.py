@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from logreg_tui.axes import tick_labels
+from logreg_tui.axes import multiples, tick_labels
 from logreg_tui.canvas import drawing_of, too_small
 from logreg_tui.drawing import RGB, Drawing, PlotColors, Rows
 from logreg_tui.history import PathView
@@ -27,7 +27,7 @@ LEVELS = 24  # colour steps of the map, log-spaced in the loss
 CONTOUR = LEVELS  # added to a half cell's level where a contour line passes: drawn a shade lighter
 CONTOUR_SERIES = ((1, 2, 5), (1, 3), (1,))  # contour losses m·10^k: the finest series with at most MAX_CONTOURS
 MAX_CONTOURS = 5
-MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell in every terminal font we tried  # drawn in this order: the current point on top
+MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell in every terminal font we tried
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)  # [row][col]
 
 
@@ -75,7 +75,7 @@ class Frame:
 def geometry(snapshot: Snapshot, width: int, height: int) -> tuple[Window, Frame]:
     """The window and the frame of a landscape of this snapshot, drawn width × height."""
     window = landscape_window(snapshot.path, snapshot.optimum, snapshot.w, snapshot.b)
-    labels = tick_labels(_ticks(window.b_low, window.b_high, window.b_step), window.b_step)
+    labels = tick_labels(multiples(window.b_low, window.b_high, window.b_step), window.b_step)
     return window, Frame(width, height, max(map(len, labels)) if labels else 1)
 
 
@@ -93,21 +93,17 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
     markers = _markers(snapshot, window, frame)
     title, legend = _title(optimum, width), _legend(optimum, contours, width)
-    key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors, codes.tobytes(),
+    # the map's codes follow from the data set, its split, the window and the size: no need to compare them
+    key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors,
            path.tobytes(), ray.tobytes(), tuple(markers), title, legend)
     return key, drawing_of("landscape", colors, codes=codes, path=path, ray=ray, markers=markers,
                            b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
                            label_width=frame.label_width, title=title, legend=legend, width=width, height=height)
 
 
-def _ticks(low: float, high: float, step: float) -> tuple[float, ...]:
-    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-    return tuple(float(f"{k * step:.12g}") for k in range(first, last + 1))
-
-
 def _b_labels(window: Window, frame: Frame) -> list[list]:
     """[row, label] of the b ticks on the map's rows, each on the row that holds its value, two rows apart at least."""
-    ticks = _ticks(window.b_low, window.b_high, window.b_step)
+    ticks = multiples(window.b_low, window.b_high, window.b_step)
     labels, last_row = [], -2
     for tick, label in zip(reversed(ticks), reversed(tick_labels(ticks, window.b_step))):
         row = min(int((window.b_high - tick) / (window.b_high - window.b_low) * frame.rows), frame.rows - 1)
@@ -119,7 +115,7 @@ def _b_labels(window: Window, frame: Frame) -> list[list]:
 
 def _w_labels(window: Window, frame: Frame) -> list[list]:
     """[column, label] of the w ticks, each centred on the column that holds its value, never touching."""
-    ticks = _ticks(window.w_low, window.w_high, window.w_step)
+    ticks = multiples(window.w_low, window.w_high, window.w_step)
     labels, free_from = [], 0
     for tick, label in zip(ticks, tick_labels(ticks, window.w_step)):
         column = frame.left + min(int((tick - window.w_low) / (window.w_high - window.w_low) * frame.columns),
@@ -219,7 +215,8 @@ def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, fram
 
 
 def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int, int, str]]:
-    """(column, row, kind) of the start, the minimum and the current point, where they are on the map."""
+    """(column, row, kind) of the start, the minimum and the current point, where they are on the map; in this
+    order, so that where two share a cell the later is drawn (the current point on top)."""
     points = [("start", snapshot.path.w[0], snapshot.path.b[0])]
     if snapshot.optimum and snapshot.optimum.exists:
         points.append(("optimum", snapshot.optimum.w, snapshot.optimum.b))

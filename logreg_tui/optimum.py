@@ -21,7 +21,7 @@ class Optimum:
 
     w: float  # NaN when there is no minimum
     b: float
-    loss: float  # at (w, b); when separable, the infimum (0, or the tied points' share of log 2)
+    loss: float  # at (w, b); when separable, the infimum (0, or the entropy of points where the classes touch)
     direction: tuple[float, float] | None = None  # separable: (dw, db), unit length; None when a minimum exists
     reason: str = ""  # why there is no minimum; "" when there is one
 
