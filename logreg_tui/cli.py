@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
             from logreg_tui.gradcheck import run_gradcheck
 
             return run_gradcheck(as_json=options.json)
+        if options.compare:
+            from logreg_tui.compare import run_compare
+
+            return run_compare(options, dataset)
         if options.headless:
             return run_headless(options, dataset)
         if options.device not in ("auto", "cpu"):

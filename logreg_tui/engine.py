@@ -21,6 +21,7 @@ from logreg_tui.data import Dataset, DataError
 from logreg_tui.history import LossHistory, PathHistory
 from logreg_tui.optimum import Optimum, find_optimum
 from logreg_tui.pacing import EpochPace
+from logreg_tui.runs import MAX_GHOSTS, Event, record
 from logreg_tui.state import (AUTOGRADS, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size, next_lr,
                               next_optimizer)
 from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
@@ -43,6 +44,7 @@ def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
     return find_optimum(dataset.x[:n_train], dataset.y[:n_train])
 
 
+NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
 LIVE_SETTINGS = ("lr", "autograd", "optimizer", "momentum", "batch_size", "val_frac")  # config → snapshot as they are
 
 
@@ -53,6 +55,7 @@ class Engine:
         _check_autograd(config.autograd)
         self._config = config
         self._device = resolve_device(config.device)
+        self._ghosts: tuple[Snapshot, ...] = ()  # the runs that ended, newest first
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
@@ -126,6 +129,10 @@ class Engine:
     def move_by(self, dw: float, db: float) -> None:
         """(w + dw, b + db), from where w, b are when the command applies."""
         self._send(lambda: self._do_move(self._trainer.w.item() + dw, self._trainer.b.item() + db))
+
+    def clear_ghosts(self) -> None:
+        """Forget the runs kept to compare (the current run stays)."""
+        self._send(self._do_clear_ghosts)
 
     def set_speed(self, speed: float | None) -> None:
         self._send(lambda: self._do_set_speed(speed))
@@ -227,12 +234,20 @@ class Engine:
         self._pending_steps += epochs
 
     def _configure(self, **changes) -> None:
+        for setting, value in changes.items():
+            self._record(setting, getattr(self._live, setting), value)
         self._live = replace(self._live, **changes)
         self._trainer.configure(self._live)
+
+    def _record(self, kind: str, before: object, after: object) -> None:
+        """A change a person made, at the current epoch (none when nothing changed)."""
+        if before != after or kind == "restore":
+            self._events = record(self._events, Event(self._trainer.epoch, kind, before, after))
 
     def _do_set_lr(self, lr: float) -> None:
         self._configure(lr=lr)
         if self._status == "diverged":  # go on from the last finite parameters (already restored), paused
+            self._record("restore", None, self._trainer.epoch)
             self._status = "paused"
             self._message = ""
 
@@ -253,6 +268,7 @@ class Engine:
         if not (np.isfinite(w) and np.isfinite(b)):
             self._message = f"cannot move to w {w:g}, b {b:g}: not finite"
             return
+        self._record("move", (self._trainer.w.item(), self._trainer.b.item()), (w, b))
         self._trainer.move_to(w, b)
         self._path.start(self._trainer.epoch, w, b)
         self._checkpoint = self._trainer.save()
@@ -260,13 +276,22 @@ class Engine:
             self._status = "paused"
         self._message = ""
 
+    def _do_clear_ghosts(self) -> None:
+        self._ghosts = ()
+
     def _do_set_speed(self, speed: float | None) -> None:
         self._pace.set(speed, time.monotonic(), self._trainer.epoch)
 
     # -- training and divergence
 
     def _load(self, dataset: Dataset) -> None:
-        """Put data on the device and start from w = b = 0 at epoch 0 (lr, autograd and speed kept)."""
+        """Put data on the device and start from w = b = 0 at epoch 0 (lr, autograd and speed kept).
+
+        The run that ends, if it trained, is kept as a ghost: its last snapshot.
+        """
+        if getattr(self, "_trainer", None) is not None and self._trainer.epoch:
+            ghost = replace(self._snapshot(self._pace.rate(time.monotonic(), self._trainer.epoch, False)), ghosts=())
+            self._ghosts = (ghost,) + self._ghosts[: MAX_GHOSTS - 1]
         self._dataset = dataset
         self._trainer = Trainer(dataset, self._device, self._live)
         self._history = LossHistory()
@@ -274,6 +299,8 @@ class Engine:
         self._path = PathHistory()
         self._path.start(0, 0.0, 0.0)
         self._optimum = optimum_of(dataset, self._trainer.n_train)
+        self._near_optimum_at: int | None = None
+        self._events: tuple[Event, ...] = ()
         self.training_seconds = 0.0  # spent in run_epochs since this run started
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None
@@ -301,7 +328,7 @@ class Engine:
             return self._status != "diverged"
         records = trainer.fetch()
         if np.isfinite(records[:, 0]).all() and not trainer.problem():
-            self._history.extend(records[:, 0])
+            self._extend_history(records[:, 0])
             epochs = np.arange(trainer.epoch - len(records) + 1, trainer.epoch + 1)
             self._path.extend(epochs, records[:, 1], records[:, 2])
             if self._val_history:
@@ -310,6 +337,14 @@ class Engine:
             return True
         self._diverge()
         return False
+
+    def _extend_history(self, losses: np.ndarray) -> None:
+        """The losses of the next epochs; notes the first within 1 % of the minimum's loss."""
+        if self._near_optimum_at is None and self._optimum.exists:
+            near = np.flatnonzero(losses <= self._optimum.loss * (1 + NEAR_OPTIMUM))
+            if near.size:
+                self._near_optimum_at = self._history.count + int(near[0])
+        self._history.extend(losses)
 
     def _diverge(self) -> None:
         """Replay from the last checkpoint one checked epoch at a time, and stop before the first that blew up.
@@ -327,7 +362,7 @@ class Engine:
             if problem:
                 trainer.restore(before)
                 break
-            self._history.extend([loss.item()])
+            self._extend_history(np.array([loss.item()]))
             self._path.extend([trainer.epoch], [trainer.w.item()], [trainer.b.item()])
             if self._val_history:
                 self._val_history.extend([trainer.val_loss().item()])
@@ -347,7 +382,13 @@ class Engine:
         interval = uncapped if uncapped and self._pace.speed is None else self._config.publish_interval
         self._next_publish_at = now + interval
         self._version += 1
-        self._latest = Snapshot(
+        self._latest = self._snapshot(
+            self._pace.rate(now, self._trainer.epoch, self._status == "running") if rate is None else rate)
+        return self._latest
+
+    def _snapshot(self, rate: float) -> Snapshot:
+        """The engine as it is now (records already fetched)."""
+        return Snapshot(
             version=self._version,
             status=self._status,
             epoch=self._trainer.epoch,
@@ -355,8 +396,7 @@ class Engine:
             **{setting: getattr(self._live, setting) for setting in LIVE_SETTINGS},
             steps=self._trainer.steps,
             val_history=self._val_history.view() if self._val_history else None,
-            epochs_per_second=self._pace.rate(now, self._trainer.epoch, self._status == "running") if rate is None
-            else rate,
+            epochs_per_second=rate,
             speed=self._pace.speed,
             epochs=self._config.epochs,
             stop_at=self._stop_at,
@@ -365,6 +405,8 @@ class Engine:
             history=self._history.view(),
             path=self._path.view(),
             optimum=self._optimum,
+            near_optimum_at=self._near_optimum_at,
+            events=self._events,
+            ghosts=self._ghosts,
             message=self._message,
         )
-        return self._latest

@@ -50,6 +50,8 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "epochs_per_second": snapshot.epochs_per_second,
         "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
+        "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never
+        "events": [event.as_json() for event in snapshot.events],
         "history": {
             "epochs_per_row": 1 if snapshot.history.is_exact else snapshot.history.bucket_width,
             "epoch": [int(e) for e in starts],

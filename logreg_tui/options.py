@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
 from logreg_tui.data import MAX_POINTS, Dataset, load_csv, make_tutorial_data
@@ -14,7 +14,9 @@ from logreg_tui.state import AUTOGRADS, OPTIMIZERS, Autograd, Optimizer, TrainCo
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
-HEADLESS_ONLY = {"log_every": 100, "json": False}
+HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
+DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
+COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "val_frac", "device")  # what a spec sets
 
 
 class QuietParser(argparse.ArgumentParser):
@@ -115,6 +117,9 @@ def build_parser() -> QuietParser:
     headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
     headless.add_argument("--log-every", type=lambda t: _whole(t, 1), default=unset, help="print every N epochs (100)")
     headless.add_argument("--json", action="store_true", default=unset, help="print one JSON object instead")
+    headless.add_argument("--compare", nargs="+", default=unset, metavar="SPEC",
+                          help="run each spec (name=value pairs: lr=0.05,optimizer=adam) on the same data, "
+                          "a line each")
     headless.add_argument("--gradcheck", action="store_true", help="check the hand-written gradients and exit")
     return p
 
@@ -144,6 +149,7 @@ class Options:
     headless: bool
     log_every: int
     json: bool
+    compare: tuple[str, ...]  # --compare's specs, as given
     gradcheck: bool
 
 
@@ -169,7 +175,55 @@ def parse_options(argv: list[str] | None = None) -> Options:
     problem = _misplaced(set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY)), values["headless"], values["gradcheck"])
     if problem:
         parser.error(problem)
-    return Options(**(APP_ONLY | HEADLESS_ONLY | values))
+    options = Options(**(APP_ONLY | HEADLESS_ONLY | values | {"compare": tuple(values.get("compare", ()))}))
+    try:
+        compared_runs(options, parser)
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
+    return options
+
+
+def compared_runs(options: Options, parser: argparse.ArgumentParser | None = None) -> list[tuple[str, Options]]:
+    """(spec, the options of its run) per --compare spec: the command line with the spec's values over it.
+
+    A spec is comma-separated name=value pairs; a name is a training option's long name without its
+    dashes. ArgumentTypeError says what is wrong with a spec, in one line.
+    """
+    actions = {action.dest: action for action in (parser or build_parser())._actions}
+    runs = []
+    for spec in options.compare:
+        changes = {}
+        for pair in filter(None, (part.strip() for part in spec.split(","))):
+            name, _, text = pair.partition("=")
+            dest = name.strip().lstrip("-").replace("-", "_")
+            if not _ or dest not in COMPARED:
+                raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_why_not(name.strip(), dest, _)}")
+            changes[dest] = _spec_value(actions[dest], text.strip(), spec)
+        run = replace(options, **changes)
+        if not run.epochs:
+            raise argparse.ArgumentTypeError(f"--compare {spec!r}: each run needs a budget; --epochs 0 never ends")
+        runs.append((spec, run))
+    return runs
+
+
+def _why_not(name: str, dest: str, has_value: str) -> str:
+    if not has_value:
+        return "a pair must be name=value"
+    if dest in DATA_OPTIONS:
+        return f"every run trains on the same data: give {_flag(dest)} once, for all of them"
+    return f"{name!r} is not one of {', '.join(_flag(d)[2:] for d in COMPARED)}"
+
+
+def _spec_value(action: argparse.Action, text: str, spec: str) -> object:
+    """text as the option's own parser reads it."""
+    try:
+        value = action.type(text) if action.type else text
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_flag(action.dest)[2:]} {error}") from None
+    if action.choices and value not in action.choices:
+        raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_flag(action.dest)[2:]} must be one of "
+                                         f"{', '.join(action.choices)}, got {text!r}")
+    return value
 
 
 def train_config(options: Options, **publishing: float | None) -> TrainConfig:

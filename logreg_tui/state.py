@@ -13,6 +13,7 @@ from typing import Literal, get_args
 from logreg_tui.data import Dataset
 from logreg_tui.history import HistoryView, LossHistory, PathHistory, PathView
 from logreg_tui.optimum import Optimum
+from logreg_tui.runs import Event
 
 Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
@@ -113,6 +114,9 @@ class Snapshot:
     history: HistoryView
     path: PathView  # the (w, b) of every epoch, reduced to a bounded number of points
     optimum: Optimum | None  # the loss's minimum on the training points; None until computed
+    near_optimum_at: int | None  # the first epoch whose loss was within 1 % of the minimum's; None: not yet
+    events: tuple[Event, ...]  # the changes a person made during this run, oldest first
+    ghosts: tuple[Snapshot, ...]  # the runs that ended before this one (their last snapshots), newest first
     message: str  # why it diverged, or a command that could not apply; "" otherwise
 
     @property
@@ -137,7 +141,8 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
                     momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, val_loss=nan,
                     val_accuracy=nan, val_history=None, epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), path=_start_path(), optimum=None, message="")
+                    history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(), ghosts=(),
+                    message="")
 
 
 def _start_path() -> PathView:
