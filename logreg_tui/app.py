@@ -20,6 +20,7 @@ from logreg_tui.formatting import format_number
 from logreg_tui.options import Options, positive, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
+from logreg_tui.runs import ghost_name
 from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
                                 ValuePrompt)
 from logreg_tui.state import Snapshot, before_training
@@ -54,6 +55,7 @@ class LogRegApp(App):
         self._before_training = before_training(dataset, train_config(options))  # shown until torch is loaded
         self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
+        self._last_event = self._last_ghost = None  # the newest event and ghost already told in the message line
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
 
     def compose(self) -> ComposeResult:
@@ -139,6 +141,18 @@ class LogRegApp(App):
             self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
         elif not self._failed and self._message_is_engines:
             self._set_message("")
+        self._tell_news(snapshot)
+
+    def _tell_news(self, snapshot: Snapshot) -> None:
+        """A change just recorded, or a run just kept as a ghost, in the message line (once each)."""
+        event = snapshot.events[-1] if snapshot.events else None
+        ghost = snapshot.ghosts[0] if snapshot.ghosts else None
+        if ghost is not self._last_ghost and ghost is not None and not snapshot.message:
+            self._set_message(f"new run; the last one ({ghost.epoch} epochs) stays behind it as {ghost_name(0)!r} "
+                              "(g hides the earlier runs, G forgets them)", from_engine=False)
+        elif event is not self._last_event and event is not None and not snapshot.message:
+            self._set_message(f"epoch {event.epoch}: {event.what}", from_engine=False)
+        self._last_event, self._last_ghost = event, ghost
 
     def _plot(self, snapshot: Snapshot) -> None:
         colors = plot_colors(self)
@@ -202,6 +216,21 @@ class LogRegApp(App):
         view = self.query_one("#loss", PlotView)
         view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
 
+    def action_toggle_ghosts(self) -> None:
+        """Show or hide the ghosts on the loss plot and the landscape."""
+        shown = False
+        for view in (self.query_one("#loss", PlotView), self.query_one(LandscapeView)):
+            view.settings = replace(view.settings, ghosts=not view.settings.ghosts)
+            shown = view.settings.ghosts
+        count = len(self.engine.latest.ghosts) if self.engine else 0
+        self._set_message(f"{count} earlier run{'s' if count != 1 else ''} {'shown' if shown else 'hidden'}"
+                          + ("" if count else ": z or r starts a new run and keeps the last one to compare"),
+                          from_engine=False)
+
+    def action_clear_ghosts(self) -> None:
+        self.action_engine("clear_ghosts")
+        self._set_message("earlier runs forgotten", from_engine=False)
+
     def action_toggle_landscape(self) -> None:
         if not self.query_one(Plots).toggle_landscape():
             self._set_message("m: every plot is on screen at this size", from_engine=False)
@@ -220,8 +249,9 @@ class LogRegApp(App):
             return
 
         def export() -> str:
-            csv_path, json_path = export_run(self.directory, self.options, self.engine.latest)
-            return f"exported {csv_path} and {json_path.name}"
+            csv_path, json_path, ghosts = export_run(self.directory, self.options, self.engine.latest)
+            also = f" (+ {len(ghosts)} ghost CSV{'s' if len(ghosts) > 1 else ''})" if ghosts else ""
+            return f"exported {csv_path} and {json_path.name}{also}"
 
         self._save("export", export)
 

@@ -8,7 +8,6 @@ import signal
 import sys
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.formatting import format_number
 from logreg_tui.options import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, Options, compared_runs, train_config
 from logreg_tui.runs import settings_words
 from logreg_tui.state import before_training

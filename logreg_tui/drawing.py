@@ -16,6 +16,15 @@ RGB = tuple[int, int, int]
 Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
 
 
+def blend(a: RGB, b: RGB, t: float) -> RGB:
+    """a moved the fraction t of the way toward b."""
+    return tuple(x + (y - x) * t for x, y in zip(a, b))
+
+
+def to_hex(rgb: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
+
+
 @dataclass(frozen=True)
 class PlotColors:
     """Plot colours, taken from the app's theme."""

@@ -233,21 +233,24 @@ class Engine:
         self._status = "paused"
         self._pending_steps += epochs
 
-    def _configure(self, **changes) -> None:
+    def _configure(self, record: bool = True, **changes) -> None:
         for setting, value in changes.items():
-            self._record(setting, getattr(self._live, setting), value)
+            if record:
+                self._record(setting, getattr(self._live, setting), value)
         self._live = replace(self._live, **changes)
         self._trainer.configure(self._live)
 
     def _record(self, kind: str, before: object, after: object) -> None:
         """A change a person made, at the current epoch (none when nothing changed)."""
-        if before != after or kind == "restore":
+        if before != after or kind == "restore":  # a restore with the same lr still goes back
             self._events = record(self._events, Event(self._trainer.epoch, kind, before, after))
 
     def _do_set_lr(self, lr: float) -> None:
-        self._configure(lr=lr)
-        if self._status == "diverged":  # go on from the last finite parameters (already restored), paused
-            self._record("restore", None, self._trainer.epoch)
+        restoring = self._status == "diverged"
+        if restoring:
+            self._record("restore", self._live.lr, lr)
+        self._configure(record=not restoring, lr=lr)
+        if restoring:  # go on from the last finite parameters (already restored), paused
             self._status = "paused"
             self._message = ""
 

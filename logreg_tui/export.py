@@ -1,4 +1,5 @@
-"""A run as files: CSV of (epoch, loss, w, b) and a JSON summary, written atomically and never over a file."""
+"""A run as files: CSV of (epoch, loss, w, b) per run (the current one and its ghosts) and a JSON summary,
+written atomically and never over a file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from logreg_tui.runs import ghost_label, ghost_name
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -119,12 +122,24 @@ def _umask() -> int:
     return mask
 
 
-def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path]:
-    """logreg-seed42-epoch379.csv (or logreg-mydata-epoch379.csv) and its .json summary."""
+def _stem(snapshot) -> str:
+    """logreg-seed42-epoch379 (or logreg-mydata-epoch379): a name that says which run, safe in any file system."""
     dataset = snapshot.dataset
     source = dataset.source.replace(" ", "") if dataset.seed is not None else Path(dataset.source).stem
     stem = f"logreg-{source}-epoch{snapshot.epoch}"
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
-    csv_path = write_new_file(directory, stem, ".csv", history_csv(snapshot))
-    json_path = write_new_file(directory, csv_path.stem, ".json", json.dumps(run_summary(options, snapshot), indent=1))
-    return csv_path, json_path
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
+
+
+def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
+    """The run's CSV, each ghost's CSV (…-prev.csv, …-prev2.csv) and one .json summary listing them all."""
+    csv_path = write_new_file(directory, _stem(snapshot), ".csv", history_csv(snapshot))
+    ghosts, ghost_paths = [], []
+    for index, ghost in enumerate(snapshot.ghosts):
+        name = ghost_name(index)
+        path = write_new_file(directory, f"{csv_path.stem}-{name.replace(' ', '')}", ".csv", history_csv(ghost))
+        ghost_paths.append(path)
+        ghosts.append({"name": name, "label": ghost_label(ghost, snapshot, index), "csv": path.name}
+                      | run_summary(options, ghost))
+    summary = {"csv": csv_path.name} | run_summary(options, snapshot) | {"ghosts": ghosts}
+    json_path = write_new_file(directory, csv_path.stem, ".json", json.dumps(summary, indent=1))
+    return csv_path, json_path, ghost_paths

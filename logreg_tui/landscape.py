@@ -17,7 +17,8 @@ import numpy as np
 
 from logreg_tui.axes import multiples, tick_labels
 from logreg_tui.canvas import drawing_of, too_small
-from logreg_tui.drawing import RGB, Drawing, PlotColors, Rows
+from logreg_tui.drawing import RGB, Drawing, PlotColors, Rows, blend, to_hex
+from logreg_tui.ghosts import MONO_MARKERS, ghost_color
 from logreg_tui.history import PathView
 from logreg_tui.optimum import Optimum
 from logreg_tui.state import Snapshot
@@ -33,7 +34,7 @@ BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
 
 @dataclass(frozen=True)
 class LandscapeSettings:
-    """The landscape has no settings yet."""
+    ghosts: bool = True  # earlier runs' paths on the same data, faded (the g key)
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,18 @@ class Frame:
         return (window.w_high - window.w_low) / self.columns, (window.b_high - window.b_low) / self.rows
 
 
-def geometry(snapshot: Snapshot, width: int, height: int) -> tuple[Window, Frame]:
+def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple[int, Snapshot]]:
+    """(index, ghost) of the ghosts shown: those on this data and split (another's landscape is another map)."""
+    if not settings.ghosts:
+        return []
+    return [(k, ghost) for k, ghost in enumerate(snapshot.ghosts)
+            if ghost.dataset is snapshot.dataset and ghost.n_train == snapshot.n_train]
+
+
+def geometry(snapshot: Snapshot, settings: LandscapeSettings, width: int, height: int) -> tuple[Window, Frame]:
     """The window and the frame of a landscape of this snapshot, drawn width × height."""
-    window = landscape_window(snapshot.path, snapshot.optimum, snapshot.w, snapshot.b)
+    others = tuple(ghost.path for _, ghost in ghosts_on_map(snapshot, settings))
+    window = landscape_window(snapshot.path, snapshot.optimum, snapshot.w, snapshot.b, others)
     labels = tick_labels(multiples(window.b_low, window.b_high, window.b_step), window.b_step)
     return window, Frame(width, height, max(map(len, labels)) if labels else 1)
 
@@ -84,19 +94,24 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
-    window, frame = geometry(snapshot, width, height)
+    window, frame = geometry(snapshot, settings, width, height)
     surface = loss_surface(snapshot.dataset, snapshot.n_train)
     optimum = snapshot.optimum
     codes, contours = map_codes(surface, window, frame.columns, frame.rows,
                                 optimum.loss if optimum and optimum.exists else math.inf)
     path = path_cells(snapshot.path, snapshot.w, snapshot.b, window, frame)
+    ghosts = ghosts_on_map(snapshot, settings)
+    ghost_paths = np.array([_ghost_cells(ghost.path, ghost.w, ghost.b, window, frame) for _, ghost in ghosts],
+                           dtype=np.uint8).reshape(len(ghosts), frame.rows, frame.columns)
     ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
     markers = _markers(snapshot, window, frame)
     title, legend = _title(optimum, width), _legend(optimum, contours, width)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors,
-           path.tobytes(), ray.tobytes(), tuple(markers), title, legend)
+           path.tobytes(), ray.tobytes(), tuple(markers), title, legend, tuple(k for k, _ in ghosts),
+           tuple(ghost.path for _, ghost in ghosts))
     return key, drawing_of("landscape", colors, codes=codes, path=path, ray=ray, markers=markers,
+                           ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
                            b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
                            label_width=frame.label_width, title=title, legend=legend, width=width, height=height)
 
@@ -204,6 +219,12 @@ def path_cells(path: PathView, w: float, b: float, window: Window, frame: Frame)
     return cells
 
 
+@lru_cache(maxsize=16)
+def _ghost_cells(path: PathView, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
+    """A ghost's path_cells, once per window and size: a ghost never changes."""
+    return path_cells(path, w, b, window, frame)
+
+
 def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
     """Separable data: braille bits of the ray from (w, b) the way the loss keeps falling, to the map's edge."""
     if optimum is None or optimum.exists or not (math.isfinite(w) and math.isfinite(b)):
@@ -256,35 +277,28 @@ def _first_fitting(width: int, *titles: str) -> str:
 # -- drawing (in the plot process): codes and cells to rows of styled runs
 
 
-def _hex(rgb: RGB) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
-
-
-def _blend(a: RGB, b: RGB, t: float) -> RGB:
-    return tuple(x + (y - x) * t for x, y in zip(a, b))
-
-
 def palette(colors: PlotColors) -> list[RGB]:
     """LEVELS colours from low loss to high, then the same a shade lighter for contour lines: the theme's
     background tinted toward its primary colour in the valleys and its accent on the heights, so that the
     path (text colour) reads on both."""
     background = colors.background or (0, 0, 0)
-    stops = [_blend(background, colors.line, 0.18), _blend(background, colors.line, 0.6),
-             _blend(background, colors.curve, 0.85)]
+    stops = [blend(background, colors.line, 0.18), blend(background, colors.line, 0.6),
+             blend(background, colors.curve, 0.85)]
     levels = []
     for level in range(LEVELS):
         t = level / (LEVELS - 1) * (len(stops) - 1)
         k = min(int(t), len(stops) - 2)
-        levels.append(_blend(stops[k], stops[k + 1], t - k))
-    return levels + [_blend(level, colors.text, 0.3) for level in levels]
+        levels.append(blend(stops[k], stops[k + 1], t - k))
+    return levels + [blend(level, colors.text, 0.3) for level in levels]
 
 
-def draw_landscape(codes, path, ray, markers, b_labels, w_labels, label_width, title, legend, width, height,
-                   colors: PlotColors) -> Rows:
+def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labels, w_labels, label_width, title,
+                   legend, width, height, colors: PlotColors) -> Rows:
     frame = Frame(width, height, label_width)
+    ghost_styles = _ghost_styles(colors, ghost_indexes)
     monochrome = colors.monochrome
     paint = palette(colors)
-    text, dim = _hex(colors.text), _hex(colors.dim)
+    text, dim = to_hex(colors.text), to_hex(colors.dim)
     marks = {(column, row): kind for column, row, kind in markers}
     ticks_at = dict((row, label) for row, label in b_labels)
     # the b axis's name above its labels, the title centred over the map
@@ -297,6 +311,11 @@ def draw_landscape(codes, path, ray, markers, b_labels, w_labels, label_width, t
             upper, lower = int(codes[2 * map_row, column]), int(codes[2 * map_row + 1, column])
             kind = marks.get((frame.left + column, screen_row))
             bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
+            ghost = next(((int(cells_of[map_row, column]), k) for k, cells_of in enumerate(ghost_paths)
+                          if cells_of[map_row, column]), None)  # the newest ghost on top
+            if ghost and not (kind or bits):
+                cells.append(_ghost_cell(paint, upper, lower, *ghost_styles[ghost[1]], ghost[0], monochrome))
+                continue
             cells.append(_cell(paint, colors, upper, lower, kind, bits, ray_bits, monochrome))
         rows.append(_runs(cells))
     axis = ["─"] * frame.columns
@@ -321,15 +340,28 @@ def _cell(paint: list[RGB], colors: PlotColors, upper: int, lower: int, kind: st
         if bits or ray_bits:
             return chr(0x2800 + (bits or ray_bits)), "bold" if bits else ""
         return "·" if max(upper, lower) >= CONTOUR else " ", ""
-    under = _hex(_blend(paint[upper], paint[lower], 0.5))
+    under = to_hex(blend(paint[upper], paint[lower], 0.5))
     if kind:
         color = {"start": colors.text, "optimum": colors.class1, "now": colors.marker}[kind]
-        return MARKERS[kind], f"bold {_hex(color)} on {under}"
+        return MARKERS[kind], f"bold {to_hex(color)} on {under}"
     if bits:
-        return chr(0x2800 + bits), f"{_hex(colors.text)} on {under}"
+        return chr(0x2800 + bits), f"{to_hex(colors.text)} on {under}"
     if ray_bits:
-        return chr(0x2800 + ray_bits), f"{_hex(colors.marker)} on {under}"
-    return "▀", f"{_hex(paint[upper])} on {_hex(paint[lower])}"
+        return chr(0x2800 + ray_bits), f"{to_hex(colors.marker)} on {under}"
+    return "▀", f"{to_hex(paint[upper])} on {to_hex(paint[lower])}"
+
+
+def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[RGB, str]]:
+    """(colour, NO_COLOR glyph) of each ghost shown, by its index among all ghosts (as the loss plot's legend)."""
+    return [(blend(ghost_color(colors, k), colors.text, 0.25), MONO_MARKERS[k % 3]) for k in indexes]
+
+
+def _ghost_cell(paint: list[RGB], upper: int, lower: int, color: RGB, glyph: str, bits: int,
+                monochrome: bool) -> tuple[str, str]:
+    """A cell of a ghost's path: its braille in the ghost's colour over the map; without colours, its glyph."""
+    if monochrome:
+        return glyph, ""
+    return chr(0x2800 + bits), f"{to_hex(color)} on {to_hex(blend(paint[upper], paint[lower], 0.5))}"
 
 
 def _runs(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:

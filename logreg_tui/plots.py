@@ -9,6 +9,7 @@ the caller can skip plotext. `render(drawing)` runs plotext, in the app or in th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import plotext as plt
@@ -16,8 +17,10 @@ import plotext as plt
 from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
 from logreg_tui.canvas import FRAME_ROWS, drawing_of, quantize, rows_of, start_canvas, too_small
 from logreg_tui.drawing import Drawing, PlotColors, Rows
+from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs
 from logreg_tui.history import HistoryView
 from logreg_tui.landscape import draw_landscape
+from logreg_tui.runs import differences, ghost_name
 from logreg_tui.scatter import data_plot, draw_data
 from logreg_tui.state import Snapshot
 
@@ -31,6 +34,7 @@ class LossSettings:
     log_y: bool = False
     smooth: bool = False
     tail: bool = False  # the recent part of the run, y fitted to it
+    ghosts: bool = True  # earlier runs drawn faded behind this one (the g key)
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,10 @@ class DataSettings:
 
 def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
+    ghosts = [(ghost_name(k), differences(ghost, snapshot), ghost.history)
+              for k, ghost in enumerate(snapshot.ghosts if settings.ghosts else ())]
     return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
-                     snapshot.val_history)
+                     snapshot.val_history, ghosts=ghosts, events=[event.epoch for event in snapshot.events])
 
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
@@ -55,10 +61,19 @@ def render(drawing: Drawing) -> str:
 
 
 def picture(drawing: Drawing) -> Rows:
-    """The picture as rows of styled runs: the landscape draws them itself, plotext's plots as ANSI text."""
+    """The picture as rows of styled runs: the landscape draws them itself, plotext's plots as ANSI text.
+
+    With ghosts, the loss plot's title row is the title and a legend (plotext's own legend box would sit
+    on the curves' start, top left, where every run begins).
+    """
     if drawing.plot == "landscape":
         return draw_landscape(**{**drawing.args, "colors": drawing.colors})
-    return rows_of(render(drawing))
+    rows = rows_of(render(drawing))
+    if drawing.plot == "loss" and drawing.args["ghost_names"]:
+        args = drawing.args
+        ghosts = list(zip(args["ghost_names"], args["ghost_words"]))
+        rows[0] = legend_runs(args["short_title"], ghosts, args["width"], drawing.colors)
+    return rows
 
 
 def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
@@ -98,6 +113,13 @@ def tail_range(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     return float(min(bottom, low[-1])), float(max(top, high[-1]))
 
 
+@lru_cache(maxsize=16)
+def _ghost_series(history: HistoryView, x_start: int, x_end: int, columns: int,
+                  log_y: bool) -> tuple[np.ndarray, ...]:
+    """A ghost's series, reduced to the screen once (a ghost never changes; its view is its identity)."""
+    return _series(history, x_start, x_end, columns, log_y)
+
+
 def _series(history: HistoryView, x_start: int, x_end: int, columns: int, log_y: bool) -> tuple[np.ndarray, ...]:
     """(x, min, max, mean) per column of what can be drawn (finite; > 0 on a log axis), log10'd on a log axis."""
     x, low, high, mean = decimate(history, x_start, x_end, columns)
@@ -109,19 +131,26 @@ def _series(history: HistoryView, x_start: int, x_end: int, columns: int, log_y:
 
 
 def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: LossSettings,
-              width: int, height: int, colors: PlotColors,
-              val_history: HistoryView | None = None) -> tuple[object, str | Drawing]:
+              width: int, height: int, colors: PlotColors, val_history: HistoryView | None = None,
+              ghosts: list[tuple[str, list[str], HistoryView]] = (),
+              events: list[int] = ()) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter; with
-    a held-out split, its loss beside the training loss."""
+    a held-out split, its loss beside the training loss; behind it the ghosts (name, what differs, history),
+    on the same axes; a tick at each event's epoch."""
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
     log_y, smooth, tail = settings.log_y, settings.smooth, settings.tail
-    x_start, x_end = tail_window(epoch) if tail else (0, epoch_axis_end(epoch, stop_at))
+    longest = max([epoch] + [ghost.count for _, _, ghost in ghosts])
+    x_start, x_end = tail_window(epoch) if tail else (0, epoch_axis_end(longest, stop_at))
     x, low, high, mean = _series(history, x_start, x_end, 2 * width, log_y)
     val_x, val_low, val_high, _ = _series(val_history, x_start, x_end, 2 * width, log_y) if val_history \
         else (np.empty(0),) * 4
+    shades = [_ghost_series(ghost, x_start, x_end, 2 * width, log_y)[:3] for _, _, ghost in ghosts]
     lows, highs = np.concatenate([low, val_low]), np.concatenate([high, val_high])
+    if not tail:  # the whole runs share the axes; the recent view fits the current run alone
+        lows, highs = np.concatenate([lows, *(shade[1] for shade in shades)]), \
+            np.concatenate([highs, *(shade[2] for shade in shades)])
     if not lows.size:
         y_range = (0.0, 1.0)
     elif tail:
@@ -129,17 +158,28 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
     else:
         y_range = (float(lows.min()) if log_y else 0.0, float(highs.max()))
     axis = row_axis(*y_range, height - FRAME_ROWS, whole=log_y and not tail)
+    ticks = sorted({x_start + (column + 0.5) / width * (x_end - x_start)  # an event a column, at most
+                    for column in (int((e - x_start) / max(x_end - x_start, 1) * width)
+                                   for e in events if x_start <= e <= x_end)})
+    names, words = [name for name, _, _ in ghosts], [list(what) for _, what, _ in ghosts]
     key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors, val_history is not None,
            quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
-           quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height))
+           quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height), tuple(ticks), tuple(map(tuple, words)),
+           tuple(quantize(np.stack(shade[1:]), axis.low, axis.high, 4 * height) for shade in shades))
+    stacked = [np.concatenate([shade[k] for shade in shades]) if shades else np.empty(0) for k in range(3)]
     return key, drawing_of("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
                          val_high=val_high, validation=val_history is not None, x_start=x_start, x_end=x_end,
-                         y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail)
+                         y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail,
+                         ghost_x=stacked[0], ghost_low=stacked[1], ghost_high=stacked[2],
+                         ghost_sizes=[int(shade[0].size) for shade in shades], ghost_names=names, ghost_words=words,
+                         events=np.array(ticks), short_title=_loss_title(width, 0, log_y, smooth, tail, short=True))
 
 
-def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool) -> str:
+def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False) -> str:
     parts = [("  (log scale)", " log"), ("  smoothed", " smooth"), ("  recent", " recent")]
     shown = [part for part, on in zip(parts, (log_y, smooth, tail)) if on]
+    if short:  # beside a legend
+        return "loss" + "".join(short for _, short in shown)
     return fit_title(width, label_width, "loss" + "".join(long for long, _ in shown),
                      "loss" + "".join(short for _, short in shown), "loss")
 
@@ -159,7 +199,8 @@ def _zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[floa
 
 
 def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start, x_end, y_axis, width, height,
-               log_y, smooth, tail, colors) -> str:
+               log_y, smooth, tail, ghost_x, ghost_low, ghost_high, ghost_sizes, ghost_names, ghost_words, events,
+               short_title, colors) -> str:
     axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
     labels = _loss_labels(axis, log_y)
     start_canvas(width, height, colors)
@@ -169,6 +210,12 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
     plt.ylim(axis.low, axis.high)
     plt.yticks(list(axis.ticks), labels)
     legend = {"label": "train"} if validation else {}
+    ends = np.cumsum([0, *ghost_sizes])
+    for k in reversed(range(len(ghost_sizes))):  # the oldest first: the newest ghost lies over it
+        part = slice(ends[k], ends[k + 1])
+        if ends[k + 1] > ends[k]:
+            plt.plot(*_zigzag(ghost_x[part], ghost_low[part], ghost_high[part]), marker=ghost_marker(colors, k),
+                     color=ghost_color(colors, k))
     if validation and val_x.size:  # first: where the two share a cell, the training curve stays on top
         plt.plot(*_zigzag(val_x, val_low, val_high), marker="braille", color=colors.class1, label="val")
     if x.size:
@@ -176,6 +223,8 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
                  **({} if smooth else legend))
         if smooth:
             plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker="braille", color=colors.line, **legend)
+    if len(events):  # last: a tick on the bottom row stays visible where the curve runs along it
+        plt.scatter(list(events), [axis.low] * len(events), marker=EVENT_TICK, color=colors.marker)
     return plt.build()
 
 

@@ -38,16 +38,16 @@ class Event:
     """A change made after `epoch` epochs: `kind` went from `before` to `after`."""
 
     epoch: int
-    kind: str  # a key of WORDS, or "restore"
+    kind: str  # a key of WORDS, or "restore" (lr set after a divergence)
     before: object
     after: object
 
     @property
     def what(self) -> str:
         """lr 0.2 → 0.4, sgd → adam, w, b (0, 0) → (1.5, −2); after a divergence, what it went on from."""
+        words = WORDS["lr" if self.kind == "restore" else self.kind]
         if self.kind == "restore":
-            return f"went on from epoch {self.after} (the last finite w, b) after the divergence"
-        words = WORDS[self.kind]
+            return f"after the divergence: back to the last finite w, b, lr {words(self.before)} → {words(self.after)}"
         return f"{NAMES[self.kind]}{words(self.before)} → {words(self.after)}"
 
     def as_json(self) -> dict:
@@ -82,9 +82,12 @@ def ghost_name(index: int) -> str:
     return "prev" if index == 0 else f"prev {index + 1}"
 
 
-def ghost_label(ghost, current, index: int) -> str:
-    """"prev: lr 0.2 sgd": the ghost's name and its settings that differ from the current run's (all equal:
-    its lr and optimizer)."""
+def differences(ghost, current) -> list[str]:
+    """The ghost's settings that differ from the current run's, as words (all equal: its lr and optimizer)."""
     mine, theirs = settings_words(ghost), settings_words(current)
-    differing = [words for name, words in mine.items() if words != theirs[name]]
-    return f"{ghost_name(index)}: {' '.join(differing or [mine['lr'], mine['optimizer']])}"
+    return [words for name, words in mine.items() if words != theirs[name]] or [mine["lr"], mine["optimizer"]]
+
+
+def ghost_label(ghost, current, index: int) -> str:
+    """"prev: lr 0.2 sgd": the ghost's name and what tells it apart from the current run."""
+    return f"{ghost_name(index)}: {' '.join(differences(ghost, current))}"

@@ -33,6 +33,9 @@ KEYS = [
     ("up", "move(0, 1)", "b+", "landscape: b + one map cell"),
     ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
     ("m", "toggle_landscape", "map", "below 120×40: the bottom plot shows the loss landscape or the data"),
+    ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
+     "run) on the loss plot and the landscape"),
+    ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
@@ -47,9 +50,9 @@ KEYS = [
     ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
-HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down")
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G")
 FIRST_IN_FOOTER = ("question_mark", "q")  # the footer leads with these: how to get help and how to leave
 
 

@@ -81,13 +81,17 @@ class Window:
     b_step: float
 
 
-def landscape_window(path: PathView, optimum: Optimum | None, w: float, b: float) -> Window:
-    """Round limits around the whole path, the current point and the minimum, with a margin.
+def landscape_window(path: PathView, optimum: Optimum | None, w: float, b: float,
+                     others: tuple[PathView, ...] = ()) -> Window:
+    """Round limits around the whole path, the current point, the minimum and the `others` paths, with a margin.
 
     The path's bounds only grow during a run and the limits are rounded outward to coarse steps, so the
     window stays put while training and extends, in a step, when the path leaves it.
     """
     w_points, b_points = [path.bounds[0], path.bounds[1], w], [path.bounds[2], path.bounds[3], b]
+    for other in others:
+        w_points += other.bounds[:2]
+        b_points += other.bounds[2:]
     if optimum is not None and optimum.exists:
         w_points.append(optimum.w)
         b_points.append(optimum.b)

@@ -184,13 +184,13 @@ class LandscapeView(PlotView):
 
     def cell_size(self, snapshot: Snapshot, size: tuple[int, int] | None = None) -> tuple[float, float]:
         """(w, b) across one map cell at this widget's size (or `size`, while it is hidden)."""
-        window, frame = geometry(snapshot, *(size or self.size))
+        window, frame = geometry(snapshot, self.settings, *(size or self.size))
         return frame.cell_size(window)
 
     def on_click(self, event: events.Click) -> None:
         if self._inputs is None or not fits(*self.size):
             return
-        window, frame = geometry(self._inputs[0], *self.size)
+        window, frame = geometry(self._inputs[0], self.settings, *self.size)
         point = frame.point_at(window, event.x, event.y)
         if point is not None:
             self.post_message(self.Moved(*point))

@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "logreg_tui"
 # the training side and the vocabulary: they must run headless, on a machine without a terminal library
 UI_FREE = ("engine", "trainer", "optimizers", "pacing", "state", "options", "data", "history", "functions", "formatting", "axes", "drawing",
-           "optimum", "surface",
+           "optimum", "surface", "runs", "compare",
            "cli", "export", "gradcheck")
 UI_PACKAGES = ("textual", "rich", "plotext")
 

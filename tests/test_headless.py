@@ -183,7 +183,7 @@ def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
     snapshot = engine.run_epochs(3)
     old = os.umask(0o022)
     try:
-        csv_path, json_path = export_run(tmp_path, options, snapshot)
+        csv_path, json_path, _ = export_run(tmp_path, options, snapshot)
     finally:
         os.umask(old)
     config = json.loads(json_path.read_text())["config"]
@@ -198,7 +198,7 @@ def test_exported_file_names_drop_the_data_files_extension(tmp_path):
     from logreg_tui.options import parse_options
 
     data = load_csv(write_csv(tmp_path / "x.csv", [-2, -1, 1, 2], [0, 0, 1, 1]))
-    csv_path, json_path = export_run(tmp_path, parse_options(["--paused"]), Engine(data).run_epochs(379))
+    csv_path, json_path, _ = export_run(tmp_path, parse_options(["--paused"]), Engine(data).run_epochs(379))
     assert (csv_path.name, json_path.name) == ("logreg-x-epoch379.csv", "logreg-x-epoch379.json")
 
 

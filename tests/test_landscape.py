@@ -10,7 +10,7 @@ import pytest
 from logreg_tui.data import Dataset, make_tutorial_data
 from logreg_tui.engine import Engine
 from logreg_tui.history import PathHistory
-from logreg_tui.landscape import CONTOUR, LEVELS, geometry, landscape_view, map_codes
+from logreg_tui.landscape import CONTOUR, LEVELS, LandscapeSettings, geometry, landscape_view, map_codes
 from logreg_tui.drawing import PlotColors
 from logreg_tui.optimum import find_optimum, mean_loss
 from logreg_tui.state import TrainConfig
@@ -175,7 +175,7 @@ def test_moving_out_of_a_divergence_pauses_there():
 def test_the_map_is_lowest_around_the_minimum_and_the_markers_sit_on_their_cells():
     engine = Engine(make_tutorial_data(), TrainConfig(start_paused=True))
     snapshot = engine.run_epochs(1001)
-    window, frame = geometry(snapshot, 66, 40)
+    window, frame = geometry(snapshot, LandscapeSettings(), 66, 40)
     codes, contours = map_codes(loss_surface(snapshot.dataset, 1000), window, frame.columns, frame.rows,
                                 snapshot.optimum.loss)
     levels = codes % CONTOUR
@@ -188,7 +188,7 @@ def test_the_map_is_lowest_around_the_minimum_and_the_markers_sit_on_their_cells
     cell_w, cell_b = frame.cell_size(window)
     assert abs(point[0] - snapshot.optimum.w) <= 1.5 * cell_w  # the valley's floor is near (w*, b*) ...
     assert levels[row, column] == 0  # ... at the lowest colour
-    _, drawing = landscape_view(snapshot, None, 66, 40, PlotColors())
+    _, drawing = landscape_view(snapshot, LandscapeSettings(), 66, 40, PlotColors())
     markers = {kind: (column, row) for column, row, kind in drawing.args["markers"]}
     for kind, (w, b) in (("now", (snapshot.w, snapshot.b)), ("optimum", (snapshot.optimum.w, snapshot.optimum.b)),
                          ("start", (0.0, 0.0))):
@@ -254,7 +254,7 @@ async def test_a_click_on_the_map_moves_w_b_to_that_cell_and_the_data_plot_follo
         await until(pilot, lambda: snap(app).epoch == 10)
         await pilot.press(*status_keys)
         view = app.query_one("#landscape")
-        window, frame = geometry(snap(app), *view.size)
+        window, frame = geometry(snap(app), view.settings, *view.size)
         column, row = frame.left + frame.columns // 3, 1 + frame.rows * 3 // 4
         w, b = frame.point_at(window, column, row)
         epoch = snap(app).epoch

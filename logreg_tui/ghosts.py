@@ -1,0 +1,51 @@
+"""How earlier runs (ghosts) and a run's events look on the plots: their colours, shapes and legend.
+
+Shared by the loss plot and the landscape; plain data and arithmetic, no plotext here.
+"""
+
+from __future__ import annotations
+
+from logreg_tui.drawing import RGB, PlotColors, blend, to_hex
+
+GHOST_FADE = 0.45  # a ghost's hue this far toward the background: behind the current run, still told apart
+MONO_MARKERS = ("∘", "+", "x")  # NO_COLOR: ghosts told apart by shape (the current run is braille; "·" is a contour)
+EVENT_TICK = "╻"  # on the loss plot's bottom row, touching the x axis: where a person changed something
+SWATCH = "━"
+
+
+def ghost_color(colors: PlotColors, index: int) -> RGB:
+    """prev in the accent, prev 2 in green, prev 3 in red: each faded toward the background."""
+    hue = (colors.curve, colors.class1, colors.class0)[index % 3]
+    return blend(hue, colors.background or (0, 0, 0), GHOST_FADE)
+
+
+def ghost_marker(colors: PlotColors, index: int) -> str:
+    """plotext's marker for a ghost's curve: braille in colour, a shape of its own without colours."""
+    return MONO_MARKERS[index % 3] if colors.monochrome else "braille"
+
+
+def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
+                colors: PlotColors) -> list[tuple[str, str]]:
+    """The plot's title row with a legend: "loss  ━ now  ━ prev: lr 0.2 sgd  ━ prev 2: adam", fitted to `width`.
+
+    ghosts: (name, what tells it apart) each. What does not fit is shortened to the first difference,
+    then to the name alone; then the oldest ghosts go.
+    """
+    shortened = [[f"{name}: {' '.join(words)}" for name, words in ghosts],
+                 [f"{name}: {words[0]}" for name, words in ghosts], [name for name, _ in ghosts]]
+    labels = shortened[0]
+    for shown in shortened + [shortened[-1][:k] for k in range(len(labels) - 1, -1, -1)]:
+        entries = [("now", colors.line, "⣿" if colors.monochrome else SWATCH)] + [
+            (label, ghost_color(colors, k), MONO_MARKERS[k] if colors.monochrome else SWATCH)
+            for k, label in enumerate(shown)]
+        if len(title) + sum(4 + len(label) for label, _, _ in entries) <= width:
+            break
+    background = f" on {to_hex(colors.background)}" if colors.background else ""
+    text_style = "" if colors.monochrome else to_hex(colors.text) + background
+    runs = [(title, text_style)]
+    for label, rgb, swatch in entries:
+        runs += [("  ", text_style), (swatch, "" if colors.monochrome else to_hex(rgb) + background),
+                 (" " + label, text_style)]
+    used = sum(len(text) for text, _ in runs)
+    return runs + [(" " * max(width - used, 0), text_style)]
+
