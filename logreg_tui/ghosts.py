@@ -28,11 +28,12 @@ def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
                 colors: PlotColors) -> list[tuple[str, str]]:
     """The plot's title row with a legend: "loss  ━ now  ━ prev: lr 0.2 sgd  ━ prev 2: adam", fitted to `width`.
 
-    ghosts: (name, what tells it apart) each. What does not fit is shortened to the first difference,
-    then to the name alone; then the oldest ghosts go.
+    ghosts: (label, the settings that differ) each: "prev: lr 0.2 sgd", ["lr 0.2", "sgd"]. What does not fit
+    is shortened to the first difference, then to the name alone ("prev 2"); then the oldest ghosts go.
     """
-    shortened = [[f"{name}: {' '.join(words)}" for name, words in ghosts],
-                 [f"{name}: {words[0]}" for name, words in ghosts], [name for name, _ in ghosts]]
+    names = [label.split(":")[0] for label, _ in ghosts]
+    shortened = [[label for label, _ in ghosts],
+                 [f"{name}: {words[0]}" if words else name for name, (_, words) in zip(names, ghosts)], names]
     labels = shortened[0]
     for shown in shortened + [shortened[-1][:k] for k in range(len(labels) - 1, -1, -1)]:
         entries = [("now", colors.line, "⣿" if colors.monochrome else SWATCH)] + [

@@ -20,7 +20,7 @@ from logreg_tui.drawing import Drawing, PlotColors, Rows
 from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs
 from logreg_tui.history import HistoryView
 from logreg_tui.landscape import draw_landscape
-from logreg_tui.runs import differences, ghost_name
+from logreg_tui.runs import differences, ghost_label
 from logreg_tui.scatter import data_plot, draw_data
 from logreg_tui.state import Snapshot
 
@@ -44,7 +44,7 @@ class DataSettings:
 
 def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
-    ghosts = [(ghost_name(k), differences(ghost, snapshot), ghost.history)
+    ghosts = [(ghost_label(ghost, snapshot, k), differences(ghost, snapshot), ghost.history)
               for k, ghost in enumerate(snapshot.ghosts if settings.ghosts else ())]
     return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
                      snapshot.val_history, ghosts=ghosts, events=[event.epoch for event in snapshot.events])
@@ -132,7 +132,7 @@ def _series(history: HistoryView, x_start: int, x_end: int, columns: int, log_y:
 
 def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: LossSettings,
               width: int, height: int, colors: PlotColors, val_history: HistoryView | None = None,
-              ghosts: list[tuple[str, list[str], HistoryView]] = (),
+              ghosts: list[tuple[str, list[str], HistoryView]] = (),  # (label, what differs, history) each
               events: list[int] = ()) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter; with
     a held-out split, its loss beside the training loss; behind it the ghosts (name, what differs, history),
@@ -161,7 +161,7 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
     ticks = sorted({x_start + (column + 0.5) / width * (x_end - x_start)  # an event a column, at most
                     for column in (int((e - x_start) / max(x_end - x_start, 1) * width)
                                    for e in events if x_start <= e <= x_end)})
-    names, words = [name for name, _, _ in ghosts], [list(what) for _, what, _ in ghosts]
+    names, words = [label for label, _, _ in ghosts], [list(what) for _, what, _ in ghosts]
     key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors, val_history is not None,
            quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
            quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height), tuple(ticks), tuple(map(tuple, words)),

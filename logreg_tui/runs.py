@@ -83,11 +83,13 @@ def ghost_name(index: int) -> str:
 
 
 def differences(ghost, current) -> list[str]:
-    """The ghost's settings that differ from the current run's, as words (all equal: its lr and optimizer)."""
+    """The ghost's settings that differ from the current run's, as words; none when all are equal."""
     mine, theirs = settings_words(ghost), settings_words(current)
-    return [words for name, words in mine.items() if words != theirs[name]] or [mine["lr"], mine["optimizer"]]
+    return [words for name, words in mine.items() if words != theirs[name]]
 
 
 def ghost_label(ghost, current, index: int) -> str:
-    """"prev: lr 0.2 sgd": the ghost's name and what tells it apart from the current run."""
-    return f"{ghost_name(index)}: {' '.join(differences(ghost, current))}"
+    """"prev: lr 0.2 sgd": the ghost's name and what tells it apart from the current run (all equal: its lr
+    and optimizer)."""
+    mine = settings_words(ghost)
+    return f"{ghost_name(index)}: {' '.join(differences(ghost, current) or [mine['lr'], mine['optimizer']])}"
