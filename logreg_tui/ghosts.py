@@ -16,7 +16,7 @@ SWATCH = "━"
 def ghost_color(colors: PlotColors, index: int) -> RGB:
     """prev in the accent, prev 2 in green, prev 3 in red: each faded toward the background."""
     hue = (colors.curve, colors.class1, colors.class0)[index % 3]
-    return blend(hue, colors.background or (0, 0, 0), GHOST_FADE)
+    return tuple(round(c) for c in blend(hue, colors.background or (0, 0, 0), GHOST_FADE))  # plotext takes ints
 
 
 def ghost_marker(colors: PlotColors, index: int) -> str:
@@ -26,9 +26,9 @@ def ghost_marker(colors: PlotColors, index: int) -> str:
 
 def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
                 colors: PlotColors) -> list[tuple[str, str]]:
-    """The plot's title row with a legend: "loss  ━ now  ━ prev: lr 0.2 sgd  ━ prev 2: adam", fitted to `width`.
+    """The plot's title row with a legend: "loss  ━ now  ━ prev: sgd lr 0.2  ━ prev 2: adam", fitted to `width`.
 
-    ghosts: (label, the settings that differ) each: "prev: lr 0.2 sgd", ["lr 0.2", "sgd"]. What does not fit
+    ghosts: (label, the settings that differ) each: "prev: sgd lr 0.2", ["sgd", "lr 0.2"]. What does not fit
     is shortened to the first difference, then to the name alone ("prev 2"); then the oldest ghosts go.
     """
     names = [label.split(":")[0] for label, _ in ghosts]

@@ -65,12 +65,13 @@ def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
 
 
 def settings_words(run) -> dict[str, str]:
-    """The settings that tell runs apart, each as it reads in a legend (run: a Snapshot)."""
+    """The settings that tell runs apart, each as it reads in a legend (run: a Snapshot); the optimizer before
+    the lr: where a legend has room for one difference, that is the one that names a run best."""
     uses_beta = run.optimizer in ("momentum", "nesterov")
     return {
         "data": f"seed {run.seed}" if run.seed is not None else run.dataset.source,
-        "lr": f"lr {format_number(run.lr)}",
         "optimizer": run.optimizer + (f" β {run.momentum:g}" if uses_beta else ""),
+        "lr": f"lr {format_number(run.lr)}",
         "batch": _batch(run.batch_size if run.batch_size < run.n_train else 0),
         "autograd": run.autograd,
         "split": f"val {run.val_frac:g}" if run.val_frac else "no val",
@@ -89,7 +90,7 @@ def differences(ghost, current) -> list[str]:
 
 
 def ghost_label(ghost, current, index: int) -> str:
-    """"prev: lr 0.2 sgd": the ghost's name and what tells it apart from the current run (all equal: its lr
-    and optimizer)."""
+    """"prev: sgd lr 0.2": the ghost's name and what tells it apart from the current run (all equal: its
+    optimizer and lr)."""
     mine = settings_words(ghost)
-    return f"{ghost_name(index)}: {' '.join(differences(ghost, current) or [mine['lr'], mine['optimizer']])}"
+    return f"{ghost_name(index)}: {' '.join(differences(ghost, current) or [mine['optimizer'], mine['lr']])}"

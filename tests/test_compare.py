@@ -93,7 +93,7 @@ def test_reseeding_keeps_the_run_on_the_old_data_and_the_label_says_what_differs
     engine.reset()
     snapshot = engine.run_epochs(1)
     assert [ghost_label(g, snapshot, k) for k, g in enumerate(snapshot.ghosts)] == [
-        "prev: lr 0.2 adam", "prev 2: seed 42 sgd"]  # nothing differs: its lr and optimizer
+        "prev: adam lr 0.2", "prev 2: seed 42 sgd"]  # nothing differs: its optimizer and lr
 
 
 def test_near_optimum_is_the_first_epoch_within_one_percent_of_the_minimums_loss():

@@ -118,7 +118,7 @@ async def test_each_change_is_told_ticked_on_the_loss_axis_and_exported_with_its
         assert summary["epochs"] == 30 and (tmp_path / summary["csv"]).exists()
         (ghost,) = summary["ghosts"]
         assert ghost["name"] == "prev" and ghost["epochs"] == 20 and ghost["events"] == []
-        assert ghost["label"] == "prev: lr 0.2 sgd full batch builtin"
+        assert ghost["label"] == "prev: sgd lr 0.2 full batch builtin"
         rows = (tmp_path / ghost["csv"]).read_text().splitlines()
         assert rows[0] == "epoch,loss,w,b" and len(rows) == 1 + 20 and rows[1].startswith("0,0.6931")
 

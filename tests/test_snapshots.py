@@ -42,3 +42,27 @@ def test_landscape_of_separable_data_in_monochrome(snap_compare, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app("--gap", "12", "--n-points", "60")
     assert snap_compare(app, terminal_size=(120, 40), run_before=stepped(*["N"] * 3, epochs=30))
+
+
+def runs(*rounds: tuple[str, ...], epochs: int):
+    """Each round's keys, each waited out until its run is at `epochs` (z at a round's start keeps a ghost)."""
+    async def run_before(pilot):
+        await started(pilot)
+        for done, keys in enumerate(rounds):
+            await pilot.press(*keys)
+            await until(pilot, lambda: snap(pilot.app).epoch == epochs and len(snap(pilot.app).ghosts) == done)
+
+    return run_before
+
+
+GHOST_ROUNDS = (("N",) * 6, ("z", "o", *("N",) * 6), ("z", "o", "o", "N", "N", "plus", *("N",) * 4))
+
+
+def test_two_ghosts_and_the_events_of_the_current_run_at_160_by_50(snap_compare):
+    """sgd, then momentum, then adam with lr doubled at epoch 20: ghosts behind, ticks at epochs 0 and 20."""
+    assert snap_compare(make_app(), terminal_size=(160, 50), run_before=runs(*GHOST_ROUNDS, epochs=60))
+
+
+def test_ghosts_in_monochrome_at_80_by_24_with_the_landscape_below(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=runs(("m", *GHOST_ROUNDS[0]), *GHOST_ROUNDS[1:], epochs=60))

@@ -81,6 +81,25 @@ def test_the_landscape_under_no_color_and_tmux_term_moves_w_b_by_arrow_keys_and_
     assert re.search(r"status\s+paused", term.text)
 
 
+def test_ghosts_legend_in_a_real_terminal_names_the_earlier_runs_by_what_differs(terminal):
+    """Two runs kept by z at 160×50 (after N, o between them): the legend says which is which, g hides it."""
+    term = terminal("--paused", cols=160, rows=50)
+    term.wait_for(r"status\s+paused")
+    term.press("N")
+    term.wait_for(r"epoch\s+10 / 1001")
+    term.press("z", "o")
+    term.wait_for(r"optim\s+momentum")
+    term.press("N")
+    term.wait_for(r"epoch\s+10 / 1001")
+    term.press("z", "o", "N")
+    term.wait_for(r"loss  ━ now  ━ prev: momentum β 0\.9  ━ prev 2: sgd")
+    term.press("g")
+    term.wait_for(r"2 earlier runs hidden")
+    term.wait_for(r"^(?![\s\S]*prev 2)")
+    term.press("q")
+    assert term.wait_exit(5) == 0
+
+
 def test_resizing_never_crashes_and_small_sizes_show_a_note(terminal):
     term = terminal("--speed", "max", "--epochs", "0")
     term.wait_for(r"status\s+running", timeout=30)
