@@ -1,7 +1,8 @@
-"""Time to build one frame (every plot, as at 160×50) at different scales, as ratios from one run.
+"""Time to build one frame (every plot, as at 160×50) at different scales, and with 3 ghosts, as ratios from one run.
 
 The landscape's map is computed once per data set, window and size (as in the app, where it is cached):
-a frame rasterizes the path and draws the cells.
+a frame rasterizes the path and draws the cells. Ghosts are reduced to the screen once (cached as in the
+app): a frame draws them.
 
     python bench/frames.py
 """
@@ -46,16 +47,28 @@ def path_after(epochs: int) -> PathHistory:
     return path
 
 
-def frame_seconds(dataset, history, path, w: float, repeats: int = 15) -> float:
-    """Median time of a full frame: every plot rebuilt (the key is ignored) and drawn."""
+def frame_seconds(dataset, history, path, w: float, repeats: int = 15, ghosts: int = 0, plots: str = "all",
+                  settings: LossSettings = LossSettings(smooth=True)) -> float:
+    """Median time of a frame: every plot (or only the loss plot) rebuilt (the key is ignored) and drawn.
+
+    ghosts: that many earlier runs of 1e6 epochs (their histories and paths), on the same data.
+    """
     view = history.view()
     snapshot = replace(before_training(dataset, TrainConfig()), path=path.view(),
                        optimum=find_optimum(dataset.x[:1000], dataset.y[:1000]), b=-5.0)
+    earlier = tuple(replace(snapshot, history=history_after(1_000_000 - k).view(), path=path_after(999_999 - k).view(),
+                            w=4.0 + k, b=-9.0) for k in range(ghosts))
+    snapshot = replace(snapshot, ghosts=earlier)
+    shown = [(f"prev {k}", ["sgd"], ghost.history) for k, ghost in enumerate(earlier)]
     times = []
     for k in range(repeats):
         started = time.perf_counter()
-        _, drawing = loss_plot(view, view.count, None, LossSettings(False, True, False), WIDTH, LOSS_HEIGHT, COLORS)
-        render(drawing)
+        _, drawing = loss_plot(view, view.count, None, settings, WIDTH, LOSS_HEIGHT, COLORS,
+                               ghosts=shown, events=[10, 500])
+        picture(drawing)
+        if plots == "loss":
+            times.append(time.perf_counter() - started)
+            continue
         _, drawing = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
         render(drawing)
         _, drawing = landscape_view(replace(snapshot, w=w + k * 1e-3), LandscapeSettings(), LANDSCAPE_WIDTH,
@@ -77,9 +90,24 @@ def main() -> None:
     print(f"frame (loss, data, landscape) at N 1e3, 1e3 epochs: {base * 1e3:.1f} ms")
     print(f"N 1e6 ÷ N 1e3:                {many_points / base:.2f}  (goal ≤ 1.5)")
     print(f"1e6 epochs ÷ 1e3 epochs:      {many_epochs / base:.2f}  (goal ≤ 1.5)")
+    ghosts(small, short, short_path)
     small_map, big_map = map_seconds(small), map_seconds(big)
     print(f"the map, once per data set, window and size: {small_map * 1e3:.1f} ms at N 1e3, "
           f"{big_map * 1e3:.1f} ms at N 1e6 (summary included): {big_map / small_map:.2f}")
+
+
+def ghosts(dataset, history, path) -> None:
+    """Three ghosts of 1e6 epochs behind a run of 1e3: the frame, and the loss plot per ghost against its own curve."""
+    empty = LossHistory()
+    for _ in range(3):
+        whole = frame_seconds(dataset, history, path, 2.0), frame_seconds(dataset, history, path, 2.0, ghosts=3)
+        plain = LossSettings()  # one curve, as a ghost is drawn
+        loss = [frame_seconds(dataset, history, path, 2.0, plots="loss", ghosts=g, settings=plain) for g in (0, 3)]
+        no_curve = frame_seconds(dataset, empty, path, 2.0, plots="loss", settings=plain)
+    per_ghost, curve = (loss[1] - loss[0]) / 3, loss[0] - no_curve
+    print(f"3 ghosts of 1e6 epochs: frame {whole[1] * 1e3:.1f} ms ÷ without {whole[0] * 1e3:.1f} ms = "
+          f"{whole[1] / whole[0]:.2f}; loss plot: a ghost {per_ghost * 1e3:.2f} ms ÷ the current curve "
+          f"{curve * 1e3:.2f} ms = {per_ghost / curve:.2f}  (goal ≤ 1)")
 
 
 def map_seconds(dataset, repeats: int = 5) -> float:

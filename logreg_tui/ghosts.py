@@ -28,19 +28,26 @@ def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
                 colors: PlotColors) -> list[tuple[str, str]]:
     """The plot's title row with a legend: "loss  ━ now  ━ prev: sgd lr 0.2  ━ prev 2: adam", fitted to `width`.
 
-    ghosts: (label, the settings that differ) each: "prev: sgd lr 0.2", ["sgd", "lr 0.2"]. What does not fit
-    is shortened to the first difference, then to the name alone ("prev 2"); then the oldest ghosts go.
+    ghosts: (label, the settings that differ) each: "prev: sgd lr 0.2", ["sgd", "lr 0.2"]. While it does not
+    fit, the longest label is shortened a step (to its first difference, that without β, its name alone);
+    then the oldest ghosts go.
     """
-    names = [label.split(":")[0] for label, _ in ghosts]
-    shortened = [[label for label, _ in ghosts],
-                 [f"{name}: {words[0]}" if words else name for name, (_, words) in zip(names, ghosts)], names]
-    labels = shortened[0]
-    for shown in shortened + [shortened[-1][:k] for k in range(len(labels) - 1, -1, -1)]:
-        entries = [("now", colors.line, "⣿" if colors.monochrome else SWATCH)] + [
-            (label, ghost_color(colors, k), MONO_MARKERS[k] if colors.monochrome else SWATCH)
-            for k, label in enumerate(shown)]
-        if len(title) + sum(4 + len(label) for label, _, _ in entries) <= width:
-            break
+    steps = [_shorter(label, words) for label, words in ghosts]
+    shown = [0] * len(ghosts)
+
+    def length() -> int:
+        return len(title) + 4 + len("now") + sum(4 + len(steps[k][shown[k]]) for k in range(len(steps)))
+
+    while length() > width and len(steps):
+        longest = max((k for k in range(len(steps)) if shown[k] < len(steps[k]) - 1),
+                      key=lambda k: len(steps[k][shown[k]]), default=None)
+        if longest is None:
+            steps, shown = steps[:-1], shown[:-1]
+        else:
+            shown[longest] += 1
+    entries = [("now", colors.line, "⣿" if colors.monochrome else SWATCH)] + [
+        (steps[k][shown[k]], ghost_color(colors, k), MONO_MARKERS[k] if colors.monochrome else SWATCH)
+        for k in range(len(steps))]
     background = f" on {to_hex(colors.background)}" if colors.background else ""
     text_style = "" if colors.monochrome else to_hex(colors.text) + background
     runs = [(title, text_style)]
@@ -49,4 +56,12 @@ def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
                  (" " + label, text_style)]
     used = sum(len(text) for text, _ in runs)
     return runs + [(" " * max(width - used, 0), text_style)]
+
+
+def _shorter(label: str, words: list[str]) -> list[str]:
+    """A ghost's label, then shorter forms of it: "prev: momentum β 0.9 lr 0.2", "prev: momentum β 0.9",
+    "prev: momentum", "prev"."""
+    name = label.split(":")[0]
+    forms = [label] + ([f"{name}: {words[0]}", f"{name}: {words[0].split(' β ')[0]}"] if words else []) + [name]
+    return list(dict.fromkeys(forms))  # in order, without repeats
 

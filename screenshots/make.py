@@ -35,10 +35,14 @@ def one_text_per_cell(svg: str) -> str:
 
 
 async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
-                status: str | None = None, size: tuple[int, int] = SIZE) -> None:
+                status: str | None = None, size: tuple[int, int] = SIZE, runs: tuple[tuple[str, ...], ...] = ()) -> None:
+    """runs: keys of earlier runs, each waited out until done (the next one's z keeps it as a ghost)."""
     app = make_app(*args)
     async with app.run_test(size=size) as pilot:
         await started(pilot)
+        for done, run in enumerate(runs):
+            await pilot.press(*run)
+            await until(pilot, lambda: snap(app).status == "done" and len(snap(app).ghosts) == done)
         await pilot.press(*keys)
         if epochs is not None:
             await until(pilot, lambda: snap(app).epoch == epochs and (status is None or snap(app).status == status))
@@ -63,6 +67,9 @@ async def main() -> None:
     adam = ("--speed", "max", "--epochs", "300", "--optimizer", "adam", "--lr", "0.05")
     await shoot("landscape-adam", adam, ("space",), epochs=300, status="done", size=(160, 50))
     await shoot("landscape-small", ("--epochs", "1001"), ("m", *("N",) * 30), epochs=300, size=(80, 24))
+    runs = (("space",), ("z", "o", "space"), ("z", "o", "o", "space"))  # sgd, momentum, adam
+    await shoot("ghosts", ("--speed", "max", "--epochs", "300"), ("z", "o", "plus", "plus", "space"), epochs=300,
+                status="done", size=(160, 50), runs=runs)  # and sgd again with lr × 4
     await shoot("help", (), ("question_mark",))
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):

@@ -52,7 +52,7 @@ async def test_z_and_r_keep_the_run_that_ended_as_a_ghost_three_at_most():
         await train(pilot, 10)
         await settle(pilot)
         legend = loss_lines(app)[0]
-        assert legend == "loss  ━ now  ━ prev  ━ prev 2  ━ prev 3: seed 42"  # the same settings: a name says it
+        assert legend == "loss  ━ now  ━ prev: sgd lr 0.2  ━ prev 2  ━ prev 3: seed 42"  # same settings: lr, or a name
         assert len(snap(app).history.recent) == 10 and "50" in loss_lines(app)[-1]  # the axis holds the longest
 
 
@@ -127,7 +127,8 @@ def test_the_legend_shortens_what_does_not_fit_and_drops_the_oldest_last():
     from logreg_tui.drawing import PlotColors
     from logreg_tui.ghosts import legend_runs
 
-    ghosts = [("prev: lr 0.4 adam", ["lr 0.4", "adam"]), ("prev 2: lr 0.2 sgd", []), ("prev 3: seed 7", ["seed 7"])]
+    ghosts = [("prev: adam lr 0.4", ["adam", "lr 0.4"]), ("prev 2: sgd lr 0.2", []),  # the same settings
+              ("prev 3: momentum β 0.5", ["momentum β 0.5"])]
 
     def legend(width: int, monochrome: bool = False) -> str:
         runs = legend_runs("loss", ghosts, width, PlotColors(monochrome=monochrome))
@@ -135,8 +136,9 @@ def test_the_legend_shortens_what_does_not_fit_and_drops_the_oldest_last():
         assert len(text) == max(width, len(text.rstrip()))
         return text.rstrip()
 
-    assert legend(80) == "loss  ━ now  ━ prev: lr 0.4 adam  ━ prev 2: lr 0.2 sgd  ━ prev 3: seed 7"
-    assert legend(60) == "loss  ━ now  ━ prev: lr 0.4  ━ prev 2  ━ prev 3: seed 7"
+    assert legend(90) == "loss  ━ now  ━ prev: adam lr 0.4  ━ prev 2: sgd lr 0.2  ━ prev 3: momentum β 0.5"
+    assert legend(70) == "loss  ━ now  ━ prev: adam lr 0.4  ━ prev 2  ━ prev 3: momentum"  # the longest first
+    assert legend(56) == "loss  ━ now  ━ prev: adam  ━ prev 2  ━ prev 3: momentum"
     assert legend(40) == "loss  ━ now  ━ prev  ━ prev 2  ━ prev 3"
-    assert legend(30) == "loss  ━ now  ━ prev  ━ prev 2"
-    assert legend(60, monochrome=True) == "loss  ⣿ now  ∘ prev: lr 0.4  + prev 2  x prev 3: seed 7"
+    assert legend(30) == "loss  ━ now  ━ prev  ━ prev 2"  # then the oldest go
+    assert legend(56, monochrome=True) == "loss  ⣿ now  ∘ prev: adam  + prev 2  x prev 3: momentum"
