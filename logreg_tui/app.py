@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from logreg_tui.data import Dataset
-from logreg_tui.export import export_run, write_new_file
+from logreg_tui.export import export_run, run_files, run_stem, write_new_file
 from logreg_tui.formatting import format_number
 from logreg_tui.options import Options, positive, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
@@ -248,16 +249,31 @@ class LogRegApp(App):
             self._set_message("export: nothing to export while torch loads", from_engine=False)
             return
 
+        snapshot = self.engine.latest
+        if self.is_web:  # served to a browser: the files go to the person, not onto the server's disk
+            files = run_files(self.options, snapshot, run_stem(snapshot))
+            self._deliver(files, f"sent {files[0][0]} and {len(files) - 1} more file(s) to the browser")
+            return
+
         def export() -> str:
-            csv_path, json_path, ghosts = export_run(self.directory, self.options, self.engine.latest)
+            csv_path, json_path, ghosts = export_run(self.directory, self.options, snapshot)
             also = f" (+ {len(ghosts)} ghost CSV{'s' if len(ghosts) > 1 else ''})" if ghosts else ""
             return f"exported {csv_path} and {json_path.name}{also}"
 
         self._save("export", export)
 
     def action_screenshot(self) -> None:
+        if self.is_web:
+            self._deliver([("logreg-tui.svg", self.export_screenshot())], "sent logreg-tui.svg to the browser")
+            return
         self._save("screenshot",
                    lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', self.export_screenshot())}")
+
+    def _deliver(self, files: list[tuple[str, str]], done: str) -> None:
+        """Files as downloads in the browser tab that runs this app (textual-serve)."""
+        for name, text in files:
+            self.deliver_text(io.StringIO(text), save_filename=name)
+        self._set_message(done, from_engine=False)
 
     def _save(self, what: str, write: Callable[[], str]) -> None:
         """Write files into the directory; the message says where, or why not."""

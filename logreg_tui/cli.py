@@ -18,6 +18,7 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     options = parse_options(argv)
     try:
         dataset = load_dataset(options)
@@ -28,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
             from logreg_tui.gradcheck import run_gradcheck
 
             return run_gradcheck(as_json=options.json)
+        if options.serve:
+            from logreg_tui.serve import run_server
+
+            return run_server(options, argv)
         if options.compare:
             from logreg_tui.compare import run_compare
 

@@ -122,7 +122,7 @@ def _umask() -> int:
     return mask
 
 
-def _stem(snapshot) -> str:
+def run_stem(snapshot) -> str:
     """logreg-seed42-epoch379 (or logreg-mydata-epoch379): a name that says which run, safe in any file system."""
     dataset = snapshot.dataset
     source = dataset.source.replace(" ", "") if dataset.seed is not None else Path(dataset.source).stem
@@ -130,16 +130,28 @@ def _stem(snapshot) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
 
 
-def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
-    """The run's CSV, each ghost's CSV (…-prev.csv, …-prev2.csv) and one .json summary listing them all."""
-    csv_path = write_new_file(directory, _stem(snapshot), ".csv", history_csv(snapshot))
-    ghosts, ghost_paths = [], []
+def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
+    """(file name, text) of the run's CSV, each ghost's CSV (stem-prev.csv, stem-prev2.csv …) and the JSON
+    summary listing them, last."""
+    files, ghosts = [(f"{stem}.csv", history_csv(snapshot))], []
     for index, ghost in enumerate(snapshot.ghosts):
         name = ghost_name(index)
-        path = write_new_file(directory, f"{csv_path.stem}-{name.replace(' ', '')}", ".csv", history_csv(ghost))
-        ghost_paths.append(path)
-        ghosts.append({"name": name, "label": ghost_label(ghost, snapshot, index), "csv": path.name}
+        files.append((f"{stem}-{name.replace(' ', '')}.csv", history_csv(ghost)))
+        ghosts.append({"name": name, "label": ghost_label(ghost, snapshot, index), "csv": files[-1][0]}
                       | run_summary(options, ghost))
-    summary = {"csv": csv_path.name} | run_summary(options, snapshot) | {"ghosts": ghosts}
-    json_path = write_new_file(directory, csv_path.stem, ".json", json.dumps(summary, indent=1))
-    return csv_path, json_path, ghost_paths
+    summary = {"csv": files[0][0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
+    return files + [(f"{stem}.json", json.dumps(summary, indent=1))]
+
+
+def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
+    """The run's files (run_files) in directory, under the first stem none of whose names are taken:
+    logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …; returns the CSV, the JSON and the ghosts' CSVs."""
+    directory = Path(directory)
+    base = run_stem(snapshot)
+    for k in range(10_000):
+        stem = f"{base}-{k}" if k else base
+        files = run_files(options, snapshot, stem)
+        if not any((directory / name).exists() for name, _ in files):
+            break
+    paths = [write_new_file(directory, Path(name).stem, Path(name).suffix, text) for name, text in files]
+    return paths[0], paths[-1], paths[1:-1]

@@ -14,6 +14,7 @@ from logreg_tui.state import AUTOGRADS, OPTIMIZERS, Autograd, Optimizer, TrainCo
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
+SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
 COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "val_frac", "device")  # what a spec sets
@@ -113,6 +114,13 @@ def build_parser() -> QuietParser:
     app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
     app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
     app.add_argument("--no-mouse", action="store_true", help="no mouse tracking: the terminal selects text")
+    serve = p.add_argument_group("browser")
+    serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
+    serve.add_argument("--port", type=lambda t: _whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
+    serve.add_argument("--host", default=unset, metavar="ADDR",
+                       help="--serve's address (127.0.0.1); any other lets others run training here")
+    serve.add_argument("--max-sessions", type=lambda t: _whole(t, 1), default=unset, metavar="N",
+                       help="--serve: browser tabs at once (4)")
     headless = p.add_argument_group("headless")
     headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
     headless.add_argument("--log-every", type=lambda t: _whole(t, 1), default=unset, help="print every N epochs (100)")
@@ -146,6 +154,10 @@ class Options:
     paused: bool
     low_bandwidth: bool
     no_mouse: bool
+    serve: bool
+    port: int
+    host: str
+    max_sessions: int
     headless: bool
     log_every: int
     json: bool
@@ -173,9 +185,14 @@ def parse_options(argv: list[str] | None = None) -> Options:
     parser = build_parser()
     values = vars(parser.parse_args(argv))
     problem = _misplaced(set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY)), values["headless"], values["gradcheck"])
+    serving = set(values) & set(SERVE_ONLY)
+    if values["serve"] and (values["headless"] or values["gradcheck"]):
+        problem = f"--serve serves the app; it does nothing with {'--headless' if values['headless'] else '--gradcheck'}"
+    elif serving and not values["serve"]:
+        problem = f"{_flag(min(serving))} needs --serve"
     if problem:
         parser.error(problem)
-    options = Options(**(APP_ONLY | HEADLESS_ONLY | values | {"compare": tuple(values.get("compare", ()))}))
+    options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | {"compare": tuple(values.get("compare", ()))}))
     try:
         compared_runs(options, parser)
     except argparse.ArgumentTypeError as error:
