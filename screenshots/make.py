@@ -1,11 +1,15 @@
 """Regenerate screenshots/*.svg and *.png from deterministic app states (paused, fixed seed, explicit steps)."""
 
 import asyncio
+import base64
 import html
+import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -51,6 +55,63 @@ async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs:
     print(f"screenshots/{name}.svg")
 
 
+async def browser_shot(name: str, args: tuple[str, ...], size: tuple[int, int] = (1400, 860),
+                       seconds: float = 12.0) -> None:
+    """A real browser's view of `logreg-tui --serve`: headless chromium, driven over its DevTools protocol,
+    `seconds` after the page opened (the session's torch import and some training)."""
+    import aiohttp
+
+    server_port, debug_port = free_port(), free_port()
+    server = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--serve", "--port", str(server_port), *args],
+                              stdout=subprocess.DEVNULL)
+    chrome = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                               f"--remote-debugging-port={debug_port}", f"--user-data-dir={tempfile.mkdtemp()}",
+                               f"--window-size={size[0]},{size[1]}", "about:blank"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async with aiohttp.ClientSession() as http:
+            target = await _new_tab(http, debug_port)
+            async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as devtools:
+                metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False}
+                await _devtools(devtools, 1, "Emulation.setDeviceMetricsOverride", metrics)
+                await _devtools(devtools, 2, "Page.navigate", {"url": f"http://localhost:{server_port}/?fontsize=13"})
+                await asyncio.sleep(seconds)
+                png = await _devtools(devtools, 3, "Page.captureScreenshot", {"format": "png"})
+        (HERE / f"{name}.png").write_bytes(base64.b64decode(png["data"]))
+        print(f"screenshots/{name}.png")
+    finally:
+        for process in (chrome, server):
+            process.terminate()
+            process.wait(10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _new_tab(http, port: int) -> dict:
+    import aiohttp
+
+    for _ in range(100):  # chromium takes a moment to listen
+        try:
+            async with http.put(f"http://127.0.0.1:{port}/json/new?about:blank") as response:
+                return json.loads(await response.text())
+        except aiohttp.ClientError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("chromium's DevTools never answered")
+
+
+async def _devtools(websocket, number: int, method: str, params: dict) -> dict:
+    """Send one DevTools command and wait for its result."""
+    await websocket.send_json({"id": number, "method": method, "params": params})
+    while True:
+        message = json.loads((await websocket.receive()).data)
+        if message.get("id") == number:
+            return message.get("result", {})
+
+
 async def main() -> None:
     await shoot("running", ("--epochs", "1001"), ("N",) * 50, epochs=500)
     await shoot("done", ("--speed", "max"), ("space",), epochs=1001, status="done")
@@ -71,6 +132,10 @@ async def main() -> None:
     await shoot("ghosts", ("--speed", "max", "--epochs", "300"), ("z", "o", "plus", "plus", "space"), epochs=300,
                 status="done", size=(160, 50), runs=runs)  # and sgd again with lr × 4
     await shoot("help", (), ("question_mark",))
+    if shutil.which("chromium"):
+        await browser_shot("browser", ("--speed", "50", "--epochs", "1001"))
+    else:
+        print("chromium not found (apt-get install chromium): screenshots/browser.png not made")
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):
             subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], check=True, text=True,
