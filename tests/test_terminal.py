@@ -108,7 +108,7 @@ def test_resizing_never_crashes_and_small_sizes_show_a_note(terminal):
         term.resize(40, 12)
         term.wait_for("enlarge")
         term.resize(200, 60)
-        term.wait_for(r"] faster +e export")  # only the wide footer has room for these
+        term.wait_for(r"t recent +\[ slower +\] faster")  # only the wide footer has room for these
         term.wait_for(r"^(?![\s\S]*enlarge)[\s\S]*data and σ", timeout=5)  # plots redrawn, note gone
     assert term.exit_code is None
     term.press("q")
