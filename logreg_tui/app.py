@@ -80,6 +80,14 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
+        self.watch(self, "app_focus", self._list_keys_in_footer, init=False)
+
+    def _list_keys_in_footer(self, focused: bool) -> None:
+        """Textual's footer lists the keys only when the bindings change while the app has focus; a browser tab
+        (--serve) starts without it, so list them when it comes."""
+        if focused:
+            footer = self.query_one(Footer)
+            footer.call_later(footer.bindings_changed, self.screen)  # in the footer's own context, as Textual does
 
     def _redraw_in_new_colours(self, theme) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""

@@ -74,8 +74,14 @@ async def browser_shot(name: str, args: tuple[str, ...], size: tuple[int, int] =
             async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as devtools:
                 metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False}
                 await _devtools(devtools, 1, "Emulation.setDeviceMetricsOverride", metrics)
+                await _devtools(devtools, 4, "Emulation.setFocusEmulationEnabled", {"enabled": True})  # a focused tab
                 await _devtools(devtools, 2, "Page.navigate", {"url": f"http://localhost:{server_port}/?fontsize=13"})
-                await asyncio.sleep(seconds)
+                await asyncio.sleep(seconds / 2)
+                for number, kind in ((5, "mousePressed"), (6, "mouseReleased")):  # a click on the stats: focus
+                    await _devtools(devtools, number, "Input.dispatchMouseEvent",
+                                    {"type": kind, "x": size[0] - 100, "y": size[1] // 2, "button": "left",
+                                     "clickCount": 1})
+                await asyncio.sleep(seconds / 2)
                 png = await _devtools(devtools, 3, "Page.captureScreenshot", {"format": "png"})
         (HERE / f"{name}.png").write_bytes(base64.b64decode(png["data"]))
         print(f"screenshots/{name}.png")

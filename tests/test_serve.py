@@ -120,6 +120,8 @@ def test_the_page_loads_and_a_tab_gets_the_app_that_answers_keys_and_delivers_it
                 tab = Tab(websocket)
                 await tab.until("paused")
                 assert "seed     7" in tab.text  # the options pass through to the session's app
+                await websocket.send_json(["focus"])  # the page says so when the tab gets focus
+                await tab.until("? help  q quit")  # the footer lists the keys then
                 await tab.press("n")
                 await tab.until("epoch    1 / 1001")
                 await tab.press("e")
