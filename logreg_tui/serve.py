@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import importlib
 import ipaddress
 import shlex
 import socket
@@ -62,7 +63,7 @@ def port_problem(host: str, port: int) -> str | None:
 def run_server(options: Options, argv: list[str]) -> int:
     """Serve until ctrl+c. Exit 2 without textual-serve or when the address cannot be used."""
     try:
-        import textual_serve  # noqa: F401
+        importlib.import_module("textual_serve")
     except ImportError:
         print('logreg-tui: --serve needs textual-serve: pip install "logreg-tui[serve]" (or pip install textual-serve)',
               file=sys.stderr)
