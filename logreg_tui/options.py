@@ -211,10 +211,10 @@ def compared_runs(options: Options, parser: argparse.ArgumentParser | None = Non
     for spec in options.compare:
         changes = {}
         for pair in filter(None, (part.strip() for part in spec.split(","))):
-            name, _, text = pair.partition("=")
+            name, equals, text = pair.partition("=")
             dest = name.strip().lstrip("-").replace("-", "_")
-            if not _ or dest not in COMPARED:
-                raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_why_not(name.strip(), dest, _)}")
+            if not equals or dest not in COMPARED:
+                raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_why_not(name.strip(), dest, equals)}")
             changes[dest] = _spec_value(actions[dest], text.strip(), spec)
         run = replace(options, **changes)
         if not run.epochs:
