@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.app import ScreenStackError
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -122,7 +123,7 @@ class LogRegApp(App):
 
     def refresh_from_engine(self, force: bool = False) -> None:
         engine = self.engine
-        if engine is None:
+        if engine is None or not self._widgets_up():
             return
         if self._queued:
             queued, self._queued = self._queued, []
@@ -143,6 +144,13 @@ class LogRegApp(App):
             self._plot(snapshot)
             self._plot_seconds += time.thread_time() - started
             self._pacer.plots_shown(now, self._plot_seconds + self.plot_process.cpu_seconds)
+
+    def _widgets_up(self) -> bool:
+        """False while the app is closing: a timer or an answer can still fire after the widgets are gone."""
+        try:
+            return not self._quitting and bool(self.query(StatsPanel))
+        except ScreenStackError:
+            return False
 
     def _show_stats(self, snapshot: Snapshot) -> None:
         self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
