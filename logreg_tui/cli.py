@@ -8,13 +8,8 @@ import signal
 import sys
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import (EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, Options, load_dataset, parse_options,
+from logreg_tui.options import (EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options,
                                 train_config)
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"logreg-tui: {message}", file=sys.stderr)
-    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         dataset = load_dataset(options)
     except DataError as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         if options.gradcheck:
             from logreg_tui.gradcheck import run_gradcheck
@@ -46,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 resolve_device(options.device)
             except DeviceError as error:
-                return _fail(str(error))
+                return fail(str(error))
         return run_app(options, dataset)
     except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
+        return fail("interrupted", EXIT_INTERRUPTED)
 
 
 def run_app(options: Options, dataset: Dataset) -> int:
@@ -76,7 +71,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     try:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
-        return _fail(str(error))
+        return fail(str(error))
     interrupted: list[bool] = []
 
     def on_sigint(signum, frame) -> None:
@@ -96,9 +91,9 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     elif status != "diverged":
         print(_final_line(snapshot))
     if status == "diverged":
-        return _fail(snapshot.message, EXIT_DIVERGED)
+        return fail(snapshot.message, EXIT_DIVERGED)
     if status == "interrupted":
-        return _fail(f"interrupted at epoch {snapshot.epoch}", EXIT_INTERRUPTED)
+        return fail(f"interrupted at epoch {snapshot.epoch}", EXIT_INTERRUPTED)
     return 0
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED, Options, compared_runs, train_config
+from logreg_tui.options import EXIT_DIVERGED, EXIT_INTERRUPTED, Options, compared_runs, fail, train_config
 from logreg_tui.runs import settings_words
 from logreg_tui.state import before_training
 
@@ -24,7 +23,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
         for spec, run in runs:
             dataset.check_split(run.val_frac)
     except DataError as error:
-        return _fail(f"--compare {spec!r}: {error}", EXIT_BAD_INPUT)
+        return fail(f"--compare {spec!r}: {error}")
     width = max(len(_settings(run, dataset)) for _, run in runs)
     interrupted, summaries, diverged, engines = [], [], [], []
 
@@ -39,7 +38,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
             try:
                 engine = start_engine(dataset, train_config(run))
             except DeviceError as error:
-                return _fail(f"--compare {spec!r}: {error}", EXIT_BAD_INPUT)
+                return fail(f"--compare {spec!r}: {error}")
             engines.append(engine)
             if interrupted:
                 break
@@ -57,15 +56,10 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     if options.json:
         print(json.dumps(summaries))
     if interrupted:
-        return _fail(f"interrupted in run {len(summaries)} of {len(runs)}", EXIT_INTERRUPTED)
+        return fail(f"interrupted in run {len(summaries)} of {len(runs)}", EXIT_INTERRUPTED)
     if diverged:
-        return _fail("diverged: " + "; ".join(diverged), EXIT_DIVERGED)
+        return fail("diverged: " + "; ".join(diverged), EXIT_DIVERGED)
     return 0
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"logreg-tui: {message}", file=sys.stderr)
-    return code
 
 
 def _settings(run: Options, dataset: Dataset) -> str:

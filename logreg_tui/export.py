@@ -130,17 +130,20 @@ def run_stem(snapshot) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
 
 
+def run_file_names(stem: str, ghosts: int) -> list[str]:
+    """stem.csv, stem-prev.csv, stem-prev2.csv … (one per ghost), stem.json: what run_files writes."""
+    return ([f"{stem}.csv"] + [f"{stem}-{ghost_name(index).replace(' ', '')}.csv" for index in range(ghosts)]
+            + [f"{stem}.json"])
+
+
 def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
-    """(file name, text) of the run's CSV, each ghost's CSV (stem-prev.csv, stem-prev2.csv …) and the JSON
-    summary listing them, last."""
-    files, ghosts = [(f"{stem}.csv", history_csv(snapshot))], []
-    for index, ghost in enumerate(snapshot.ghosts):
-        name = ghost_name(index)
-        files.append((f"{stem}-{name.replace(' ', '')}.csv", history_csv(ghost)))
-        ghosts.append({"name": name, "label": ghost_label(ghost, snapshot, index), "csv": files[-1][0]}
-                      | run_summary(options, ghost))
-    summary = {"csv": files[0][0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
-    return files + [(f"{stem}.json", json.dumps(summary, indent=1))]
+    """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last."""
+    names = run_file_names(stem, len(snapshot.ghosts))
+    ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
+              | run_summary(options, ghost) for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:]))]
+    summary = {"csv": names[0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
+    texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [json.dumps(summary, indent=1)]
+    return list(zip(names, texts))
 
 
 def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
@@ -148,10 +151,10 @@ def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, 
     logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …; returns the CSV, the JSON and the ghosts' CSVs."""
     directory = Path(directory)
     base = run_stem(snapshot)
-    for k in range(10_000):
+    for k in range(10_000):  # by names alone: the files are built once, for the stem chosen
         stem = f"{base}-{k}" if k else base
-        files = run_files(options, snapshot, stem)
-        if not any((directory / name).exists() for name, _ in files):
+        if not any((directory / name).exists() for name in run_file_names(stem, len(snapshot.ghosts))):
             break
-    paths = [write_new_file(directory, Path(name).stem, Path(name).suffix, text) for name, text in files]
+    paths = [write_new_file(directory, Path(name).stem, Path(name).suffix, text)
+             for name, text in run_files(options, snapshot, stem)]
     return paths[0], paths[-1], paths[1:-1]

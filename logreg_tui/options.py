@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import sys
 from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
@@ -18,6 +19,12 @@ SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
 COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "val_frac", "device")  # what a spec sets
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    """One line on stderr, the exit code to return: how every entry point refuses or stops."""
+    print(f"logreg-tui: {message}", file=sys.stderr)
+    return code
 
 
 class QuietParser(argparse.ArgumentParser):

@@ -14,7 +14,7 @@ import shlex
 import socket
 import sys
 
-from logreg_tui.options import EXIT_BAD_INPUT, Options
+from logreg_tui.options import Options, fail
 
 SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True}  # name: takes a value
 QUIT_GRACE = 5.0  # seconds a closed tab's app has to quit before it is killed
@@ -65,12 +65,9 @@ def run_server(options: Options, argv: list[str]) -> int:
     try:
         importlib.import_module("textual_serve")
     except ImportError:
-        print('logreg-tui: --serve needs textual-serve: pip install "logreg-tui[serve]" (or pip install textual-serve)',
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail('--serve needs textual-serve: pip install "logreg-tui[serve]" (or pip install textual-serve)')
     if problem := port_problem(options.host, options.port):
-        print(f"logreg-tui: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail(problem)
     url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}"
     print(f"logreg-tui: serving on {url}  (ctrl+c stops; each browser tab is its own run)")
     if is_loopback(options.host):
