@@ -19,13 +19,13 @@ from textual.worker import Worker, WorkerState
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, run_files, run_stem, write_new_file
 from logreg_tui.formatting import format_number
-from logreg_tui.options import Options, positive, speed, train_config
+from logreg_tui.options import Options, learning_rate, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.runs import ghost_name
 from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
                                 ValuePrompt)
-from logreg_tui.state import Snapshot, before_training
+from logreg_tui.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
 from logreg_tui.stats import StatsPanel
 from logreg_tui.widgets import LandscapeView, Plots, PlotView, plot_colors
 
@@ -56,6 +56,7 @@ class LogRegApp(App):
         self._failed: str | None = None
         self._before_training = before_training(dataset, train_config(options))  # shown until torch is loaded
         self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
+        self._released = False  # the engine was told to start, after the queued commands
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._last_event = self._last_ghost = None  # the newest event and ghost already told in the message line
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
@@ -107,7 +108,7 @@ class LogRegApp(App):
 
         engine = start_engine(self.dataset, train_config(
             self.options, publish_interval=0.5 / self.frames_per_second,
-            uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second)))
+            uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second)), held=True)
         self.engine = engine
         if not self._quitting:
             engine.run()
@@ -125,11 +126,13 @@ class LogRegApp(App):
         engine = self.engine
         if engine is None or not self._widgets_up():
             return
-        if self._queued:
-            queued, self._queued = self._queued, []
+        if not self._released:  # the keys pressed while torch loaded apply first, at epoch 0; then training starts
+            queued, self._queued, self._released = self._queued, [], True
             for send in queued:
                 send(engine)
-            self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
+            engine.release()
+            if queued:
+                self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
         snapshot = engine.latest
         now = time.monotonic()
         flat_out = snapshot.speed is None and snapshot.status == "running"
@@ -154,8 +157,8 @@ class LogRegApp(App):
 
     def _show_stats(self, snapshot: Snapshot) -> None:
         self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
-        if snapshot.message or snapshot.status == "diverged":
-            self._set_message(snapshot.message + "  (- lowers lr and goes back to the last finite w, b; z resets)")
+        if snapshot.message:  # a stop's message names its cause and the way past it
+            self._set_message(snapshot.message)
         elif not self._failed and self._message_is_engines:
             self._set_message("")
         self._tell_news(snapshot)
@@ -184,7 +187,7 @@ class LogRegApp(App):
 
     def _command(self, send: Callable) -> None:
         """Send a command to the engine; while torch loads, queue it, to be sent in order once the engine exists."""
-        if self.engine is None or self._queued:
+        if self.engine is None or not self._released:
             self._queued.append(send)
             self._set_message(f"loading torch… {len(self._queued)} key(s) queued", from_engine=False)
         else:
@@ -217,11 +220,11 @@ class LogRegApp(App):
 
     def action_type_lr(self) -> None:
         lr = self.engine.latest.lr if self.engine else self.options.lr
-        self._prompt("learning rate (a finite number > 0)", positive, format_number(lr), "set_lr")
+        self._prompt(f"learning rate ({LR_MIN:g} … {LR_MAX:g})", learning_rate, format_number(lr), "set_lr")
 
     def action_type_speed(self) -> None:
         cap = self.engine.latest.speed if self.engine else self.options.speed
-        self._prompt("epochs per second (a number > 0, or max)", speed, "max" if cap is None else format_number(cap),
+        self._prompt(f"epochs per second (≥ {SPEED_MIN:g}, or max)", speed, "max" if cap is None else format_number(cap),
                      "set_speed")
 
     def _prompt(self, question: str, parse: Callable, shown: str, command: str) -> None:

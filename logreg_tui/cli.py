@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 
 from logreg_tui.data import DataError, Dataset
 from logreg_tui.options import (EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options,
                                 train_config)
+from logreg_tui.signals import exit_code, stop_words, stopping_signals
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = parse_options(argv)
     try:
-        dataset = load_dataset(options)
-    except DataError as error:
-        return fail(str(error))
-    try:
+        try:
+            dataset = load_dataset(options)
+        except DataError as error:
+            return fail(str(error))
         if options.gradcheck:
             from logreg_tui.gradcheck import run_gradcheck
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             except DeviceError as error:
                 return fail(str(error))
         return run_app(options, dataset)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # ctrl+c before a mode took SIGINT over (the data still loading)
         return fail("interrupted", EXIT_INTERRUPTED)
 
 
@@ -62,7 +62,8 @@ def run_app(options: Options, dataset: Dataset) -> int:
 
 
 def run_headless(options: Options, dataset: Dataset) -> int:
-    """The tutorial's printed lines (or one JSON object). Exit 3 on divergence, 130 on ctrl+c (after the result)."""
+    """The tutorial's printed lines (or one JSON object). Exit 3 on divergence; on ctrl+c, SIGTERM or SIGHUP the
+    result so far, then 130, 143 or 129."""
     from logreg_tui.engine import start_engine
     from logreg_tui.trainer import DeviceError
 
@@ -72,18 +73,9 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
         return fail(str(error))
-    interrupted: list[bool] = []
-
-    def on_sigint(signum, frame) -> None:
-        interrupted.append(True)
-        engine.close()  # run_epochs stops after the epoch it is in; nothing computed is lost
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with stopping_signals(engine.close) as stopped:
         snapshot = _train_and_log(engine, options)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    status = "diverged" if snapshot.status == "diverged" else "interrupted" if interrupted else "done"
+    status = "diverged" if snapshot.status == "diverged" else "interrupted" if stopped else "done"
     if options.json:
         from logreg_tui.export import run_summary
 
@@ -92,22 +84,28 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         print(_final_line(snapshot))
     if status == "diverged":
         return fail(snapshot.message, EXIT_DIVERGED)
-    if status == "interrupted":
-        return fail(f"interrupted at epoch {snapshot.epoch}", EXIT_INTERRUPTED)
+    if snapshot.saturated:
+        fail(f"at epoch {snapshot.epoch}: {snapshot.message}")
+    if stopped:
+        return fail(f"{stop_words(stopped[0])} at epoch {snapshot.epoch}", exit_code(stopped[0]))
     return 0
 
 
 def _train_and_log(engine, options: Options):
-    """Train to --epochs (0: until close()), printing the loss of epochs 0, log_every, 2·log_every … ."""
-    snapshot, log_at = engine.latest, 0
+    """Train to --epochs (0: until close()), printing the loss of epochs 0, log_every, 2·log_every … .
+
+    A line needs only the last epoch's loss (engine.last_logged_loss), not a snapshot: one is made at the end.
+    """
+    epoch, log_at = 0, 0
     while True:
         target = log_at + 1 if not options.epochs or log_at < options.epochs else options.epochs
-        snapshot = engine.run_epochs(target - snapshot.epoch)
-        if snapshot.epoch < target or target != log_at + 1:
-            return snapshot  # diverged, interrupted, or past the last line to print
+        epoch = engine.train_epochs(target - epoch)
+        if epoch < target or target != log_at + 1:
+            return engine.run_epochs(0)  # diverged, interrupted, or past the last line to print
         if not options.json:
-            val = f" - Val: {snapshot.val_loss:.5f}" if options.val_frac else ""
-            print(f"Epochs: {log_at:5d} - Loss: {snapshot.loss:.5f}{val}", flush=True)
+            loss, val_loss = engine.last_logged_loss()
+            val = f" - Val: {val_loss:.5f}" if options.val_frac else ""
+            print(f"Epochs: {log_at:5d} - Loss: {loss:.5f}{val}", flush=True)
         log_at += options.log_every
 
 

@@ -4,10 +4,10 @@ object) each. A run here is exactly the single `--headless` run of its options: 
 from __future__ import annotations
 
 import json
-import signal
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import EXIT_DIVERGED, EXIT_INTERRUPTED, Options, compared_runs, fail, train_config
+from logreg_tui.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
+from logreg_tui.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.runs import settings_words
 from logreg_tui.state import before_training
 
@@ -25,15 +25,13 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     except DataError as error:
         return fail(f"--compare {spec!r}: {error}")
     width = max(len(_settings(run, dataset)) for _, run in runs)
-    interrupted, summaries, diverged, engines = [], [], [], []
+    summaries, diverged, engines = [], [], []
 
-    def on_sigint(signum, frame) -> None:
-        interrupted.append(True)
+    def stop() -> None:
         if engines:
             engines[-1].close()  # run_epochs stops after the epoch it is in
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with stopping_signals(stop) as interrupted:
         for spec, run in runs:
             try:
                 engine = start_engine(dataset, train_config(run))
@@ -51,12 +49,10 @@ def run_compare(options: Options, dataset: Dataset) -> int:
                 print(result_line(run, snapshot, width), flush=True)
             if interrupted:
                 break
-    finally:
-        signal.signal(signal.SIGINT, previous)
     if options.json:
         print(json.dumps(summaries))
     if interrupted:
-        return fail(f"interrupted in run {len(summaries)} of {len(runs)}", EXIT_INTERRUPTED)
+        return fail(f"{stop_words(interrupted[0])} in run {len(summaries)} of {len(runs)}", exit_code(interrupted[0]))
     if diverged:
         return fail("diverged: " + "; ".join(diverged), EXIT_DIVERGED)
     return 0
@@ -83,4 +79,6 @@ def result_line(run: Options, snapshot, width: int) -> str:
     line = (f"{_settings(run, snapshot.dataset):<{width}}  loss {snapshot.loss:.5f}  "
             f"acc {snapshot.accuracy:.3f}  within 1% of min: {near_words(snapshot):<11}  "
             f"{snapshot.epochs_per_second:.0f} epochs/s")
-    return line + (f"  diverged at epoch {snapshot.epoch}" if snapshot.status == "diverged" else "")
+    if snapshot.status == "diverged":  # the loss is the last finite one, at the w, b the run went back to
+        return line + "  " + snapshot.message.split("; ")[0]
+    return line + ("  saturated" if snapshot.saturated else "")

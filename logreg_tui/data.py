@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # x, the gap and every value trained on must fit float32
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
 LARGE_X = 1e3  # past this |x|, lr 0.2 from w = 0 overshoots: the first step moves w·x by ~lr·x²
 
@@ -91,6 +93,8 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0) -
     x = rng.randn(n_points)
     x[:half] = x[:half] + gap
     y = np.array([1] * half + [0] * (n_points - half))
+    if np.abs(x).max() > FLOAT32_MAX:
+        raise DataError(f"--gap {gap:g}: x reaches {np.abs(x).max():.3g}, past float32's {FLOAT32_MAX:.3g}")
     ids = np.arange(n_points)
     rng.shuffle(ids)
     return Dataset(_frozen(x[ids]), _frozen(y[ids]), seed, gap, f"seed {seed}")
@@ -106,6 +110,8 @@ def _parse_row(cells: list[str], where: str) -> tuple[float, float]:
         raise DataError(f"{where}: not a number: {','.join(cells)!r}") from None
     if not math.isfinite(x):
         raise DataError(f"{where}: x must be finite, got {cells[0].strip()!r}")
+    if abs(x) > FLOAT32_MAX:
+        raise DataError(f"{where}: x {cells[0].strip()} is past float32's {FLOAT32_MAX:.3g}; rescale the column")
     if label not in (0.0, 1.0):
         raise DataError(f"{where}: label must be 0 or 1, got {cells[1].strip()!r}")
     return x, label

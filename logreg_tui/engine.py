@@ -17,20 +17,21 @@ from typing import Callable
 
 import numpy as np
 
-from logreg_tui.data import Dataset, DataError
+from logreg_tui.data import SEED_MAX, Dataset, DataError
 from logreg_tui.history import LossHistory, PathHistory
 from logreg_tui.optimum import Optimum, find_optimum
 from logreg_tui.pacing import EpochPace
 from logreg_tui.runs import MAX_GHOSTS, Event, record
-from logreg_tui.state import (AUTOGRADS, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size, next_lr,
-                              next_optimizer)
+from logreg_tui.state import (AUTOGRADS, LR_MAX, LR_MIN, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size,
+                              next_lr, next_optimizer)
+from logreg_tui.lessons import Cause, divergence_message, going_on_message, saturation_message
 from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 
-def start_engine(dataset: Dataset, config: TrainConfig) -> Engine:
+def start_engine(dataset: Dataset, config: TrainConfig, held: bool = False) -> Engine:
     """An Engine for an entry point (the app, a headless run), with torch's threads chosen for the data first."""
     choose_threads(dataset, resolve_device(config.device))
-    return Engine(dataset, config)
+    return Engine(dataset, config, held)
 
 
 def _check_autograd(autograd: str) -> None:
@@ -44,6 +45,7 @@ def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
     return find_optimum(dataset.x[:n_train], dataset.y[:n_train])
 
 
+STUCK_EPOCHS = 50  # saturated this long before it is said
 NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
 LIVE_SETTINGS = ("lr", "autograd", "optimizer", "momentum", "batch_size", "val_frac")  # config → snapshot as they are
 
@@ -51,8 +53,10 @@ LIVE_SETTINGS = ("lr", "autograd", "optimizer", "momentum", "batch_size", "val_f
 class Engine:
     """Trains one run at a time in the thread that calls `run()`; steered by commands from any thread."""
 
-    def __init__(self, dataset: Dataset, config: TrainConfig = TrainConfig()) -> None:
+    def __init__(self, dataset: Dataset, config: TrainConfig = TrainConfig(), held: bool = False) -> None:
+        """`held`: train nothing until release(), so that commands sent first apply at epoch 0."""
         _check_autograd(config.autograd)
+        self._held = held
         self._config = config
         self._device = resolve_device(config.device)
         self._ghosts: tuple[Snapshot, ...] = ()  # the runs that ended, newest first
@@ -66,6 +70,7 @@ class Engine:
         self._pending_steps = 0
         self._pace = EpochPace(config.speed, time.monotonic())
         self._next_publish_at = 0.0
+        self._evaluate_seconds = 0.0  # what checking the current w, b costs: publishing waits 20× that at least
         self._load(dataset)
         self._publish()
 
@@ -91,7 +96,11 @@ class Engine:
         self._send(lambda: self._do_set_lr(lr))
 
     def scale_lr(self, factor: float) -> None:
-        self._send(lambda: self._do_set_lr(next_lr(self._live.lr, factor)))
+        self._send(lambda: self._do_scale_lr(factor))
+
+    def release(self) -> None:
+        """Start training (as the config says: running or paused) after the commands sent before this one."""
+        self._send(self._do_release)
 
     def reseed(self, seed: int | None = None) -> None:
         """New data from `seed` (default: the next seed); w, b and epoch reset; lr and autograd kept."""
@@ -169,23 +178,21 @@ class Engine:
         self._flush()
 
     def run_epochs(self, epochs: int) -> Snapshot:
-        """Apply the commands sent so far, then train up to `epochs` epochs now in this thread, whatever the status.
+        """train_epochs, then a snapshot whose epochs/s is the run's own (epochs ÷ the time spent training them)."""
+        self.train_epochs(epochs)
+        snapshot = self._publish()
+        return replace(snapshot, epochs_per_second=snapshot.run_epochs_per_second)
 
-        Stops early at divergence or close(); `training_seconds` grows by the time spent training.
-        """
+    def train_epochs(self, epochs: int) -> int:
+        """Apply the commands sent so far, then train up to `epochs` epochs now in this thread, whatever the status;
+        the epochs completed. Stops early at divergence or close(); publishes nothing (last_logged_loss reads)."""
         self._apply_commands()
-        started = time.perf_counter()
         for _ in range(epochs):
             if self._status == "diverged" or self._closed.is_set():
                 break
             self._train_epoch(counting_steps=False)
         self._flush()
-        self.training_seconds += time.perf_counter() - started
-        return self._publish(rate=self._rate_of_run())
-
-    def _rate_of_run(self) -> float:
-        """Epochs per second of training over the whole run so far (headless)."""
-        return self._trainer.epoch / self.training_seconds if self.training_seconds > 0 else 0.0
+        return self._trainer.epoch
 
     def _apply_commands(self) -> bool:
         """Apply every command sent so far; True when there were any."""
@@ -195,12 +202,18 @@ class Engine:
         # settings, so that a divergence found later can be replayed exactly
         self._flush()
         while not self._commands.empty():
-            self._commands.get_nowait()()
+            command = self._commands.get_nowait()
+            try:
+                command()
+            except Exception as error:  # a key must never end training: say what could not apply
+                self._message = f"could not apply that: {type(error).__name__}: {error}"
             self._dirty = True
         return True
 
     def _seconds_until_next_epoch(self) -> float | None:
         """0 to train now, a wait in seconds (capped speed), or None to wait for a command."""
+        if self._held:
+            return None
         if self._pending_steps:
             return 0.0
         if self._status != "running":
@@ -214,6 +227,9 @@ class Engine:
             self._status = "paused"
 
     def _do_resume(self) -> None:
+        if self._status == "diverged":
+            self._message = self._divergence + "  (space cannot go on until one of those changes)"
+            return
         if self._status not in ("paused", "done"):
             return
         if self._config.epochs and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
@@ -227,42 +243,59 @@ class Engine:
         else:
             self._do_resume()
 
+    def _do_release(self) -> None:
+        self._held = False
+        self._pace.restart(time.monotonic())
+
     def _do_step(self, epochs: int) -> None:
         if self._status == "diverged":
+            self._do_resume()  # says why not
             return
         self._status = "paused"
         self._pending_steps += epochs
 
-    def _configure(self, record: bool = True, **changes) -> None:
-        for setting, value in changes.items():
-            if record:
-                self._record(setting, getattr(self._live, setting), value)
+    def _configure(self, **changes: object) -> None:
+        """Live settings changed from the current w, b; after a divergence, training goes on from there."""
+        events = [Event(self._trainer.epoch, setting, getattr(self._live, setting), value)
+                  for setting, value in changes.items() if getattr(self._live, setting) != value]
         self._live = replace(self._live, **changes)
         self._trainer.configure(self._live)
+        if self._status == "diverged" and events:
+            self._go_on(events[0])
+            return
+        for event in events:
+            self._events = record(self._events, event)
 
-    def _record(self, kind: str, before: object, after: object) -> None:
-        """A change a person made, at the current epoch (none when nothing changed)."""
-        if before != after or kind == "restore":  # a restore with the same lr still goes back
-            self._events = record(self._events, Event(self._trainer.epoch, kind, before, after))
+    def _go_on(self, change: Event) -> None:
+        """After a divergence: a change was made at the last w, b whose loss is finite; go on from there, paused."""
+        self._events = record(self._events, Event(change.epoch, "restore", None, change))
+        self._status = "paused"
+        self._message = going_on_message(self._cause, change, self._trainer.epoch)
 
     def _do_set_lr(self, lr: float) -> None:
-        restoring = self._status == "diverged"
-        if restoring:
-            self._record("restore", self._live.lr, lr)
-        self._configure(record=not restoring, lr=lr)
-        if restoring:  # go on from the last finite parameters (already restored), paused
-            self._status = "paused"
-            self._message = ""
+        self._configure(lr=lr)
+
+    def _do_scale_lr(self, factor: float) -> None:
+        lr = next_lr(self._live.lr, factor)
+        if lr == self._live.lr:
+            edge, word = (LR_MAX, "top") if factor > 1 else (LR_MIN, "bottom")
+            self._message = (f"lr stays {self._live.lr:g}: × {factor:g} would pass {edge:g}, the {word} of the lr "
+                             "range (L types any lr in it)")
+            return
+        self._configure(lr=lr)
 
     def _do_reseed(self, seed: int | None) -> None:
+        wrapped = seed is None and self._dataset.seed == SEED_MAX
         if seed is None:
-            seed = 0 if self._dataset.seed is None else self._dataset.seed + 1
+            seed = 0 if self._dataset.seed is None or wrapped else self._dataset.seed + 1
         try:
             dataset = self._dataset.reseeded(seed)
         except DataError as error:
             self._message = str(error)
             return
         self._load(dataset)
+        if wrapped:
+            self._message = f"seed {SEED_MAX} is the last seed: r wrapped around to seed 0"
 
     def _do_set_autograd(self, autograd: Autograd) -> None:
         self._configure(autograd=autograd)
@@ -271,13 +304,15 @@ class Engine:
         if not (np.isfinite(w) and np.isfinite(b)):
             self._message = f"cannot move to w {w:g}, b {b:g}: not finite"
             return
-        self._record("move", (self._trainer.w.item(), self._trainer.b.item()), (w, b))
+        move = Event(self._trainer.epoch, "move", (self._trainer.w.item(), self._trainer.b.item()), (w, b))
         self._trainer.move_to(w, b)
         self._path.start(self._trainer.epoch, w, b)
         self._checkpoint = self._trainer.save()
         if self._status == "diverged":
-            self._status = "paused"
-        self._message = ""
+            self._go_on(move)
+        else:
+            self._events = record(self._events, move)
+            self._message = ""
 
     def _do_clear_ghosts(self) -> None:
         self._ghosts = ()
@@ -304,17 +339,22 @@ class Engine:
         self._optimum = optimum_of(dataset, self._trainer.n_train)
         self._near_optimum_at: int | None = None
         self._events: tuple[Event, ...] = ()
-        self.training_seconds = 0.0  # spent in run_epochs since this run started
+        self._last_record = (float("nan"), float("nan"))  # (loss, held-out loss) of the last epoch kept
+        self.training_seconds = 0.0  # spent training this run (the run's own epochs/s: epochs ÷ this)
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None
         if self._status in ("done", "diverged"):
             self._status = "paused"
-        self._message = ""
+        self._message = self._divergence = ""
+        self._cause = Cause.NONE
+        self._stuck_since: int | None = None  # the epoch from which the run has been saturated
         self._dirty = True
         self._checkpoint = self._trainer.save()  # a divergence is replayed from the last checkpoint
 
     def _train_epoch(self, counting_steps: bool = True) -> None:
+        started = time.perf_counter()
         self._trainer.train_epoch()
+        self.training_seconds += time.perf_counter() - started
         self._dirty = True
         if counting_steps and self._pending_steps:
             self._pending_steps -= 1
@@ -325,21 +365,36 @@ class Engine:
             self._flush()
 
     def _flush(self) -> bool:
-        """Fetch pending records into the history; False (and status diverged) once training has blown up."""
+        """Fetch pending records into the history and check the w, b they reached; False (and status diverged)
+        once training has blown up.
+
+        The check is a forward at the current w, b (once per flush, not per epoch): it gives the shown loss,
+        accuracy and gradients there, and it keeps the invariant that the checkpoint's own loss is finite.
+        """
         trainer = self._trainer
         if not trainer.pending:
             return self._status != "diverged"
         records = trainer.fetch()
-        if np.isfinite(records[:, 0]).all() and not trainer.problem():
-            self._extend_history(records[:, 0])
-            epochs = np.arange(trainer.epoch - len(records) + 1, trainer.epoch + 1)
-            self._path.extend(epochs, records[:, 1], records[:, 2])
-            if self._val_history:
-                self._val_history.extend(records[:, 3])
+        started = time.perf_counter()
+        trainer.evaluate()
+        ok = bool(np.isfinite(records[:, :3]).all()) and trainer.problem() is Cause.NONE
+        self._evaluate_seconds = time.perf_counter() - started
+        if ok:
+            self._keep(records)
             self._checkpoint = trainer.save()
             return True
         self._diverge()
         return False
+
+    def _keep(self, records: np.ndarray) -> None:
+        """Epochs' records (see trainer.RECORD) into the histories and the path."""
+        first = self._history.count
+        self._extend_history(records[:, 0])
+        epochs = np.arange(first + 1, first + 1 + len(records))
+        self._path.extend(epochs, records[:, 1], records[:, 2])
+        if self._val_history:
+            self._val_history.extend(records[:, 3])
+        self._last_record = (float(records[-1, 0]), float(records[-1, 3]))
 
     def _extend_history(self, losses: np.ndarray) -> None:
         """The losses of the next epochs; notes the first within 1 % of the minimum's loss."""
@@ -350,30 +405,42 @@ class Engine:
         self._history.extend(losses)
 
     def _diverge(self) -> None:
-        """Replay from the last checkpoint one checked epoch at a time, and stop before the first that blew up.
+        """Replay from the last checkpoint one checked epoch at a time and stop at the last w, b whose loss is
+        finite: before a step that blew up, or one epoch further back when the w, b an epoch started from
+        already had a non-finite loss or overflowing logits (going on from there would fail at once).
 
-        Afterwards the epoch, w, b and history are those of the last good epoch, and the shown loss,
-        accuracy and gradients are evaluated there.
+        Afterwards the epoch, w, b and history are those of that state, and the shown figures are evaluated there.
         """
         trainer = self._trainer
         trainer.restore(self._checkpoint)
-        problem = ""
-        for _ in range(PENDING_MAX + 1):  # the bad epoch was among the pending ones
+        held: tuple[np.ndarray, object] | None = None  # the last epoch replayed, kept once the next one starts well
+        cause, reached = Cause.NONE, 0.0
+        for _ in range(PENDING_MAX + 2):  # the bad epoch was among the pending ones, or is the next
             before = trainer.save()
-            loss = trainer.step_epoch()
-            problem = trainer.problem(loss)
-            if problem:
+            trainer.train_epoch()
+            record = trainer.fetch()
+            cause = trainer.problem(record[0])
+            reached = trainer.largest_logit() if cause.at_start else 0.0
+            if cause.at_start and held is not None:
+                trainer.restore(held[1])  # the held epoch reached the bad w, b: drop it
+                break
+            if held is not None:
+                self._keep(held[0])
+            if cause is not Cause.NONE:
                 trainer.restore(before)
                 break
-            self._extend_history(np.array([loss.item()]))
-            self._path.extend([trainer.epoch], [trainer.w.item()], [trainer.b.item()])
-            if self._val_history:
-                self._val_history.extend([trainer.val_loss().item()])
+            held = (record, before)
+        else:
+            if held is not None:
+                self._keep(held[0])
+        failed_at = trainer.epoch + (1 if cause.at_start and held is not None else 0)
         self._checkpoint = trainer.save()
         trainer.evaluate()
         self._status = "diverged"
         self._pending_steps = 0
-        self._message = f"diverged at epoch {trainer.epoch} with lr {self._live.lr:g}: {problem or 'not finite'}"
+        self._cause = cause
+        self._divergence = self._message = divergence_message(cause, failed_at, trainer.epoch, self._live,
+                                                                    reached, trainer.n_train)
 
     # -- publishing
 
@@ -383,23 +450,46 @@ class Engine:
         now = time.monotonic()
         uncapped = self._config.uncapped_publish_interval
         interval = uncapped if uncapped and self._pace.speed is None else self._config.publish_interval
-        self._next_publish_at = now + interval
+        # each publish checks the w, b it shows: at large N that forward waits until it is under 5 % of training
+        self._next_publish_at = now + max(interval, 20 * self._evaluate_seconds)
         self._version += 1
         self._latest = self._snapshot(
             self._pace.rate(now, self._trainer.epoch, self._status == "running") if rate is None else rate)
         return self._latest
 
+    def _saturated(self, message: str) -> str:
+        """message once the run has been stuck that way for STUCK_EPOCHS (a point or two saturating for a moment at
+        a large lr is not a stop)."""
+        epoch = self._trainer.epoch
+        if not message:
+            self._stuck_since = None
+        elif self._stuck_since is None or self._stuck_since > epoch:
+            self._stuck_since = epoch
+        return message if message and epoch - self._stuck_since >= STUCK_EPOCHS else ""
+
+    def last_logged_loss(self) -> tuple[float, float]:
+        """(the last epoch's loss, its held-out loss) without building a snapshot: what a headless line prints."""
+        self._flush()
+        return self._last_record
+
     def _snapshot(self, rate: float) -> Snapshot:
         """The engine as it is now (records already fetched)."""
+        values = self._trainer.host_values()
+        saturated = self._saturated(saturation_message(values, self._optimum, self._live.autograd))
+        message = self._message or (saturated if self._status != "diverged" else "")
         return Snapshot(
             version=self._version,
             status=self._status,
             epoch=self._trainer.epoch,
-            **self._trainer.host_values(),
+            **values,
             **{setting: getattr(self._live, setting) for setting in LIVE_SETTINGS},
             steps=self._trainer.steps,
+            last_loss=self._last_record[0],
+            last_val_loss=self._last_record[1],
+            saturated=bool(saturated),
             val_history=self._val_history.view() if self._val_history else None,
             epochs_per_second=rate,
+            run_epochs_per_second=self._trainer.epoch / self.training_seconds if self.training_seconds else 0.0,
             speed=self._pace.speed,
             epochs=self._config.epochs,
             stop_at=self._stop_at,
@@ -411,5 +501,5 @@ class Engine:
             near_optimum_at=self._near_optimum_at,
             events=self._events,
             ghosts=self._ghosts,
-            message=self._message,
+            message=message,
         )

@@ -50,7 +50,8 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "accuracy": _finite_or_none(snapshot.accuracy),
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),
-        "epochs_per_second": snapshot.epochs_per_second,
+        "epochs_per_second": snapshot.run_epochs_per_second,  # the run's: its epochs ÷ the time spent training them
+        "saturated": snapshot.saturated,
         "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never

@@ -9,8 +9,9 @@ import sys
 from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
-from logreg_tui.data import MAX_POINTS, Dataset, load_csv, make_tutorial_data
-from logreg_tui.state import AUTOGRADS, OPTIMIZERS, Autograd, Optimizer, TrainConfig
+from logreg_tui.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
+from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS, SPEED_MIN, Autograd, Optimizer,
+                              TrainConfig)
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
@@ -63,6 +64,23 @@ def finite(text: str) -> float:
     return _number(text, "a finite number")
 
 
+def float32(text: str) -> float:
+    """A value that will be held in float32: finite there too (3.4e38 at most)."""
+    value = _number(text, "a finite number")
+    if abs(value) > FLOAT32_MAX:
+        raise argparse.ArgumentTypeError(f"must be within ±{FLOAT32_MAX:.3g} (float32), got {text!r}")
+    return value
+
+
+def learning_rate(text: str) -> float:
+    """The one lr range, for --lr, --compare, the L prompt and the + / - keys."""
+    what = f"a learning rate from {LR_MIN:g} to {LR_MAX:g}"
+    value = _number(text, what)
+    if not LR_MIN <= value <= LR_MAX:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
 def momentum(text: str) -> float:
     value = _number(text, "a number from 0 up to (not including) 1")
     if not 0 <= value < 1:
@@ -77,9 +95,10 @@ def speed(text: str) -> float | None:
     """Epochs per second, or max for no cap."""
     if text.strip().lower() == "max":
         return None
-    value = _number(text, "a number of epochs per second > 0, or max")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of epochs per second > 0, or max, got {text!r}")
+    what = f"a number of epochs per second ≥ {SPEED_MIN:g}, or max"
+    value = _number(text, what)
+    if value < SPEED_MIN:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return value
 
 
@@ -99,14 +118,15 @@ def build_parser() -> QuietParser:
     )
     p.add_argument("--version", action="version", version=f"logreg-tui {__version__}")
     data = p.add_argument_group("data")
-    data.add_argument("--seed", type=lambda t: _whole(t, 0, 2**32 - 2), default=42, help="data seed (42)")
+    data.add_argument("--seed", type=lambda t: _whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
     data.add_argument("--n-points", type=lambda t: _whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
-    data.add_argument("--gap", type=finite, default=4.0, help="shift of class 1 (4.0)")
+    data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
     data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
     train = p.add_argument_group("training")
-    train.add_argument("--lr", type=positive, default=0.2, help="learning rate (0.2)")
-    train.add_argument("--epochs", type=lambda t: _whole(t, 0), default=1001, help="epochs per run; 0 = no limit (1001)")
+    train.add_argument("--lr", type=learning_rate, default=0.2, help=f"learning rate, {LR_MIN:g} … {LR_MAX:g} (0.2)")
+    train.add_argument("--epochs", type=lambda t: _whole(t, 0, EPOCHS_MAX), default=1001,
+                       help="epochs per run; 0 = no limit (1001)")
     train.add_argument("--autograd", choices=AUTOGRADS, default="builtin", help="gradient mode (builtin)")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="optimizer (sgd)")
     train.add_argument("--momentum", type=momentum, default=0.9, metavar="β", help="β of momentum and nesterov (0.9)")

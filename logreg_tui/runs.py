@@ -38,16 +38,16 @@ class Event:
     """A change made after `epoch` epochs: `kind` went from `before` to `after`."""
 
     epoch: int
-    kind: str  # a key of WORDS, or "restore" (lr set after a divergence)
+    kind: str  # a key of WORDS, or "restore": `after` is the change that went on after a divergence
     before: object
     after: object
 
     @property
     def what(self) -> str:
         """lr 0.2 → 0.4, sgd → adam, w, b (0, 0) → (1.5, −2); after a divergence, what it went on from."""
-        words = WORDS["lr" if self.kind == "restore" else self.kind]
-        if self.kind == "restore":
-            return f"after the divergence: back to the last finite w, b, lr {words(self.before)} → {words(self.after)}"
+        if self.kind == "restore":  # after: the change that went on from there
+            return f"after the divergence: back to the last finite w, b, {self.after.what}"
+        words = WORDS[self.kind]
         return f"{NAMES[self.kind]}{words(self.before)} → {words(self.after)}"
 
     def as_json(self) -> dict:

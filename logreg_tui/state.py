@@ -21,8 +21,9 @@ Status = Literal["running", "paused", "done", "diverged"]
 Optimizer = Literal["sgd", "momentum", "nesterov", "adam"]  # torch.optim.SGD, with momentum, nesterov; Adam
 OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)
 
-LR_MIN, LR_MAX = 1e-6, 1e3  # where the lr keys stop; --lr itself may be any finite value > 0
-SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps the speed keys step between; above the top: no cap
+LR_MIN, LR_MAX = 1e-6, 1e3  # every way of setting lr (--lr, --compare, L, + and -) stays within these
+SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps: the lowest any way of setting it allows; above the top: no cap
+EPOCHS_MAX = 10**12  # an epoch budget beyond this could never run (30 years at 1000 epochs/s)
 
 
 def next_lr(lr: float, factor: float) -> float:
@@ -89,12 +90,15 @@ class Snapshot:
     version: int  # grows with every publish
     status: Status
     epoch: int  # epochs completed
-    loss: float  # of the last epoch's forward pass; at epoch 0 (or after a reset or restore) at the shown w, b
-    accuracy: float  # of the same forward pass
+    # every figure from here to val_accuracy is at the shown w, b (after `epoch` epochs' steps)
+    loss: float  # the mean BCE there, in the current autograd mode (the loss curve's next point)
+    accuracy: float  # at threshold σ = 0.5
     w: float
     b: float
-    grad_w: float  # dL/dw of that forward pass
+    grad_w: float  # dL/dw there, as the current autograd mode computes it (the tutorial's: N× the true one)
     grad_b: float
+    saturated_share: float  # of the training points whose σ(w·x + b) is exactly 0 or 1 in float32
+    stuck_share: float  # of those on the wrong side: builtin BCE clamps their loss at 100 and gives no gradient
     lr: float
     autograd: Autograd
     optimizer: Optimizer
@@ -102,10 +106,14 @@ class Snapshot:
     batch_size: int  # 0: full batch
     val_frac: float
     steps: int  # optimizer steps so far in this run
-    val_loss: float  # after the last epoch's steps; NaN without a held-out split
+    val_loss: float  # at the shown w, b; NaN without a held-out split
     val_accuracy: float
+    last_loss: float  # the last epoch's loss: the curve's last point (at the w, b that epoch started from)
+    last_val_loss: float  # the last epoch's held-out loss (full batch: where last_loss is; minibatch: after its steps)
+    saturated: bool  # σ is 0 or 1 on nearly every point and the gradient has vanished far above the minimum's loss
     val_history: HistoryView | None  # None without a split
-    epochs_per_second: float  # measured
+    epochs_per_second: float  # measured over the last half second of running; 0 when stopped
+    run_epochs_per_second: float  # the run's epochs ÷ the time spent training them
     speed: float | None  # the cap; None = no cap
     epochs: int  # the budget per run; 0 = no limit
     stop_at: int | None  # the epoch at which this run pauses as done
@@ -137,9 +145,10 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
-                    grad_b=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
+                    grad_b=nan, saturated_share=nan, stuck_share=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
                     momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, val_loss=nan,
-                    val_accuracy=nan, val_history=None, epochs_per_second=0.0, speed=config.speed,
+                    val_accuracy=nan, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
+                    epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
                     history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(), ghosts=(),
                     message="")

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import Dataset
+from logreg_tui.lessons import Cause
 from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.optimizers import BY_NAME, copy_state
 from logreg_tui.state import TrainConfig
@@ -95,15 +96,18 @@ class Trainer:
         self._slots = self._records.unbind()
         self.pending = 0  # epochs whose records wait in the buffer
         self.epoch = self.steps = 0
+        self._true = torch.ones((), dtype=torch.bool, device=device)
         self.evaluate()
 
     def configure(self, settings: TrainConfig) -> None:
         """New live settings; a new optimizer starts with fresh state, from the current w, b."""
-        fresh = (settings.optimizer, settings.momentum) != (self.settings.optimizer, self.settings.momentum)
-        self.settings = settings
+        before, self.settings = self.settings, settings
+        fresh = (settings.optimizer, settings.momentum) != (before.optimizer, before.momentum)
         if fresh:
             self.optimizer = self._fresh_optimizer()
         self.optimizer.lr = settings.lr
+        if fresh or settings.autograd != before.autograd:
+            self.evaluate()  # the shown loss and gradients are the new mode's (and a fresh optimizer's)
 
     def _fresh_optimizer(self):
         settings = self.settings
@@ -135,7 +139,7 @@ class Trainer:
     def step_epoch(self) -> torch.Tensor:
         """One epoch with no host synchronisation: its loss. Full batch is exactly the tutorial's epoch."""
         batch = self.settings.batch_size
-        if not batch or batch >= self.n_train:
+        if self.full_batch:
             loss = self.forward_backward()
             self.optimizer.step()
             self.steps += 1
@@ -153,15 +157,25 @@ class Trainer:
         return loss
 
     def train_epoch(self) -> None:
-        """One epoch, its record (see RECORD) left on the device."""
+        """One epoch, its record (see RECORD) left on the device.
+
+        The held-out loss is measured where the training loss is: for full batch at the w, b the epoch starts
+        from (epoch 0 shows ln 2 twice); for minibatches, whose loss is the mean over the epoch's steps, after them.
+        """
         slot = self._slots[self.pending]
+        val = self.val_loss() if self.val_x is not None and self.full_batch else None
         loss = self.step_epoch()
         if self.val_x is None:
             torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot[:3])  # one op: cheap at small N
         else:
-            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach(), self.val_loss().reshape(1)], out=slot)
-        self.shown_loss = slot[0]
+            val = self.val_loss() if val is None else val
+            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach(), val.reshape(1)], out=slot)
         self.pending += 1
+
+    @property
+    def full_batch(self) -> bool:
+        batch = self.settings.batch_size
+        return not batch or batch >= self.n_train
 
     def val_loss(self) -> torch.Tensor:
         """The held-out loss at the current w, b: the training forward, without gradients."""
@@ -204,35 +218,46 @@ class Trainer:
         self.epoch, self.steps = checkpoint.epoch, checkpoint.steps
         self.pending = 0
 
-    def problem(self, loss: torch.Tensor | None = None) -> str:
-        """What is not finite among the loss, w, b and the last logits, or ''.
+    def largest_logit(self) -> float:
+        """max |w·x + b| of the last forward (one transfer: for a divergence's message only)."""
+        return self.logits.abs().max().item()
+
+    def problem(self, record: np.ndarray | None = None) -> Cause:
+        """What went wrong in an epoch (its fetched record) or, without one, at the evaluated w, b: a Cause.
 
         The logits count: builtin BCE clamps its log, so a huge lr can leave the loss finite while w·x + b
-        has already overflowed float32.
+        has already overflowed float32. LOSS and LOGITS are about the w, b a forward started from; PARAMS about
+        where a step went.
         """
         with torch.no_grad():
-            loss_ok = torch.isfinite(loss) if loss is not None else torch.ones((), dtype=torch.bool, device=self.device)
-            checks = torch.stack([loss_ok, torch.isfinite(self.w).all() & torch.isfinite(self.b).all(),
+            checks = torch.stack([torch.isfinite(self.shown_loss) if record is None else self._true,
+                                  torch.isfinite(self.w).all() & torch.isfinite(self.b).all(),
                                   torch.isfinite(self.logits).all()]).tolist()
+        if record is not None:
+            checks[0] = bool(np.isfinite(record[0]))
+            checks[1] = checks[1] and bool(np.isfinite(record[1:3]).all())
+        if not checks[2]:
+            return Cause.LOGITS
         if not checks[0]:
-            return "loss is not finite"
-        if not checks[1]:
-            return "w or b is not finite"
-        return "" if checks[2] else "w·x + b overflowed float32"
+            return Cause.LOSS
+        return Cause.NONE if checks[1] else Cause.PARAMS
 
     def host_values(self) -> dict[str, float]:
-        """The shown loss; accuracy (training and held out), w, b, gradients and the held-out loss at the
-        current w, b; fetched in one transfer."""
+        """Loss, accuracy (training and held out), w, b, gradients, the held-out loss and the share of points
+        whose σ is exactly 0 or 1 in float32 (and of those on the wrong side: stuck), all at the current w, b (as evaluate() left them); one transfer."""
         nan = torch.full((), float("nan"), device=self.device)
         with torch.no_grad():
+            p = torch.sigmoid(self.logits)
             values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
-                      self.b.reshape(()), self.w.grad.reshape(()), self.b.grad.reshape(())]
+                      self.b.reshape(()), self.w.grad.reshape(()), self.b.grad.reshape(()),
+                      ((p == 0) | (p == 1)).float().mean(), (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean()]
             if self.val_x is None:
                 values += [nan, nan]
             else:
                 values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]
-        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "val_loss", "val_accuracy")
-        return dict(zip(names, torch.stack(values).cpu().tolist()))
+        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "saturated_share", "stuck_share", "val_loss",
+                 "val_accuracy")
+        return dict(zip(names, torch.stack(values).cpu().tolist(), strict=True))
 
 
 def _accuracy(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -30,9 +30,9 @@ def test_gradcheck_passes_custom_and_fails_tutorial_by_n(cli):
 
 
 def test_headless_divergence_exits_3_with_one_line(cli):
-    result = cli("--headless", "--lr", "1e38")
+    result = cli("--headless", "--autograd", "tutorial", "--lr", "1000")
     assert result.returncode == 3
-    assert result.stderr.count("\n") == 1 and "diverged" in result.stderr and "1e+38" in result.stderr
+    assert result.stderr.count("\n") == 1 and "diverged at epoch 1 with lr 1000" in result.stderr
 
 
 BAD_OPTIONS = [
@@ -41,6 +41,10 @@ BAD_OPTIONS = [
     ("--log-every", "0"), ("--seed", "1.5"), ("--seed", "-3"), ("--n-points", "1"), ("--n-points", "1e9"),
     ("--gap", "nan"), ("--gap", "inf"), ("--autograd", "magic"), ("--speed", "0"), ("--speed", "fast"),
     ("--fps", "0"), ("--fps", "1000"), ("--device", "tpu"), ("--device", "cuda"), ("--device", "cuda:7"),
+    # values finite in float64 that float32 cannot hold, and limits every way of setting them shares
+    ("--lr", "1e39"), ("--lr", "1e308"), ("--lr", "1e-9"), ("--lr", "5000"), ("--gap", "3.5e38"), ("--gap", "1e39"),
+    ("--gap", "-1e300"), ("--speed", "1e-10"), ("--speed", "0.1"), ("--epochs", "1e18"), ("--seed", "4294967296"),
+    ("--momentum", "1"), ("--val-frac", "1"),
 ]
 
 

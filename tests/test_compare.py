@@ -143,17 +143,22 @@ def test_compare_prints_a_line_per_run_as_the_json_says(cli):
 
 
 def test_a_run_that_diverges_is_reported_and_the_others_still_run(cli):
-    result = cli("--headless", "--compare", "lr=1e38", "optimizer=adam")
+    result = cli("--headless", "--compare", "autograd=tutorial,lr=0.001", "optimizer=adam")
     assert result.returncode == 3
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and "diverged at epoch" in lines[0] and lines[1].startswith("adam")
-    assert result.stderr.startswith("logreg-tui: diverged: 'lr=1e38': diverged at epoch")
+    assert len(lines) == 2 and lines[1].startswith("adam")
+    # the last finite loss (at the w, b the run went back to) and the true cause, not "loss nan"
+    assert "loss 0.06045" in lines[0] and "nan" not in lines[0]
+    assert lines[0].endswith("diverged at epoch 271 with lr 0.001: the tutorial's forward takes log(1 − σ(w·x + b)), "
+                             "which is log 0 = −inf in float32 once w·x + b > 16.6 on a point (σ rounds to 1)")
+    assert result.stderr.startswith("logreg-tui: diverged: 'autograd=tutorial,lr=0.001': diverged at epoch 271")
 
 
 @pytest.mark.parametrize("args,says", [
     (["--compare", "lr=0.1"], "--compare needs --headless"),
     (["--headless", "--compare", "optimizer=adamw"], "optimizer must be one of sgd, momentum, nesterov, adam"),
-    (["--headless", "--compare", "lr=-1"], "lr must be a finite number > 0"),
+    (["--headless", "--compare", "lr=-1"], "lr must be a learning rate from 1e-06 to 1000, got '-1'"),
+    (["--headless", "--compare", "lr=1e308"], "lr must be a learning rate from 1e-06 to 1000, got '1e308'"),
     (["--headless", "--compare", "lr"], "a pair must be name=value"),
     (["--headless", "--compare", "seed=3"], "give --seed once"),
     (["--headless", "--compare", "colour=red"], "'colour' is not one of lr, epochs"),

@@ -16,7 +16,7 @@ def tutorial_run(mode: str, lr: float) -> tuple[list[str], object]:
     lines, done = [], 0
     for epoch in range(0, 1001, 100):
         snapshot, done = engine.run_epochs(epoch + 1 - done), epoch + 1
-        lines.append(f"Epochs: {epoch:5d} - Loss: {snapshot.loss:.5f}")
+        lines.append(f"Epochs: {epoch:5d} - Loss: {snapshot.last_loss:.5f}")  # the epoch's loss, at its start
     return lines, snapshot
 
 
@@ -69,8 +69,8 @@ def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
 
 def test_tutorial_mode_gradient_is_n_times_the_true_one():
     data = make_tutorial_data(42, 201, 4.0)  # odd N: dL/db at w = b = 0 is (0.5·201 − 100)/201, not 0
-    true = Engine(data, TrainConfig(autograd="custom")).run_epochs(1)
-    tutorial = Engine(data, TrainConfig(autograd="tutorial")).run_epochs(1)
+    true = Engine(data, TrainConfig(autograd="custom")).run_epochs(0)  # both at w = b = 0
+    tutorial = Engine(data, TrainConfig(autograd="tutorial")).run_epochs(0)
     assert tutorial.grad_w == pytest.approx(201 * true.grad_w, rel=1e-5)
     assert tutorial.grad_b == pytest.approx(201 * true.grad_b, rel=1e-5)
 
@@ -80,7 +80,9 @@ def test_first_snapshot_before_any_epoch():
     assert snapshot.status == "paused" and snapshot.epoch == 0
     # what the panel shows describes w = b = 0 before any epoch: ln 2, half the points right, the first gradient
     first = Engine(make_tutorial_data(), TrainConfig()).run_epochs(1)
-    assert (snapshot.loss, snapshot.grad_w, snapshot.grad_b) == (first.history.recent[0], first.grad_w, first.grad_b)
+    x, y = make_tutorial_data().x.astype(np.float64), make_tutorial_data().y.astype(np.float64)
+    assert snapshot.loss == first.history.recent[0] == first.last_loss
+    assert (snapshot.grad_w, snapshot.grad_b) == pytest.approx((np.mean((0.5 - y) * x), np.mean(0.5 - y)), abs=1e-6)
     assert snapshot.loss == pytest.approx(np.log(2)) and snapshot.accuracy == 0.5 and snapshot.history.count == 0
     assert (snapshot.w, snapshot.b, snapshot.lr, snapshot.autograd) == (0.0, 0.0, 0.2, "builtin")
     assert snapshot.seed == 42 and snapshot.n_points == 1000 and snapshot.device == "cpu"
@@ -242,7 +244,7 @@ def test_set_mode_keeps_parameters_and_training_continues_the_same(running):
     run.engine.set_autograd("custom")
     run.engine.step(901)
     snapshot = run.until(lambda s: s.epoch == 1001 and s.autograd == "custom")
-    assert f"{snapshot.loss:.5f}" == "0.06434" and f"{snapshot.w:.4f}" == "2.6216"
+    assert f"{snapshot.last_loss:.5f}" == "0.06434" and f"{snapshot.w:.4f}" == "2.6216"
 
 
 def test_epoch_budget_ends_in_done_and_resume_grants_another(running):
@@ -296,10 +298,11 @@ def test_divergence_stops_names_epoch_and_lr_then_recovers(running):
     assert np.isfinite(diverged.history.recent).all()
     run.engine.set_lr(0.2)  # a sane lr brings back the last finite parameters, paused
     recovered = run.until(lambda s: s.status == "paused")
-    assert np.isfinite([recovered.w, recovered.b]).all() and recovered.message == ""
+    assert np.isfinite([recovered.w, recovered.b, recovered.loss]).all()
+    assert recovered.message == f"going on from epoch {recovered.epoch}'s w, b after lr 1e+38 → 0.2; space runs"
     run.engine.reset()
     run.engine.step(1001)
-    assert f"{run.until(lambda s: s.epoch == 1001).loss:.5f}" == "0.06434"
+    assert f"{run.until(lambda s: s.epoch == 1001).last_loss:.5f}" == "0.06434"
 
 
 def test_history_memory_is_bounded_and_summaries_are_right():
