@@ -203,6 +203,7 @@ class Engine:
         self._flush()
         while not self._commands.empty():
             command = self._commands.get_nowait()
+            self._values = None  # a command may change what the figures at w, b are
             try:
                 command()
             except Exception as error:  # a key must never end training: say what could not apply
@@ -348,6 +349,8 @@ class Engine:
         self._message = self._divergence = ""
         self._cause = Cause.NONE
         self._stuck_since: int | None = None  # the epoch from which the run has been saturated
+        self._saturation = ""  # why the run is stuck (lessons.saturation_message), once it has been for a while
+        self._values: dict[str, float] | None = None  # the figures at the current w, b, when known since the flush
         self._dirty = True
         self._checkpoint = self._trainer.save()  # a divergence is replayed from the last checkpoint
 
@@ -382,6 +385,8 @@ class Engine:
         if ok:
             self._keep(records)
             self._checkpoint = trainer.save()
+            self._values = trainer.host_values()
+            self._saturation = self._saturated(saturation_message(self._values, self._optimum, self._live.autograd))
             return True
         self._diverge()
         return False
@@ -436,6 +441,7 @@ class Engine:
         failed_at = trainer.epoch + (1 if cause.at_start and held is not None else 0)
         self._checkpoint = trainer.save()
         trainer.evaluate()
+        self._values = None
         self._status = "diverged"
         self._pending_steps = 0
         self._cause = cause
@@ -474,9 +480,9 @@ class Engine:
 
     def _snapshot(self, rate: float) -> Snapshot:
         """The engine as it is now (records already fetched)."""
-        values = self._trainer.host_values()
-        saturated = self._saturated(saturation_message(values, self._optimum, self._live.autograd))
-        message = self._message or (saturated if self._status != "diverged" else "")
+        values = self._values or self._trainer.host_values()
+        saturated = self._saturation if self._status != "diverged" else ""
+        message = self._message or saturated
         return Snapshot(
             version=self._version,
             status=self._status,

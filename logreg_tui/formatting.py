@@ -14,9 +14,14 @@ def format_number(value: float) -> str:
     return f"{value:.6g}"
 
 
+def format_accuracy(value: float) -> str:
+    """One format for every accuracy: three decimals (0.984, 0.500); — for NaN."""
+    return "—" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
 def short_count(count: int) -> str:
-    """12, 9999, 20k, 1.5M: counts for tight places."""
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if count >= (size if suffix == "M" else 10 * size):
-            return f"{count / size:g}{suffix}"
+    """12, 9999, 20k, 1.5M, 2G, 1T: counts for tight places (up to the largest epoch budget, 10¹²)."""
+    for size, suffix in ((10**12, "T"), (10**9, "G"), (1_000_000, "M"), (1_000, "k")):
+        if count >= (size if suffix != "k" else 10 * size):
+            return f"{count / size:.4g}{suffix}"
     return str(count)

@@ -94,6 +94,8 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
+    if snapshot.optimum is None:  # before the engine exists: no minimum to place the window around yet
+        return ("computing", width, height), "computing the landscape…"
     window, frame = geometry(snapshot, settings, width, height)
     surface = loss_surface(snapshot.dataset, snapshot.n_train)
     optimum = snapshot.optimum

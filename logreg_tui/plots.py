@@ -8,6 +8,7 @@ the caller can skip plotext. `render(drawing)` runs plotext, in the app or in th
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -18,10 +19,10 @@ from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit
 from logreg_tui.canvas import FRAME_ROWS, drawing_of, quantize, rows_of, start_canvas, too_small
 from logreg_tui.drawing import Drawing, PlotColors, Rows
 from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs
-from logreg_tui.history import HistoryView
+from logreg_tui.history import HistoryView, LossHistory
 from logreg_tui.landscape import draw_landscape
 from logreg_tui.runs import differences, ghost_label
-from logreg_tui.scatter import data_plot, draw_data
+from logreg_tui.scatter import data_plot, draw_data, in_data_units
 from logreg_tui.state import Snapshot
 
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
@@ -46,13 +47,21 @@ def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: in
               colors: PlotColors) -> tuple[object, str | Drawing]:
     ghosts = [(ghost_label(ghost, snapshot, k), differences(ghost, snapshot), ghost.history)
               for k, ghost in enumerate(snapshot.ghosts if settings.ghosts else ())]
-    return loss_plot(snapshot.history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
+    history = snapshot.history
+    if not history.count and math.isfinite(snapshot.loss):  # epoch 0's point, before any epoch: the loss at w, b
+        start = LossHistory()
+        start.extend(np.array([snapshot.loss]))
+        history = start.view()
+    return loss_plot(history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
                      snapshot.val_history, ghosts=ghosts, events=[event.epoch for event in snapshot.events])
 
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
-    return data_plot(snapshot.dataset, snapshot.w, snapshot.b, width, height, colors)
+    """In the data's own units: a standardized run's x, w and b are turned back (x* too)."""
+    dataset = snapshot.dataset
+    w, b = dataset.original_units(snapshot.w, snapshot.b)
+    return data_plot(in_data_units(dataset), w, b, width, height, colors)
 
 
 def render(drawing: Drawing) -> str:

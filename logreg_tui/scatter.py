@@ -40,6 +40,16 @@ def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.nd
     return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
 
 
+@lru_cache(maxsize=2)
+def in_data_units(dataset: Dataset) -> Dataset:
+    """The data set with x in its own units (a standardized one turned back; any other as it is)."""
+    if dataset.scale is None:
+        return dataset
+    mean, std = dataset.scale
+    x = dataset.x.astype(np.float64) * std + mean
+    return Dataset(x, dataset.y, dataset.seed, dataset.gap, dataset.source)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
 
@@ -57,7 +67,9 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
         threshold = -b / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
     show_threshold = x_min <= threshold <= x_max
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
-    key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column)
+    # the title's x* to its shown digits: a curve that looks the same may still move x* in the title
+    key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column,
+           f"{threshold:.4g}" if show_threshold else None)
     finite = np.isfinite(curve_y)
     return key, drawing_of("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
                          threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,

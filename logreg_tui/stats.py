@@ -8,7 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from logreg_tui.formatting import format_number, short_count
+from logreg_tui.formatting import format_accuracy, format_number, short_count
 from logreg_tui.widgets import LineCanvas
 
 
@@ -40,18 +40,32 @@ def _file_name(path: str) -> str:
     return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
 
 
+def _in_data_units(snapshot, index: int) -> str | None:
+    """w or b in the data's own x units, for a standardized run (the plots use these); None otherwise."""
+    if snapshot.dataset.scale is None:
+        return None
+    return format_number(snapshot.dataset.original_units(snapshot.w, snapshot.b)[index])
+
+
+def _status(snapshot) -> str:
+    return "saturated" if snapshot.saturated and snapshot.status == "running" else snapshot.status
+
+
 STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves the line out
-    ("status", lambda s: s.status),
+    ("status", _status),
     ("epoch", _epoch),
     ("loss", lambda s: format_number(s.loss)),
-    ("acc", lambda s: format_number(s.accuracy)),
+    ("acc", lambda s: format_accuracy(s.accuracy)),
     ("lr", lambda s: format_number(s.lr)),
     ("w", lambda s: format_number(s.w)),
     ("b", lambda s: format_number(s.b)),
+    ("units", lambda s: "standardized x" if s.dataset.scale else None),
+    ("w in x", lambda s: _in_data_units(s, 0)),  # the data's own units: what the data plot shows
+    ("b in x", lambda s: _in_data_units(s, 1)),
     ("dL/dw", lambda s: format_number(s.grad_w)),
     ("dL/db", lambda s: format_number(s.grad_b)),
     ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
-    ("val acc", lambda s: format_number(s.val_accuracy) if s.val_history else None),
+    ("val acc", lambda s: format_accuracy(s.val_accuracy) if s.val_history else None),
     ("autograd", lambda s: s.autograd),
     ("optim", _optimizer),
     ("batch", lambda s: "full" if not s.batch_size or s.batch_size >= s.n_train else str(s.batch_size)),
@@ -64,7 +78,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("device", lambda s: s.device),
 ]
 LOADING = ("seed", "data", "N", "held out", "device")  # the lines shown while torch loads
-STATUS_STYLES = {"running": "bold green", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
+STATUS_STYLES = {"running": "bold green", "saturated": "bold red", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
                  "loading": "bold", "error": "bold red"}
 LABEL_STYLE, VALUE_STYLE, NOTE_STYLE = Style(dim=True), Style(bold=True), Style(dim=True, italic=True)
 

@@ -118,6 +118,7 @@ class PlotView(LineCanvas):
         self._settings = settings
         self._inputs: tuple[Snapshot, PlotColors] | None = None
         self._key: object = None
+        self._asked = self._shown = 0  # numbers of the latest picture asked for and of the one on screen
         self.builds = 0  # drawings asked for, for tests and benchmarks
 
     @property
@@ -144,11 +145,13 @@ class PlotView(LineCanvas):
         if key == self._key:
             return
         self._key = key
+        self._asked += 1
         if isinstance(drawing, str):
+            self._shown = self._asked
             self.show_text(drawing)
             return
         self.builds += 1
-        self._drawer.draw(self, drawing, lambda rows, key=key: self._show_drawn(key, rows))
+        self._drawer.draw(self, drawing, lambda rows, number=self._asked: self._show_drawn(number, rows))
 
     def _size_note(self) -> str | None:
         """Too small to plot: the terminal size that would fit every plot (the plots stack, sharing the height)."""
@@ -162,9 +165,13 @@ class PlotView(LineCanvas):
         needed = (terminal.width + max(MIN_WIDTH - width, 0), terminal.height + stacked * max(MIN_HEIGHT - height, 0))
         return size_note(width, height, tuple(terminal), needed)
 
-    def _show_drawn(self, key: object, rows: Rows) -> None:
-        # an answer that comes after a newer key (a note shown since, say) or after the app closed is dropped
-        if key == self._key and self.is_attached:
+    def _show_drawn(self, number: int, rows: Rows) -> None:
+        """Show an answer unless a newer picture (or a note) is on screen already, or the app has closed.
+
+        An answer that a newer drawing has overtaken is still shown: while running, every answer would be
+        one frame old by the time it comes, and the plots would trail the stats for good."""
+        if number > self._shown and self.is_attached:
+            self._shown = number
             self.show_rows(rows)
 
     def on_resize(self) -> None:

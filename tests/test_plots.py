@@ -132,6 +132,7 @@ def test_axis_ends_and_ticks_are_round():
     assert epoch_ticks(0, 1001) == ([0, 250, 500, 750, 1000], ["0", "250", "500", "750", "1000"])
     assert epoch_ticks(0, 2_000_000)[1][-1] == "2M"
     assert [short_count(c) for c in (12, 9999, 20_000, 1_500_000)] == ["12", "9999", "20k", "1.5M"]
+    assert [short_count(c) for c in (2 * 10**9, 10**12)] == ["2G", "1T"]  # the largest budget, not "1e+06M"
 
 
 @pytest.mark.parametrize("width", [40, 70, 157])

@@ -110,7 +110,7 @@ async def test_every_figure_describes_the_shown_w_b_after_divergence_restore_and
             assert shown.accuracy == pytest.approx(accuracy)
             assert shown.epoch == shown.history.count  # the epoch shown is the one these w, b come from
             assert stat(app, "epoch").startswith(f"{shown.epoch} ")
-        assert (shown.w, shown.b, stat(app, "loss"), stat(app, "acc")) == (0.0, 0.0, "0.693147", "0.5")
+        assert (shown.w, shown.b, stat(app, "loss"), stat(app, "acc")) == (0.0, 0.0, "0.693147", "0.500")
 
 
 async def test_help_lists_options_once_for_the_screen_and_q_quits_from_it():
