@@ -167,7 +167,7 @@ class Engine:
                 self._publish()  # what a key changed is shown at once, not at the next publish interval
             wait = self._seconds_until_next_epoch()
             if wait == 0.0:
-                self._train_epoch()
+                self._train_epoch(stop=self._should_yield)
                 if time.monotonic() >= self._next_publish_at:
                     self._publish()
             else:
@@ -190,7 +190,7 @@ class Engine:
         for _ in range(epochs):
             if self._status == "diverged" or self._closed.is_set():
                 break
-            self._train_epoch(counting_steps=False)
+            self._train_epoch(counting_steps=False, stop=self._closed.is_set)
         self._flush()
         return self._trainer.epoch
 
@@ -354,11 +354,17 @@ class Engine:
         self._dirty = True
         self._checkpoint = self._trainer.save()  # a divergence is replayed from the last checkpoint
 
-    def _train_epoch(self, counting_steps: bool = True) -> None:
+    def _should_yield(self) -> bool:
+        """Between two steps of a long epoch: a key is waiting, the app is closing, or the stats are due."""
+        return not self._commands.empty() or self._closed.is_set() or time.monotonic() >= self._next_publish_at
+
+    def _train_epoch(self, counting_steps: bool = True, stop: Callable[[], bool] | None = None) -> None:
         started = time.perf_counter()
-        self._trainer.train_epoch()
+        completed = self._trainer.train_epoch(stop)
         self.training_seconds += time.perf_counter() - started
         self._dirty = True
+        if not completed:
+            return  # paused between steps; the epoch goes on after the commands or the publish
         if counting_steps and self._pending_steps:
             self._pending_steps -= 1
         elif counting_steps and self._stop_at is not None and self._trainer.epoch >= self._stop_at:
@@ -375,7 +381,7 @@ class Engine:
         accuracy and gradients there, and it keeps the invariant that the checkpoint's own loss is finite.
         """
         trainer = self._trainer
-        if not trainer.pending:
+        if not trainer.pending and not trainer.stepped:
             return self._status != "diverged"
         records = trainer.fetch()
         started = time.perf_counter()
@@ -393,6 +399,8 @@ class Engine:
 
     def _keep(self, records: np.ndarray) -> None:
         """Epochs' records (see trainer.RECORD) into the histories and the path."""
+        if not len(records):
+            return
         first = self._history.count
         self._extend_history(records[:, 0])
         epochs = np.arange(first + 1, first + 1 + len(records))
@@ -490,6 +498,7 @@ class Engine:
             **values,
             **{setting: getattr(self._live, setting) for setting in LIVE_SETTINGS},
             steps=self._trainer.steps,
+            epoch_progress=self._trainer.epoch_progress,
             last_loss=self._last_record[0],
             last_val_loss=self._last_record[1],
             saturated=bool(saturated),

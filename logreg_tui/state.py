@@ -106,6 +106,8 @@ class Snapshot:
     batch_size: int  # 0: full batch
     val_frac: float
     steps: int  # optimizer steps so far in this run
+    epoch_progress: float  # the share of the points a long minibatch epoch has stepped over (0 between epochs)
+    epoch_loss_so_far: float  # the mean of that epoch's batch losses so far; NaN between epochs
     val_loss: float  # at the shown w, b; NaN without a held-out split
     val_accuracy: float
     last_loss: float  # the last epoch's loss: the curve's last point (at the w, b that epoch started from)
@@ -146,7 +148,8 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
                     grad_b=nan, saturated_share=nan, stuck_share=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
-                    momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, val_loss=nan,
+                    momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, epoch_progress=0.0,
+                    epoch_loss_so_far=nan, val_loss=nan,
                     val_accuracy=nan, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,

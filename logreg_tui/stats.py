@@ -70,6 +70,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("optim", _optimizer),
     ("batch", lambda s: "full" if not s.batch_size or s.batch_size >= s.n_train else str(s.batch_size)),
     ("steps", lambda s: short_count(s.steps)),
+    ("in epoch", lambda s: f"{s.epoch_progress:.0%} loss {s.epoch_loss_so_far:.4g}" if s.epoch_progress else None),
     ("speed", _speed),
     ("seed", lambda s: "file" if s.seed is None else str(s.seed)),
     ("data", lambda s: _file_name(s.dataset.source) if s.seed is None else "generated"),

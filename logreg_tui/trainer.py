@@ -8,6 +8,7 @@ the Trainer does the arithmetic and never waits for the device except in `fetch(
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -60,6 +61,19 @@ def choose_threads(dataset: Dataset, device: torch.device) -> None:
         torch.set_num_threads(1)
 
 
+@dataclass
+class EpochInProgress:
+    """A minibatch epoch part-way: its order, the points stepped over so far, and its batches' loss so far."""
+
+    order: torch.Tensor  # never changed in place: checkpoints share it
+    done: int = 0
+    batches: int = 0
+    total: torch.Tensor | None = None  # the sum of the batches' losses, on the device
+
+    def copy(self) -> EpochInProgress:
+        return EpochInProgress(self.order, self.done, self.batches, None if self.total is None else self.total.clone())
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """Parameters, optimizer state and the minibatch generator at one epoch, copied: a run can go back exactly."""
@@ -69,6 +83,7 @@ class Checkpoint:
     params: tuple[torch.Tensor, ...]
     optimizer: dict[str, object]
     generator: torch.Tensor
+    progress: EpochInProgress | None  # a minibatch epoch begun and not finished
 
 
 class Trainer:
@@ -96,6 +111,7 @@ class Trainer:
         self._slots = self._records.unbind()
         self.pending = 0  # epochs whose records wait in the buffer
         self.epoch = self.steps = 0
+        self.progress: EpochInProgress | None = None  # a minibatch epoch paused between its steps
         self._true = torch.ones((), dtype=torch.bool, device=device)
         self.evaluate()
 
@@ -136,41 +152,53 @@ class Trainer:
         self.logits = logits.detach()
         return loss.detach()
 
-    def step_epoch(self) -> torch.Tensor:
-        """One epoch with no host synchronisation: its loss. Full batch is exactly the tutorial's epoch."""
-        batch = self.settings.batch_size
-        if self.full_batch:
+    def step_epoch(self, stop: Callable[[], bool] | None = None) -> torch.Tensor | None:
+        """One epoch (or the rest of one begun) with no host synchronisation: its loss. Full batch is exactly the
+        tutorial's epoch. Between minibatch steps, after the first, stop() may pause the epoch: then None, and
+        the next call goes on with the same order (a long epoch never keeps a key waiting)."""
+        self.stepped = True
+        if self.full_batch and self.progress is None:
             loss = self.forward_backward()
             self.optimizer.step()
             self.steps += 1
-        else:
-            order = torch.randperm(self.n_train, generator=self.generator).to(self.device)
-            total = None
-            for batch_indices in order.split(batch):
-                batch_loss = self.forward_backward(self.x[batch_indices], self.y[batch_indices])
-                self.optimizer.step()
-                total = batch_loss if total is None else total + batch_loss
-            batches = -(-self.n_train // batch)
-            self.steps += batches
-            loss = total / batches
+            self.epoch += 1
+            return loss
+        if self.progress is None:
+            self.progress = EpochInProgress(torch.randperm(self.n_train, generator=self.generator).to(self.device))
+        progress, batch = self.progress, min(self.settings.batch_size or self.n_train, self.n_train)
+        first = progress.done
+        while progress.done < self.n_train:
+            if stop is not None and progress.done > first and stop():
+                return None
+            indices = progress.order[progress.done: progress.done + batch]
+            batch_loss = self.forward_backward(self.x[indices], self.y[indices])
+            self.optimizer.step()
+            progress.total = batch_loss if progress.total is None else progress.total + batch_loss
+            progress.done = min(progress.done + batch, self.n_train)
+            progress.batches += 1
+            self.steps += 1
+        self.progress = None
         self.epoch += 1
-        return loss
+        return progress.total / progress.batches
 
-    def train_epoch(self) -> None:
+    def train_epoch(self, stop: Callable[[], bool] | None = None) -> bool:
         """One epoch, its record (see RECORD) left on the device.
 
         The held-out loss is measured where the training loss is: for full batch at the w, b the epoch starts
         from (epoch 0 shows ln 2 twice); for minibatches, whose loss is the mean over the epoch's steps, after them.
         """
         slot = self._slots[self.pending]
-        val = self.val_loss() if self.val_x is not None and self.full_batch else None
-        loss = self.step_epoch()
+        val = self.val_loss() if self.val_x is not None and self.full_batch and self.progress is None else None
+        loss = self.step_epoch(stop)
+        if loss is None:
+            return False  # paused between steps: the epoch goes on at the next call
         if self.val_x is None:
             torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot[:3])  # one op: cheap at small N
         else:
             val = self.val_loss() if val is None else val
             torch.cat([loss.reshape(1), self.w.detach(), self.b.detach(), val.reshape(1)], out=slot)
         self.pending += 1
+        return True
 
     @property
     def full_batch(self) -> bool:
@@ -195,6 +223,7 @@ class Trainer:
     def evaluate(self) -> None:
         """Loss, logits and gradients at the current w, b, without a step (shown after a reset or restore)."""
         self.shown_loss = self.forward_backward().clone()  # a copy, not a view of N per-point losses
+        self.stepped = False  # the shown figures are at the current w, b until the next step
 
     def move_to(self, w: float, b: float) -> None:
         """Put the parameters at (w, b), with the optimizer's state fresh: momentum from elsewhere would carry
@@ -207,7 +236,8 @@ class Trainer:
 
     def save(self) -> Checkpoint:
         return Checkpoint(self.epoch, self.steps, (self.w.detach().clone(), self.b.detach().clone()),
-                          copy_state(self.optimizer.state()), self.generator.get_state())
+                          copy_state(self.optimizer.state()), self.generator.get_state(),
+                          self.progress.copy() if self.progress else None)
 
     def restore(self, checkpoint: Checkpoint) -> None:
         with torch.no_grad():
@@ -216,7 +246,20 @@ class Trainer:
         self.optimizer.load_state(copy_state(checkpoint.optimizer))
         self.generator.set_state(checkpoint.generator)
         self.epoch, self.steps = checkpoint.epoch, checkpoint.steps
+        self.progress = checkpoint.progress.copy() if checkpoint.progress else None
         self.pending = 0
+
+    def _loss_so_far(self) -> torch.Tensor:
+        """The mean of this epoch's batch losses so far (NaN between epochs)."""
+        progress = self.progress
+        if progress is None or progress.total is None:
+            return torch.full((), float("nan"), device=self.device)
+        return (progress.total / progress.batches).reshape(())
+
+    @property
+    def epoch_progress(self) -> float:
+        """The share of the training points this epoch has stepped over so far (0 between epochs)."""
+        return self.progress.done / self.n_train if self.progress else 0.0
 
     def largest_logit(self) -> float:
         """max |w·x + b| of the last forward (one transfer: for a divergence's message only)."""
@@ -250,13 +293,14 @@ class Trainer:
             p = torch.sigmoid(self.logits)
             values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
                       self.b.reshape(()), self.w.grad.reshape(()), self.b.grad.reshape(()),
-                      ((p == 0) | (p == 1)).float().mean(), (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean()]
+                      ((p == 0) | (p == 1)).float().mean(),
+                      (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
             if self.val_x is None:
                 values += [nan, nan]
             else:
                 values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]
-        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "saturated_share", "stuck_share", "val_loss",
-                 "val_accuracy")
+        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "saturated_share", "stuck_share",
+                 "epoch_loss_so_far", "val_loss", "val_accuracy")
         return dict(zip(names, torch.stack(values).cpu().tolist(), strict=True))
 
 

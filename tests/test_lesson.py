@@ -228,3 +228,45 @@ async def test_the_lr_prompt_refuses_what_the_keys_and_options_refuse(typed):
         assert isinstance(app.screen, ValuePrompt)
         assert "must be a learning rate from 1e-06 to 1000" in str(app.screen.query_one("#prompt-note").render())
         assert snap(app).lr == 0.2 and message(app) == ""
+
+
+# 13. commands apply between the steps of a long epoch, which goes on with the same order afterwards
+
+def test_a_key_pauses_a_long_minibatch_epoch_between_its_steps():
+    import time
+
+    dataset = make_tutorial_data(3, 40_000, 4.0)
+    engine = Engine(dataset, TrainConfig(lr=0.01, batch_size=1, epochs=0))
+    thread = threading.Thread(target=engine.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while engine.latest.epoch_progress < 0.05 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        sent = time.monotonic()
+        engine.pause()
+        while engine.latest.status != "paused" and time.monotonic() < deadline:
+            time.sleep(0.002)
+        waited = time.monotonic() - sent
+        paused = engine.latest
+        assert paused.status == "paused" and 0 < paused.epoch_progress < 1 and paused.epoch == 0
+        assert waited < 0.5, f"{waited:.3f} s for a pause in a 40 000-step epoch"
+        assert math.isfinite(paused.epoch_loss_so_far) and paused.steps == round(paused.epoch_progress * 40_000)
+    finally:
+        engine.close()
+        thread.join()
+
+
+def test_an_epoch_paused_part_way_ends_as_an_uninterrupted_one():
+    from test_optimizers import plain_loop
+
+    dataset = make_tutorial_data(5, 3000, 3.0)
+    losses, _, w, b = plain_loop(dataset, "momentum", 0.05, 0.9, 16, 0.0, 3)
+    engine = Engine(dataset, TrainConfig(lr=0.05, optimizer="momentum", batch_size=16, epochs=0))
+    calls = iter(range(10**9))
+    for _ in range(3):  # each epoch stopped after every 7th step, then taken up again
+        while not engine._trainer.train_epoch(stop=lambda: next(calls) % 7 == 6):
+            pass
+    snapshot = engine.run_epochs(0)
+    assert (snapshot.epoch, snapshot.w, snapshot.b) == (3, w, b)
+    np.testing.assert_allclose(snapshot.history.recent, losses, rtol=1e-6)
