@@ -31,13 +31,19 @@ from logreg_tui.widgets import LandscapeView, Plots, PlotView, plot_colors
 
 
 
+def _footer_place(key_row: tuple[str, ...]) -> int:
+    """Where a key stands in the footer: FIRST_IN_FOOTER in its order, then the rest in the key table's."""
+    key = key_row[0]
+    return FIRST_IN_FOOTER.index(key) if key in FIRST_IN_FOOTER else len(FIRST_IN_FOOTER)
+
+
 class LogRegApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
     # the footer shows bindings in this order and cuts what does not fit: help and quit come first
     BINDINGS = [Binding(key, action, label, show=key not in HIDDEN_IN_FOOTER, tooltip=what,
                         key_display=FOOTER_NAMES.get(key))
-                for key, action, label, what in sorted(KEYS, key=lambda k: k[0] not in FIRST_IN_FOOTER)] + [
+                for key, action, label, what in sorted(KEYS, key=_footer_place)] + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 from typing import Callable
 
+from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +23,8 @@ KEYS = [
     ("n", "engine('step', 1)", "step", "step one epoch (pauses first when running)"),
     ("N", "engine('step', 10)", "step 10", "step ten epochs"),
     ("plus", "engine('scale_lr', 2)", "lr×2", "lr × 2, from the current w, b"),
-    ("minus", "engine('scale_lr', 0.5)", "lr÷2", "lr ÷ 2 (also recovers from divergence)"),
+    ("minus", "engine('scale_lr', 0.5)", "lr÷2", "lr ÷ 2 (after a divergence, this or any other change goes on "
+     "from the last w, b whose loss is finite)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
     ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
     ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
@@ -32,7 +36,7 @@ KEYS = [
     ("right", "move(1, 0)", "w+", "landscape: w + one map cell"),
     ("up", "move(0, 1)", "b+", "landscape: b + one map cell"),
     ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
-    ("m", "toggle_landscape", "map", "below 120×40: the bottom plot shows the loss landscape or the data"),
+    ("m", "toggle_landscape", "map", "when not every plot fits: the bottom plot shows the loss landscape or the data"),
     ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
      "run) on the loss plot and the landscape"),
     ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),
@@ -53,7 +57,8 @@ KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_squar
              "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
 HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G")
-FIRST_IN_FOOTER = ("question_mark", "q")  # the footer leads with these: how to get help and how to leave
+# the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
+FIRST_IN_FOOTER = ("question_mark", "q", "m")
 
 
 def option_lines() -> list[tuple[str, str]]:
@@ -67,17 +72,39 @@ def option_lines() -> list[tuple[str, str]]:
     return lines
 
 
+def _two_columns(rows: list[tuple[str, str]], first_width: int) -> Table:
+    """A name and what it does per row; a long description wraps under itself, not back to column 0."""
+    table = Table(box=None, show_header=False, padding=(0, 1, 0, 2), expand=True)
+    table.add_column(min_width=first_width, no_wrap=True)
+    table.add_column(ratio=1)
+    for name, what in rows:
+        table.add_row(Text(name), Text(what))
+    return table
+
+
 class HelpScreen(ModalScreen):
     """Keys and options, laid out for the screen; esc or ? closes it, q quits as everywhere."""
 
     BINDINGS = [Binding("escape,question_mark", "app.pop_screen", "close"), Binding("q", "app.quit", "quit")]
 
+    def _parts(self) -> list[Text | Table]:
+        keys = [(KEY_NAMES.get(key, key), what) for key, _, _, what in KEYS]
+        keys.append(("ctrl+p", "command palette: every action by name"))
+        return [Text("Keys", style="bold"), _two_columns(keys, 8), Text("\nOptions", style="bold"),
+                _two_columns(option_lines(), 24)]
+
     def compose(self) -> ComposeResult:
-        keys = "\n".join(f"  {KEY_NAMES.get(key, key):<8} {what}" for key, _, _, what in KEYS)
-        options = "\n".join(f"  {flags:<24} {what}" for flags, what in option_lines())
         with VerticalScroll():
-            yield Static(f"[b]Keys[/b]\n{keys}\n  ctrl+p   command palette: every action by name\n", markup=True)
-            yield Static(Text("Options\n", style="bold") + Text(options), markup=False)
+            for part in self._parts():
+                yield Static(part)
+
+    @property
+    def plain_text(self) -> str:
+        """The screen's text as it reads at its width, without styles (what tests read)."""
+        console = Console(width=self.size.width or 100, record=True, file=io.StringIO(), color_system=None)
+        for part in self._parts():
+            console.print(part)
+        return console.export_text()
 
 
 class ValuePrompt(ModalScreen[tuple | None]):

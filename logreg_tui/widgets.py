@@ -203,7 +203,18 @@ class LandscapeView(PlotView):
             self.post_message(self.Moved(*point))
 
 
-WIDE = (120, 40)  # from this terminal size on, every plot is on screen
+WIDE = (120, 40)  # from this terminal size on, every plot is on screen: loss and data beside the landscape
+WIDE_AND_SHORT = (180, 20)  # from this width on, a shorter terminal has all three in a row
+
+
+def layout_of(width: int, height: int) -> str | None:
+    """The Plots class for a terminal size (app.tcss lays each out): all on screen when there is room, else None
+    (loss above data, or above the landscape after m)."""
+    if width >= WIDE[0] and height >= WIDE[1]:
+        return "wide"
+    if width >= WIDE_AND_SHORT[0] and height >= WIDE_AND_SHORT[1]:
+        return "row"
+    return None
 
 
 class Plots(Container):
@@ -220,11 +231,13 @@ class Plots(Container):
         yield PlotView(data_view, DataSettings(), self._drawer, id="data")
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.width >= WIDE[0] and self.app.size.height >= WIDE[1], "wide")
+        layout = layout_of(*self.app.size)
+        for name in ("wide", "row"):
+            self.set_class(layout == name, name)
 
     def toggle_landscape(self) -> bool:
         """Show the landscape in the data's place, or the data again; False when both are on screen anyway."""
-        if self.has_class("wide"):
+        if self.has_class("wide") or self.has_class("row"):
             return False
         self.toggle_class("landscape-below")
         return True

@@ -230,7 +230,7 @@ async def test_question_mark_opens_help_listing_every_key_and_esc_closes_it():
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        text = app.screen.plain_text
         for key in ("space", "n ", "N ", "+ ", "- ", "r ", "z ", "a ", "l ", "s ", "[ ", "] ", "e ", "ctrl+s", "? ",
                     "q ", "--seed", "--lr", "--speed", "--fps", "--low-bandwidth"):
             assert key in text, key
@@ -315,7 +315,7 @@ async def test_divergence_shows_a_message_and_minus_and_z_recover():
 
 
 async def test_a_failing_engine_shows_the_error_and_the_app_stays_usable(monkeypatch):
-    def broken(self, counting_steps=True):
+    def broken(self, counting_steps=True, stop=None):
         raise RuntimeError("injected fault")
 
     monkeypatch.setattr(Engine, "_train_epoch", broken)
