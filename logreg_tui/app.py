@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from logreg_tui import app_signals
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, run_files, run_stem, write_new_file
 from logreg_tui.formatting import format_number
@@ -45,6 +46,7 @@ class LogRegApp(App):
                         key_display=FOOTER_NAMES.get(key))
                 for key, action, label, what in sorted(KEYS, key=_footer_place)] + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "suspend", show=False),  # in raw mode the terminal sends it as a key
     ]
 
     def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
@@ -89,6 +91,7 @@ class LogRegApp(App):
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
         self.watch(self, "app_focus", self._list_keys_in_footer, init=False)
+        app_signals.install(self, lambda: self.call_later(self.action_quit))
 
     def _list_keys_in_footer(self, focused: bool) -> None:
         """Textual's footer lists the keys only when the bindings change while the app has focus; a browser tab
