@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from logreg_tui import app_signals
 from logreg_tui.data import Dataset
 from logreg_tui.export import export_run, run_files, run_stem, write_new_file
-from logreg_tui.formatting import format_number
+from logreg_tui.formatting import format_number, printable
 from logreg_tui.options import Options, learning_rate, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
@@ -73,7 +73,7 @@ class LogRegApp(App):
         with Horizontal(id="main"):
             yield Plots(self.plot_process, id="plots")
             yield StatsPanel(id="stats")
-        yield Static("", id="message")
+        yield Static("", id="message", markup=False)  # messages quote file names and input: never markup
         yield Footer()
 
     @property
@@ -144,6 +144,10 @@ class LogRegApp(App):
                 self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
         snapshot = engine.latest
         now = time.monotonic()
+        self.plot_process.check(now)
+        if self.plot_process.notice:
+            self._set_message(self.plot_process.notice, from_engine=False)
+            self.plot_process.notice = ""
         flat_out = snapshot.speed is None and snapshot.status == "running"
         if force or (snapshot.version != self.shown_version and self._pacer.stats_due(now, flat_out)):
             self.shown_version = snapshot.version
@@ -190,7 +194,7 @@ class LogRegApp(App):
 
     def _set_message(self, text: str, from_engine: bool = True) -> None:
         self._message_is_engines = from_engine
-        self.query_one("#message", Static).update(text)
+        self.query_one("#message", Static).update(printable(text))
 
     # -- actions
 

@@ -148,14 +148,65 @@ def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
 
 
 def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
-    """The run's files (run_files) in directory, under the first stem none of whose names are taken:
-    logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …; returns the CSV, the JSON and the ghosts' CSVs."""
+    """The run's files (run_files) in directory, all of them or none, under the first stem none of whose names
+    is taken (a dangling link counts as taken): logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …;
+    returns the CSV, the JSON and the ghosts' CSVs.
+
+    Every file is written to a temporary name first (a full disk fails there, leaving nothing), then linked
+    to its name, which never replaces a file; a name taken meanwhile undoes the links made and tries the next stem.
+    """
     directory = Path(directory)
     base = run_stem(snapshot)
-    for k in range(10_000):  # by names alone: the files are built once, for the stem chosen
-        stem = f"{base}-{k}" if k else base
-        if not any((directory / name).exists() for name in run_file_names(stem, len(snapshot.ghosts))):
-            break
-    paths = [write_new_file(directory, Path(name).stem, Path(name).suffix, text)
-             for name, text in run_files(options, snapshot, stem)]
-    return paths[0], paths[-1], paths[1:-1]
+    temporaries: list[str] = []
+    try:
+        for _, text in run_files(options, snapshot, base):
+            temporaries.append(_write_temporary(directory, base, text))
+        for k in range(10_000):
+            stem = f"{base}-{k}" if k else base
+            names = run_file_names(stem, len(snapshot.ghosts))
+            if any(os.path.lexists(directory / name) for name in names):
+                continue
+            if stem != base:  # the JSON names the CSVs: its text follows the stem
+                _rewrite(temporaries[-1], run_files(options, snapshot, stem)[-1][1])
+            paths = _link_all(temporaries, [directory / name for name in names])
+            if paths:
+                return paths[0], paths[-1], paths[1:-1]
+        raise FileExistsError(f"{directory / base}: too many exports with this name")
+    finally:
+        for temporary in temporaries:
+            os.unlink(temporary)
+
+
+def _write_temporary(directory: Path, stem: str, text: str) -> str:
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a file a person saves follows their umask
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def _rewrite(temporary: str, text: str) -> None:
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _link_all(temporaries: list[str], paths: list[Path]) -> list[Path] | None:
+    """Link each temporary to its path; None (and nothing left behind) when one of the names was taken."""
+    linked: list[Path] = []
+    try:
+        for temporary, path in zip(temporaries, paths, strict=True):
+            os.link(temporary, path)
+            linked.append(path)
+        return linked
+    except FileExistsError:
+        for path in linked:
+            os.unlink(path)
+        return None
+    except BaseException:
+        for path in linked:
+            os.unlink(path)
+        raise

@@ -14,6 +14,23 @@ def format_number(value: float) -> str:
     return f"{value:.6g}"
 
 
+def printable(text: str) -> str:
+    """text with its control characters shown as symbols (ESC as ␛, BEL as ␇): a file name or a message that
+    quotes input can never move the cursor, set the window title or ring the bell."""
+    return "".join(_shown(char) for char in text)
+
+
+def _shown(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode control pictures
+    if code == 0x7F:
+        return "␡"
+    if 0x80 <= code < 0xA0 or code in (0x2028, 0x2029):  # C1 controls (8-bit CSI, OSC …) and line breaks
+        return "�"
+    return char
+
+
 def format_accuracy(value: float) -> str:
     """One format for every accuracy: three decimals (0.984, 0.500); — for NaN."""
     return "—" if value is None or math.isnan(value) else f"{value:.3f}"

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
+from logreg_tui.formatting import printable
 from logreg_tui.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
 from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS, SPEED_MIN, Autograd, Optimizer,
                               TrainConfig)
@@ -24,7 +25,7 @@ COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
     """One line on stderr, the exit code to return: how every entry point refuses or stops."""
-    print(f"logreg-tui: {message}", file=sys.stderr)
+    print(f"logreg-tui: {printable(message)}", file=sys.stderr)
     return code
 
 

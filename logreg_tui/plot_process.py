@@ -27,6 +27,7 @@ from logreg_tui.plots import picture as draw_here
 
 Deliver = Callable[[Rows], None]
 READY = b"ready"
+STALLED_SECONDS = 3.0  # a batch unanswered this long (the child stopped, or stuck): plots are drawn in the app
 
 
 class PlotProcess:
@@ -41,6 +42,8 @@ class PlotProcess:
         self._send_soon = False
         self.drawn = 0  # pictures the child has drawn (tests)
         self.cpu_seconds = 0.0  # this thread's time spent sending and taking batches (the app paces plots by it)
+        self._sent_at = 0.0  # when the batch in flight was sent
+        self.notice = ""  # why plots are drawn in the app from now on, once; the app shows it and clears it
 
     @property
     def busy(self) -> bool:
@@ -77,6 +80,7 @@ class PlotProcess:
         if self._in_flight or not self._waiting or not self._child:
             return
         self._in_flight, self._waiting = list(self._waiting.values()), {}
+        self._sent_at = time.monotonic()
         try:
             self._child.stdin.write(encode([drawing for drawing, _ in self._in_flight]))
             self._child.stdin.flush()
@@ -115,6 +119,13 @@ class PlotProcess:
             for (_, deliver), rows in zip(answered, pictures):
                 deliver(rows)
         self._send_next()
+
+    def check(self, now: float) -> None:
+        """Called every frame: a batch unanswered for STALLED_SECONDS means the child is stopped or stuck."""
+        if self._in_flight and self._child and now - self._sent_at > STALLED_SECONDS:
+            self.notice = (f"the plot process gave no answer for {STALLED_SECONDS:g} s: plots are drawn in the app "
+                           "from now on (training may slow a little)")
+            self._give_up()
 
     def _give_up(self) -> None:
         """The child is gone: draw what it was asked for here, and everything from now on."""

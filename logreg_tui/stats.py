@@ -8,7 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from logreg_tui.formatting import format_accuracy, format_number, short_count
+from logreg_tui.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.widgets import LineCanvas
 
 
@@ -104,4 +104,4 @@ class StatsPanel(LineCanvas):
 
 def _stat_line(label: str, value: str) -> Strip:
     style = Style.parse(STATUS_STYLES.get(value, "bold")) if label == "status" else VALUE_STYLE
-    return Strip([Segment(f"{label:<{LABEL_WIDTH}}", LABEL_STYLE), Segment(value, style)])
+    return Strip([Segment(f"{label:<{LABEL_WIDTH}}", LABEL_STYLE), Segment(printable(value), style)])

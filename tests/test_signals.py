@@ -101,3 +101,114 @@ def test_ctrl_c_while_the_data_is_made_is_one_line():
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130 and out == ""
     assert err == "logreg-tui: interrupted\n"
+
+
+# 5–10: values float32 cannot hold, names with control characters, exports on a full disk, going on
+
+FLOAT32_CSVS = Path(__file__).parent / "data" / "float32"
+REFUSED = {"x-1e39.csv": (3, "past float32"), "x-1e308.csv": (1, "past float32"),
+           "x-minus-3.5e38.csv": (3, "past float32"), "x-inf.csv": (3, "x must be finite"),
+           "x-nan.csv": (3, "x must be finite")}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_csv_value_past_float32_is_one_line_naming_file_and_line(cli, name):
+    line, why = REFUSED[name]
+    result = cli("--headless", "--data", str(FLOAT32_CSVS / name))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert f"{name}:{line}: " in result.stderr and why in result.stderr
+
+
+def test_a_csv_at_float32s_edge_trains_and_stops_with_its_cause(cli):
+    result = cli("--headless", "--json", "--data", str(FLOAT32_CSVS / "x-3.4e38-fits.csv"), "--epochs", "5")
+    hint, stop = result.stderr.splitlines()  # |x| this large gets the --standardize hint first
+    assert result.returncode == 3 and "--standardize" in hint and "Traceback" not in result.stderr
+    assert "overflowed float32" in stop or "past float32's range" in stop
+
+
+@pytest.mark.parametrize("args", [["--gap", "3.4e38"], ["--gap", "3.4e38", "--standardize"]])
+def test_a_gap_at_float32s_edge_is_refused_or_trained_never_a_traceback(cli, args):
+    result = cli("--headless", *args, "--epochs", "3")
+    assert result.returncode in (0, 2, 3) and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") <= 2  # at most the scale hint and why it stopped
+
+
+def test_control_characters_in_a_file_name_never_reach_the_terminal(tmp_path):
+    name = tmp_path / "data\x1b]0;PWNED\x07.csv"
+    name.write_text("x,label\n1,0\n2,1\n3,0\n4,1\n")
+    term = Terminal([installed_command(), "--paused", "--data", str(name)], 100, 30)
+    try:
+        term.wait_for(r"status\s+paused", timeout=30)
+        written = b"".join(term._unparsed)
+        assert b"\x1b]0;PWNED" not in written and "␛]0;PWNED␇" in term.text
+    finally:
+        term.close()
+    missing = subprocess.run([sys.executable, "-m", "logreg_tui", "--headless", "--data", str(name) + "x"],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2 and "\x1b" not in missing.stderr and "␛]0;PWNED␇" in missing.stderr
+
+
+def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
+    import errno
+
+    from logreg_tui import export
+    from logreg_tui.data import make_tutorial_data
+    from logreg_tui.engine import Engine
+    from logreg_tui.options import parse_options
+
+    engine = Engine(make_tutorial_data(), __import__("logreg_tui.state", fromlist=["TrainConfig"]).TrainConfig())
+    engine.run_epochs(20)
+    engine.reset()
+    snapshot = engine.run_epochs(5)  # one ghost: three files
+    options = parse_options(["--paused"])
+    written = []
+    real = export._write_temporary
+
+    def fills_the_disk(directory, stem, text):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(real(directory, stem, text))
+        return written[-1]
+
+    monkeypatch.setattr(export, "_write_temporary", fills_the_disk)
+    with pytest.raises(OSError):
+        export.export_run(tmp_path, options, snapshot)
+    assert list(tmp_path.iterdir()) == []  # no CSV without its JSON, no temporary left
+    monkeypatch.setattr(export, "_write_temporary", real)
+    stem = export.run_stem(snapshot)
+    (tmp_path / f"{stem}.json").symlink_to(tmp_path / "nowhere")  # a dangling link takes its name
+    csv_path, json_path, ghosts = export.export_run(tmp_path, options, snapshot)
+    assert (csv_path.name, json_path.name, [g.name for g in ghosts]) == (
+        f"{stem}-1.csv", f"{stem}-1.json", [f"{stem}-1-prev.csv"])
+    assert json.loads(json_path.read_text())["csv"] == f"{stem}-1.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{stem}.json", csv_path.name, json_path.name,
+                                                                  ghosts[0].name])
+
+
+def test_going_on_after_an_overshoot_starts_where_the_loss_is_finite():
+    from logreg_tui.data import make_tutorial_data
+    from logreg_tui.engine import Engine
+    from logreg_tui.state import TrainConfig
+
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=1000, autograd="tutorial", start_paused=True))
+    diverged = engine.run_epochs(5)
+    assert diverged.status == "diverged" and diverged.loss == pytest.approx(0.693147, abs=1e-6)
+    for _ in range(20):
+        engine.scale_lr(0.5)
+    assert engine.run_epochs(50).status == "paused"  # went on: no divergence at once, as before
+
+
+def test_a_stopped_plot_child_is_replaced_by_drawing_in_the_app():
+    term = Terminal([installed_command(), "--speed", "50", "--epochs", "0"], 100, 30)
+    try:
+        term.wait_for(r"status\s+running", timeout=30)
+        (child,) = children_of(term.pid)
+        os.kill(child, signal.SIGSTOP)  # stopped by hand, or stuck
+        term.wait_for(r"the plot process gave no answer for 3 s", timeout=15)
+        before = term.text.split("\n")[1:12]
+        term.pump(1.5)
+        assert term.text.split("\n")[1:12] != before  # the loss plot moves on, drawn in the app
+        term.press("q")
+        assert term.wait_exit(5) == 0
+    finally:
+        term.close()
