@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from logreg_tui import app_signals
 from logreg_tui.data import Dataset
-from logreg_tui.export import export_run, run_files, run_stem, write_new_file
+from logreg_tui.export import export_run, run_files, run_stem, write_new_file, zipped
 from logreg_tui.formatting import format_number, printable
 from logreg_tui.options import Options, learning_rate, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
@@ -283,8 +283,12 @@ class LogRegApp(App):
 
         snapshot = self.engine.latest
         if self.is_web:  # served to a browser: the files go to the person, not onto the server's disk
-            files = run_files(self.options, snapshot, run_stem(snapshot))
-            self._deliver(files, f"sent {files[0][0]} and {len(files) - 1} more file(s) to the browser")
+            # one zip: a page may open one download per key press (a browser blocks the second window)
+            stem = run_stem(snapshot)
+            files = run_files(self.options, snapshot, stem)
+            self.deliver_binary(io.BytesIO(zipped(files)), save_filename=f"{stem}.zip")
+            self._set_message(f"sent {stem}.zip to the browser: {', '.join(name for name, _ in files)}",
+                              from_engine=False)
             return
 
         def export() -> str:

@@ -51,6 +51,8 @@ def run_app(options: Options, dataset: Dataset) -> int:
     """The Textual app until quit; then out at once."""
     from logreg_tui.app import LogRegApp
 
+    if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
+        _end_with_parent()
     app = LogRegApp(options, dataset)
     app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
     app.stop_engine()
@@ -59,6 +61,20 @@ def run_app(options: Options, dataset: Dataset) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(app.return_code or 0)
+
+
+def _end_with_parent() -> None:
+    """A tab's app (--serve) ends when its server does, even killed: Linux sends SIGKILL at the parent's death
+    (nothing is lost: with the server gone, nothing could reach the tab; SIGTERM would wait on the dead pipe)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the server's ending of sessions has to do
+    if os.getppid() == 1:  # the server died before the call
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def run_headless(options: Options, dataset: Dataset) -> int:

@@ -4,10 +4,12 @@ written atomically and never over a file."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import math
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +147,15 @@ def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
     summary = {"csv": names[0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
     texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [json.dumps(summary, indent=1)]
     return list(zip(names, texts))
+
+
+def zipped(files: list[tuple[str, str]]) -> bytes:
+    """(name, text) files as one zip archive, in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files:
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:

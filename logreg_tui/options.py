@@ -17,7 +17,7 @@ from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS,
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
-SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4}
+SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None, "no_token": False}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
 COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "val_frac", "device")  # what a spec sets
@@ -149,6 +149,10 @@ def build_parser() -> QuietParser:
                        help="--serve's address (127.0.0.1); any other lets others run training here")
     serve.add_argument("--max-sessions", type=lambda t: _whole(t, 1), default=unset, metavar="N",
                        help="--serve: browser tabs at once (4)")
+    serve.add_argument("--token-file", default=unset, metavar="PATH",
+                       help="--serve: a fixed token from a file only you can read (mode 0600), for bookmarks")
+    serve.add_argument("--no-token", action="store_true", default=unset,
+                       help="--serve on loopback only: no token (any local user can open a tab)")
     headless = p.add_argument_group("headless")
     headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
     headless.add_argument("--log-every", type=lambda t: _whole(t, 1), default=unset, help="print every N epochs (100)")
@@ -186,6 +190,8 @@ class Options:
     port: int
     host: str
     max_sessions: int
+    token_file: str | None
+    no_token: bool
     headless: bool
     log_every: int
     json: bool

@@ -10,16 +10,21 @@ import asyncio
 import errno
 import importlib
 import ipaddress
+import logging
 import shlex
 import socket
 import sys
+from pathlib import Path
 
 from logreg_tui.options import Options, fail
+from logreg_tui.serve_guard import RefusalLog, TokenError, allowed_hosts, guard, make_token, read_token_file
 
-SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True}  # name: takes a value
+SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True, "--token-file": True,
+                 "--no-token": False}  # name: takes a value
+PAGE_TEMPLATES = Path(__file__).parent / "serve_page"  # textual-serve's page, without its web fonts
 QUIT_GRACE = 5.0  # seconds a closed tab's app has to quit before it is killed
 FULL_PAGE = """<!doctype html><title>logreg-tui: full</title>
-<body style="font-family: monospace; padding: 2em"><h1>logreg-tui: all {cap} sessions are in use</h1>
+<body style="font-family: monospace; padding: 2em"><h1>logreg-tui: {cap} {tabs} at most, and all are in use</h1>
 <p>Close another tab running logreg-tui on this server, or start the server with a larger
 <code>--max-sessions</code>; then reload this page.</p></body>"""
 
@@ -61,37 +66,53 @@ def port_problem(host: str, port: int) -> str | None:
 
 
 def run_server(options: Options, argv: list[str]) -> int:
-    """Serve until ctrl+c. Exit 2 without textual-serve or when the address cannot be used."""
+    """Serve until ctrl+c or SIGTERM. Exit 2 without textual-serve, when the address cannot be used, or when the
+    token file cannot."""
     try:
         importlib.import_module("textual_serve")
     except ImportError:
         return fail('--serve needs textual-serve: pip install "logreg-tui[serve]" (or pip install textual-serve)')
+    if options.no_token and not is_loopback(options.host):
+        return fail("--no-token only with a loopback --host: anyone who can reach the address could run code here")
+    try:
+        token = None if options.no_token else read_token_file(options.token_file) if options.token_file \
+            else make_token()
+    except TokenError as error:
+        return fail(str(error))
     if problem := port_problem(options.host, options.port):
         return fail(problem)
-    url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}"
+    query = f"/?token={token}" if token else "/"
+    url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}{query}"
     print(f"logreg-tui: serving on {url}  (ctrl+c stops; each browser tab is its own run)")
     if is_loopback(options.host):
         print(f"logreg-tui: from a laptop: ssh -L {options.port}:localhost:{options.port} THIS_HOST, "
-              f"then open http://localhost:{options.port}")
+              f"then open http://localhost:{options.port}{query}")
     else:
-        print(f"logreg-tui: warning: listening on {options.host}: anyone who can reach this address can run "
-              "training on this machine", file=sys.stderr)
+        print(f"logreg-tui: warning: listening on {options.host}: anyone who can reach this address and has the "
+              "token can run training on this machine", file=sys.stderr)
     sys.stdout.flush()
-    server = _server_class()(session_command(argv), host=options.host, port=options.port, title="logreg-tui")
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # "Unknown child process pid …" when a tab quits
+    server = _server_class()(session_command(argv), host=options.host, port=options.port, title="logreg-tui",
+                             templates_path=str(PAGE_TEMPLATES))
     server.max_sessions = options.max_sessions
+    server.guard = guard(token, allowed_hosts(options.host), server.log)
     server.serve()
     return 0
 
 
 def _server_class():
-    """textual-serve's Server with a session cap and closed tabs' processes ended for sure."""
+    """textual-serve's Server behind the guard, with relative URLs, a cap on live session processes, closed
+    tabs' processes ended for sure, malformed messages answered with one line at most."""
     from aiohttp import web
     from textual_serve.app_service import AppService
     from textual_serve.server import Server
 
     class SessionServer(Server):
         max_sessions = 4
-        sessions = 0
+        sessions = 0  # live session processes: a slot is free once its process is reaped
+        log = RefusalLog()
+        guard = None
+        services: set = set()
 
         def initialize_logging(self) -> None:
             pass  # the URL lines above say what a person needs; no banner, no per-request log
@@ -99,47 +120,101 @@ def _server_class():
         async def on_startup(self, app: web.Application) -> None:
             pass
 
+        async def on_shutdown(self, app: web.Application) -> None:
+            """ctrl+c or SIGTERM: every tab's app asked to quit, killed after a second."""
+            await asyncio.gather(*(_end(service, grace=1.0) for service in list(self.services)))
+
+        async def _make_app(self) -> web.Application:
+            app = await super()._make_app()
+            if self.guard is not None:
+                app.middlewares.append(self.guard)
+            return app
+
         async def handle_index(self, request: web.Request):
             if self.sessions >= self.max_sessions:
-                return web.Response(status=503, text=FULL_PAGE.format(cap=self.max_sessions), content_type="text/html")
-            return await super().handle_index(request)
+                return web.Response(status=503, text=FULL_PAGE.format(
+                    cap=self.max_sessions, tabs="tab" if self.max_sessions == 1 else "tabs"), content_type="text/html")
+            import aiohttp_jinja2
+
+            # URLs from the request's own Host (already allowed by the guard): any forwarded port works
+            context = {"font_size": _size(request, "fontsize", 16, 64), "app_websocket_url": f"ws://{request.host}/ws",
+                       "config": {"static": {"url": "/static/"}}, "application": {"name": self.title}}
+            return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+        async def _process_messages(self, websocket: web.WebSocketResponse, service) -> None:
+            async for message in websocket:
+                if message.type != web.WSMsgType.TEXT:
+                    continue
+                try:
+                    await _answer(message.json(), websocket, service)
+                except (ValueError, TypeError, KeyError, IndexError):
+                    self.log.say(f"a tab sent a message that is not the page's: {message.data[:60]!r}")
 
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
             websocket = web.WebSocketResponse(heartbeat=15)
             await websocket.prepare(request)
             if self.sessions >= self.max_sessions:
-                await websocket.close(message=b"logreg-tui: all sessions are in use")
+                await websocket.close(message=b"logreg-tui: every session is in use")
                 return websocket
             self.sessions += 1
             service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                                  close=websocket.close, download_manager=self.download_manager, debug=False)
+            self.services.add(service)
             try:
-                await service.start(_size(request, "width", 80), _size(request, "height", 24))
+                await service.start(_size(request, "width", 80, MAX_COLUMNS), _size(request, "height", 24, MAX_ROWS))
                 await self._process_messages(websocket, service)
-            except (asyncio.CancelledError, ConnectionResetError):
-                pass
+            except (asyncio.CancelledError, ConnectionError):
+                pass  # the tab went away (aiohttp's "Connection lost" is a ConnectionError too)
             finally:
-                self.sessions -= 1
-                await _end(service)
+                try:
+                    await _end(service)
+                finally:
+                    self.services.discard(service)
+                    self.sessions -= 1  # only now: its process is gone
             return websocket
 
     return SessionServer
 
 
-def _size(request, name: str, default: int) -> int:
+MAX_COLUMNS, MAX_ROWS = 500, 200  # a tab's size, as asked in the query and on resize: a huge frame is refused
+
+
+def _size(request, name: str, default: int, largest: int) -> int:
     try:
-        return max(int(request.query.get(name, default)), 1)
+        return min(max(int(request.query.get(name, default)), 1), largest)
     except ValueError:
         return default
 
 
-async def _end(service) -> None:
-    """Ask the session's app to quit; kill it (and its shell) if it has not within QUIT_GRACE seconds."""
+async def _answer(envelope: object, websocket, service) -> None:
+    """One message of the page's script: ["stdin", text], ["resize", {width, height}], ["ping", x], focus, blur.
+    Anything else raises ValueError (or TypeError, KeyError, IndexError)."""
+    if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
+        raise ValueError("not a message")
+    kind = envelope[0]
+    if kind == "stdin" and isinstance(envelope[1], str):
+        await service.send_bytes(envelope[1].encode("utf-8"))
+    elif kind == "resize" and isinstance(envelope[1], dict):
+        width, height = int(envelope[1]["width"]), int(envelope[1]["height"])
+        await service.set_terminal_size(min(max(width, 1), MAX_COLUMNS), min(max(height, 1), MAX_ROWS))
+    elif kind == "ping":
+        await websocket.send_json(["pong", envelope[1]])
+    elif kind == "focus":
+        await service.focus()
+    elif kind == "blur":
+        await service.blur()
+    else:
+        raise ValueError(f"unknown message {kind!r}")
+
+
+async def _end(service, grace: float = QUIT_GRACE) -> None:
+    """Ask the session's app to quit; kill it (and its shell) if it has not within `grace` seconds; reap it."""
     process = service._process
     try:
-        await asyncio.wait_for(service.stop(), QUIT_GRACE)
-    except (asyncio.TimeoutError, ConnectionResetError, BrokenPipeError):
+        await asyncio.wait_for(service.stop(), grace)
+    except (asyncio.TimeoutError, ConnectionError, OSError):
         pass
-    if process is not None and process.returncode is None:
-        process.kill()
-        await process.wait()
+    finally:
+        if process is not None and process.returncode is None:
+            process.kill()
+            await process.wait()

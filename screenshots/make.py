@@ -63,7 +63,9 @@ async def browser_shot(name: str, args: tuple[str, ...], size: tuple[int, int] =
 
     server_port, debug_port = free_port(), free_port()
     server = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--serve", "--port", str(server_port), *args],
-                              stdout=subprocess.DEVNULL)
+                              stdout=subprocess.PIPE, text=True)
+    printed = server.stdout.readline()  # "serving on http://localhost:PORT/?token=…": the URL a person opens
+    token = printed.split("?token=", 1)[1].split()[0]
     chrome = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                f"--remote-debugging-port={debug_port}", f"--user-data-dir={tempfile.mkdtemp()}",
                                f"--window-size={size[0]},{size[1]}", "about:blank"],
@@ -75,7 +77,7 @@ async def browser_shot(name: str, args: tuple[str, ...], size: tuple[int, int] =
                 metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False}
                 await _devtools(devtools, 1, "Emulation.setDeviceMetricsOverride", metrics)
                 await _devtools(devtools, 4, "Emulation.setFocusEmulationEnabled", {"enabled": True})  # a focused tab
-                await _devtools(devtools, 2, "Page.navigate", {"url": f"http://localhost:{server_port}/?fontsize=13"})
+                await _devtools(devtools, 2, "Page.navigate", {"url": f"http://localhost:{server_port}/?fontsize=13&token={token}"})
                 await asyncio.sleep(seconds / 2)
                 for number, kind in ((5, "mousePressed"), (6, "mouseReleased")):  # a click on the stats: focus
                     await _devtools(devtools, number, "Input.dispatchMouseEvent",

@@ -1,7 +1,10 @@
 """`logreg-tui --serve`: the page, the websocket as the browser's script speaks it, sessions and their processes."""
 
 import asyncio
+import io
 import json
+import signal
+import zipfile
 import os
 import socket
 import subprocess
@@ -30,6 +33,7 @@ class Served:
         self.process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--serve", "--port", str(self.port),
                                          *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         self.lines = [self.process.stdout.readline()]  # "serving on …", always printed first
+        self.token = self.lines[0].split("?token=", 1)[1].split()[0] if "?token=" in self.lines[0] else None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -39,8 +43,10 @@ class Served:
                 time.sleep(0.1)
         raise AssertionError(f"the server never listened: {self.lines}")
 
-    def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/", token: bool = True) -> str:
+        """The URL of path, with the token in its query (as the printed URL has it) unless token=False."""
+        query = f"{'&' if '?' in path else '?'}token={self.token}" if token and self.token else ""
+        return f"http://127.0.0.1:{self.port}{path}{query}"
 
     def sessions(self) -> list[int]:
         """Pids of the app processes the server started (its children and theirs)."""
@@ -126,12 +132,17 @@ def test_the_page_loads_and_a_tab_gets_the_app_that_answers_keys_and_delivers_it
                 await tab.until("epoch    1 / 1001")
                 await tab.press("e")
                 await tab.until("to the browser")
-                assert "sent logreg-seed7-epoch1.csv and 1 more file(s) to the browser" in tab.text
+                assert "sent logreg-seed7-epoch1.zip to the browser: logreg-seed7-epoch1.csv, logreg-seed7-epoch1.json" \
+                    in tab.text
                 await asyncio.sleep(0.5)
                 await tab.until("to the browser")  # takes in the deliveries announced meanwhile
-                assert len(tab.deliveries) == 2
+                assert len(tab.deliveries) == 1  # one download: every file of the export in it
                 async with http.get(server.url(f"/download/{tab.deliveries[0]}")) as download:
-                    assert download.status == 200 and (await download.text()).startswith("epoch,loss,w,b\n0,")
+                    archive = zipfile.ZipFile(io.BytesIO(await download.read()))
+                    assert download.status == 200 and archive.namelist() == ["logreg-seed7-epoch1.csv",
+                                                                             "logreg-seed7-epoch1.json"]
+                    assert archive.read("logreg-seed7-epoch1.csv").decode().startswith("epoch,loss,w,b\n0,")
+                    assert json.loads(archive.read("logreg-seed7-epoch1.json"))["epochs"] == 1
                 await tab.press("q")
                 assert (await websocket.receive(timeout=10)).type in (aiohttp.WSMsgType.CLOSE,
                                                                       aiohttp.WSMsgType.CLOSED)
@@ -166,7 +177,7 @@ def test_sessions_are_capped_with_a_page_that_says_so(served):
             async with http.ws_connect(server.url("/ws")) as first:
                 await Tab(first, 80, 24).until("paused")
                 async with http.get(server.url()) as page:
-                    assert page.status == 503 and "all 1 sessions are in use" in await page.text()
+                    assert page.status == 503 and "1 tab at most, and all are in use" in await page.text()
                 async with http.ws_connect(server.url("/ws")) as second:
                     assert (await second.receive(timeout=10)).type in (aiohttp.WSMsgType.CLOSE,
                                                                        aiohttp.WSMsgType.CLOSED)
@@ -194,7 +205,7 @@ def test_only_loopback_is_bound_unless_a_host_is_given_with_a_warning(served):
     other = served("--host", "0.0.0.0")
     assert listening_addresses(other.port) == {"00000000"}
     other.stop()
-    assert "warning: listening on 0.0.0.0: anyone who can reach this address can run training" in \
+    assert "warning: listening on 0.0.0.0: anyone who can reach this address and has the token can run training" in \
         other.process.stderr.read()
 
 
@@ -220,3 +231,132 @@ def test_a_busy_port_and_a_missing_textual_serve_get_one_line_and_exit_2():
 def test_serve_options_out_of_place_are_refused(cli, args, says):
     result = cli(*args)
     assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# as an attacker would: another local user, another web page, DNS rebinding, a flood, a broken client
+
+def upgrade_status(server, path: str = "/ws", headers: dict | None = None, token: bool = True) -> int:
+    """The HTTP status a websocket upgrade gets (101 when it is accepted)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        target = server.url(path, token).split(str(server.port), 1)[1]
+        lines = [f"GET {target} HTTP/1.1", f"Host: {headers.pop('Host', f'127.0.0.1:{server.port}') if headers else f'127.0.0.1:{server.port}'}",
+                 "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                 "Sec-WebSocket-Version: 13", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+        raw.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return int(raw.recv(4096).split(b" ", 2)[1])
+
+
+def test_every_route_needs_the_token_and_the_page_sets_it_as_a_strict_cookie(served):
+    server = served("--paused")
+    assert server.token and len(server.token) >= 40
+    assert f"ssh -L {server.port}:localhost:{server.port} THIS_HOST, then open http://localhost:{server.port}/?token=" \
+        in server.process.stdout.readline()
+
+    async def session():
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            for path in ("/", "/static/js/textual.js", "/download/abc"):
+                for url in (server.url(path, token=False), server.url(path, token=False) + "?token=wrong"):
+                    async with http.get(url) as refused:
+                        assert refused.status == 403 and "token" in await refused.text()
+            assert upgrade_status(server, token=False) == 403 and not server.sessions()
+            async with http.get(server.url()) as page:  # the printed URL, once
+                cookie = page.headers["Set-Cookie"]
+                assert page.status == 200 and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+            async with http.get(server.url("/static/js/textual.js", token=False)) as script:
+                assert script.status == 200  # by cookie only from now on
+            async with http.ws_connect(server.url("/ws?width=80&height=24", token=False)) as websocket:
+                await Tab(websocket, 80, 24).until("paused")
+                for pid in server.sessions():  # never on a child's command line, where ps shows it
+                    assert server.token.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    run(session())
+
+
+def test_a_foreign_origin_and_a_foreign_host_are_refused_before_any_process_starts(served):
+    server = served("--paused")
+    assert upgrade_status(server, headers={"Origin": "http://evil.example"}) == 403
+    assert upgrade_status(server, headers={"Origin": f"http://localhost:{server.port}"}) == 403  # not its Host
+    assert upgrade_status(server, headers={"Host": "evil.example"}) == 403  # DNS rebinding
+    assert upgrade_status(server, headers={"Host": f"evil.example:{server.port}"}) == 403
+    assert not server.sessions()
+    headers = {"Host": "localhost:9999", "Origin": "http://localhost:9999"}  # ssh -L 9999:localhost:PORT
+    assert upgrade_status(server, headers=dict(headers)) == 101
+    page = subprocess.run(["curl", "-s", "-H", "Host: localhost:9999", server.url()], capture_output=True, text=True)
+    assert 'data-session-websocket-url="ws://localhost:9999/ws"' in page.stdout and '"/static/js/textual.js"' in page.stdout
+    assert "https://" not in page.stdout.replace("https://github.com", "")  # offline: no fonts from the internet
+    assert "fonts/RobotoMono-VariableFont_wght.ttf" in page.stdout
+
+
+def test_churn_never_leaves_more_processes_than_the_cap_and_garbage_is_one_line(served):
+    server = served("--paused", "--max-sessions", "2")
+    most = []
+
+    async def churn():
+        async with aiohttp.ClientSession() as http:
+            for _ in range(4):
+                sockets = [await http.ws_connect(server.url("/ws?width=3000&height=1500")) for _ in range(4)]
+                most.append(len([p for p in server.sessions() if b"logreg_tui" in Path(f"/proc/{p}/cmdline").read_bytes()
+                                 and b"plot_process" not in Path(f"/proc/{p}/cmdline").read_bytes()]))
+                for websocket in sockets:
+                    await websocket.close()
+            deadline = time.monotonic() + 30
+            while True:  # a slot is free once the closed tabs' processes are reaped
+                websocket = await http.ws_connect(server.url("/ws?width=80&height=24"))
+                tab = Tab(websocket, 80, 24)
+                try:
+                    await tab.until("paused")
+                    break
+                except AssertionError:
+                    assert time.monotonic() < deadline, "no slot came free"
+                    await asyncio.sleep(0.5)
+            async with websocket:
+                for garbage in ({}, [], ["stdin", 5], ["resize", {"width": "x"}], ["nonsense"], "text"):
+                    await websocket.send_json(garbage)
+                await tab.press("n")
+                await tab.until("epoch    1")  # still serving
+    run(churn())
+    assert max(most) <= 2
+    deadline = time.monotonic() + 20
+    while server.sessions() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.sessions() == []
+    server.process.send_signal(signal.SIGINT)
+    _, err = server.process.communicate(timeout=10)
+    assert "Traceback" not in err and "Unknown child process" not in err
+
+
+def test_tabs_end_with_their_server_even_when_it_is_killed_and_sigterm_stops_it_at_once(served):
+    for how in (signal.SIGKILL, signal.SIGTERM):
+        server = served("--paused")
+
+        async def two_tabs():
+            async with aiohttp.ClientSession() as http:
+                tabs = [await http.ws_connect(server.url("/ws?width=80&height=24")) for _ in range(2)]
+                for websocket in tabs:
+                    await Tab(websocket, 80, 24).until("paused")
+                sessions = server.sessions()
+                sent = time.monotonic()
+                server.process.send_signal(how)
+                server.process.wait(10)
+                stopped = time.monotonic() - sent
+                for websocket in tabs:
+                    await websocket.close()
+                return sessions, stopped
+
+        sessions, stopped = run(two_tabs())
+        assert how == signal.SIGKILL or stopped < 2.5, f"{stopped:.1f} s to stop with two tabs"
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in sessions) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        alive = [pid for pid in sessions if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        assert alive == [], f"tab processes outlived the server ({how.name})"
+
+
+def test_token_file_and_no_token_are_checked(tmp_path, cli):
+    token = tmp_path / "token"
+    token.write_text("a-fixed-token-for-my-bookmark\n")
+    token.chmod(0o644)
+    result = cli("--serve", "--token-file", str(token))
+    assert result.returncode == 2 and "chmod 600" in result.stderr
+    result = cli("--serve", "--no-token", "--host", "0.0.0.0")
+    assert result.returncode == 2 and "--no-token only with a loopback --host" in result.stderr

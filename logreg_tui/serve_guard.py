@@ -1,0 +1,111 @@
+"""Who may use `--serve`: a token (as Jupyter's), a Host allow-list (DNS rebinding) and an Origin check (another web
+page's websocket). No Textual here; aiohttp only inside `guard()`.
+
+On a shared GPU box 127.0.0.1 is reachable by every local user, and any web page open in the laptop's browser can
+open ws://localhost:PORT/ws while `ssh -L` forwards the port (browsers apply no same-origin rule to websockets).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import socket
+import stat
+import time
+from pathlib import Path
+
+COOKIE = "logreg_tui_token"
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+REFUSED_PAGE = """<!doctype html><title>logreg-tui: not allowed</title>
+<body style="font-family: monospace; padding: 2em"><h1>logreg-tui: {why}</h1>
+<p>Open the URL that <code>logreg-tui --serve</code> printed when it started, with its <code>?token=…</code>:
+it is on the server's terminal (and, with <code>--token-file</code>, in that file).</p></body>"""
+REFUSALS_LOGGED_PER_MINUTE = 5
+
+
+class TokenError(ValueError):
+    """The token file cannot be used, worded for one line."""
+
+
+def make_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def read_token_file(path: str) -> str:
+    """A fixed token for people who bookmark the URL: the file must be readable by its owner only (mode 0600)."""
+    try:
+        mode = os.stat(path).st_mode
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise TokenError(f"--token-file {path}: {error.strerror or error}") from None
+    if stat.S_IMODE(mode) & 0o077:
+        raise TokenError(f"--token-file {path}: others can read it (mode {stat.S_IMODE(mode):o}); chmod 600 it")
+    if len(text) < 16 or any(c.isspace() for c in text):
+        raise TokenError(f"--token-file {path}: the token must be one word of 16 characters or more")
+    return text
+
+
+def host_name(host_header: str) -> str:
+    """The name in a Host header, without its port: localhost:9000 → localhost, [::1]:8000 → ::1."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def allowed_hosts(bind: str) -> frozenset[str]:
+    """The names a request's Host may carry (any port: ssh -L may forward another): the loopback names, the
+    address given with --host, and for a wildcard bind this machine's own names."""
+    names = set(LOOPBACK_NAMES) | {bind}
+    if bind in ("0.0.0.0", "::"):
+        names |= {socket.gethostname(), socket.getfqdn()}
+    return frozenset(name.lower() for name in names)
+
+
+def same_token(given: str | None, token: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
+
+class RefusalLog:
+    """At most a few lines a minute about refused or broken clients: a flood must not fill the log."""
+
+    def __init__(self) -> None:
+        self._window, self._count = 0.0, 0
+
+    def say(self, line: str) -> None:
+        now = time.monotonic()
+        if now - self._window > 60:
+            self._window, self._count = now, 0
+        self._count += 1
+        if self._count <= REFUSALS_LOGGED_PER_MINUTE:
+            print(f"logreg-tui: {line}", flush=True)
+
+
+def guard(token: str | None, hosts: frozenset[str], log: RefusalLog):
+    """aiohttp middleware: Host allowed, Origin the page's own, and the token (from ?token= once, then the
+    HttpOnly, SameSite=Strict cookie set on the page) on every route; else 403 before anything starts."""
+    from aiohttp import web
+
+    def refuse(request: web.Request, why: str) -> web.Response:
+        log.say(f"refused {request.method} {request.path} from {request.remote}: {why}")
+        return web.Response(status=403, text=REFUSED_PAGE.format(why=why), content_type="text/html")
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if host_name(request.host).lower() not in hosts:
+            return refuse(request, "this server answers only to its own host names")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            return refuse(request, "requests from another web page are not allowed")
+        if token is None:
+            return await handler(request)
+        if same_token(request.query.get("token"), token):
+            response = await handler(request)
+            if not response.prepared:  # the page: later requests (its websocket, downloads) carry the cookie
+                response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+            return response
+        if same_token(request.cookies.get(COOKIE), token):
+            return await handler(request)
+        return refuse(request, "a valid token is needed")
+
+    return middleware
