@@ -83,7 +83,7 @@ class LogRegApp(App):
     def on_mount(self) -> None:
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self._before_training)
-        if hint := self.dataset.scale_hint():
+        if hint := " · ".join(filter(None, (self.dataset.reading, self.dataset.scale_hint()))):
             self._set_message(hint, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
         self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)

@@ -9,6 +9,7 @@ import sys
 from logreg_tui.data import DataError, Dataset
 from logreg_tui.options import (EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options,
                                 train_config)
+from logreg_tui.formatting import printable
 from logreg_tui.signals import exit_code, stop_words, stopping_signals
 
 
@@ -83,8 +84,9 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     from logreg_tui.engine import start_engine
     from logreg_tui.trainer import DeviceError
 
-    if hint := dataset.scale_hint():
-        print(f"logreg-tui: {hint}", file=sys.stderr)
+    for note in (dataset.reading, dataset.scale_hint()):
+        if note:
+            print(f"logreg-tui: {printable(note)}", file=sys.stderr)
     try:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from logreg_tui.csv_data import FLOAT32_MAX, CsvError, read_table
+
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # x, the gap and every value trained on must fit float32
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
 LARGE_X = 1e3  # past this |x|, lr 0.2 from w = 0 overshoots: the first step moves w·x by ~lr·x²
 
@@ -28,10 +29,20 @@ class Dataset:
     gap: float
     source: str  # "seed 42" or the CSV path, for the screen and the JSON summary
     scale: tuple[float, float] | None = None  # (mean, std) taken off x when standardized, else None
+    reading: str = ""  # how a CSV was read, when anything was guessed (separator, columns, labels): said once
 
     @property
     def n_points(self) -> int:
         return int(self.x.size)
+
+    @property
+    def largest_x(self) -> float:
+        """max |x|, once per data set (the scale float32 rounding is judged at)."""
+        cached = self.__dict__.get("_largest_x")
+        if cached is None:
+            cached = float(np.abs(self.x).max())
+            object.__setattr__(self, "_largest_x", cached)
+        return cached
 
     def n_train(self, val_frac: float) -> int:
         """The points trained on when the last round(N·val_frac) are held out: the one rule for the split."""
@@ -100,70 +111,12 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0) -
     return Dataset(_frozen(x[ids]), _frozen(y[ids]), seed, gap, f"seed {seed}")
 
 
-def _parse_row(cells: list[str], where: str) -> tuple[float, float]:
-    """A row's (x, label); DataError names the place."""
-    if len(cells) != 2:
-        raise DataError(f"{where}: expected 2 columns (x,label), found {len(cells)}")
+def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,
+             positive: str | None = None) -> Dataset:
+    """x and a label from a CSV file as people have them (csv_data.read_table); DataError says what is wrong."""
     try:
-        x, label = float(cells[0]), float(cells[1])
-    except ValueError:
-        raise DataError(f"{where}: not a number: {','.join(cells)!r}") from None
-    if not math.isfinite(x):
-        raise DataError(f"{where}: x must be finite, got {cells[0].strip()!r}")
-    if abs(x) > FLOAT32_MAX:
-        raise DataError(f"{where}: x {cells[0].strip()} is past float32's {FLOAT32_MAX:.3g}; rescale the column")
-    if label not in (0.0, 1.0):
-        raise DataError(f"{where}: label must be 0 or 1, got {cells[1].strip()!r}")
-    return x, label
-
-
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, not a CSV file") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read: {error.strerror}") from None
-    if b"\0" in raw:
-        raise DataError(f"{path}: binary file, not a CSV of x,label rows")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text") from None
-
-
-def load_csv(path: str | Path) -> Dataset:
-    """Two columns, x and a 0/1 label, comma separated, with an optional header line."""
-    path = Path(path)
-    rows: list[tuple[float, float]] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        cells = line.split(",")
-        try:
-            rows.append(_parse_row(cells, f"{path}:{number}"))
-        except DataError:
-            if rows or number > 1 or len(cells) != 2 or _looks_numeric(cells):
-                raise
-            # a two-column first line of words is a header
-    if not rows:
-        raise DataError(f"{path}: no data rows (need x,label lines)")
-    if len(rows) > MAX_POINTS:
-        raise DataError(f"{path}: {len(rows)} rows is more than {MAX_POINTS}")
-    values = np.array(rows, dtype=np.float64)
-    if np.unique(values[:, 1]).size < 2:
-        raise DataError(f"{path}: only one class (every label is {values[0, 1]:.0f}); need both 0 and 1")
-    return Dataset(_frozen(values[:, 0]), _frozen(values[:, 1]), None, math.nan, str(path))
-
-
-def _looks_numeric(cells: list[str]) -> bool:
-    """True when some cell parses as a number: then the line is data gone wrong, not a header."""
-    for cell in cells:
-        try:
-            float(cell)
-            return True
-        except ValueError:
-            pass
-    return False
+        table = read_table(path, x_column, label_column, positive, MAX_POINTS)
+    except CsvError as error:
+        raise DataError(str(error)) from None
+    return Dataset(_frozen(table.x), _frozen(table.y), None, math.nan, str(path),
+                   reading="" if table.plain else f"{Path(path).name}: {table.reading}")

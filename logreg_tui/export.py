@@ -133,15 +133,18 @@ def run_stem(snapshot) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
 
 
-def run_file_names(stem: str, ghosts: int) -> list[str]:
-    """stem.csv, stem-prev.csv, stem-prev2.csv … (one per ghost), stem.json: what run_files writes."""
-    return ([f"{stem}.csv"] + [f"{stem}-{ghost_name(index).replace(' ', '')}.csv" for index in range(ghosts)]
-            + [f"{stem}.json"])
+def run_file_names(stem: str, snapshot) -> list[str]:
+    """stem.csv, a CSV per ghost named by its own run (logreg-seed42-epoch1001-prev.csv beside a seed-43 run's
+    logreg-seed43-epoch1001.csv; the stem's -k, if any, after it), stem.json: what run_files writes."""
+    again = stem[len(run_stem(snapshot)):]  # "" or "-k" when the first names were taken
+    ghosts = [f"{run_stem(ghost)}-{ghost_name(index).replace(' ', '')}{again}.csv"
+              for index, ghost in enumerate(snapshot.ghosts)]
+    return [f"{stem}.csv", *ghosts, f"{stem}.json"]
 
 
 def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
     """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last."""
-    names = run_file_names(stem, len(snapshot.ghosts))
+    names = run_file_names(stem, snapshot)
     ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
               | run_summary(options, ghost) for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:]))]
     summary = {"csv": names[0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
@@ -174,7 +177,7 @@ def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, 
             temporaries.append(_write_temporary(directory, base, text))
         for k in range(10_000):
             stem = f"{base}-{k}" if k else base
-            names = run_file_names(stem, len(snapshot.ghosts))
+            names = run_file_names(stem, snapshot)
             if any(os.path.lexists(directory / name) for name in names):
                 continue
             if stem != base:  # the JSON names the CSVs: its text follows the stem

@@ -5,10 +5,19 @@ from __future__ import annotations
 import math
 
 
-def format_number(value: float) -> str:
-    """Plain decimal with up to 6 significant digits (0.4, 0.0125; 1e-05 only when tiny); — for NaN."""
+FLOAT32_EPSILON = 2.0**-23  # float32's relative resolution
+
+
+def format_number(value: float, scale: float | None = None) -> str:
+    """Plain decimal with up to 6 significant digits (0.4, 0.0125; 1e-05 only when tiny); — for NaN.
+
+    scale: the size of the terms a float32 value was summed from; below float32's resolution at that scale the
+    value is rounding noise (b 2.3e-10 after one step on balanced data) and shows as 0.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if scale is not None and math.isfinite(scale) and abs(value) < FLOAT32_EPSILON * abs(scale):
+        return "0"
     if isinstance(value, int) or (abs(value) < 1e15 and value == int(value)):
         return str(int(value))
     return f"{value:.6g}"

@@ -16,7 +16,7 @@ from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS,
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
-APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False}
+APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False}
 SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None, "no_token": False}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
@@ -123,6 +123,9 @@ def build_parser() -> QuietParser:
     data.add_argument("--n-points", type=lambda t: _whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
     data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
+    data.add_argument("--x-column", metavar="NAME|N", help="--data: the column of x, by header name or number")
+    data.add_argument("--label-column", metavar="NAME|N", help="--data: the column of the labels, by name or number")
+    data.add_argument("--positive", metavar="VALUE", help="--data: the label value that is class 1")
     data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
     train = p.add_argument_group("training")
     train.add_argument("--lr", type=learning_rate, default=0.2, help=f"learning rate, {LR_MIN:g} … {LR_MAX:g} (0.2)")
@@ -141,7 +144,7 @@ def build_parser() -> QuietParser:
     app.add_argument("--fps", type=lambda t: _whole(t, 1, 60), default=unset, help="screen updates per second (10)")
     app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
     app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
-    app.add_argument("--no-mouse", action="store_true", help="no mouse tracking: the terminal selects text")
+    app.add_argument("--no-mouse", action="store_true", default=unset, help="no mouse tracking: the terminal selects text")
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
     serve.add_argument("--port", type=lambda t: _whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
@@ -172,6 +175,9 @@ class Options:
     n_points: int
     gap: float
     data: str | None
+    x_column: str | None
+    label_column: str | None
+    positive: str | None
     standardize: bool
     lr: float
     epochs: int
@@ -203,10 +209,18 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def _given(argv: list[str] | None) -> set[str]:
+    """The options written on the command line (whatever their values), by dest."""
+    parser = build_parser()
+    for action in parser._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
 def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
-    """Why a mode-only option that was given means nothing in this mode, or None."""
-    if gradcheck:
-        refused, why = given - {"json"}, "does nothing with --gradcheck"  # --gradcheck --json: a JSON report
+    """Why an option that was given means nothing in this mode, or None: one rule for every mode-only option."""
+    if gradcheck:  # it checks the Functions alone: no data, no training, no app; --json makes its report JSON
+        refused, why = given - {"json", "gradcheck"}, "does nothing with --gradcheck"
     elif headless:
         refused, why = given & set(APP_ONLY), "is for the app; it does nothing with --headless"
     else:
@@ -218,12 +232,17 @@ def parse_options(argv: list[str] | None = None) -> Options:
     """The command line as Options; a bad or misplaced option exits 2 with one line."""
     parser = build_parser()
     values = vars(parser.parse_args(argv))
-    problem = _misplaced(set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY)), values["headless"], values["gradcheck"])
+    given = _given(argv)
+    mode_only = given if values["gradcheck"] else set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY))
+    problem = _misplaced(mode_only, values["headless"], values["gradcheck"])
     serving = set(values) & set(SERVE_ONLY)
     if values["serve"] and (values["headless"] or values["gradcheck"]):
         problem = f"--serve serves the app; it does nothing with {'--headless' if values['headless'] else '--gradcheck'}"
     elif serving and not values["serve"]:
         problem = f"{_flag(min(serving))} needs --serve"
+    file_only = [name for name in ("x_column", "label_column", "positive") if values.get(name) is not None]
+    if file_only and values.get("data") is None:
+        problem = f"{_flag(file_only[0])} needs --data"
     if problem:
         parser.error(problem)
     options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | {"compare": tuple(values.get("compare", ()))}))
@@ -290,7 +309,7 @@ def train_config(options: Options, **publishing: float | None) -> TrainConfig:
 def load_dataset(options: Options) -> Dataset:
     """The seeded data or the CSV file, standardized when asked; DataError says what is wrong in one line."""
     if options.data is not None:
-        dataset = load_csv(options.data)
+        dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
     else:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap)
     dataset.check_split(options.val_frac)

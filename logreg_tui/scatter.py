@@ -12,6 +12,7 @@ from logreg_tui.axes import fit_title, round_ticks
 from logreg_tui.canvas import drawing_of, quantize, start_canvas, too_small
 from logreg_tui.data import Dataset
 from logreg_tui.drawing import Drawing, PlotColors
+from logreg_tui.formatting import format_number
 
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 
@@ -69,11 +70,16 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
     # the title's x* to its shown digits: a curve that looks the same may still move x* in the title
     key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column,
-           f"{threshold:.4g}" if show_threshold else None)
+           threshold_text(threshold, x_min, x_max) if show_threshold else None)
     finite = np.isfinite(curve_y)
     return key, drawing_of("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
                          threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
                          width=width, height=height)
+
+
+def threshold_text(threshold: float, x_min: float, x_max: float) -> str:
+    """x* to 4 digits; 0 where it is below float32's resolution across the data (-1.171e-09 is noise)."""
+    return "0" if format_number(threshold, x_max - x_min) == "0" else f"{threshold:.4g}"
 
 
 def class_rows(height: int) -> tuple[float, float, float, float]:
@@ -90,7 +96,7 @@ def class_rows(height: int) -> tuple[float, float, float, float]:
 
 def draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
     start_canvas(width, height, colors)
-    where = f"x* = {threshold:.4g}" if threshold is not None else ""
+    where = f"x* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
     plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
                         where, "σ(wx + b)"))
     plt.xlim(x_min, x_max)

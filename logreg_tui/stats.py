@@ -58,7 +58,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("acc", lambda s: format_accuracy(s.accuracy)),
     ("lr", lambda s: format_number(s.lr)),
     ("w", lambda s: format_number(s.w)),
-    ("b", lambda s: format_number(s.b)),
+    ("b", lambda s: format_number(s.b, 1 + abs(s.w) * s.dataset.largest_x)),
     ("units", lambda s: "standardized x" if s.dataset.scale else None),
     ("w in x", lambda s: _in_data_units(s, 0)),  # the data's own units: what the data plot shows
     ("b in x", lambda s: _in_data_units(s, 1)),

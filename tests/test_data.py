@@ -65,7 +65,7 @@ BAD_CSV = [
     ("empty", b"", r"no data rows"),
     ("header only", b"x,label\n", r"no data rows"),
     ("non-numeric", b"1,0\nabc,1\n", r":2: not a number"),
-    ("label 2", b"1,0\n2,2\n", r":2: label must be 0 or 1"),
+    ("label 2", b"1,0\n2,2\n", r"labels must be 0 and 1, found 0, 2: say which is 1 with --positive"),
     ("NaN x", b"1,0\nnan,1\n", r":2: x must be finite"),
     ("inf x", b"1,0\ninf,1\n", r":2: x must be finite"),
     ("NaN label", b"1,0\n2,nan\n", r":2: label must be 0 or 1"),

@@ -1,0 +1,276 @@
+"""CSV files as people have them: quoted fields, a BOM, CRLF, `,` `;` or tab (sniffed, then said), UTF-16 from
+Excel, more than two columns (picked by header or index), labels as 0/1, true/false, yes/no or two named classes.
+
+NumPy and the standard library only. The rows are parsed by np.loadtxt (C, a few bytes of overhead a value);
+when it refuses a file, one pass of the csv module finds the first bad line and says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MIN_ROW_BYTES = 4  # "1,0\n"
+SAMPLE_BYTES = 1 << 16  # what the separator, the header and the columns are judged from
+LABEL_NAMES = ("label", "y", "target", "class")  # a header column taken as the label without being asked
+TRUE_WORDS = {"1": 1.0, "0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # every x is trained on in float32
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+class CsvError(ValueError):
+    """What is wrong with the file, in one line naming it (and its line where there is one)."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """How a file is read: its encoding, separator, header, and which columns are x and the label."""
+
+    encoding: str
+    separator: str
+    header: list[str] | None
+    count: int
+    x: int  # 0-based
+    label: int
+
+    def name(self, index: int) -> str:
+        return repr(self.header[index]) if self.header else f"column {index + 1}"
+
+
+@dataclass(frozen=True)
+class Table:
+    x: np.ndarray  # float64
+    y: np.ndarray  # 0.0 / 1.0
+    reading: str  # one line: what was taken as what (shown on screen and on headless stderr)
+    plain: bool  # a comma-separated x,label file with 0/1 labels: nothing was guessed
+
+
+def read_table(path: str | Path, x_column: str | None = None, label_column: str | None = None,
+               positive: str | None = None, max_rows: int = 100_000_000) -> Table:
+    path = Path(path)
+    raw = _sample(path)
+    encoding = _encoding(path, raw)
+    text = raw.decode(encoding, errors="ignore")
+    columns = _columns(path, text, encoding, x_column, label_column)
+    x, labels = _load(path, columns, max_rows)
+    y, taken = _labels(path, columns, labels, positive)
+    if not len(x):
+        raise CsvError(f"{path}: no data rows")
+    reading = (f"{SEPARATORS[columns.separator]}-separated{', ' + encoding if encoding.startswith('utf-16') else ''}; "
+               f"x = {columns.name(columns.x)}, label = {columns.name(columns.label)}{taken}")
+    plain = columns.separator == "," and columns.count == 2 and not taken and encoding == "utf-8-sig"
+    return Table(x, y, reading, plain)
+
+
+def _sample(path: Path) -> bytes:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise CsvError(f"{path}: no such file") from None
+    except OSError as error:
+        raise CsvError(f"{path}: cannot read: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CsvError(f"{path}: is a directory, not a CSV file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would wait forever, /dev/zero never ends
+        raise CsvError(f"{path}: not a regular file (a pipe or a device): save the data to a file first")
+    try:
+        with open(path, "rb") as file:
+            return file.read(SAMPLE_BYTES)
+    except OSError as error:
+        raise CsvError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _encoding(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode text"
+    if b"\0" in raw:
+        raise CsvError(f"{path}: binary file, not a CSV of x,label rows")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(raw) - 4:  # not just a character cut by the sample's end
+            raise CsvError(f"{path}: not UTF-8 text (nor UTF-16 with its byte-order mark)") from None
+    return "utf-8-sig"
+
+
+def _rows(text: str, separator: str, limit: int = 50) -> list[list[str]]:
+    lines = [line for line in text.splitlines()[:-1] or text.splitlines() if line.strip()][:limit]
+    return [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=separator)]
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _columns(path: Path, text: str, encoding: str, x_column: str | None, label_column: str | None) -> Columns:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise CsvError(f"{path}: no data rows (need x,label lines)")
+    separator = _separator(lines)
+    rows = _rows(text, separator)
+    first = rows[0]
+    header = first if any(_number(cell) is None for cell in first) and len(rows) > 1 and \
+        any(_number(cell) is not None for cell in rows[1]) else None
+    if header is None and len(rows) == 1 and all(_number(cell) is None for cell in first):
+        raise CsvError(f"{path}: no data rows (need x,label lines)")
+    count = len(first)
+    body = rows[1:] if header else rows
+    numeric = [k for k in range(count) if all(k < len(row) and _number(row[k]) is not None for row in body)]
+    names = header or [str(k + 1) for k in range(count)]
+    listed = ", ".join(repr(name) for name in header) if header else f"{count} unnamed"
+    label = _pick(path, label_column, names, header, "--label-column")
+    if label is None:
+        found = [k for k, name in enumerate(names) if header and name.lower() in LABEL_NAMES]
+        label = found[0] if found else (1 if count == 2 else None)
+    x = _pick(path, x_column, names, header, "--x-column")
+    if x is None and label is not None:
+        others = [k for k in numeric if k != label]
+        x = 1 - label if count == 2 else others[0] if len(others) == 1 else None
+    if count < 2:
+        raise CsvError(f"{path}:1: expected 2 columns (x,label), found {count}")
+    if x is None or label is None:
+        raise CsvError(f"{path}: {count} columns ({listed}): say which is x with --x-column NAME|N"
+                       + ("" if label is not None else " and which is the label with --label-column NAME|N"))
+    if x == label:
+        raise CsvError(f"{path}: x and the label are the same column ({names[x]!r})")
+    return Columns(encoding, separator, header, count, x, label)
+
+
+def _separator(lines: list[str]) -> str:
+    """The one of , ; tab that splits the first lines alike (csv.Sniffer), comma when it cannot tell."""
+    sample = "\n".join(lines[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(SEPARATORS)).delimiter
+    except csv.Error:
+        return max(SEPARATORS, key=lambda s: min(line.count(s) for line in lines[:20]))
+
+
+def _pick(path: Path, given: str | None, names: list[str], header: list[str] | None, option: str) -> int | None:
+    """A column given by its header name (any case) or its 1-based number; None when not given."""
+    if given is None:
+        return None
+    lowered = [name.lower() for name in names] if header else []
+    if given.lower() in lowered:
+        return lowered.index(given.lower())
+    if given.isdigit() and 1 <= int(given) <= len(names):
+        return int(given) - 1
+    what = ", ".join(repr(name) for name in header) if header else f"columns 1 to {len(names)}"
+    raise CsvError(f"{path}: {option} {given!r} is not a column; there are {what}")
+
+
+def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x as float64, the label column as float64 or as text), np.loadtxt parsing the rows."""
+    # loadtxt allocates max_rows rows up front: ask for the limit only of a file big enough to pass it (a row
+    # takes 4 bytes at least), so that a small file costs what its rows do
+    limit = max_rows + 1 if os.path.getsize(path) >= MIN_ROW_BYTES * max_rows else None
+    common = dict(delimiter=columns.separator, skiprows=1 if columns.header else 0, encoding=columns.encoding,
+                  quotechar='"', comments=None, max_rows=limit, ndmin=1)
+    try:
+        try:
+            both = np.loadtxt(path, usecols=(columns.x, columns.label), ndmin=2,
+                              **{k: v for k, v in common.items() if k != "ndmin"})
+            x, labels = both[:, 0], both[:, 1]
+        except ValueError:  # text labels, or a bad line: x alone first, then the labels as text
+            x = np.loadtxt(path, usecols=columns.x, **common)
+            labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
+    except ValueError:
+        raise _first_bad_line(path, columns) from None
+    except MemoryError:
+        raise CsvError(f"{path}: not enough memory to load it ({os.path.getsize(path) / 2**20:.0f} MB)") from None
+    if len(x) > max_rows:
+        raise CsvError(f"{path}: more than {max_rows} rows (stopped at the first past it)")
+    if not _same_width(path, columns):  # loadtxt reads the columns it uses and ignores a row's extra ones
+        raise _first_bad_line(path, columns)
+    if not np.isfinite(x).all() or (np.abs(x) > FLOAT32_MAX).any():
+        raise _first_bad_line(path, columns)
+    return x, labels
+
+
+def _same_width(path: Path, columns: Columns) -> bool:
+    """Whether every row seems to have the same number of cells, by counting separators in the bytes (C speed,
+    no copy); quoted or UTF-16 files are checked row by row instead."""
+    raw = path.read_bytes()
+    separator = columns.separator.encode()
+    if columns.encoding.startswith("utf-16") or b'"' in raw:
+        return _first_bad_line(path, columns, only_width=True) is None
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    blank = raw.count(b"\n\n") + raw.count(b"\n\r\n") + (1 if raw.startswith((b"\n", b"\r\n")) else 0)
+    return raw.count(separator) == (lines - blank) * (columns.count - 1)
+
+
+def _labels(path: Path, columns: Columns, labels: np.ndarray, positive: str | None) -> tuple[np.ndarray, str]:
+    """Labels as 0/1 and a note of what was taken as 1 (empty when they were 0/1 already)."""
+    if labels.dtype.kind == "f" and positive is None:  # the usual file, without np.unique's sort of every label
+        ones = labels == 1
+        if (ones | (labels == 0)).all() and ones.any() and not ones.all():
+            return labels, ""
+    values = np.unique(labels)
+    shown = ", ".join(repr(_plain(v)) for v in values[:5]) + (" …" if values.size > 5 else "")
+    if values.size > 2:
+        raise CsvError(f"{path}: labels must be two classes, found {values.size}: {shown}")
+    if values.size < 2:
+        raise CsvError(f"{path}: only one class (every label is {_plain(values[0])!r}); need both 0 and 1")
+    words = [str(_plain(v)) for v in values]
+    if positive is not None:
+        if positive not in words:
+            raise CsvError(f"{path}: --positive {positive!r} is not one of the labels ({shown})")
+        return (np.asarray([str(_plain(v)) for v in labels]) == positive if labels.dtype.kind in "US"
+                else labels == float(positive)).astype(np.float64), f" ({positive!r} taken as 1)"
+    if labels.dtype.kind == "f":
+        if np.isnan(values).any():
+            raise _first_bad_line(path, columns, label_nan=True)
+        if set(values.tolist()) == {0.0, 1.0}:
+            return labels, ""
+        raise CsvError(f"{path}: labels must be 0 and 1, found {shown}: say which is 1 with --positive VALUE")
+    mapped = [TRUE_WORDS.get(word.lower()) for word in words]
+    if None in mapped or mapped[0] == mapped[1]:
+        raise CsvError(f"{path}: labels are words ({shown}): say which class is 1 with --positive VALUE")
+    one = words[mapped.index(1.0)]
+    lookup = dict(zip(values.tolist(), mapped, strict=True))
+    return np.fromiter((lookup[v] for v in labels.tolist()), np.float64, len(labels)), f" ({one!r} taken as 1)"
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, label_nan: bool = False) -> CsvError | None:
+    """One pass of the csv module over the file: what is wrong with its first bad line (only_width: None when
+    every row has the same number of cells)."""
+    with open(path, encoding=columns.encoding, newline="") as file:
+        lines = (line for line in file)
+        number = 0
+        for number, row in enumerate(csv.reader(lines, delimiter=columns.separator), start=1):
+            if number == 1 and columns.header or not any(cell.strip() for cell in row):
+                continue
+            if len(row) != columns.count:
+                return CsvError(f"{path}:{number}: expected {columns.count} columns, found {len(row)}")
+            if only_width:
+                continue
+            if label_nan and math.isnan(_number(row[columns.label].strip()) or 0.0):
+                return CsvError(f"{path}:{number}: label must be 0 or 1, got {row[columns.label].strip()!r}")
+            cell = row[columns.x].strip()
+            value = _number(cell)
+            if value is None:
+                if THOUSANDS.match(cell):
+                    return CsvError(f"{path}:{number}: {cell!r} has a thousands separator; save the numbers "
+                                    "without it (or with ; between columns and . for decimals)")
+                return CsvError(f"{path}:{number}: not a number: {cell!r}")
+            if not math.isfinite(value):
+                return CsvError(f"{path}:{number}: x must be finite, got {cell!r}")
+            if abs(value) > FLOAT32_MAX:
+                return CsvError(f"{path}:{number}: x {cell} is past float32's {FLOAT32_MAX:.3g}; rescale the column")
+    return None if only_width else CsvError(f"{path}: cannot be read as rows of numbers")
