@@ -4,27 +4,43 @@ the plot child ended); SIGTSTP (ctrl+z, or sent) suspends and SIGCONT resumes.
 Textual's driver handles SIGTSTP in a plain signal handler, which runs in whatever frame the signal interrupts:
 when that frame holds the lock of the queue the handler writes to, the app deadlocks (2 in ~190 tries here).
 loop.add_signal_handler runs the same work on the event loop instead, between callbacks, where no lock is held.
+A second SIGTSTP before the SIGCONT's resume has run only stops again: suspending twice would write to the
+writer thread the first suspend ended, and wait for it for good (seen under load in 1 of ~300 cycles).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+from collections.abc import Callable
 
 from textual.app import App
 
 QUITTING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGQUIT") if hasattr(signal, name))
 
 
-def install(app: App, quit_app) -> None:
+def install(app: App, quit_app: Callable[[], None]) -> None:
     """From on_mount, on a real terminal's driver (Pilot's headless one has no signals of its own to replace)."""
     driver = app._driver
-    suspend = getattr(driver, "_sigtstp_application", None)
-    resume = getattr(driver, "_sigcont_application", None)
-    if suspend is None or resume is None:
+    if driver is None or not hasattr(driver, "_sigtstp_application"):
         return
+    suspended = [False]
+
+    def on_suspend() -> None:
+        if not suspended[0] and driver._auto_restart:
+            driver.suspend_application_mode()  # the terminal is the shell's while stopped
+            driver._must_signal_resume = True  # Textual's resume then tells the app, which redraws
+            suspended[0] = True
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    def on_resume() -> None:
+        if suspended[0]:
+            suspended[0] = False
+            driver.resume_application_mode()
+
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTSTP, suspend)
-    loop.add_signal_handler(signal.SIGCONT, resume)
+    loop.add_signal_handler(signal.SIGTSTP, on_suspend)
+    loop.add_signal_handler(signal.SIGCONT, on_resume)
     for signum in QUITTING:
         loop.add_signal_handler(signum, quit_app)
