@@ -140,6 +140,11 @@ async def main() -> None:
     await shoot("ghosts", ("--speed", "max", "--epochs", "300"), ("z", "o", "plus", "plus", "space"), epochs=300,
                 status="done", size=(160, 50), runs=runs)  # and sgd again with lr × 4
     await shoot("help", (), ("question_mark",))
+    await shoot("diverged-tutorial", ("--autograd", "tutorial", "--lr", "0.001", "--speed", "max"), ("space",),
+                epochs=270, status="diverged")  # the true cause: the tutorial's forward in float32, not the lr
+    await shoot("saturated", ("--lr", "1000", "--speed", "max", "--epochs", "600"), ("space",), epochs=600,
+                status="done")  # stuck, not converged: said in the message line
+    await shoot("wide-short", ("--epochs", "1001"), ("N",) * 30, epochs=300, size=(200, 30))
     if shutil.which("chromium"):
         await browser_shot("browser", ("--speed", "50", "--epochs", "1001"))
     else:
