@@ -24,6 +24,7 @@ from logreg_tui.options import Options, learning_rate, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.runs import ghost_name
+from logreg_tui.screenshot import placed_cells
 from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
                                 ValuePrompt)
 from logreg_tui.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
@@ -300,10 +301,11 @@ class LogRegApp(App):
 
     def action_screenshot(self) -> None:
         if self.is_web:
-            self._deliver([("logreg-tui.svg", self.export_screenshot())], "sent logreg-tui.svg to the browser")
+            self._deliver([("logreg-tui.svg", placed_cells(self.export_screenshot()))],
+                          "sent logreg-tui.svg to the browser")
             return
-        self._save("screenshot",
-                   lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', self.export_screenshot())}")
+        svg = placed_cells(self.export_screenshot())  # drawn right by rsvg-convert and browsers alike
+        self._save("screenshot", lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', svg)}")
 
     def _deliver(self, files: list[tuple[str, str]], done: str) -> None:
         """Files as downloads in the browser tab that runs this app (textual-serve)."""

@@ -207,6 +207,9 @@ def _zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[floa
     return np.repeat(x, 2).tolist(), np.column_stack([high, low]).ravel().tolist()
 
 
+VAL_MONOCHROME_MARKER = "·"  # not a ghost's (∘ + x) nor braille
+
+
 def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start, x_end, y_axis, width, height,
                log_y, smooth, tail, ghost_x, ghost_low, ghost_high, ghost_sizes, ghost_names, ghost_words, events,
                short_title, colors) -> str:
@@ -226,7 +229,9 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
             plt.plot(*_zigzag(ghost_x[part], ghost_low[part], ghost_high[part]), marker=ghost_marker(colors, k),
                      color=ghost_color(colors, k))
     if validation and val_x.size:  # first: where the two share a cell, the training curve stays on top
-        plt.plot(*_zigzag(val_x, val_low, val_high), marker="braille", color=colors.class1, label="val")
+        # without colour the held-out curve needs its own shape: dots beside the training curve's braille
+        plt.plot(*_zigzag(val_x, val_low, val_high), marker=VAL_MONOCHROME_MARKER if colors.monochrome else "braille",
+                 color=colors.class1, label="val")
     if x.size:
         plt.plot(*_zigzag(x, low, high), marker="braille", color=colors.dim if smooth else colors.line,
                  **({} if smooth else legend))

@@ -16,28 +16,9 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from apphelpers import make_app, settle, snap, started, until  # noqa: E402
+from logreg_tui.screenshot import placed_cells  # noqa: E402
 
 SIZE = (120, 36)
-TEXT_RUN = re.compile(r'<text ([^>]*?)x="([\d.]+)"([^>]*?)textLength="([\d.]+)"([^>]*)>([^<]+)</text>')
-
-
-def one_text_per_cell(svg: str) -> str:
-    """Each character of each run of text in its own cell-placed <text>, for rsvg-convert.
-
-    The SVG asks for Fira Code; rsvg falls back to DejaVu Sans Mono, slightly narrower (long rows drift
-    left a cell) and without braille (taken from proportional DejaVu Sans, so plot lines stretch), and
-    it ignores textLength. Placing every character makes the PNG match the terminal's grid.
-    """
-    def split(match: re.Match) -> str:
-        before, x, between, length, after, text = match.groups()
-        chars = html.unescape(text)
-        cell = float(length) / len(chars)
-        return "".join(f'<text {before}x="{float(x) + k * cell:.1f}"{between}textLength="{cell:.1f}"{after}>'
-                       f'{html.escape(char)}</text>' for k, char in enumerate(chars))
-
-    return TEXT_RUN.sub(split, svg)
-
-
 async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
                 status: str | None = None, size: tuple[int, int] = SIZE, runs: tuple[tuple[str, ...], ...] = ()) -> None:
     """runs: keys of earlier runs, each waited out until done (the next one's z keeps it as a ghost)."""
@@ -152,7 +133,7 @@ async def main() -> None:
     if shutil.which("rsvg-convert"):
         for svg in sorted(HERE.glob("*.svg")):
             subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], check=True, text=True,
-                           input=one_text_per_cell(svg.read_text()))
+                           input=placed_cells(svg.read_text()))
             print(svg.with_suffix(".png").relative_to(HERE.parent))
     else:
         print("rsvg-convert not found (apt-get install librsvg2-bin fonts-dejavu-core): PNGs not made")
