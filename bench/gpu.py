@@ -99,7 +99,7 @@ def check_bit_exactness(device: str) -> None:
     cpu = headless("--device", "cpu")
     here = headless("--device", device)
     report("the tutorial's table on the device", here == cpu, f"{len(here)} lines equal to the CPU's" if here == cpu
-           else f"differ: {[(a, c) for a, c in zip(here, cpu) if a != c][:2]}")
+           else f"differ: {[(a, c) for a, c in zip(here, cpu, strict=False) if a != c][:2]}")
 
 
 def headless(*args: str) -> list[str]:
@@ -145,7 +145,7 @@ def plain_rate(device: str, n_points: int, epochs: int) -> float:
     w = torch.zeros(1, device=device, requires_grad=True)
     b = torch.zeros(1, device=device, requires_grad=True)
     opt = torch.optim.SGD([w, b], lr=0.2)
-    for warm in range(2):
+    for _ in range(2):
         loss = F.binary_cross_entropy(torch.sigmoid(w * x + b), y)
         opt.zero_grad()
         loss.backward()

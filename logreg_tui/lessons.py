@@ -9,8 +9,6 @@ import math
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from logreg_tui.formatting import format_number
-
 if TYPE_CHECKING:
     from logreg_tui.optimum import Optimum
     from logreg_tui.runs import Event

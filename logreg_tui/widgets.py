@@ -119,6 +119,7 @@ class PlotView(LineCanvas):
         self._inputs: tuple[Snapshot, PlotColors] | None = None
         self._key: object = None
         self._asked = self._shown = 0  # numbers of the latest picture asked for and of the one on screen
+        self.shown_epoch = 0  # the epoch of the snapshot the picture on screen shows (tests and benchmarks)
         self.builds = 0  # drawings asked for, for tests and benchmarks
 
     @property
@@ -143,15 +144,18 @@ class PlotView(LineCanvas):
         else:
             key, drawing = self._view(snapshot, self._settings, self.size.width, self.size.height, colors)
         if key == self._key:
+            if self._shown == self._asked:  # the picture on screen is this snapshot's too
+                self.shown_epoch = snapshot.epoch
             return
         self._key = key
         self._asked += 1
         if isinstance(drawing, str):
-            self._shown = self._asked
+            self._shown, self.shown_epoch = self._asked, snapshot.epoch
             self.show_text(drawing)
             return
         self.builds += 1
-        self._drawer.draw(self, drawing, lambda rows, number=self._asked: self._show_drawn(number, rows))
+        self._drawer.draw(self, drawing, lambda rows, number=self._asked, epoch=snapshot.epoch:
+                          self._show_drawn(number, rows, epoch))
 
     def _size_note(self) -> str | None:
         """Too small to plot: the terminal size that would fit every plot (the plots stack, sharing the height)."""
@@ -165,13 +169,13 @@ class PlotView(LineCanvas):
         needed = (terminal.width + max(MIN_WIDTH - width, 0), terminal.height + stacked * max(MIN_HEIGHT - height, 0))
         return size_note(width, height, tuple(terminal), needed)
 
-    def _show_drawn(self, number: int, rows: Rows) -> None:
+    def _show_drawn(self, number: int, rows: Rows, epoch: int) -> None:
         """Show an answer unless a newer picture (or a note) is on screen already, or the app has closed.
 
         An answer that a newer drawing has overtaken is still shown: while running, every answer would be
         one frame old by the time it comes, and the plots would trail the stats for good."""
         if number > self._shown and self.is_attached:
-            self._shown = number
+            self._shown, self.shown_epoch = number, epoch
             self.show_rows(rows)
 
     def on_resize(self) -> None:

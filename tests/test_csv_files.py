@@ -1,9 +1,6 @@
 """CSV files as people have them (issue 24, points 5–8): tests/data/csv holds one file per case."""
 
 import os
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import numpy as np

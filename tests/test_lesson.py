@@ -7,8 +7,8 @@ import threading
 
 import numpy as np
 import pytest
-
 from apphelpers import make_app, message, settle, snap, started, stat, until
+
 from logreg_tui.app import LogRegApp
 from logreg_tui.data import SEED_MAX, make_tutorial_data
 from logreg_tui.engine import Engine
@@ -270,3 +270,26 @@ def test_an_epoch_paused_part_way_ends_as_an_uninterrupted_one():
     snapshot = engine.run_epochs(0)
     assert (snapshot.epoch, snapshot.w, snapshot.b) == (3, w, b)
     np.testing.assert_allclose(snapshot.history.recent, losses, rtol=1e-6)
+
+
+async def test_while_running_the_plots_trail_the_stats_by_at_most_a_frame():
+    """For each state the plots come to show, the time since the stats showed it (sampled every 20 ms)."""
+    import time
+
+    async with make_app("--speed", "100", "--fps", "10").run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).epoch > 30, "training")
+        shown_at, trails, last, deadline = {}, [], None, time.monotonic() + 4
+        while time.monotonic() < deadline:
+            await pilot.pause(0.02)
+            now = time.monotonic()
+            shown_at.setdefault(int(stat(app, "epoch").split()[0]), now)
+            plotted = min(app.query_one("#loss").shown_epoch, app.query_one("#data").shown_epoch)
+            if plotted != last and plotted in shown_at:
+                trails.append(now - shown_at[plotted])
+            last = plotted
+        frame = 1 / 10
+        print(f"trail: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms")
+        assert len(trails) > 10 and max(trails) <= frame + 0.02, \
+            f"trails: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms"

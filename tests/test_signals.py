@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from terminal import Terminal, installed_command
 
 ROOT = Path(__file__).parent.parent
@@ -40,7 +39,7 @@ def test_sigterm_and_sigquit_end_the_app_as_q_does(signum):
         term.wait_for(r"status\s+paused", timeout=30)
         children = children_of(term.pid)
         assert children, "the plot child is running"
-        term.text  # what was written so far is parsed: what follows is the exit's
+        _ = term.text  # what was written so far is parsed: what follows is the exit's
         os.kill(term.pid, signum)
         sent = time.monotonic()
         assert term.wait_exit(5) == 0

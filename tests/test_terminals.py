@@ -6,8 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from apphelpers import make_app, started, until, snap
+from apphelpers import make_app, snap, started, until
 from terminal import Terminal, installed_command
 
 
