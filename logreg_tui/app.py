@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -39,6 +40,9 @@ def _footer_place(key_row: tuple[str, ...]) -> int:
     return FIRST_IN_FOOTER.index(key) if key in FIRST_IN_FOOTER else len(FIRST_IN_FOOTER)
 
 
+MAX_PENDING_DELIVERIES = 5  # unfetched downloads a tab's app holds at most (1000 e presses grew it by 380 MB)
+
+
 class LogRegApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
@@ -66,6 +70,7 @@ class LogRegApp(App):
         self._before_training = before_training(dataset, train_config(options))  # shown until torch is loaded
         self._queued: list[Callable] = []  # engine commands from keys pressed while torch loads, in order
         self._released = False  # the engine was told to start, after the queued commands
+        self._pending_deliveries = 0  # downloads sent to a browser tab and not yet fetched
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._last_event = self._last_ghost = None  # the newest event and ghost already told in the message line
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
@@ -287,6 +292,9 @@ class LogRegApp(App):
             # one zip: a page may open one download per key press (a browser blocks the second window)
             stem = run_stem(snapshot)
             files = run_files(self.options, snapshot, stem)
+            if self._deliveries_waiting():
+                return
+            self._pending_deliveries += 1
             self.deliver_binary(io.BytesIO(zipped(files)), save_filename=f"{stem}.zip")
             self._set_message(f"sent {stem}.zip to the browser: {', '.join(name for name, _ in files)}",
                               from_engine=False)
@@ -307,8 +315,25 @@ class LogRegApp(App):
         svg = placed_cells(self.export_screenshot())  # drawn right by rsvg-convert and browsers alike
         self._save("screenshot", lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', svg)}")
 
+    def _deliveries_waiting(self) -> bool:
+        """True (and said) when MAX_PENDING_DELIVERIES downloads wait to be fetched: each is held in memory."""
+        if self._pending_deliveries < MAX_PENDING_DELIVERIES:
+            return False
+        self._set_message(f"{self._pending_deliveries} downloads are waiting for the browser to fetch them; "
+                          "allow this page's pop-ups (or fetch them) first", from_engine=False)
+        return True
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        self._pending_deliveries = max(self._pending_deliveries - 1, 0)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self._pending_deliveries = max(self._pending_deliveries - 1, 0)
+
     def _deliver(self, files: list[tuple[str, str]], done: str) -> None:
         """Files as downloads in the browser tab that runs this app (textual-serve)."""
+        if self._deliveries_waiting():
+            return
+        self._pending_deliveries += len(files)
         for name, text in files:
             self.deliver_text(io.StringIO(text), save_filename=name)
         self._set_message(done, from_engine=False)

@@ -169,6 +169,7 @@ def _server_class():
                 try:
                     await _end(service)
                 finally:
+                    _forget_downloads(self.download_manager, service)
                     self.services.discard(service)
                     self.sessions -= 1  # only now: its process is gone
             return websocket
@@ -205,6 +206,13 @@ async def _answer(envelope: object, websocket, service) -> None:
         await service.blur()
     else:
         raise ValueError(f"unknown message {kind!r}")
+
+
+def _forget_downloads(manager, service) -> None:
+    """A closed tab's downloads that were never fetched: their entries go (textual-serve keeps them for good)."""
+    active = manager._active_downloads
+    for key in [key for key, download in active.items() if download.app_service is service]:
+        del active[key]
 
 
 async def _end(service, grace: float = QUIT_GRACE) -> None:

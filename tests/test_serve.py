@@ -360,3 +360,26 @@ def test_token_file_and_no_token_are_checked(tmp_path, cli):
     assert result.returncode == 2 and "chmod 600" in result.stderr
     result = cli("--serve", "--no-token", "--host", "0.0.0.0")
     assert result.returncode == 2 and "--no-token only with a loopback --host" in result.stderr
+
+
+def test_unfetched_downloads_are_capped_per_tab(served):
+    server = served("--paused")
+
+    async def session():
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(server.url("/ws?width=120&height=30")) as websocket:
+                tab = Tab(websocket, 120, 30)
+                await tab.until("paused")
+                for _ in range(8):  # never fetched, as when a browser blocks the pop-ups
+                    await tab.press("e")
+                    await asyncio.sleep(0.2)
+                await tab.until("downloads are waiting for the browser to fetch them")
+                assert len(tab.deliveries) == 5
+                async with http.get(server.url(f"/download/{tab.deliveries[0]}")) as download:
+                    assert download.status == 200 and zipfile.ZipFile(io.BytesIO(await download.read())).namelist()
+                async with http.get(server.url(f"/download/{tab.deliveries[0]}")) as again:
+                    assert again.status == 404  # once
+                await asyncio.sleep(0.5)
+                await tab.press("e")
+                await tab.until("to the browser:")  # a fetched one makes room
+    run(session())
