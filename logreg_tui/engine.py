@@ -204,6 +204,8 @@ class Engine:
         while not self._commands.empty():
             command = self._commands.get_nowait()
             self._values = None  # a command may change what the figures at w, b are
+            if self._status != "diverged":
+                self._message = ""  # a note about the last command ("lr stays …") is over with the next
             try:
                 command()
             except Exception as error:  # a key must never end training: say what could not apply

@@ -293,3 +293,12 @@ async def test_while_running_the_plots_trail_the_stats_by_at_most_a_frame():
         print(f"trail: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms")
         assert len(trails) > 10 and max(trails) <= frame + 0.02, \
             f"trails: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms"
+
+
+def test_a_note_about_a_command_is_over_with_the_next_command():
+    engine = Engine(make_tutorial_data(), TrainConfig(lr=819.2, start_paused=True))
+    engine.scale_lr(2)
+    assert engine.run_epochs(0).message.startswith("lr stays 819.2")
+    engine.scale_lr(0.5)
+    snapshot = engine.run_epochs(0)
+    assert snapshot.lr == 409.6 and snapshot.message == "" and snapshot.events[-1].what == "lr 819.2 → 409.6"
