@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +36,10 @@ class Dataset:
     def n_points(self) -> int:
         return int(self.x.size)
 
-    @property
+    @cached_property
     def largest_x(self) -> float:
-        """max |x|, once per data set (the scale float32 rounding is judged at)."""
-        cached = self.__dict__.get("_largest_x")
-        if cached is None:
-            cached = float(np.abs(self.x).max())
-            object.__setattr__(self, "_largest_x", cached)
-        return cached
+        """max |x|, once per data set (the scale float32 rounding is judged at, and the scale hint's)."""
+        return float(np.abs(self.x).max())
 
     def n_train(self, val_frac: float) -> int:
         """The points trained on when the last round(N·val_frac) are held out: the one rule for the split."""
@@ -81,7 +78,7 @@ class Dataset:
 
     def scale_hint(self) -> str | None:
         """A one-line hint when x is on a scale that the default lr cannot train, else None."""
-        largest = float(np.abs(self.x).max())
+        largest = self.largest_x
         if self.scale is None and largest > LARGE_X:
             return (f"{self.source}: |x| reaches {largest:.3g}; at this scale lr 0.2 overshoots, "
                     "try --standardize (or a much smaller --lr)")
@@ -104,8 +101,8 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0) -
     x = rng.randn(n_points)
     x[:half] = x[:half] + gap
     y = np.array([1] * half + [0] * (n_points - half))
-    if np.abs(x).max() > FLOAT32_MAX:
-        raise DataError(f"--gap {gap:g}: x reaches {np.abs(x).max():.3g}, past float32's {FLOAT32_MAX:.3g}")
+    if (largest := float(np.abs(x).max())) > FLOAT32_MAX:
+        raise DataError(f"--gap {gap:g}: x reaches {largest:.3g}, past float32's {FLOAT32_MAX:.3g}")
     ids = np.arange(n_points)
     rng.shuffle(ids)
     return Dataset(_frozen(x[ids]), _frozen(y[ids]), seed, gap, f"seed {seed}")
