@@ -89,8 +89,8 @@ class LogRegApp(App):
     def on_mount(self) -> None:
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self._before_training)
-        if hint := " · ".join(filter(None, (self.dataset.reading, self.dataset.scale_hint()))):
-            self._set_message(hint, from_engine=False)
+        if notes := self._data_notes():
+            self._set_message(notes, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
         self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
@@ -147,7 +147,7 @@ class LogRegApp(App):
                 send(engine)
             engine.release()
             if queued:
-                self._set_message(self.dataset.scale_hint() or "", from_engine=False)  # the queue's note is done
+                self._set_message(self._data_notes(), from_engine=False)  # the queue's note is done
         snapshot = engine.latest
         now = time.monotonic()
         self.plot_process.check(now)
@@ -292,12 +292,8 @@ class LogRegApp(App):
             # one zip: a page may open one download per key press (a browser blocks the second window)
             stem = run_stem(snapshot)
             files = run_files(self.options, snapshot, stem)
-            if self._deliveries_waiting():
-                return
-            self._pending_deliveries += 1
-            self.deliver_binary(io.BytesIO(zipped(files)), save_filename=f"{stem}.zip")
-            self._set_message(f"sent {stem}.zip to the browser: {', '.join(name for name, _ in files)}",
-                              from_engine=False)
+            self._deliver(f"{stem}.zip", zipped(files),
+                          f"sent {stem}.zip to the browser: {', '.join(name for name, _ in files)}")
             return
 
         def export() -> str:
@@ -309,11 +305,15 @@ class LogRegApp(App):
 
     def action_screenshot(self) -> None:
         if self.is_web:
-            self._deliver([("logreg-tui.svg", placed_cells(self.export_screenshot()))],
+            self._deliver("logreg-tui.svg", placed_cells(self.export_screenshot()).encode(),
                           "sent logreg-tui.svg to the browser")
             return
         svg = placed_cells(self.export_screenshot())  # drawn right by rsvg-convert and browsers alike
         self._save("screenshot", lambda: f"saved {write_new_file(self.directory, 'logreg-tui', '.svg', svg)}")
+
+    def _data_notes(self) -> str:
+        """How a CSV was read and the scale hint, when there is anything to say about the data."""
+        return " · ".join(filter(None, (self.dataset.reading, self.dataset.scale_hint())))
 
     def _deliveries_waiting(self) -> bool:
         """True (and said) when MAX_PENDING_DELIVERIES downloads wait to be fetched: each is held in memory."""
@@ -329,13 +329,12 @@ class LogRegApp(App):
     def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
         self._pending_deliveries = max(self._pending_deliveries - 1, 0)
 
-    def _deliver(self, files: list[tuple[str, str]], done: str) -> None:
-        """Files as downloads in the browser tab that runs this app (textual-serve)."""
+    def _deliver(self, name: str, data: bytes, done: str) -> None:
+        """A file as one download in the browser tab that runs this app (textual-serve), unless too many wait."""
         if self._deliveries_waiting():
             return
-        self._pending_deliveries += len(files)
-        for name, text in files:
-            self.deliver_text(io.StringIO(text), save_filename=name)
+        self._pending_deliveries += 1
+        self.deliver_binary(io.BytesIO(data), save_filename=name)
         self._set_message(done, from_engine=False)
 
     def _save(self, what: str, write: Callable[[], str]) -> None:
