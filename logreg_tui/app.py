@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from logreg_tui import app_signals
 from logreg_tui.data import Dataset
+from logreg_tui.display import colour_depth, light_background, wants_ascii
 from logreg_tui.export import export_run, run_files, run_stem, write_new_file, zipped
 from logreg_tui.formatting import format_number, printable
 from logreg_tui.options import Options, learning_rate, speed, train_config
@@ -74,6 +76,8 @@ class LogRegApp(App):
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._last_event = self._last_ghost = None  # the newest event and ghost already told in the message line
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
+        self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
+        self.ascii = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -87,6 +91,12 @@ class LogRegApp(App):
         return min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
 
     def on_mount(self) -> None:
+        self.colour_depth = colour_depth(self.options.colors, self.console.color_system, self.no_color,
+                                         headless=self.is_headless)
+        self.ascii = wants_ascii(os.environ) if self.options.ascii is None else self.options.ascii
+        self.set_class(self.ascii, "-ascii")
+        if self.colour_depth == "16":  # the terminal's own colours and background, not nearest matches of the theme's
+            self.theme = "ansi-light" if light_background(os.environ) else "ansi-dark"
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self.query_one(StatsPanel).show_loading(self._before_training)
         if notes := self._data_notes():

@@ -11,7 +11,7 @@ import plotext as plt
 from rich.console import Console
 from rich.text import Text
 
-from logreg_tui.drawing import Drawing, PlotColors, Rows
+from logreg_tui.drawing import Drawing, PlotColors, Rows, plotext_color
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
 FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels
@@ -28,9 +28,9 @@ def start_canvas(width: int, height: int, colors: PlotColors) -> None:
     plt.plotsize(width, height)
     plt.theme("clear")
     # the theme's background, not the terminal's: a dark theme in a light terminal stays dark
-    plt.canvas_color(colors.background or "default")
-    plt.axes_color(colors.background or "default")
-    plt.ticks_color(colors.text)
+    plt.canvas_color(plotext_color(colors.background))
+    plt.axes_color(plotext_color(colors.background))
+    plt.ticks_color(plotext_color(colors.text))
 
 
 def fits(width: int, height: int) -> bool:
@@ -59,6 +59,28 @@ def quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
     """Values as pixel rows: two series that quantize alike draw alike."""
     scaled = (np.asarray(values, dtype=np.float64) - low) / ((high - low) or 1.0) * steps
     return np.nan_to_num(scaled, nan=-1, posinf=steps + 1, neginf=-1).round().astype(np.int32).tobytes()
+
+
+# --ascii: what the plots draw, in the characters every font and console has
+_ASCII = str.maketrans({
+    **{box: "-" for box in "─━┄┈╌═"}, **{box: "|" for box in "│┃┆┊╎║▏▕╻╹"},
+    **{box: "+" for box in "┌┐└┘├┤┬┴┼╭╮╯╰"}, "·": ".", "•": "o", "∘": "o", "●": "@", "○": "o", "✕": "X",
+    "▀": " ", "▄": " ", "█": "#", "░": ".", "▒": ":", "▓": "#", "σ": "s", "β": "b", "×": "x", "−": "-",
+    "…": "...", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "↑": "^", "↓": "v", "²": "^2", "Δ": "d", "⋯": "...",
+})
+
+
+def ascii_text(text: str) -> str:
+    """Text in plain ASCII: box lines as - | +, a braille cell as * (any dot), anything else unknown as ?."""
+    text = text.translate(_ASCII)
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() else ("*" if 0x2801 <= ord(c) <= 0x28FF else " " if c == "\u2800" else "?")
+                   for c in text)
+
+
+def as_ascii(rows: Rows) -> Rows:
+    return [[(ascii_text(text), style) for text, style in row] for row in rows]
 
 
 def rows_of(text: str) -> Rows:

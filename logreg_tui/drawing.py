@@ -13,31 +13,80 @@ from dataclasses import dataclass
 import numpy as np
 
 RGB = tuple[int, int, int]
+Shade = tuple[float, float, float]  # an RGB colour on the way through blends
+# A colour as the plots take it: RGB, one of the 16 ANSI colours by number (the terminal's own palette, which a
+# 16-colour terminal shows as its user chose it), or None: the terminal's default foreground or background.
+Paint = RGB | int | None
 Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
+DEPTHS = ("truecolor", "256", "16", "none")  # what a terminal shows; "none": NO_COLOR, shapes tell things apart
 
 
-def blend(a: RGB, b: RGB, t: float) -> RGB:
-    """a moved the fraction t of the way toward b."""
-    return tuple(x + (y - x) * t for x, y in zip(a, b))
+def blend(a: Shade, b: Shade, t: float) -> Shade:
+    """a moved the fraction t of the way toward b, unrounded (blends of blends stay exact; to_hex rounds)."""
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t)
 
 
-def to_hex(rgb: RGB) -> str:
+def whole(shade: Shade) -> RGB:
+    """A shade as whole numbers, as plotext takes colours."""
+    return (round(shade[0]), round(shade[1]), round(shade[2]))
+
+
+def to_hex(rgb: Shade) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
+
+
+def style_color(paint: Paint) -> str:
+    """A colour as rich writes it in a style: "#rrggbb", "color(n)" for an ANSI colour, "default"."""
+    if paint is None:
+        return "default"
+    return f"color({paint})" if isinstance(paint, int) else to_hex(paint)
+
+
+def plotext_color(paint: Paint) -> object:
+    """A colour as plotext takes it: an RGB tuple, a colour number, or "default"."""
+    return "default" if paint is None else paint
 
 
 @dataclass(frozen=True)
 class PlotColors:
-    """Plot colours, taken from the app's theme."""
+    """Plot colours, taken from the app's theme or, on a 16-colour terminal, the ANSI palette (ansi_colors).
 
-    text: RGB = (200, 200, 200)
-    line: RGB = (80, 160, 255)
-    dim: RGB = (90, 90, 90)
-    curve: RGB = (255, 160, 60)
-    class0: RGB = (230, 90, 90)
-    class1: RGB = (90, 200, 120)
-    marker: RGB = (240, 220, 80)
-    background: RGB | None = None  # the theme's; None: the terminal's own
-    monochrome: bool = False  # NO_COLOR: the terminal shows no colours, so shapes must tell things apart
+    depth: the terminal's colours ("truecolor", "256", "16", "none"); ascii: plots drawn in plain ASCII only,
+    for a terminal or font without braille, box and block glyphs (a Linux console, a non-UTF-8 locale).
+    """
+
+    text: Paint = (200, 200, 200)
+    line: Paint = (80, 160, 255)
+    dim: Paint = (90, 90, 90)
+    curve: Paint = (255, 160, 60)
+    class0: Paint = (230, 90, 90)
+    class1: Paint = (90, 200, 120)
+    marker: Paint = (240, 220, 80)
+    background: Paint = None  # the theme's; None: the terminal's own
+    depth: str = "truecolor"
+    ascii: bool = False
+
+    @property
+    def monochrome(self) -> bool:
+        """NO_COLOR: the terminal shows no colours, so shapes must tell things apart."""
+        return self.depth == "none"
+
+    @property
+    def ansi(self) -> bool:
+        """16 colours: each element its own ANSI colour, the map in shade glyphs (no blends to tell apart)."""
+        return self.depth == "16"
+
+
+# ANSI colour numbers
+BLACK, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN, WHITE = range(8)
+BRIGHT = 8  # added: the bright variant (BRIGHT + BLACK is grey)
+
+
+def ansi_colors(ascii: bool = False) -> PlotColors:
+    """The plots in 16 colours: every element that must be told apart its own ANSI colour, on the terminal's
+    own background and in its own text colour, so a light terminal reads as well as a dark one."""
+    return PlotColors(text=None, line=CYAN, dim=BRIGHT + BLACK, curve=MAGENTA, class0=RED, class1=GREEN,
+                      marker=YELLOW, background=None, depth="16", ascii=ascii)
 
 
 @dataclass(frozen=True)

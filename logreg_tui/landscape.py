@@ -17,8 +17,8 @@ import numpy as np
 
 from logreg_tui.axes import multiples, tick_labels
 from logreg_tui.canvas import drawing_of, too_small
-from logreg_tui.drawing import RGB, Drawing, PlotColors, Rows, blend, to_hex
-from logreg_tui.ghosts import MONO_MARKERS, ghost_color
+from logreg_tui.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
+from logreg_tui.ghosts import ASCII_MARKERS, MONO_MARKERS, ghost_color
 from logreg_tui.history import PathView
 from logreg_tui.optimum import Optimum
 from logreg_tui.state import Snapshot
@@ -279,28 +279,28 @@ def _first_fitting(width: int, *titles: str) -> str:
 # -- drawing (in the plot process): codes and cells to rows of styled runs
 
 
-def palette(colors: PlotColors) -> list[RGB]:
+def palette(colors: PlotColors) -> list[Shade]:
     """LEVELS colours from low loss to high, then the same a shade lighter for contour lines: the theme's
     background tinted toward its primary colour in the valleys and its accent on the heights, so that the
-    path (text colour) reads on both."""
-    background = colors.background or (0, 0, 0)
-    stops = [blend(background, colors.line, 0.18), blend(background, colors.line, 0.6),
-             blend(background, colors.curve, 0.85)]
+    path (text colour) reads on both. Only for RGB colours (not 16 colours, not NO_COLOR)."""
+    background, line, curve, text = colors.background or (0, 0, 0), colors.line, colors.curve, colors.text
+    assert isinstance(background, tuple) and isinstance(line, tuple) and isinstance(curve, tuple)
+    assert isinstance(text, tuple)
+    stops = [blend(background, line, 0.18), blend(background, line, 0.6), blend(background, curve, 0.85)]
     levels = []
     for level in range(LEVELS):
         t = level / (LEVELS - 1) * (len(stops) - 1)
         k = min(int(t), len(stops) - 2)
         levels.append(blend(stops[k], stops[k + 1], t - k))
-    return levels + [blend(level, colors.text, 0.3) for level in levels]
+    return levels + [blend(level, text, 0.3) for level in levels]
 
 
 def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labels, w_labels, label_width, title,
                    legend, width, height, colors: PlotColors) -> Rows:
     frame = Frame(width, height, label_width)
     ghost_styles = _ghost_styles(colors, ghost_indexes)
-    monochrome = colors.monochrome
-    paint = palette(colors)
-    text, dim = to_hex(colors.text), to_hex(colors.dim)
+    paint = palette(colors) if _in_colour_map(colors) else []
+    text, dim = style_color(colors.text), style_color(colors.dim)
     marks = {(column, row): kind for column, row, kind in markers}
     ticks_at = dict((row, label) for row, label in b_labels)
     # the b axis's name above its labels, the title centred over the map
@@ -315,10 +315,14 @@ def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labe
             bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
             ghost = next(((int(cells_of[map_row, column]), k) for k, cells_of in enumerate(ghost_paths)
                           if cells_of[map_row, column]), None)  # the newest ghost on top
+            under = _under(paint, colors, upper, lower)
             if ghost and not (kind or bits):
-                cells.append(_ghost_cell(paint, upper, lower, *ghost_styles[ghost[1]], ghost[0], monochrome))
-                continue
-            cells.append(_cell(paint, colors, upper, lower, kind, bits, ray_bits, monochrome))
+                paint_of, glyph = ghost_styles[ghost[1]]
+                cells.append((glyph, "") if colors.monochrome else (chr(0x2800 + ghost[0]), paint_of + under))
+            elif kind or bits or ray_bits:
+                cells.append(_mark_cell(colors, kind, bits, ray_bits, under))
+            else:
+                cells.append(_map_cell(paint, colors, upper, lower))
         rows.append(_runs(cells))
     axis = ["─"] * frame.columns
     labels_row = [" "] * width
@@ -333,37 +337,57 @@ def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labe
     return rows[:height]
 
 
-def _cell(paint: list[RGB], colors: PlotColors, upper: int, lower: int, kind: str | None, bits: int, ray_bits: int,
-          monochrome: bool) -> tuple[str, str]:
-    """One map cell: a marker, the path's or the ray's braille, or the two half cells of the map."""
-    if monochrome:  # no colours: the map is its contour lines, dotted, like a topographic map
-        if kind:
-            return MARKERS[kind], "bold"
-        if bits or ray_bits:
-            return chr(0x2800 + (bits or ray_bits)), "bold" if bits else ""
-        return "·" if max(upper, lower) >= CONTOUR else " ", ""
-    under = to_hex(blend(paint[upper], paint[lower], 0.5))
+SHADES = " ░▒▓"  # 16 colours: the map's loss in bands of shade, low to high, in one quiet colour
+
+
+def _in_colour_map(colors: PlotColors) -> bool:
+    """Whether the map is drawn in blended colours (RGB terminals); else in shades or contour dots."""
+    return not (colors.monochrome or colors.ansi)
+
+
+def _under(paint: list[Shade], colors: PlotColors, upper: int, lower: int) -> str:
+    """The background a mark sits on: the map's colour there, or none where the map is not in colour."""
+    return f" on {to_hex(blend(paint[upper], paint[lower], 0.5))}" if paint else ""
+
+
+def _mark_cell(colors: PlotColors, kind: str | None, bits: int, ray_bits: int, under: str) -> tuple[str, str]:
+    """A marker, or the path's or the ray's braille, on the map."""
+    bold = "bold " if kind or bits else ""
     if kind:
-        color = {"start": colors.text, "optimum": colors.class1, "now": colors.marker}[kind]
-        return MARKERS[kind], f"bold {to_hex(color)} on {under}"
-    if bits:
-        return chr(0x2800 + bits), f"{to_hex(colors.text)} on {under}"
-    if ray_bits:
-        return chr(0x2800 + ray_bits), f"{to_hex(colors.marker)} on {under}"
-    return "▀", f"{to_hex(paint[upper])} on {to_hex(paint[lower])}"
+        glyph, paint = MARKERS[kind], {"start": colors.text, "optimum": colors.class1, "now": colors.marker}[kind]
+    else:
+        glyph, paint = chr(0x2800 + (bits or ray_bits)), colors.text if bits else colors.marker
+    if colors.monochrome:
+        return glyph, bold.strip()
+    return glyph, (f"bold {style_color(paint)}" if kind else style_color(paint)) + under
 
 
-def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[RGB, str]]:
-    """(colour, NO_COLOR glyph) of each ghost shown, by its index among all ghosts (as the loss plot's legend)."""
-    return [(blend(ghost_color(colors, k), colors.text, 0.25), MONO_MARKERS[k % 3]) for k in indexes]
+def _map_cell(paint: list[Shade], colors: PlotColors, upper: int, lower: int) -> tuple[str, str]:
+    """A cell of the map alone: two half cells in colour; in 16 colours a shade for its loss; without colours
+    (or in ASCII without a colour map) its contour lines, dotted, like a topographic map."""
+    if paint:
+        if colors.ascii:  # no half blocks: the cell's colour as its background
+            return " ", f"on {to_hex(blend(paint[upper], paint[lower], 0.5))}"
+        return "▀", f"{to_hex(paint[upper])} on {to_hex(paint[lower])}"
+    contour = max(upper, lower) >= CONTOUR
+    if colors.ansi and not colors.ascii:
+        level = (upper % CONTOUR + lower % CONTOUR) / 2
+        return SHADES[min(int(level * len(SHADES) / LEVELS), len(SHADES) - 1)], style_color(colors.dim)
+    dot = "." if colors.ascii else "·"
+    return (dot if contour else " "), style_color(colors.dim) if contour and not colors.monochrome else ""
 
 
-def _ghost_cell(paint: list[RGB], upper: int, lower: int, color: RGB, glyph: str, bits: int,
-                monochrome: bool) -> tuple[str, str]:
-    """A cell of a ghost's path: its braille in the ghost's colour over the map; without colours, its glyph."""
-    if monochrome:
-        return glyph, ""
-    return chr(0x2800 + bits), f"{to_hex(color)} on {to_hex(blend(paint[upper], paint[lower], 0.5))}"
+def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[str, str]]:
+    """(style of its braille, NO_COLOR glyph) of each ghost shown, by its index among all ghosts (as the loss
+    plot's legend); over a colour map a ghost's colour is lifted toward the text's to read on it."""
+    styles = []
+    for k in indexes:
+        paint = ghost_color(colors, k)
+        if isinstance(paint, tuple) and isinstance(colors.text, tuple):
+            paint = whole(blend(paint, colors.text, 0.25))
+        glyph = (ASCII_MARKERS if colors.ascii else MONO_MARKERS)[k % 3]
+        styles.append(("" if colors.monochrome else style_color(paint), glyph))
+    return styles
 
 
 def _runs(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -10,13 +10,15 @@ from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
 from logreg_tui.formatting import printable
+from logreg_tui.display import COLOR_CHOICES
 from logreg_tui.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
 from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS, SPEED_MIN, Autograd, Optimizer,
                               TrainConfig)
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
-APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False}
+APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False, "colors": "auto",
+            "ascii": None}
 SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None, "no_token": False}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
@@ -145,6 +147,11 @@ def build_parser() -> QuietParser:
     app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
     app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
     app.add_argument("--no-mouse", action="store_true", default=unset, help="no mouse tracking: the terminal selects text")
+    app.add_argument("--colors", choices=COLOR_CHOICES, default=unset,
+                     help="the terminal's colours; auto reads COLORTERM and TERM (auto)")
+    app.add_argument("--ascii", action=argparse.BooleanOptionalAction, default=unset,
+                     help="plots in plain ASCII, for fonts without braille or box glyphs (on where TERM=linux or "
+                     "the locale is not UTF-8)")
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
     serve.add_argument("--port", type=lambda t: _whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
@@ -192,6 +199,8 @@ class Options:
     paused: bool
     low_bandwidth: bool
     no_mouse: bool
+    colors: str
+    ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
     serve: bool
     port: int
     host: str

@@ -16,9 +16,9 @@ import numpy as np
 import plotext as plt
 
 from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
-from logreg_tui.canvas import FRAME_ROWS, drawing_of, quantize, rows_of, start_canvas, too_small
-from logreg_tui.drawing import Drawing, PlotColors, Rows
-from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs
+from logreg_tui.canvas import FRAME_ROWS, as_ascii, drawing_of, quantize, rows_of, start_canvas, too_small
+from logreg_tui.drawing import Drawing, PlotColors, Rows, plotext_color
+from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs, run_marker
 from logreg_tui.history import HistoryView, LossHistory
 from logreg_tui.landscape import draw_landscape
 from logreg_tui.runs import differences, ghost_label
@@ -75,14 +75,16 @@ def picture(drawing: Drawing) -> Rows:
     With ghosts, the loss plot's title row is the title and a legend (plotext's own legend box would sit
     on the curves' start, top left, where every run begins).
     """
+    colors = drawing.colors
     if drawing.plot == "landscape":
-        return draw_landscape(**{**drawing.args, "colors": drawing.colors})
-    rows = rows_of(render(drawing))
-    if drawing.plot == "loss" and drawing.args["ghost_names"]:
-        args = drawing.args
-        ghosts = list(zip(args["ghost_names"], args["ghost_words"]))
-        rows[0] = legend_runs(args["short_title"], ghosts, args["width"], drawing.colors)
-    return rows
+        rows = draw_landscape(**{**drawing.args, "colors": colors})
+    else:
+        rows = rows_of(render(drawing))
+        if drawing.plot == "loss" and drawing.args["ghost_names"]:
+            args = drawing.args
+            ghosts = list(zip(args["ghost_names"], args["ghost_words"], strict=True))
+            rows[0] = legend_runs(args["short_title"], ghosts, args["width"], colors)
+    return as_ascii(rows) if colors.ascii else rows
 
 
 def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
@@ -210,6 +212,13 @@ def _zigzag(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[list[floa
 VAL_MONOCHROME_MARKER = "·"  # not a ghost's (∘ + x) nor braille
 
 
+def _val_marker(colors: PlotColors) -> str:
+    """The held-out curve's marker: without colour it needs its own shape beside the training curve's."""
+    if colors.ascii:
+        return "o"
+    return VAL_MONOCHROME_MARKER if colors.monochrome else "braille"
+
+
 def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start, x_end, y_axis, width, height,
                log_y, smooth, tail, ghost_x, ghost_low, ghost_high, ghost_sizes, ghost_names, ghost_words, events,
                short_title, colors) -> str:
@@ -227,18 +236,19 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
         part = slice(ends[k], ends[k + 1])
         if ends[k + 1] > ends[k]:
             plt.plot(*_zigzag(ghost_x[part], ghost_low[part], ghost_high[part]), marker=ghost_marker(colors, k),
-                     color=ghost_color(colors, k))
+                     color=plotext_color(ghost_color(colors, k)))
     if validation and val_x.size:  # first: where the two share a cell, the training curve stays on top
-        # without colour the held-out curve needs its own shape: dots beside the training curve's braille
-        plt.plot(*_zigzag(val_x, val_low, val_high), marker=VAL_MONOCHROME_MARKER if colors.monochrome else "braille",
-                 color=colors.class1, label="val")
+        plt.plot(*_zigzag(val_x, val_low, val_high), marker=_val_marker(colors), color=plotext_color(colors.class1),
+                 label="val")
+    run = run_marker(colors)
     if x.size:
-        plt.plot(*_zigzag(x, low, high), marker="braille", color=colors.dim if smooth else colors.line,
-                 **({} if smooth else legend))
+        plt.plot(*_zigzag(x, low, high), marker="." if smooth and colors.ascii else run,
+                 color=plotext_color(colors.dim if smooth else colors.line), **({} if smooth else legend))
         if smooth:
-            plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker="braille", color=colors.line, **legend)
+            plt.plot(x.tolist(), debiased_ema(mean).tolist(), marker=run, color=plotext_color(colors.line), **legend)
     if len(events):  # last: a tick on the bottom row stays visible where the curve runs along it
-        plt.scatter(list(events), [axis.low] * len(events), marker=EVENT_TICK, color=colors.marker)
+        plt.scatter(list(events), [axis.low] * len(events), marker="|" if colors.ascii else EVENT_TICK,
+                    color=plotext_color(colors.marker))
     return plt.build()
 
 

@@ -11,7 +11,7 @@ import plotext as plt
 from logreg_tui.axes import fit_title, round_ticks
 from logreg_tui.canvas import drawing_of, quantize, start_canvas, too_small
 from logreg_tui.data import Dataset
-from logreg_tui.drawing import Drawing, PlotColors
+from logreg_tui.drawing import Drawing, PlotColors, plotext_color
 from logreg_tui.formatting import format_number
 
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
@@ -105,9 +105,11 @@ def draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, 
     plt.ylim(low, high)
     plt.yticks([row0, 0, 0.5, 1, row1], ["y=0", "0", "0.5", "1", "y=1"])
     if threshold is not None:
-        plt.vline(threshold, colors.marker)
-    plt.plot(curve_x.tolist(), curve_y.tolist(), marker="braille", color=colors.curve)
+        plt.vline(threshold, plotext_color(colors.marker))
+    plt.plot(curve_x.tolist(), curve_y.tolist(), marker="*" if colors.ascii else "braille",
+             color=plotext_color(colors.curve))
     # one-cell dots (braille's sub-rows round to a row off their tick label at some heights)
-    plt.scatter(x0.tolist(), [row0] * len(x0), marker="dot", color=colors.class0)
-    plt.scatter(x1.tolist(), [row1] * len(x1), marker="dot", color=colors.class1)
+    dot = "o" if colors.ascii else "dot"
+    plt.scatter(x0.tolist(), [row0] * len(x0), marker=dot, color=plotext_color(colors.class0))
+    plt.scatter(x1.tolist(), [row1] * len(x1), marker=dot, color=plotext_color(colors.class1))
     return plt.build()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.app import App
 from textual.color import Color
 from textual.containers import Container
 from textual.geometry import Region
@@ -15,7 +14,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.drawing import PlotColors, Rows
+from logreg_tui.drawing import PlotColors, Rows, ansi_colors
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
 from logreg_tui.landscape import LandscapeSettings, geometry, landscape_view
@@ -252,8 +251,20 @@ class Plots(Container):
         return view.cell_size(snapshot, None if view.size.area else tuple(self.query_one("#data", PlotView).size))
 
 
-def plot_colors(app: App) -> PlotColors:
+class ShowsPlots(Protocol):
+    """What plot_colors reads of the app: its theme's variables and what the terminal shows."""
+
+    colour_depth: str
+    ascii: bool
+
+    def get_css_variables(self) -> dict[str, str]: ...
+
+
+def plot_colors(app: ShowsPlots) -> PlotColors:
     """Plot colours from the current theme, as its CSS variables resolve them (a theme may leave some unset)."""
+    depth, ascii = app.colour_depth, app.ascii
+    if depth == "16":
+        return ansi_colors(ascii)
     variables = app.get_css_variables()
 
     def rgb(name: str) -> tuple[int, int, int]:
@@ -261,5 +272,12 @@ def plot_colors(app: App) -> PlotColors:
 
     text, background = rgb("foreground"), rgb("background")
     dim = Color(*text).blend(Color(*background), 0.6).rgb
-    return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=rgb("accent"), class0=rgb("error"),
-                      class1=rgb("success"), marker=rgb("warning"), background=background, monochrome=app.no_color)
+    curve, marker = rgb("accent"), rgb("warning")
+    if _alike(curve, marker):  # many themes (textual-dark among them) give both one colour: σ and x* would be one
+        marker = Color(*marker).blend(Color(*text), 0.6).rgb
+    return PlotColors(text=text, line=rgb("primary"), dim=dim, curve=curve, class0=rgb("error"),
+                      class1=rgb("success"), marker=marker, background=background, depth=depth, ascii=ascii)
+
+
+def _alike(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) < 90

@@ -19,9 +19,18 @@ from apphelpers import make_app, settle, snap, started, until  # noqa: E402
 from logreg_tui.screenshot import placed_cells  # noqa: E402
 
 SIZE = (120, 36)
+ONLY = set(sys.argv[1:])  # names to make (python screenshots/make.py ansi ascii); none: all of them
+
+
+def wanted(name: str) -> bool:
+    return not ONLY or name in ONLY
+
+
 async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
                 status: str | None = None, size: tuple[int, int] = SIZE, runs: tuple[tuple[str, ...], ...] = ()) -> None:
     """runs: keys of earlier runs, each waited out until done (the next one's z keeps it as a ghost)."""
+    if not wanted(name):
+        return
     app = make_app(*args)
     async with app.run_test(size=size) as pilot:
         await started(pilot)
@@ -126,12 +135,18 @@ async def main() -> None:
     await shoot("saturated", ("--lr", "1000", "--speed", "max", "--epochs", "600"), ("space",), epochs=600,
                 status="done")  # stuck, not converged: said in the message line
     await shoot("wide-short", ("--epochs", "1001"), ("N",) * 30, epochs=300, size=(200, 30))
-    if shutil.which("chromium"):
+    # what TERM=xterm (16 colours) and a Linux console (16 colours, ASCII) show
+    await shoot("ansi16", ("--colors", "16", "--epochs", "1001", "--val-frac", "0.2"), ("N",) * 40, epochs=400,
+                size=(120, 40))
+    await shoot("ascii", ("--colors", "16", "--ascii", "--epochs", "1001"), ("N",) * 30, epochs=300, size=(80, 24))
+    if not wanted("browser"):
+        pass
+    elif shutil.which("chromium"):
         await browser_shot("browser", ("--speed", "50", "--epochs", "1001"))
     else:
         print("chromium not found (apt-get install chromium): screenshots/browser.png not made")
     if shutil.which("rsvg-convert"):
-        for svg in sorted(HERE.glob("*.svg")):
+        for svg in sorted(svg for svg in HERE.glob("*.svg") if wanted(svg.stem)):
             subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], check=True, text=True,
                            input=placed_cells(svg.read_text()))
             print(svg.with_suffix(".png").relative_to(HERE.parent))

@@ -130,6 +130,11 @@ class Terminal:
         self._parse()
         return "\n".join(line.rstrip() for line in self.screen.display)
 
+    def cells(self) -> list[list]:
+        """The screen's cells (pyte Chars: data, fg, bg …), row by row."""
+        self._parse()
+        return [[self.screen.buffer[y][x] for x in range(self.screen.columns)] for y in range(self.screen.lines)]
+
     def wait_for(self, pattern: str, timeout: float = 20.0) -> float:
         """Seconds until the screen matches pattern; AssertionError with the screen otherwise."""
         start = time.monotonic()

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).parent.parent / "logreg_tui"
 # the training side and the vocabulary: they must run headless, on a machine without a terminal library
 UI_FREE = ("engine", "trainer", "optimizers", "pacing", "state", "options", "data", "history", "functions", "formatting", "axes", "drawing",
            "optimum", "surface", "runs", "compare",
-           "cli", "export", "gradcheck", "lessons", "signals")
+           "cli", "export", "gradcheck", "lessons", "signals", "display")
 UI_PACKAGES = ("textual", "rich", "plotext")
 
 

@@ -131,7 +131,7 @@ def test_the_legend_shortens_what_does_not_fit_and_drops_the_oldest_last():
               ("prev 3: momentum β 0.5", ["momentum β 0.5"])]
 
     def legend(width: int, monochrome: bool = False) -> str:
-        runs = legend_runs("loss", ghosts, width, PlotColors(monochrome=monochrome))
+        runs = legend_runs("loss", ghosts, width, PlotColors(depth="none" if monochrome else "truecolor"))
         text = "".join(text for text, _ in runs)
         assert len(text) == max(width, len(text.rstrip()))
         return text.rstrip()

@@ -45,3 +45,123 @@ async def test_a_ctrl_s_screenshot_places_every_character_in_its_cell(tmp_path):
     if shutil.which("rsvg-convert"):  # and the tool the README names draws it
         subprocess.run(["rsvg-convert", "-o", str(tmp_path / "shot.png")], input=svg.encode(), check=True)
         assert (tmp_path / "shot.png").stat().st_size > 10_000
+
+
+# -- colour depth and glyphs (issue 24, points 1 and 2)
+
+ANSI_NAMES = {"black", "red", "green", "brown", "blue", "magenta", "cyan", "white"}
+ANSI_NAMES |= {f"bright{name}" for name in ANSI_NAMES} | {"brightyellow"}
+BOX = set("┌┐└┘─│┬┴├┤┼+-|")
+
+
+def _at_epoch_30(env: dict, cols: int = 120, rows: int = 40, *options: str) -> Terminal:
+    term = Terminal([installed_command(), "--paused", *options], cols, rows, env=env)
+    term.wait_for(r"status\s+paused", timeout=30)
+    term.press("N", "N", "N")
+    term.wait_for(r"epoch\s+30 / 1001", timeout=20)
+    term.pump(1.0)
+    return term
+
+
+def _frame_under(cells: list[list], title: str) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the plot frame below the row holding `title`, read off the screen."""
+    lines = ["".join(cell.data for cell in row) for row in cells]
+    title_row = next(y for y, line in enumerate(lines) if title in line)
+    top = title_row + 1
+    left = min(lines[top].index(corner) for corner in "┌+" if corner in lines[top])
+    right = left
+    while right + 1 < len(lines[top]) and lines[top][right + 1] in BOX | {"┐"}:
+        right += 1
+    bottom = next(y for y in range(top + 2, len(lines)) if set(lines[y][left + 1:right]) <= BOX | {"┬", "┴"})
+    return top, bottom, left, right
+
+
+def _data_plot_elements(cells: list[list]) -> dict[str, set]:
+    """The foreground colours of the data plot's elements: σ's curve, the points of each class, the x* line."""
+    top, bottom, left, right = _frame_under(cells, "data and")
+    found: dict[str, set] = {"curve": set(), "class0": set(), "class1": set(), "threshold": set()}
+    for y in range(top + 1, bottom):
+        label = "".join(cell.data for cell in cells[y][:left]).strip()
+        for cell in cells[y][left + 1:right]:
+            if cell.data in "│|":
+                found["threshold"].add(cell.fg)
+            elif label in ("y=0", "y=1") and cell.data.strip():
+                found["class0" if label == "y=0" else "class1"].add(cell.fg)
+            elif cell.data.strip():
+                found["curve"].add(cell.fg)
+    return found
+
+
+def _landscape_map(cells: list[list]) -> list:
+    """The landscape map's cells (between its b axis and the stats), read off the screen."""
+    lines = ["".join(cell.data for cell in row) for row in cells]
+    title_row = next(y for y, line in enumerate(lines) if "loss landscape" in line)
+    title = lines[title_row]
+    axis = title.rindex("b", 0, title.index("loss landscape")) + 1  # the b axis, under its name
+    bottom = next(y for y in range(title_row + 1, len(lines))
+                  if lines[y][axis] in "└+" and lines[y][axis + 1] in "─-┬+")
+    edge = title.rindex("▏" if "▏" in title else "|")
+    return [cell for row in cells[title_row + 1:bottom] for cell in row[axis + 1:edge]]
+
+
+@pytest.mark.parametrize("term_name", ["xterm", "linux"])
+def test_a_16_colour_terminal_gets_an_ansi_colour_per_element_on_its_own_background(term_name):
+    """TERM=xterm or linux and no COLORTERM: 16 colours. Textual's nearest match made the sigmoid, the y=0 points,
+    the x* line and the current point all red on a grey screen; each element has an ANSI colour of its own, the
+    background is the terminal's, and the landscape is drawn in shades (or dots), not in near-identical greys."""
+    term = _at_epoch_30({"TERM": term_name})
+    try:
+        cells = term.cells()
+        data = _data_plot_elements(cells)
+        assert all(len(colours) == 1 for colours in data.values()), data
+        colours = {name: next(iter(found)) for name, found in data.items()}
+        assert len(set(colours.values())) == 4 and set(colours.values()) <= ANSI_NAMES, colours
+        everything = [cell for row in cells for cell in row]
+        assert {cell.bg for cell in everything} == {"default"}  # the terminal's own background everywhere
+        landscape = _landscape_map(cells)
+        now = [cell.fg for cell in landscape if cell.data in "●@"]
+        minimum = [cell.fg for cell in landscape if cell.data in "✕X"]
+        assert len(now) == 1 and len(minimum) == 1 and now[0] != minimum[0], (now, minimum)
+        assert now[0] in ANSI_NAMES and now[0] not in (colours["curve"], colours["class0"], colours["class1"])
+        map_glyphs = {cell.data for cell in landscape}
+        shades = map_glyphs & set(" ░▒▓.·")
+        assert len(shades) >= 3 if term_name == "xterm" else shades == {" ", "."}, map_glyphs
+    finally:
+        term.close()
+
+
+def test_a_256_colour_terminal_keeps_the_landscape_in_many_shades():
+    term = _at_epoch_30({"TERM": "xterm-256color"})
+    try:
+        backgrounds = {cell.bg for cell in _landscape_map(term.cells())}
+        assert len(backgrounds) >= 8, backgrounds  # the map's levels stay told apart in the 256-colour cube
+        colours = {name: next(iter(found)) for name, found in _data_plot_elements(term.cells()).items()}
+        assert len(set(colours.values())) == 4, colours
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("env, options", [({"TERM": "linux"}, ()), ({"LANG": "C", "LC_ALL": ""}, ()),
+                                          ({"LANG": "en_US.ISO-8859-1"}, ()), ({}, ("--ascii",))])
+def test_ascii_plots_where_the_terminal_cannot_draw_braille_readable_at_80_by_24(env, options):
+    """A Linux console or a locale that is not UTF-8 (or --ascii): every plot in plain ASCII, still readable."""
+    term = _at_epoch_30(env, 80, 24, *options)
+    try:
+        lines = term.text.splitlines()
+        edge = lines[0].rindex("|")  # the stats' edge, in ASCII too
+        plots = [line[:edge] for line in lines[:21]]
+        assert all(line.isascii() for line in plots), plots
+        assert sum(line.count("*") for line in plots) > 20  # the curves
+        assert any(line.startswith("y=0+") and line.count("o") > 5 for line in plots)  # the points
+        assert any("0.5+" in line for line in plots) and any("+----" in line for line in plots)  # axes and frames
+        assert re.search(r"epoch\s+30 / 1001", term.text)
+    finally:
+        term.close()
+
+
+def test_utf8_terminals_keep_braille_and_no_ascii_undoes_the_default():
+    term = _at_epoch_30({"TERM": "linux"}, 80, 24, "--no-ascii")
+    try:
+        assert any(0x2800 <= ord(c) <= 0x28FF for c in term.text)
+    finally:
+        term.close()
