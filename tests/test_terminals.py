@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from apphelpers import make_app, snap, started, until
+from pngpixels import read_png
 from terminal import Terminal, installed_command
 
 
@@ -35,6 +36,7 @@ async def test_a_ctrl_s_screenshot_places_every_character_in_its_cell(tmp_path):
         await until(pilot, lambda: snap(app).status == "done")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: list(tmp_path.glob("*.svg")), "the screenshot")
+        frame = app.query_one("#loss").plain_lines
     svg = next(tmp_path.glob("*.svg")).read_text()
     texts = re.findall(r'<text [^>]*?x="([\d.]+)"[^>]*?textLength="([\d.]+)"[^>]*>([^<]+)</text>', svg)
     cell = float(texts[0][1])
@@ -42,9 +44,29 @@ async def test_a_ctrl_s_screenshot_places_every_character_in_its_cell(tmp_path):
     assert all(float(length) == pytest.approx(cell, abs=0.05) for _, length, _ in texts)
     assert all(abs(float(x) / cell - round(float(x) / cell)) < 0.02 for x, _, _ in texts)  # on the grid
     assert any(0x2800 <= ord(html.unescape(text)) <= 0x28FF for _, _, text in texts)  # braille among them
-    if shutil.which("rsvg-convert"):  # and the tool the README names draws it
-        subprocess.run(["rsvg-convert", "-o", str(tmp_path / "shot.png")], input=svg.encode(), check=True)
-        assert (tmp_path / "shot.png").stat().st_size > 10_000
+    if shutil.which("rsvg-convert"):  # and the tool the README names draws the curve inside its frame
+        png = subprocess.run(["rsvg-convert"], input=svg.encode(), check=True, capture_output=True).stdout
+        _assert_the_loss_curve_stays_in_its_frame(read_png(png), svg, frame)
+
+
+def _assert_the_loss_curve_stays_in_its_frame(image, svg: str, frame: list[str]) -> None:
+    """In the PNG, the loss curve's pixels (the theme's blue) all lie left of the frame's right edge, and that
+    edge is drawn in the cell column the app drew it in."""
+    left, top = map(float, re.search(r'<g transform="translate\(([\d.]+), ([\d.]+)\)" clip-path', svg).groups())
+    cell = float(re.search(r'textLength="([\d.]+)"', svg).group(1))
+    rows = sorted({float(y) for y in re.findall(r'<text [^>]*?y="([\d.]+)"[^>]*?textLength', svg)})
+    line_height = rows[1] - rows[0]
+    top_row = next(k for k, line in enumerate(frame) if "┐" in line)
+    bottom_row = next(k for k, line in enumerate(frame) if "┘" in line)
+    edge = frame[top_row].index("┐")
+    edge_x = round(left + edge * cell)
+    band = image[round(top + (top_row + 1) * line_height):round(top + bottom_row * line_height)]
+    red, green, blue = (band[:, :, k].astype(int) for k in range(3))
+    curve = (blue > 150) & (red < 90)
+    assert curve[:, :edge_x].sum() > 50  # the curve is there
+    assert curve[:, edge_x:round(edge_x + 2 * cell)].sum() == 0  # and none of it past the frame
+    edge_column = (abs(red - green) < 20) & (red > 120)  # the frame's grey line, in its own cell
+    assert edge_column[:, edge_x:round(edge_x + cell)].any(axis=1).mean() > 0.9
 
 
 # -- colour depth and glyphs (issue 24, points 1 and 2)
