@@ -3,7 +3,12 @@
 Runs the installed `logreg-tui` in a pseudo-terminal (tests/terminal.py) and prints ratios measured
 side by side in this one run.
 
-    python bench/terminal.py
+    python bench/terminal.py          # everything
+    python bench/terminal.py --app    # only what the open app costs training (about 8 minutes)
+
+"Pure headless" is a --headless run whose logging costs nothing measurable (a few lines a second): training
+with no per-epoch work that the app does not do too. The app is compared with it and, so the difference
+stays visible, with --headless logging every 100 epochs (its default).
 """
 
 import os
@@ -80,32 +85,76 @@ def shown_epoch(term: Terminal) -> int:
     return int(re.search(r"epoch\s+(\d+)", term.text).group(1))
 
 
-def app_and_headless_turns(n: int, pairs: int = 60, turn: float = 1.0) -> list[tuple[float, float]]:
-    """Epochs/s of the open app at --speed max and of --headless in alternating turns of `turn` seconds.
+class Headless:
+    """A --headless run that trains only in the turns it is given (SIGCONT … SIGSTOP), its rate in a turn taken
+    between the first and last progress lines that arrived within it (their epochs and arrival times)."""
 
-    Only one trains at a time and each app turn is compared with the headless turns either side of it,
-    so a noisy neighbour that slows one second skews one comparison, not the result (main() takes the
-    median: app_ratios). The app takes turns
-    by space (pause/resume) and its epoch is read off its screen while paused, so it is exact;
-    --headless is stopped and continued with SIGSTOP/SIGCONT (the app is not: Textual redraws the whole
-    screen on SIGCONT) and its epoch comes from its progress lines, to within `log_every`.
+    def __init__(self, n: int, log_every: int) -> None:
+        self.process = subprocess.Popen([APP, "--headless", "--epochs", "0", "--log-every", str(log_every),
+                                         "--n-points", str(n)], stdout=subprocess.PIPE, text=True)
+        self.lines: list[tuple[float, int]] = []  # (arrival, epoch)
+        threading.Thread(target=self._follow, daemon=True).start()
+        while not self.lines:
+            time.sleep(0.05)
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def _follow(self) -> None:
+        for line in self.process.stdout:
+            if line.startswith("Epochs:"):
+                self.lines.append((time.monotonic(), int(line.split()[1])))
+
+    def turn(self, seconds: float, pump) -> float:
+        """Epochs/s over one turn of `seconds` (pump(seconds) waits, reading the app's terminal meanwhile)."""
+        started = time.monotonic()
+        os.kill(self.process.pid, signal.SIGCONT)
+        pump(seconds)
+        while len(inside := [(t, e) for t, e in self.lines if t > started + 0.05]) < 3:  # a slow turn: longer
+            if time.monotonic() - started > 5 * seconds:
+                raise RuntimeError(f"a headless turn of {seconds} s printed {len(inside)} lines: log more often")
+            pump(0.05)
+        os.kill(self.process.pid, signal.SIGSTOP)
+        time.sleep(0.1)  # the turn's last lines are read
+        (t0, e0), (t1, e1) = inside[0], inside[-1]
+        return (e1 - e0) / (t1 - t0)
+
+    def close(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.process.kill()
+        self.process.wait()
+
+
+def make_ghosts(term: Terminal, count: int = 3) -> None:
+    """`count` short runs, each kept as a ghost by z: the plots then draw 3 earlier runs beside this one."""
+    for k in range(count):
+        term.press("space")
+        term.pump(0.5)
+        term.press("space")
+        term.wait_for(r"status\s+paused")
+        term.press("z")
+        term.wait_for("prev" + (f" {k + 1}" if k else ""), timeout=20)
+        term.pump(0.3)
+
+
+def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 20,
+                           turn: float = 1.0) -> list[tuple[float, float, float]]:
+    """(app, pure headless, headless logging every 100) epochs/s in alternating turns of `turn` seconds.
+
+    The app (--speed max, the landscape on screen from 120×40 on, 3 ghosts) trains while the two headless runs
+    are stopped, then each of them trains alone: only one trains at a time, and each app turn is compared with
+    the headless turns either side of it, so a noisy neighbour that slows one second skews one comparison, not
+    the result (main() takes the median: app_ratios). The app takes turns by space (pause, resume) and its epoch
+    is read off its screen while paused, so it is exact. "Pure" headless logs about 4 lines a turn, so its
+    logging costs nothing measurable: training with no per-epoch work the app does not do too; the other logs
+    every 100 epochs (10 at N 1e5), as `--headless` does by default, to show what a line costs.
     """
-    log_every = 100 if n <= 10_000 else 10  # about 30 progress lines a second, a negligible cost
-    headless = subprocess.Popen([APP, "--headless", "--epochs", "1000000000", "--log-every", str(log_every),
-                                 "--n-points", str(n)], stdout=subprocess.PIPE, text=True)
-    headless_epoch = [0]
-
-    def follow() -> None:
-        for line in headless.stdout:
-            headless_epoch[0] = int(line.split()[1])
-
-    threading.Thread(target=follow, daemon=True).start()
-    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], 120, 40)
+    every_100 = 100 if n <= 10_000 else 10
+    logging = Headless(n, every_100)
+    logging_rate = logging.turn(2 * turn, time.sleep)  # the rate sets how often pure headless logs
+    pure = Headless(n, max(int(logging_rate * turn / 5), 1))
+    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], *size)
     try:
         term.wait_for(r"status\s+paused", timeout=30)
-        while headless_epoch[0] == 0:
-            term.pump(0.1)
-        os.kill(headless.pid, signal.SIGSTOP)
+        make_ghosts(term)
         turns = []
         for _ in range(pairs):
             app_from = shown_epoch(term)
@@ -117,43 +166,46 @@ def app_and_headless_turns(n: int, pairs: int = 60, turn: float = 1.0) -> list[t
             term.wait_for(r"status\s+paused")
             term.pump(0.05)  # the rest of the frame that says paused
             app_rate = (shown_epoch(term) - app_from) / app_ran
-            headless_from = headless_epoch[0]
-            os.kill(headless.pid, signal.SIGCONT)
-            started = time.monotonic()
-            term.pump(turn)
-            os.kill(headless.pid, signal.SIGSTOP)
-            headless_ran = time.monotonic() - started
-            term.pump(0.1)  # the last progress line of the turn is read
-            turns.append((app_rate, (headless_epoch[0] - headless_from) / headless_ran))
+            turns.append((app_rate, pure.turn(turn, term.pump), logging.turn(turn, term.pump)))
         return turns
     finally:
-        os.kill(headless.pid, signal.SIGCONT)
-        headless.kill()
-        headless.wait()
+        pure.close()
+        logging.close()
         term.close()
 
 
-def app_ratios(turns: list[tuple[float, float]]) -> list[float]:
-    """Each app turn's epochs/s ÷ the mean of the headless turns just before and just after it."""
-    return sorted(app / ((before + after) / 2) for (_, before), (app, after) in zip(turns, turns[1:]))
+def app_ratios(turns: list[tuple[float, ...]], against: int) -> list[float]:
+    """Each app turn's epochs/s ÷ the mean of the headless turns (column `against`) just before and after it."""
+    return sorted(app[0] / ((before[against] + app[against]) / 2) for before, app in zip(turns, turns[1:]))
 
 
-def main() -> None:
+def _quartiles(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):.3f} (quartiles {ratios[len(ratios) // 4]:.3f}–{ratios[3 * len(ratios) // 4]:.3f})"
+
+
+def main(only_app: bool = False) -> None:
     print(f"120×40, TERM=xterm-256color, {APP}")
+    if only_app:
+        return app_and_headless()
     print(f"training, defaults:          {bytes_per_second() / 1024:6.2f} KiB/s   (goal ≤ 24)")
     print(f"training, 3 ghosts:          {bytes_per_second_with_ghosts() / 1024:6.2f} KiB/s   (goal ≤ 24)")
     print(f"training, --low-bandwidth:   {bytes_per_second('--low-bandwidth') / 1024:6.2f} KiB/s   (goal ≤ 6)")
     print(f"paused and idle:             {bytes_per_second('--paused'):6.1f} B/s     (goal ≤ 100)")
     frame, torch_import = first_frame_seconds(), import_torch_seconds()
     print(f"first frame ÷ import torch:  {frame:.2f} s ÷ {torch_import:.2f} s = {frame / torch_import:.2f}   (goal ≤ 0.5)")
+    app_and_headless()
+
+
+def app_and_headless() -> None:
+    print("app ÷ headless epochs/s at --speed max, 3 ghosts, median of alternating turns (goal ≥ 0.95 against pure):")
     for n in (1_000, 100_000):
-        turns = app_and_headless_turns(n)
-        ratios = app_ratios(turns)
-        app, headless = (statistics.mean(rates) for rates in zip(*turns))
-        print(f"N {n:>7}: app ÷ headless epochs/s, median over {len(ratios)} app turns: "
-              f"{statistics.median(ratios):.3f}   (goal ≥ 0.95; quartiles {ratios[len(ratios) // 4]:.3f}"
-              f"–{ratios[3 * len(ratios) // 4]:.3f}; means {app:.0f} ÷ {headless:.0f} = {app / headless:.3f})")
+        for size in ((120, 40), (160, 50)):
+            turns = app_and_headless_turns(n, size)
+            app, pure, logging = (statistics.mean(rates) for rates in zip(*turns))
+            print(f"  N {n:>7} {size[0]}×{size[1]}: ÷ pure {_quartiles(app_ratios(turns, 1))}, "
+                  f"÷ logging every 100 {_quartiles(app_ratios(turns, 2))}; mean epochs/s app {app:.0f}, "
+                  f"pure {pure:.0f}, logging {logging:.0f}", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(only_app="--app" in sys.argv[1:])

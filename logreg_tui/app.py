@@ -13,7 +13,6 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.app import ScreenStackError
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -78,6 +77,7 @@ class LogRegApp(App):
         self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
         self.ascii = False
+        self._colors_for: tuple | None = None  # (theme, depth, ascii) that self._colors were worked out for
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -91,6 +91,10 @@ class LogRegApp(App):
         return min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
 
     def on_mount(self) -> None:
+        # found once: a query walks the whole DOM, and the timer asks many times a second while training holds the GIL
+        self._stats = self.query_one(StatsPanel)
+        self._message_line = self.query_one("#message", Static)
+        self._plot_views = list(self.query(PlotView))
         self.colour_depth = colour_depth(self.options.colors, self.console.color_system, self.no_color,
                                          headless=self.is_headless)
         self.ascii = wants_ascii(os.environ) if self.options.ascii is None else self.options.ascii
@@ -98,7 +102,7 @@ class LogRegApp(App):
         if self.colour_depth == "16":  # the terminal's own colours and background, not nearest matches of the theme's
             self.theme = "ansi-light" if light_background(os.environ) else "ansi-dark"
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
-        self.query_one(StatsPanel).show_loading(self._before_training)
+        self._stats.show_loading(self._before_training)
         if notes := self._data_notes():
             self._set_message(notes, from_engine=False)
         self.call_after_refresh(self._draw_waiting_plots)
@@ -179,13 +183,10 @@ class LogRegApp(App):
 
     def _widgets_up(self) -> bool:
         """False while the app is closing: a timer or an answer can still fire after the widgets are gone."""
-        try:
-            return not self._quitting and bool(self.query(StatsPanel))
-        except ScreenStackError:
-            return False
+        return not self._quitting and self._stats.is_attached
 
     def _show_stats(self, snapshot: Snapshot) -> None:
-        self.query_one(StatsPanel).show(snapshot, status="error" if self._failed else None)
+        self._stats.show(snapshot, status="error" if self._failed else None)
         if snapshot.message:  # a stop's message names its cause and the way past it
             self._set_message(snapshot.message)
         elif not self._failed and self._message_is_engines:
@@ -204,13 +205,16 @@ class LogRegApp(App):
         self._last_event, self._last_ghost = event, ghost
 
     def _plot(self, snapshot: Snapshot) -> None:
-        colors = plot_colors(self)
-        for view in self.query(PlotView):
+        shows = (self.theme, self.colour_depth, self.ascii)
+        if shows != self._colors_for:  # the theme's colours, worked out once per theme (~170 CSS variables)
+            self._colors, self._colors_for = plot_colors(self), shows
+        colors = self._colors
+        for view in self._plot_views:
             view.update(snapshot, colors)
 
     def _set_message(self, text: str, from_engine: bool = True) -> None:
         self._message_is_engines = from_engine
-        self.query_one("#message", Static).update(printable(text))
+        self._message_line.update(printable(text))
 
     # -- actions
 

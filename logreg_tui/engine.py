@@ -46,6 +46,7 @@ def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
 
 
 STUCK_EPOCHS = 50  # saturated this long before it is said
+PUBLISH_COST_FACTOR = 40  # a publish waits at least this many times what the last one's figures cost
 NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
 LIVE_SETTINGS = ("lr", "autograd", "optimizer", "momentum", "batch_size", "val_frac")  # config → snapshot as they are
 
@@ -70,7 +71,7 @@ class Engine:
         self._pending_steps = 0
         self._pace = EpochPace(config.speed, time.monotonic())
         self._next_publish_at = 0.0
-        self._evaluate_seconds = 0.0  # what checking the current w, b costs: publishing waits 20× that at least
+        self._flush_seconds = 0.0  # what checking w, b and the figures there cost (PUBLISH_COST_FACTOR)
         self._load(dataset)
         self._publish()
 
@@ -389,15 +390,15 @@ class Engine:
         started = time.perf_counter()
         trainer.evaluate()
         ok = bool(np.isfinite(records[:, :3]).all()) and trainer.problem() is Cause.NONE
-        self._evaluate_seconds = time.perf_counter() - started
-        if ok:
-            self._keep(records)
-            self._checkpoint = trainer.save()
-            self._values = trainer.host_values()
-            self._saturation = self._saturated(saturation_message(self._values, self._optimum, self._live.autograd))
-            return True
-        self._diverge()
-        return False
+        if not ok:
+            self._diverge()
+            return False
+        self._keep(records)
+        self._checkpoint = trainer.save()
+        self._values = trainer.host_values()
+        self._saturation = self._saturated(saturation_message(self._values, self._optimum, self._live.autograd))
+        self._flush_seconds = time.perf_counter() - started
+        return True
 
     def _keep(self, records: np.ndarray) -> None:
         """Epochs' records (see trainer.RECORD) into the histories and the path."""
@@ -466,11 +467,12 @@ class Engine:
         now = time.monotonic()
         uncapped = self._config.uncapped_publish_interval
         interval = uncapped if uncapped and self._pace.speed is None else self._config.publish_interval
-        # each publish checks the w, b it shows: at large N that forward waits until it is under 5 % of training
-        self._next_publish_at = now + max(interval, 20 * self._evaluate_seconds)
         self._version += 1
         self._latest = self._snapshot(
             self._pace.rate(now, self._trainer.epoch, self._status == "running") if rate is None else rate)
+        # each publish checks the w, b it shows and computes the figures there (at N 1e5 about 1.4 epochs' work):
+        # at large N the next one waits until that is under 2.5 % of training
+        self._next_publish_at = now + max(interval, PUBLISH_COST_FACTOR * self._flush_seconds)
         return self._latest
 
     def _saturated(self, message: str) -> str:
