@@ -4,7 +4,7 @@ Runs the installed `logreg-tui` in a pseudo-terminal (tests/terminal.py) and pri
 side by side in this one run.
 
     python bench/terminal.py          # everything
-    python bench/terminal.py --app    # only what the open app costs training (about 8 minutes)
+    python bench/terminal.py --app    # only what the open app costs training (about 14 minutes)
 
 "Pure headless" is a --headless run whose logging costs nothing measurable (a few lines a second): training
 with no per-epoch work that the app does not do too. The app is compared with it and, so the difference
@@ -135,7 +135,7 @@ def make_ghosts(term: Terminal, count: int = 3) -> None:
         term.pump(0.3)
 
 
-def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 20,
+def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 40,
                            turn: float = 1.0) -> list[tuple[float, float, float]]:
     """(app, pure headless, headless logging every 100) epochs/s in alternating turns of `turn` seconds.
 
