@@ -25,7 +25,7 @@ def tutorial_loop(x: torch.Tensor, y: torch.Tensor, epochs: int, threads: int = 
     w = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=0.2)
-    e, l = [], []
+    e, l = [], []  # noqa: E741 (the tutorial's names)
     started = time.perf_counter()
     for epoch in range(epochs):
         appr = torch.sigmoid(w * x + b)
@@ -90,7 +90,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads; median of {rounds} interleaved rounds")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads; "
+          f"median of {rounds} interleaved rounds")
     print(f"{'N':>9} {'tutorial ep/s':>14} {'builtin':>9} {'ratio':>6} {'custom':>9} {'ratio':>6}")
     for n, epochs in SIZES.items():
         dataset = make_tutorial_data(42, n, 4.0)

@@ -9,14 +9,13 @@ app): a frame draws them.
 
 import statistics
 import time
+from dataclasses import replace
 
 import numpy as np
 
-from dataclasses import replace
-
 from logreg_tui.data import make_tutorial_data
-from logreg_tui.history import LossHistory, PathHistory
 from logreg_tui.drawing import PlotColors
+from logreg_tui.history import LossHistory, PathHistory
 from logreg_tui.landscape import LandscapeSettings, landscape_view, map_codes
 from logreg_tui.optimum import find_optimum
 from logreg_tui.plots import LossSettings, loss_plot, picture, render

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from terminal import Terminal, installed_command  # noqa: E402
+from terminal import Terminal, installed_command
 
 
 def seconds_until(term: Terminal, pattern: re.Pattern, timeout: float = 2.0) -> float:
@@ -40,7 +40,7 @@ def main() -> None:
     try:
         term.wait_for(r"status\s+running", timeout=120)
         term.pump(2.0)
-        term.text  # parse what came so far
+        _ = term.text  # parse what came so far
         latencies = []
         for k in range(presses):
             key, lr = ("+", "0.4") if k % 2 == 0 else ("-", "0.2")

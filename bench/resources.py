@@ -15,9 +15,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from longrun import EARLY_EPOCH, MB, headless_and_app_rss  # noqa: E402
-from terminal import Terminal, cpu_seconds, family, installed_command  # noqa: E402
-
+from longrun import EARLY_EPOCH, MB, headless_and_app_rss
+from terminal import Terminal, cpu_seconds, family, installed_command
 
 
 def paused_cpu_share(seconds: float = 10.0) -> float:

@@ -19,10 +19,11 @@ import subprocess
 import sys
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from terminal import Terminal, installed_command  # noqa: E402
+from terminal import Terminal, installed_command
 
 APP = installed_command()
 
@@ -176,11 +177,12 @@ def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 40,
 
 def app_ratios(turns: list[tuple[float, ...]], against: int) -> list[float]:
     """Each app turn's epochs/s ÷ the mean of the headless turns (column `against`) just before and after it."""
-    return sorted(app[0] / ((before[against] + app[against]) / 2) for before, app in zip(turns, turns[1:]))
+    return sorted(app[0] / ((before[against] + app[against]) / 2) for before, app in pairwise(turns))
 
 
 def _quartiles(ratios: list[float]) -> str:
-    return f"{statistics.median(ratios):.3f} (quartiles {ratios[len(ratios) // 4]:.3f}–{ratios[3 * len(ratios) // 4]:.3f})"
+    low, high = ratios[len(ratios) // 4], ratios[3 * len(ratios) // 4]
+    return f"{statistics.median(ratios):.3f} (quartiles {low:.3f}–{high:.3f})"
 
 
 def main(only_app: bool = False) -> None:
@@ -192,7 +194,8 @@ def main(only_app: bool = False) -> None:
     print(f"training, --low-bandwidth:   {bytes_per_second('--low-bandwidth') / 1024:6.2f} KiB/s   (goal ≤ 6)")
     print(f"paused and idle:             {bytes_per_second('--paused'):6.1f} B/s     (goal ≤ 100)")
     frame, torch_import = first_frame_seconds(), import_torch_seconds()
-    print(f"first frame ÷ import torch:  {frame:.2f} s ÷ {torch_import:.2f} s = {frame / torch_import:.2f}   (goal ≤ 0.5)")
+    print(f"first frame ÷ import torch:  {frame:.2f} s ÷ {torch_import:.2f} s = {frame / torch_import:.2f}"
+          "   (goal ≤ 0.5)")
     app_and_headless()
 
 
@@ -201,7 +204,7 @@ def app_and_headless() -> None:
     for n in (1_000, 100_000):
         for size in ((120, 40), (160, 50)):
             turns = app_and_headless_turns(n, size)
-            app, pure, logging = (statistics.mean(rates) for rates in zip(*turns))
+            app, pure, logging = (statistics.mean(rates) for rates in zip(*turns, strict=True))
             print(f"  N {n:>7} {size[0]}×{size[1]}: ÷ pure {_quartiles(app_ratios(turns, 1))}, "
                   f"÷ logging every 100 {_quartiles(app_ratios(turns, 2))}; mean epochs/s app {app:.0f}, "
                   f"pure {pure:.0f}, logging {logging:.0f}", flush=True)

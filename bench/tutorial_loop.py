@@ -25,7 +25,7 @@ def main() -> None:
     w = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=0.2)
-    e, l = [], []
+    e, l = [], []  # noqa: E741 (the tutorial's names)
     for epoch in range(epochs):
         appr = torch.sigmoid(w * train_x + b)
         loss = F.binary_cross_entropy(appr, train_y)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,13 +26,11 @@ from logreg_tui.options import Options, learning_rate, speed, train_config
 from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.plot_process import PlotProcess
 from logreg_tui.runs import ghost_name
+from logreg_tui.screens import FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen, ValuePrompt
 from logreg_tui.screenshot import placed_cells
-from logreg_tui.screens import (FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen,
-                                ValuePrompt)
 from logreg_tui.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
 from logreg_tui.stats import StatsPanel
 from logreg_tui.widgets import LandscapeView, Plots, PlotView, plot_colors
-
 
 
 def _footer_place(key_row: tuple[str, ...]) -> int:
@@ -257,12 +255,13 @@ class LogRegApp(App):
 
     def action_type_speed(self) -> None:
         cap = self.engine.latest.speed if self.engine else self.options.speed
-        self._prompt(f"epochs per second (≥ {SPEED_MIN:g}, or max)", speed, "max" if cap is None else format_number(cap),
-                     "set_speed")
+        shown = "max" if cap is None else format_number(cap)
+        self._prompt(f"epochs per second (≥ {SPEED_MIN:g}, or max)", speed, shown, "set_speed")
 
     def _prompt(self, question: str, parse: Callable, shown: str, command: str) -> None:
         """Ask for a value; a valid one goes to the engine command of that name."""
-        self.push_screen(ValuePrompt(question, parse, shown), lambda typed: typed and self.action_engine(command, *typed))
+        self.push_screen(ValuePrompt(question, parse, shown),
+                         lambda typed: typed and self.action_engine(command, *typed))
 
     def action_toggle_loss(self, setting: str) -> None:
         """Flip one of the loss plot's LossSettings (log_y, smooth, tail)."""

@@ -88,8 +88,8 @@ def row_axis(low: float, high: float, rows: int, whole: bool = False) -> Axis:
             choices.append((step / gap, step, first, intervals))
     # the data should fill the height (rows of the finest value), then the more ticks the better
     finest = min(choices)[0] if choices else None
-    per_row, step, first, intervals = min(
-        (c for c in choices if c[0] <= finest * 1.15), key=lambda c: c[1]) if choices else (step / gap, step, first, intervals)
+    per_row, step, first, intervals = (min((c for c in choices if c[0] <= finest * 1.15), key=lambda c: c[1])
+                                       if choices else (step / gap, step, first, intervals))
     ticks = tuple(float(f"{(first + k) * step:.12g}") for k in range(intervals + 1))
     axis_low = first * step - per_row / 2
     return Axis(axis_low, axis_low + rows * per_row, ticks, tuple(tick_labels(ticks, step)))

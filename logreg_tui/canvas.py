@@ -63,8 +63,8 @@ def quantize(values: np.ndarray, low: float, high: float, steps: int) -> bytes:
 
 # --ascii: what the plots draw, in the characters every font and console has
 _ASCII = str.maketrans({
-    **{box: "-" for box in "─━┄┈╌═"}, **{box: "|" for box in "│┃┆┊╎║▏▕╻╹"},
-    **{box: "+" for box in "┌┐└┘├┤┬┴┼╭╮╯╰"}, "·": ".", "•": "o", "∘": "o", "●": "@", "○": "o", "✕": "X",
+    **dict.fromkeys("─━┄┈╌═", "-"), **dict.fromkeys("│┃┆┊╎║▏▕╻╹", "|"),
+    **dict.fromkeys("┌┐└┘├┤┬┴┼╭╮╯╰", "+"), "·": ".", "•": "o", "∘": "o", "●": "@", "○": "o", "✕": "X",
     "▀": " ", "▄": " ", "█": "#", "░": ".", "▒": ":", "▓": "#", "σ": "s", "β": "b", "×": "x", "−": "-",
     "…": "...", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "↑": "^", "↓": "v", "²": "^2", "Δ": "d", "⋯": "...",
 })

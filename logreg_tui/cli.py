@@ -7,9 +7,8 @@ import os
 import sys
 
 from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import (EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options,
-                                train_config)
 from logreg_tui.formatting import printable
+from logreg_tui.options import EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options, train_config
 from logreg_tui.signals import exit_code, stop_words, stopping_signals
 
 

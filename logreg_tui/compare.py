@@ -7,8 +7,8 @@ import json
 
 from logreg_tui.data import DataError, Dataset
 from logreg_tui.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
-from logreg_tui.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.runs import settings_words
+from logreg_tui.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.state import before_training
 
 
@@ -20,7 +20,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
 
     runs = compared_runs(options)
     try:
-        for spec, run in runs:
+        for spec, run in runs:  # noqa: B007 (the except below names the spec)
             dataset.check_split(run.val_frac)
     except DataError as error:
         return fail(f"--compare {spec!r}: {error}")

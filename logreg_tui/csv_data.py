@@ -254,7 +254,7 @@ def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, labe
         lines = (line for line in file)
         number = 0
         for number, row in enumerate(csv.reader(lines, delimiter=columns.separator), start=1):
-            if number == 1 and columns.header or not any(cell.strip() for cell in row):
+            if (number == 1 and columns.header) or not any(cell.strip() for cell in row):
                 continue
             if len(row) != columns.count:
                 return CsvError(f"{path}:{number}: expected {columns.count} columns, found {len(row)}")

@@ -11,20 +11,30 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 
-from logreg_tui.data import SEED_MAX, Dataset, DataError
+from logreg_tui.data import SEED_MAX, DataError, Dataset
 from logreg_tui.history import LossHistory, PathHistory
+from logreg_tui.lessons import Cause, divergence_message, going_on_message, saturation_message
 from logreg_tui.optimum import Optimum, find_optimum
 from logreg_tui.pacing import EpochPace
 from logreg_tui.runs import MAX_GHOSTS, Event, record
-from logreg_tui.state import (AUTOGRADS, LR_MAX, LR_MIN, Autograd, Optimizer, Snapshot, TrainConfig, next_batch_size,
-                              next_lr, next_optimizer)
-from logreg_tui.lessons import Cause, divergence_message, going_on_message, saturation_message
+from logreg_tui.state import (
+    AUTOGRADS,
+    LR_MAX,
+    LR_MIN,
+    Autograd,
+    Optimizer,
+    Snapshot,
+    TrainConfig,
+    next_batch_size,
+    next_lr,
+    next_optimizer,
+)
 from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 

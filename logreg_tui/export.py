@@ -82,9 +82,9 @@ def history_csv(snapshot) -> str:
     w, b = _path_at(snapshot.path, starts)
     width = 1 if snapshot.history.is_exact else snapshot.history.bucket_width
     if width == 1:
-        rows = zip(starts, mean.tolist(), w, b)
+        rows = zip(starts, mean.tolist(), w, b, strict=True)
         return "epoch,loss,w,b\n" + "".join(f"{int(e)},{v!r},{pw!r},{pb!r}\n" for e, v, pw, pb in rows)
-    rows = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b)
+    rows = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b, strict=True)
     return "epoch,loss,loss_min,loss_max,epochs,w,b\n" + "".join(
         f"{int(e)},{m!r},{lo!r},{hi!r},{width},{pw!r},{pb!r}\n" for e, m, lo, hi, pw, pb in rows
     )
@@ -146,10 +146,11 @@ def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
     """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last."""
     names = run_file_names(stem, snapshot)
     ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
-              | run_summary(options, ghost) for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:]))]
+              | run_summary(options, ghost)
+              for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:-1], strict=True))]
     summary = {"csv": names[0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
     texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [json.dumps(summary, indent=1)]
-    return list(zip(names, texts))
+    return list(zip(names, texts, strict=True))
 
 
 def zipped(files: list[tuple[str, str]]) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-
 FLOAT32_EPSILON = 2.0**-23  # float32's relative resolution
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -128,7 +129,7 @@ class PathView:
     def segments(self) -> list[slice]:
         """Index ranges of the path's unbroken stretches."""
         edges = list(np.flatnonzero(self.starts)) + [self.w.size]
-        return [slice(start, end) for start, end in zip(edges[:-1], edges[1:])]
+        return [slice(start, end) for start, end in pairwise(edges)]
 
 
 class PathHistory:

@@ -122,7 +122,7 @@ def _b_labels(window: Window, frame: Frame) -> list[list]:
     """[row, label] of the b ticks on the map's rows, each on the row that holds its value, two rows apart at least."""
     ticks = multiples(window.b_low, window.b_high, window.b_step)
     labels, last_row = [], -2
-    for tick, label in zip(reversed(ticks), reversed(tick_labels(ticks, window.b_step))):
+    for tick, label in zip(reversed(ticks), reversed(tick_labels(ticks, window.b_step)), strict=True):
         row = min(int((window.b_high - tick) / (window.b_high - window.b_low) * frame.rows), frame.rows - 1)
         if row - last_row >= 2:
             labels.append([1 + row, label])
@@ -134,7 +134,7 @@ def _w_labels(window: Window, frame: Frame) -> list[list]:
     """[column, label] of the w ticks, each centred on the column that holds its value, never touching."""
     ticks = multiples(window.w_low, window.w_high, window.w_step)
     labels, free_from = [], 0
-    for tick, label in zip(ticks, tick_labels(ticks, window.w_step)):
+    for tick, label in zip(ticks, tick_labels(ticks, window.w_step), strict=True):
         column = frame.left + min(int((tick - window.w_low) / (window.w_high - window.w_low) * frame.columns),
                                   frame.columns - 1)
         start = column - len(label) // 2

@@ -9,11 +9,20 @@ import sys
 from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
-from logreg_tui.formatting import printable
-from logreg_tui.display import COLOR_CHOICES
 from logreg_tui.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
-from logreg_tui.state import (AUTOGRADS, EPOCHS_MAX, LR_MAX, LR_MIN, OPTIMIZERS, SPEED_MIN, Autograd, Optimizer,
-                              TrainConfig)
+from logreg_tui.display import COLOR_CHOICES
+from logreg_tui.formatting import printable
+from logreg_tui.state import (
+    AUTOGRADS,
+    EPOCHS_MAX,
+    LR_MAX,
+    LR_MIN,
+    OPTIMIZERS,
+    SPEED_MIN,
+    Autograd,
+    Optimizer,
+    TrainConfig,
+)
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
@@ -146,7 +155,8 @@ def build_parser() -> QuietParser:
     app.add_argument("--fps", type=lambda t: _whole(t, 1, 60), default=unset, help="screen updates per second (10)")
     app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
     app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
-    app.add_argument("--no-mouse", action="store_true", default=unset, help="no mouse tracking: the terminal selects text")
+    app.add_argument("--no-mouse", action="store_true", default=unset,
+                     help="no mouse tracking: the terminal selects text")
     app.add_argument("--colors", choices=COLOR_CHOICES, default=unset,
                      help="the terminal's colours; auto reads COLORTERM and TERM (auto)")
     app.add_argument("--ascii", action=argparse.BooleanOptionalAction, default=unset,
@@ -246,7 +256,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
     problem = _misplaced(mode_only, values["headless"], values["gradcheck"])
     serving = set(values) & set(SERVE_ONLY)
     if values["serve"] and (values["headless"] or values["gradcheck"]):
-        problem = f"--serve serves the app; it does nothing with {'--headless' if values['headless'] else '--gradcheck'}"
+        other = "--headless" if values["headless"] else "--gradcheck"
+        problem = f"--serve serves the app; it does nothing with {other}"
     elif serving and not values["serve"]:
         problem = f"{_flag(min(serving))} needs --serve"
     file_only = [name for name in ("x_column", "label_column", "positive") if values.get(name) is not None]
@@ -254,7 +265,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
         problem = f"{_flag(file_only[0])} needs --data"
     if problem:
         parser.error(problem)
-    options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | {"compare": tuple(values.get("compare", ()))}))
+    compare = {"compare": tuple(values.get("compare", ()))}
+    options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | compare))
     try:
         compared_runs(options, parser)
     except argparse.ArgumentTypeError as error:

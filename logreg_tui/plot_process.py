@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from logreg_tui.drawing import Drawing, Rows, decode, encode
 from logreg_tui.plots import picture as draw_here
@@ -115,8 +115,11 @@ class PlotProcess:
                 self._give_up()
                 return
             answered, self._in_flight = self._in_flight, []
+            if len(pictures) != len(answered):  # an answer short of what was asked would leave a view waiting
+                self._give_up()
+                return
             self.drawn += len(answered)
-            for (_, deliver), rows in zip(answered, pictures):
+            for (_, deliver), rows in zip(answered, pictures, strict=True):
                 deliver(rows)
         self._send_next()
 

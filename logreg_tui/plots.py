@@ -175,7 +175,8 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
     names, words = [label for label, _, _ in ghosts], [list(what) for _, what, _ in ghosts]
     key = ("loss", width, height, x_start, x_end, axis, log_y, smooth, colors, val_history is not None,
            quantize(np.stack([low, high]), axis.low, axis.high, 4 * height), x.size,
-           quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height), tuple(ticks), tuple(map(tuple, words)),
+           quantize(np.stack([val_low, val_high]), axis.low, axis.high, 4 * height), tuple(ticks),
+           tuple(map(tuple, words)),
            tuple(quantize(np.stack(shade[1:]), axis.low, axis.high, 4 * height) for shade in shades))
     stacked = [np.concatenate([shade[k] for shade in shades]) if shades else np.empty(0) for k in range(3)]
     return key, drawing_of("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
@@ -188,7 +189,7 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
 
 def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False) -> str:
     parts = [("  (log scale)", " log"), ("  smoothed", " smooth"), ("  recent", " recent")]
-    shown = [part for part, on in zip(parts, (log_y, smooth, tail)) if on]
+    shown = [part for part, on in zip(parts, (log_y, smooth, tail), strict=True) if on]
     if short:  # beside a legend
         return "loss" + "".join(short for _, short in shown)
     return fit_title(width, label_width, "loss" + "".join(long for long, _ in shown),

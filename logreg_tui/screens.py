@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
-from typing import Callable
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -54,7 +54,8 @@ KEYS = [
     ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
 ]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G",
+             "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
 HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape

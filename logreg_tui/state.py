@@ -147,14 +147,14 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
-                    grad_b=nan, saturated_share=nan, stuck_share=nan, lr=config.lr, autograd=config.autograd, optimizer=config.optimizer,
-                    momentum=config.momentum, batch_size=config.batch_size, val_frac=config.val_frac, steps=0, epoch_progress=0.0,
-                    epoch_loss_so_far=nan, val_loss=nan,
+                    grad_b=nan, saturated_share=nan, stuck_share=nan, lr=config.lr, autograd=config.autograd,
+                    optimizer=config.optimizer, momentum=config.momentum, batch_size=config.batch_size,
+                    val_frac=config.val_frac, steps=0, epoch_progress=0.0, epoch_loss_so_far=nan, val_loss=nan,
                     val_accuracy=nan, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(), ghosts=(),
-                    message="")
+                    history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(),
+                    ghosts=(), message="")
 
 
 def _start_path() -> PathView:

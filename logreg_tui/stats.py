@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -10,7 +10,6 @@ from textual.strip import Strip
 
 from logreg_tui.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.widgets import LineCanvas
-
 
 LABEL_WIDTH = 9
 VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
@@ -79,8 +78,8 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("device", lambda s: s.device),
 ]
 LOADING = ("seed", "data", "N", "held out", "device")  # the lines shown while torch loads
-STATUS_STYLES = {"running": "bold green", "saturated": "bold red", "paused": "bold yellow", "done": "bold cyan", "diverged": "bold red",
-                 "loading": "bold", "error": "bold red"}
+STATUS_STYLES = {"running": "bold green", "saturated": "bold red", "paused": "bold yellow", "done": "bold cyan",
+                 "diverged": "bold red", "loading": "bold", "error": "bold red"}
 LABEL_STYLE, VALUE_STYLE, NOTE_STYLE = Style(dim=True), Style(bold=True), Style(dim=True, italic=True)
 
 

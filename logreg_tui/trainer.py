@@ -7,16 +7,16 @@ the Trainer does the arithmetic and never waits for the device except in `fetch(
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import Dataset
-from logreg_tui.lessons import Cause
 from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
+from logreg_tui.lessons import Cause
 from logreg_tui.optimizers import BY_NAME, copy_state
 from logreg_tui.state import TrainConfig
 
@@ -287,7 +287,8 @@ class Trainer:
 
     def host_values(self) -> dict[str, float]:
         """Loss, accuracy (training and held out), w, b, gradients, the held-out loss and the share of points
-        whose σ is exactly 0 or 1 in float32 (and of those on the wrong side: stuck), all at the current w, b (as evaluate() left them); one transfer."""
+        whose σ is exactly 0 or 1 in float32 (and of those on the wrong side: stuck), all at the current w, b
+        (as evaluate() left them); one transfer."""
         nan = torch.full((), float("nan"), device=self.device)
         with torch.no_grad():
             p = torch.sigmoid(self.logits)

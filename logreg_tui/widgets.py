@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -14,10 +15,10 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.drawing import PlotColors, Rows, ansi_colors
-from logreg_tui.plot_process import PlotProcess
 from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
+from logreg_tui.drawing import PlotColors, Rows, ansi_colors
 from logreg_tui.landscape import LandscapeSettings, geometry, landscape_view
+from logreg_tui.plot_process import PlotProcess
 from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
 from logreg_tui.state import Snapshot
 
@@ -31,8 +32,8 @@ def changed_span(old: Strip, new: Strip) -> tuple[int, int]:
     a, b = _cells(old), _cells(new)
     if len(a) != len(b):
         return 0, max(len(a), len(b))
-    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
-    end = len(a) - next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b))) if x != y), 0)
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    end = len(a) - next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b), strict=False)) if x != y), 0)
     return start, max(end, start)
 
 
@@ -80,7 +81,7 @@ class LineCanvas(Widget):
             self.frames_shown += 1
             self.refresh()
             return
-        changed = [(y, changed_span(a, b)) for y, (a, b) in enumerate(zip(old, strips)) if a != b]
+        changed = [(y, changed_span(a, b)) for y, (a, b) in enumerate(zip(old, strips, strict=True)) if a != b]
         if changed:
             self.frames_shown += 1
             self.refresh(*(Region(start, y, end - start, 1) for y, (start, end) in changed))

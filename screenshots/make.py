@@ -2,9 +2,7 @@
 
 import asyncio
 import base64
-import html
 import json
-import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +14,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from apphelpers import make_app, settle, snap, started, until  # noqa: E402
+
 from logreg_tui.screenshot import placed_cells  # noqa: E402
 
 SIZE = (120, 36)
@@ -27,7 +26,8 @@ def wanted(name: str) -> bool:
 
 
 async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs: int | None = None,
-                status: str | None = None, size: tuple[int, int] = SIZE, runs: tuple[tuple[str, ...], ...] = ()) -> None:
+                status: str | None = None, size: tuple[int, int] = SIZE,
+                runs: tuple[tuple[str, ...], ...] = ()) -> None:
     """runs: keys of earlier runs, each waited out until done (the next one's z keeps it as a ghost)."""
     if not wanted(name):
         return
@@ -36,7 +36,7 @@ async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs:
         await started(pilot)
         for done, run in enumerate(runs):
             await pilot.press(*run)
-            await until(pilot, lambda: snap(app).status == "done" and len(snap(app).ghosts) == done)
+            await until(pilot, lambda done=done: snap(app).status == "done" and len(snap(app).ghosts) == done)
         await pilot.press(*keys)
         if epochs is not None:
             await until(pilot, lambda: snap(app).epoch == epochs and (status is None or snap(app).status == status))

@@ -7,14 +7,14 @@ import re
 import sys
 
 import pytest
-
 from apphelpers import make_app, message, settle, snap, started, stat, training_beyond, until
-from logreg_tui.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
-from logreg_tui.screens import HelpScreen
+
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.engine import Engine
-from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.formatting import format_number
+from logreg_tui.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.screens import HelpScreen
+from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.stats import STATS, VALUE_WIDTH
 
 

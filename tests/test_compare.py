@@ -119,7 +119,7 @@ def test_compare_runs_are_the_single_runs_of_their_specs(cli):
     assert result.returncode == 0, result.stderr
     compared = json.loads(result.stdout)
     assert [run["spec"] for run in compared] == SPECS
-    for spec, run in zip(SPECS, compared):
+    for spec, run in zip(SPECS, compared, strict=True):
         single = json.loads(cli("--headless", "--json", *SHARED, *single_run_args(spec)).stdout)
         for field in ("w", "b", "loss", "accuracy", "val_loss", "epochs", "steps", "optimizer", "lr", "batch_size",
                       "epochs_to_1pct_of_optimum"):
@@ -133,7 +133,7 @@ def test_compare_prints_a_line_per_run_as_the_json_says(cli):
     lines = cli("--headless", *SHARED, "--compare", *specs).stdout.splitlines()
     runs = json.loads(cli("--headless", "--json", *SHARED, "--compare", *specs).stdout)
     assert len(lines) == 2
-    for line, run in zip(lines, runs):
+    for line, run in zip(lines, runs, strict=True):
         near = run["epochs_to_1pct_of_optimum"]
         assert line.startswith(run["optimizer"])
         assert f"loss {run['loss']:.5f}" in line and f"acc {run['accuracy']:.3f}" in line

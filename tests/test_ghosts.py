@@ -3,10 +3,11 @@
 import json
 
 from apphelpers import make_app, message, settle, snap, started, until
+
 from logreg_tui.drawing import blend, to_hex
 from logreg_tui.ghosts import EVENT_TICK, ghost_color
-from logreg_tui.widgets import plot_colors
 from logreg_tui.runs import MAX_GHOSTS
+from logreg_tui.widgets import plot_colors
 
 
 def loss_lines(app) -> list[str]:

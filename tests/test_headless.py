@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import TUTORIAL_LINES
+
 from logreg_tui.data import make_tutorial_data
 from logreg_tui.engine import Engine
-from logreg_tui.state import TrainConfig
 from logreg_tui.functions import TutorialCrossEntropyWithLogits
+from logreg_tui.state import TrainConfig
 
 ROOT = Path(__file__).parent.parent
 
@@ -156,7 +156,7 @@ def test_headless_peak_memory_at_n_1e6_is_no_more_than_the_tutorials_loop():
 
 
 def write_csv(path: Path, xs, labels) -> Path:
-    path.write_text("x,label\n" + "".join(f"{x},{y}\n" for x, y in zip(xs, labels)))
+    path.write_text("x,label\n" + "".join(f"{x},{y}\n" for x, y in zip(xs, labels, strict=True)))
     return path
 
 

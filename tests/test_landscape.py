@@ -3,15 +3,16 @@ against the exact loss, the window, the path kept per run, and moving (w, b) by 
 
 import json
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from logreg_tui.data import Dataset, make_tutorial_data
+from logreg_tui.drawing import PlotColors
 from logreg_tui.engine import Engine
 from logreg_tui.history import PathHistory
 from logreg_tui.landscape import CONTOUR, LEVELS, LandscapeSettings, geometry, landscape_view, map_codes
-from logreg_tui.drawing import PlotColors
 from logreg_tui.optimum import find_optimum, mean_loss
 from logreg_tui.state import TrainConfig
 from logreg_tui.surface import landscape_window, loss_surface
@@ -73,7 +74,7 @@ def test_separable_data_has_no_minimum_and_the_loss_falls_along_the_direction_gi
     dw, db = optimum.direction
     assert math.hypot(dw, db) == pytest.approx(1.0)
     losses = [mean_loss(t * dw, t * db, x, y) for t in (1, 10, 100, 1000)]
-    assert all(a > b for a, b in zip(losses, losses[1:])) and losses[-1] < 1e-6
+    assert all(a > b for a, b in pairwise(losses)) and losses[-1] < 1e-6
 
 
 def test_separable_the_other_way_round_and_with_a_tie():

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.data import DataError, make_tutorial_data
-from logreg_tui.formatting import format_number
 from logreg_tui.engine import Engine
+from logreg_tui.formatting import format_number
 from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.state import OPTIMIZERS, TrainConfig
 

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.history import LossHistory
-from logreg_tui.drawing import Drawing, PlotColors, decode, encode
-from logreg_tui.plot_process import PlotProcess, draw_here
 from logreg_tui.canvas import rows_of
+from logreg_tui.data import make_tutorial_data
+from logreg_tui.drawing import Drawing, PlotColors, decode, encode
+from logreg_tui.history import LossHistory
+from logreg_tui.plot_process import PlotProcess, draw_here
 from logreg_tui.plots import LossSettings, loss_plot, render
 from logreg_tui.scatter import data_plot
 

@@ -7,12 +7,11 @@ import time
 
 import numpy as np
 import pytest
-
 from apphelpers import make_app, message, settle, snap, started, stat, until
-from logreg_tui.app import LogRegApp
-from logreg_tui.screens import HelpScreen
-from logreg_tui.screens import ValuePrompt
 from terminal import Terminal, installed_command
+
+from logreg_tui.app import LogRegApp
+from logreg_tui.screens import HelpScreen, ValuePrompt
 
 EXECUTABLE = installed_command()
 

@@ -3,13 +3,13 @@
 import asyncio
 import io
 import json
-import signal
-import zipfile
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import aiohttp

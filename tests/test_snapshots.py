@@ -1,7 +1,6 @@
 """SVG snapshots of deterministic paused states (pytest-textual-snapshot); `--snapshot-update` refreshes them."""
 
 import pytest
-
 from apphelpers import make_app, snap, started, until
 
 

@@ -5,10 +5,10 @@ import re
 import time
 
 import pytest
-
-from logreg_tui.state import LR_MAX, LR_MIN
 from longrun import MB, headless_and_app_rss
 from terminal import Terminal, installed_command
+
+from logreg_tui.state import LR_MAX, LR_MIN
 
 EXECUTABLE = installed_command()
 
