@@ -11,9 +11,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import start_engine
-from logreg_tui.state import OPTIMIZERS, TrainConfig
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.state import OPTIMIZERS, TrainConfig
+from logreg_tui.training.engine import start_engine
 
 DEFAULT_THREADS = torch.get_num_threads()
 SIZES = {1_000: 2000, 100_000: 200, 1_000_000: 20}  # N: epochs per timing

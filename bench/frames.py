@@ -13,15 +13,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.drawing import PlotColors
-from logreg_tui.history import LossHistory, PathHistory
-from logreg_tui.landscape import LandscapeSettings, landscape_view, map_codes
-from logreg_tui.optimum import find_optimum
-from logreg_tui.plots import LossSettings, loss_plot, picture, render
-from logreg_tui.scatter import data_plot
-from logreg_tui.state import TrainConfig, before_training
-from logreg_tui.surface import loss_surface
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.history import LossHistory, PathHistory
+from logreg_tui.core.optimum import find_optimum
+from logreg_tui.core.state import TrainConfig, before_training
+from logreg_tui.views.drawing import PlotColors
+from logreg_tui.views.landscape import LandscapeSettings, landscape_view, map_codes
+from logreg_tui.views.plots import LossSettings, loss_plot, picture, render
+from logreg_tui.views.scatter import data_plot
+from logreg_tui.views.surface import loss_surface
 
 WIDTH, LOSS_HEIGHT, DATA_HEIGHT = 66, 24, 24  # the plot widgets' sizes in a 160×50 terminal (2 × 2)
 LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT = 66, 48

@@ -32,9 +32,9 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from logreg_tui.data import make_tutorial_data  # noqa: E402
-from logreg_tui.engine import Engine  # noqa: E402
-from logreg_tui.state import OPTIMIZERS, TrainConfig  # noqa: E402
+from logreg_tui.core.data import make_tutorial_data  # noqa: E402
+from logreg_tui.core.state import OPTIMIZERS, TrainConfig  # noqa: E402
+from logreg_tui.training.engine import Engine  # noqa: E402
 
 FAILED: list[str] = []
 
@@ -195,7 +195,7 @@ def check_app_speed(device: str, n_points: int) -> None:
 
 
 def check_largest(device: str, n_points: int) -> None:
-    from logreg_tui.surface import loss_surface
+    from logreg_tui.views.surface import loss_surface
 
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()

@@ -1,3 +1,3 @@
-from logreg_tui.cli import main
+from logreg_tui.cli.main import main
 
 raise SystemExit(main())

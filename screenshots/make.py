@@ -15,7 +15,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from apphelpers import make_app, settle, snap, started, until  # noqa: E402
 
-from logreg_tui.screenshot import placed_cells  # noqa: E402
+from logreg_tui.views.screenshot import placed_cells  # noqa: E402
 
 SIZE = (120, 36)
 ONLY = set(sys.argv[1:])  # names to make (python screenshots/make.py ansi ascii); none: all of them

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from logreg_tui.app import LogRegApp
-from logreg_tui.options import load_dataset, parse_options
+from logreg_tui.core.options import load_dataset, parse_options
+from logreg_tui.tui.app import LogRegApp
 
 
 def make_app(*args: str, directory: Path | None = None) -> LogRegApp:

@@ -9,13 +9,13 @@ import sys
 import pytest
 from apphelpers import make_app, message, settle, snap, started, stat, training_beyond, until
 
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.engine import Engine
-from logreg_tui.formatting import format_number
-from logreg_tui.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
-from logreg_tui.screens import HelpScreen
-from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
-from logreg_tui.stats import STATS, VALUE_WIDTH
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.formatting import format_number
+from logreg_tui.core.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.training.engine import Engine
+from logreg_tui.tui.screens import HelpScreen
+from logreg_tui.tui.stats import STATS, VALUE_WIDTH
 
 
 async def test_opens_paused_at_epoch_zero_with_every_stat():

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logreg_tui.data import DataError, load_csv
+from logreg_tui.core.data import DataError, load_csv
 
 FILES = Path(__file__).parent / "data" / "csv"
 X, Y = [1.5, -0.5, 2.5, 0.25], [1, 0, 1, 0]
@@ -81,7 +81,7 @@ def test_a_fifo_and_a_device_are_one_line_not_a_hang(tmp_path, cli):
 
 
 def test_a_file_over_the_row_limit_stops_at_the_first_row_past_it(tmp_path, monkeypatch):
-    from logreg_tui import data
+    from logreg_tui.core import data
 
     path = tmp_path / "big.csv"
     path.write_text("x,label\n" + "".join(f"{k},{k % 2}\n" for k in range(1000)))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from logreg_tui.canvas import ascii_text
-from logreg_tui.display import colour_depth, light_background, wants_ascii
+from logreg_tui.core.display import colour_depth, light_background, wants_ascii
+from logreg_tui.views.canvas import ascii_text
 
 
 @pytest.mark.parametrize("environ, expected", [

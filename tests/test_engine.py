@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from conftest import TUTORIAL_LINES, wait_for
 
-from logreg_tui.data import load_csv, make_tutorial_data
-from logreg_tui.engine import Engine
-from logreg_tui.history import LossHistory
-from logreg_tui.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.core.data import load_csv, make_tutorial_data
+from logreg_tui.core.history import LossHistory
+from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.training.engine import Engine
 
 
 def tutorial_run(mode: str, lr: float) -> tuple[list[str], object]:

@@ -1,8 +1,8 @@
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.functions import BCEWithLogits, Sigmoid, TutorialCrossEntropyWithLogits, TutorialSigmoid
-from logreg_tui.gradcheck import N, check_mode
+from logreg_tui.training.functions import BCEWithLogits, Sigmoid, TutorialCrossEntropyWithLogits, TutorialSigmoid
+from logreg_tui.training.gradcheck import N, check_mode
 
 
 def test_custom_functions_pass_gradcheck_and_match_torch():

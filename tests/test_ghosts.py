@@ -4,10 +4,10 @@ import json
 
 from apphelpers import make_app, message, settle, snap, started, until
 
-from logreg_tui.drawing import blend, to_hex
-from logreg_tui.ghosts import EVENT_TICK, ghost_color
-from logreg_tui.runs import MAX_GHOSTS
-from logreg_tui.widgets import plot_colors
+from logreg_tui.core.runs import MAX_GHOSTS
+from logreg_tui.tui.widgets import plot_colors
+from logreg_tui.views.drawing import blend, to_hex
+from logreg_tui.views.ghosts import EVENT_TICK, ghost_color
 
 
 def loss_lines(app) -> list[str]:
@@ -125,8 +125,8 @@ async def test_each_change_is_told_ticked_on_the_loss_axis_and_exported_with_its
 
 
 def test_the_legend_shortens_what_does_not_fit_and_drops_the_oldest_last():
-    from logreg_tui.drawing import PlotColors
-    from logreg_tui.ghosts import legend_runs
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.ghosts import legend_runs
 
     ghosts = [("prev: adam lr 0.4", ["adam", "lr 0.4"]), ("prev 2: sgd lr 0.2", []),  # the same settings
               ("prev 3: momentum β 0.5", ["momentum β 0.5"])]

@@ -8,14 +8,14 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from logreg_tui.data import Dataset, make_tutorial_data
-from logreg_tui.drawing import PlotColors
-from logreg_tui.engine import Engine
-from logreg_tui.history import PathHistory
-from logreg_tui.landscape import CONTOUR, LEVELS, LandscapeSettings, geometry, landscape_view, map_codes
-from logreg_tui.optimum import find_optimum, mean_loss
-from logreg_tui.state import TrainConfig
-from logreg_tui.surface import landscape_window, loss_surface
+from logreg_tui.core.data import Dataset, make_tutorial_data
+from logreg_tui.core.history import PathHistory
+from logreg_tui.core.optimum import find_optimum, mean_loss
+from logreg_tui.core.state import TrainConfig
+from logreg_tui.training.engine import Engine
+from logreg_tui.views.drawing import PlotColors
+from logreg_tui.views.landscape import CONTOUR, LEVELS, LandscapeSettings, geometry, landscape_view, map_codes
+from logreg_tui.views.surface import landscape_window, loss_surface
 
 
 def lbfgs_minimum(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from apphelpers import make_app, message, settle, snap, started, stat, until
 
-from logreg_tui.app import LogRegApp
-from logreg_tui.data import SEED_MAX, make_tutorial_data
-from logreg_tui.engine import Engine
-from logreg_tui.export import run_summary
-from logreg_tui.options import parse_options
-from logreg_tui.screens import ValuePrompt
-from logreg_tui.state import LR_MAX, TrainConfig
+from logreg_tui.core.data import SEED_MAX, make_tutorial_data
+from logreg_tui.core.export import run_summary
+from logreg_tui.core.options import parse_options
+from logreg_tui.core.state import LR_MAX, TrainConfig
+from logreg_tui.training.engine import Engine
+from logreg_tui.tui.app import LogRegApp
+from logreg_tui.tui.screens import ValuePrompt
 
 
 def float64_figures(dataset, w: float, b: float) -> dict[str, float]:
@@ -177,9 +177,9 @@ async def test_paused_at_start_the_loss_plot_has_epoch_0s_point():
 
 
 def test_before_training_the_landscape_says_it_is_computing():
-    from logreg_tui.drawing import PlotColors
-    from logreg_tui.landscape import LandscapeSettings, landscape_view
-    from logreg_tui.state import before_training
+    from logreg_tui.core.state import before_training
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.landscape import LandscapeSettings, landscape_view
 
     colors = PlotColors((200, 200, 200), (0, 0, 200), (90, 90, 90), (200, 0, 200), (200, 0, 0), (0, 200, 0),
                         (200, 200, 0), (0, 0, 0), False)

@@ -8,11 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.data import DataError, make_tutorial_data
-from logreg_tui.engine import Engine
-from logreg_tui.formatting import format_number
-from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
-from logreg_tui.state import OPTIMIZERS, TrainConfig
+from logreg_tui.core.data import DataError, make_tutorial_data
+from logreg_tui.core.formatting import format_number
+from logreg_tui.core.state import OPTIMIZERS, TrainConfig
+from logreg_tui.training.engine import Engine
+from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 
 
 def torch_optim(name: str, params, lr: float, momentum: float):

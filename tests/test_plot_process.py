@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from logreg_tui.canvas import rows_of
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.drawing import Drawing, PlotColors, decode, encode
-from logreg_tui.history import LossHistory
-from logreg_tui.plot_process import PlotProcess, draw_here
-from logreg_tui.plots import LossSettings, loss_plot, render
-from logreg_tui.scatter import data_plot
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.history import LossHistory
+from logreg_tui.views.canvas import rows_of
+from logreg_tui.views.drawing import Drawing, PlotColors, decode, encode
+from logreg_tui.views.plot_process import PlotProcess, draw_here
+from logreg_tui.views.plots import LossSettings, loss_plot, render
+from logreg_tui.views.scatter import data_plot
 
 COLORS = PlotColors()
 
@@ -103,7 +103,7 @@ async def test_a_child_that_dies_hands_its_work_back_to_the_app():
 
 
 def test_the_child_exits_when_the_app_goes():
-    child = subprocess.Popen([sys.executable, "-m", "logreg_tui.plot_process"], stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-m", "logreg_tui.views.plot_process"], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE)
     assert child.stdout.readline() == b"ready\n"
     child.stdin.write(encode(drawings()))
@@ -114,6 +114,6 @@ def test_the_child_exits_when_the_app_goes():
 
 
 def test_the_child_imports_no_torch_and_no_textual():
-    code = ("import sys, logreg_tui.plot_process; "
+    code = ("import sys, logreg_tui.views.plot_process; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'textual')]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,15 +6,15 @@ import re
 import numpy as np
 import pytest
 
-from logreg_tui import plots
-from logreg_tui.axes import epoch_axis_end, epoch_ticks, nice_ceiling
-from logreg_tui.canvas import MIN_HEIGHT
-from logreg_tui.data import make_tutorial_data
-from logreg_tui.drawing import PlotColors
-from logreg_tui.formatting import format_number, short_count
-from logreg_tui.history import LossHistory
-from logreg_tui.plots import LossSettings, debiased_ema, decimate, loss_plot, render
-from logreg_tui.scatter import data_plot
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.formatting import format_number, short_count
+from logreg_tui.core.history import LossHistory
+from logreg_tui.views import plots
+from logreg_tui.views.axes import epoch_axis_end, epoch_ticks, nice_ceiling
+from logreg_tui.views.canvas import MIN_HEIGHT
+from logreg_tui.views.drawing import PlotColors
+from logreg_tui.views.plots import LossSettings, debiased_ema, decimate, loss_plot, render
+from logreg_tui.views.scatter import data_plot
 
 WIDTH, HEIGHT = 100, 20
 COLORS = PlotColors()

@@ -10,8 +10,8 @@ import pytest
 from apphelpers import make_app, message, settle, snap, started, stat, until
 from terminal import Terminal, installed_command
 
-from logreg_tui.app import LogRegApp
-from logreg_tui.screens import HelpScreen, ValuePrompt
+from logreg_tui.tui.app import LogRegApp
+from logreg_tui.tui.screens import HelpScreen, ValuePrompt
 
 EXECUTABLE = installed_command()
 

@@ -218,7 +218,7 @@ def test_a_busy_port_and_a_missing_textual_serve_get_one_line_and_exit_2():
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and result.stderr == \
         f"logreg-tui: port {port} on 127.0.0.1 is in use; choose another with --port\n"
-    hidden = "import sys; sys.modules['textual_serve'] = None; from logreg_tui.cli import main; sys.exit(main(['--serve']))"
+    hidden = "import sys; sys.modules['textual_serve'] = None; from logreg_tui.cli.main import main; sys.exit(main(['--serve']))"
     result = subprocess.run([sys.executable, "-c", hidden], capture_output=True, text=True, timeout=30,
                             env=os.environ)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1

@@ -15,12 +15,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logreg_tui.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
-from logreg_tui.drawing import PlotColors, Rows, ansi_colors
-from logreg_tui.landscape import LandscapeSettings, geometry, landscape_view
-from logreg_tui.plot_process import PlotProcess
-from logreg_tui.plots import DataSettings, LossSettings, data_view, loss_view
-from logreg_tui.state import Snapshot
+from logreg_tui.core.state import Snapshot
+from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
+from logreg_tui.views.drawing import PlotColors, Rows, ansi_colors
+from logreg_tui.views.landscape import LandscapeSettings, geometry, landscape_view
+from logreg_tui.views.plot_process import PlotProcess
+from logreg_tui.views.plots import DataSettings, LossSettings, data_view, loss_view
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from logreg_tui.runs import ghost_label, ghost_name
+from logreg_tui.core.runs import ghost_label, ghost_name
 
 
 def _finite_or_none(value: float) -> float | None:

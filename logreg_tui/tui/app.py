@@ -17,20 +17,28 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from logreg_tui import app_signals
-from logreg_tui.data import Dataset
-from logreg_tui.display import colour_depth, light_background, wants_ascii
-from logreg_tui.export import export_run, run_files, run_stem, write_new_file, zipped
-from logreg_tui.formatting import format_number, printable
-from logreg_tui.options import Options, learning_rate, speed, train_config
-from logreg_tui.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
-from logreg_tui.plot_process import PlotProcess
-from logreg_tui.runs import ghost_name
-from logreg_tui.screens import FIRST_IN_FOOTER, FOOTER_NAMES, HIDDEN_IN_FOOTER, KEY_NAMES, KEYS, HelpScreen, ValuePrompt
-from logreg_tui.screenshot import placed_cells
-from logreg_tui.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
-from logreg_tui.stats import StatsPanel
-from logreg_tui.widgets import LandscapeView, Plots, PlotView, plot_colors
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.display import colour_depth, light_background, wants_ascii
+from logreg_tui.core.export import export_run, run_files, run_stem, write_new_file, zipped
+from logreg_tui.core.formatting import format_number, printable
+from logreg_tui.core.options import Options, learning_rate, speed, train_config
+from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
+from logreg_tui.core.runs import ghost_name
+from logreg_tui.core.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
+from logreg_tui.tui import app_signals
+from logreg_tui.tui.screens import (
+    FIRST_IN_FOOTER,
+    FOOTER_NAMES,
+    HIDDEN_IN_FOOTER,
+    KEY_NAMES,
+    KEYS,
+    HelpScreen,
+    ValuePrompt,
+)
+from logreg_tui.tui.stats import StatsPanel
+from logreg_tui.tui.widgets import LandscapeView, Plots, PlotView, plot_colors
+from logreg_tui.views.plot_process import PlotProcess
+from logreg_tui.views.screenshot import placed_cells
 
 
 def _footer_place(key_row: tuple[str, ...]) -> int:
@@ -131,7 +139,7 @@ class LogRegApp(App):
     # -- the worker thread: owns the engine, never touches widgets
 
     def _train(self) -> None:
-        from logreg_tui.engine import start_engine
+        from logreg_tui.training.engine import start_engine
 
         engine = start_engine(self.dataset, train_config(
             self.options, publish_interval=0.5 / self.frames_per_second,

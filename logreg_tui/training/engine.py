@@ -17,13 +17,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from logreg_tui.data import SEED_MAX, DataError, Dataset
-from logreg_tui.history import LossHistory, PathHistory
-from logreg_tui.lessons import Cause, divergence_message, going_on_message, saturation_message
-from logreg_tui.optimum import Optimum, find_optimum
-from logreg_tui.pacing import EpochPace
-from logreg_tui.runs import MAX_GHOSTS, Event, record
-from logreg_tui.state import (
+from logreg_tui.core.data import SEED_MAX, DataError, Dataset
+from logreg_tui.core.history import LossHistory, PathHistory
+from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
+from logreg_tui.core.optimum import Optimum, find_optimum
+from logreg_tui.core.pacing import EpochPace
+from logreg_tui.core.runs import MAX_GHOSTS, Event, record
+from logreg_tui.core.state import (
     AUTOGRADS,
     LR_MAX,
     LR_MIN,
@@ -35,7 +35,7 @@ from logreg_tui.state import (
     next_lr,
     next_optimizer,
 )
-from logreg_tui.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
+from logreg_tui.training.trainer import PENDING_MAX, Trainer, choose_threads, resolve_device
 
 
 def start_engine(dataset: Dataset, config: TrainConfig, held: bool = False) -> Engine:

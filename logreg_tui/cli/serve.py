@@ -16,8 +16,8 @@ import socket
 import sys
 from pathlib import Path
 
-from logreg_tui.options import Options, fail
-from logreg_tui.serve_guard import RefusalLog, TokenError, allowed_hosts, guard, make_token, read_token_file
+from logreg_tui.cli.serve_guard import RefusalLog, TokenError, allowed_hosts, guard, make_token, read_token_file
+from logreg_tui.core.options import Options, fail
 
 SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True, "--token-file": True,
                  "--no-token": False}  # name: takes a value

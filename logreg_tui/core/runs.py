@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logreg_tui.formatting import format_number
+from logreg_tui.core.formatting import format_number
 
 MAX_GHOSTS = 3  # runs kept to compare with the current one; the oldest goes first
 MAX_EVENTS = 1000  # per run; the oldest go first (a person pressing keys for hours)

@@ -11,7 +11,7 @@ import plotext as plt
 from rich.console import Console
 from rich.text import Text
 
-from logreg_tui.drawing import Drawing, PlotColors, Rows, plotext_color
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
 FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels

@@ -8,11 +8,11 @@ from functools import lru_cache
 import numpy as np
 import plotext as plt
 
-from logreg_tui.axes import fit_title, round_ticks
-from logreg_tui.canvas import drawing_of, quantize, start_canvas, too_small
-from logreg_tui.data import Dataset
-from logreg_tui.drawing import Drawing, PlotColors, plotext_color
-from logreg_tui.formatting import format_number
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.formatting import format_number
+from logreg_tui.views.axes import fit_title, round_ticks
+from logreg_tui.views.canvas import drawing_of, quantize, start_canvas, too_small
+from logreg_tui.views.drawing import Drawing, PlotColors, plotext_color
 
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 

@@ -9,7 +9,7 @@ every plot that changed in a frame: each pipe write or read hands the GIL to tra
 Until the child says it is ready, and for good if it stops, plots are drawn in the app instead:
 slower, never missing.
 
-    python -m logreg_tui.plot_process   (what the app starts; not for people)
+    python -m logreg_tui.views.plot_process   (what the app starts; not for people)
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from logreg_tui.drawing import Drawing, Rows, decode, encode
-from logreg_tui.plots import picture as draw_here
+from logreg_tui.views.drawing import Drawing, Rows, decode, encode
+from logreg_tui.views.plots import picture as draw_here
 
 Deliver = Callable[[Rows], None]
 READY = b"ready"
@@ -55,7 +55,7 @@ class PlotProcess:
         try:
             # its own session: the terminal's signals (ctrl+z, a closed SSH link) are for the app to handle
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "logreg_tui.plot_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                [sys.executable, "-m", "logreg_tui.views.plot_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError:
             return  # drawn here, as before

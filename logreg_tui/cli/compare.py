@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 
-from logreg_tui.data import DataError, Dataset
-from logreg_tui.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
-from logreg_tui.runs import settings_words
-from logreg_tui.signals import exit_code, stop_words, stopping_signals
-from logreg_tui.state import before_training
+from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
+from logreg_tui.core.data import DataError, Dataset
+from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
+from logreg_tui.core.runs import settings_words
+from logreg_tui.core.state import before_training
 
 
 def run_compare(options: Options, dataset: Dataset) -> int:
     """Train each spec's run to its --epochs; exit 3 when one diverged, 130 on ctrl+c (after the runs so far)."""
-    from logreg_tui.engine import start_engine
-    from logreg_tui.export import run_summary
-    from logreg_tui.trainer import DeviceError
+    from logreg_tui.core.export import run_summary
+    from logreg_tui.training.engine import start_engine
+    from logreg_tui.training.trainer import DeviceError
 
     runs = compared_runs(options)
     try:

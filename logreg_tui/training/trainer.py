@@ -14,11 +14,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.data import Dataset
-from logreg_tui.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
-from logreg_tui.lessons import Cause
-from logreg_tui.optimizers import BY_NAME, copy_state
-from logreg_tui.state import TrainConfig
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.lessons import Cause
+from logreg_tui.core.state import TrainConfig
+from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
+from logreg_tui.training.optimizers import BY_NAME, copy_state
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
 # one record per epoch: its training loss (the mean of its batches'), the w, b its steps arrived at, and the

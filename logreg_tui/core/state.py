@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from logreg_tui.data import Dataset
-from logreg_tui.history import HistoryView, LossHistory, PathHistory, PathView
-from logreg_tui.optimum import Optimum
-from logreg_tui.runs import Event
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.history import HistoryView, LossHistory, PathHistory, PathView
+from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.runs import Event
 
 Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)

@@ -9,10 +9,10 @@ import sys
 from dataclasses import dataclass, replace
 
 from logreg_tui import __version__
-from logreg_tui.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
-from logreg_tui.display import COLOR_CHOICES
-from logreg_tui.formatting import printable
-from logreg_tui.state import (
+from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
+from logreg_tui.core.display import COLOR_CHOICES
+from logreg_tui.core.formatting import printable
+from logreg_tui.core.state import (
     AUTOGRADS,
     EPOCHS_MAX,
     LR_MAX,

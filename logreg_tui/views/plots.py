@@ -15,15 +15,15 @@ from functools import lru_cache
 import numpy as np
 import plotext as plt
 
-from logreg_tui.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
-from logreg_tui.canvas import FRAME_ROWS, as_ascii, drawing_of, quantize, rows_of, start_canvas, too_small
-from logreg_tui.drawing import Drawing, PlotColors, Rows, plotext_color
-from logreg_tui.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs, run_marker
-from logreg_tui.history import HistoryView, LossHistory
-from logreg_tui.landscape import draw_landscape
-from logreg_tui.runs import differences, ghost_label
-from logreg_tui.scatter import data_plot, draw_data, in_data_units
-from logreg_tui.state import Snapshot
+from logreg_tui.core.history import HistoryView, LossHistory
+from logreg_tui.core.runs import differences, ghost_label
+from logreg_tui.core.state import Snapshot
+from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
+from logreg_tui.views.canvas import FRAME_ROWS, as_ascii, drawing_of, quantize, rows_of, start_canvas, too_small
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
+from logreg_tui.views.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs, run_marker
+from logreg_tui.views.landscape import draw_landscape
+from logreg_tui.views.scatter import data_plot, draw_data, in_data_units
 
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
 

@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from logreg_tui.options import build_parser
+from logreg_tui.core.options import build_parser
 
 KEYS = [
     # (key, action, footer label, what it does)

@@ -15,14 +15,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from logreg_tui.axes import multiples, tick_labels
-from logreg_tui.canvas import drawing_of, too_small
-from logreg_tui.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
-from logreg_tui.ghosts import ASCII_MARKERS, MONO_MARKERS, ghost_color
-from logreg_tui.history import PathView
-from logreg_tui.optimum import Optimum
-from logreg_tui.state import Snapshot
-from logreg_tui.surface import LossSurface, Window, landscape_window, loss_surface
+from logreg_tui.core.history import PathView
+from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.state import Snapshot
+from logreg_tui.views.axes import multiples, tick_labels
+from logreg_tui.views.canvas import drawing_of, too_small
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
+from logreg_tui.views.ghosts import ASCII_MARKERS, MONO_MARKERS, ghost_color
+from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
 
 LEVELS = 24  # colour steps of the map, log-spaced in the loss
 CONTOUR = LEVELS  # added to a half cell's level where a contour line passes: drawn a shade lighter

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from logreg_tui.state import Optimizer
+from logreg_tui.core.state import Optimizer
 
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults
 

@@ -5,7 +5,7 @@ Shared by the loss plot and the landscape; plain data and arithmetic, no plotext
 
 from __future__ import annotations
 
-from logreg_tui.drawing import BLUE, BRIGHT, MAGENTA, RED, Paint, PlotColors, blend, style_color, whole
+from logreg_tui.views.drawing import BLUE, BRIGHT, MAGENTA, RED, Paint, PlotColors, blend, style_color, whole
 
 GHOST_FADE = 0.45  # a ghost's hue this far toward the background: behind the current run, still told apart
 MONO_MARKERS = ("∘", "+", "x")  # NO_COLOR: ghosts told apart by shape (the current run is braille; "·" is a contour)

@@ -6,10 +6,18 @@ import json
 import os
 import sys
 
-from logreg_tui.data import DataError, Dataset
-from logreg_tui.formatting import printable
-from logreg_tui.options import EXIT_DIVERGED, EXIT_INTERRUPTED, Options, fail, load_dataset, parse_options, train_config
-from logreg_tui.signals import exit_code, stop_words, stopping_signals
+from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
+from logreg_tui.core.data import DataError, Dataset
+from logreg_tui.core.formatting import printable
+from logreg_tui.core.options import (
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    Options,
+    fail,
+    load_dataset,
+    parse_options,
+    train_config,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,22 +29,22 @@ def main(argv: list[str] | None = None) -> int:
         except DataError as error:
             return fail(str(error))
         if options.gradcheck:
-            from logreg_tui.gradcheck import run_gradcheck
+            from logreg_tui.training.gradcheck import run_gradcheck
 
             return run_gradcheck(as_json=options.json)
         if options.serve:
-            from logreg_tui.serve import run_server
+            from logreg_tui.cli.serve import run_server
 
             return run_server(options, argv)
         if options.compare:
-            from logreg_tui.compare import run_compare
+            from logreg_tui.cli.compare import run_compare
 
             return run_compare(options, dataset)
         if options.headless:
             return run_headless(options, dataset)
         if options.device not in ("auto", "cpu"):
             # a named GPU is checked before the screen opens; it costs the torch import up front
-            from logreg_tui.trainer import DeviceError, resolve_device
+            from logreg_tui.training.trainer import DeviceError, resolve_device
 
             try:
                 resolve_device(options.device)
@@ -49,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(options: Options, dataset: Dataset) -> int:
     """The Textual app until quit; then out at once."""
-    from logreg_tui.app import LogRegApp
+    from logreg_tui.tui.app import LogRegApp
 
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         _end_with_parent()
@@ -80,8 +88,8 @@ def _end_with_parent() -> None:
 def run_headless(options: Options, dataset: Dataset) -> int:
     """The tutorial's printed lines (or one JSON object). Exit 3 on divergence; on ctrl+c, SIGTERM or SIGHUP the
     result so far, then 130, 143 or 129."""
-    from logreg_tui.engine import start_engine
-    from logreg_tui.trainer import DeviceError
+    from logreg_tui.training.engine import start_engine
+    from logreg_tui.training.trainer import DeviceError
 
     for note in (dataset.reading, dataset.scale_hint()):
         if note:
@@ -94,7 +102,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         snapshot = _train_and_log(engine, options)
     status = "diverged" if snapshot.status == "diverged" else "interrupted" if stopped else "done"
     if options.json:
-        from logreg_tui.export import run_summary
+        from logreg_tui.core.export import run_summary
 
         print(json.dumps(run_summary(options, snapshot, status=status)))
     elif status != "diverged":

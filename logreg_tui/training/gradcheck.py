@@ -7,7 +7,7 @@ import json
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.functions import BCEWithLogits, Sigmoid, TutorialCrossEntropyWithLogits, TutorialSigmoid
+from logreg_tui.training.functions import BCEWithLogits, Sigmoid, TutorialCrossEntropyWithLogits, TutorialSigmoid
 
 N = 10  # points in the check: small, so the tutorial's missing 1/N shows as a factor of 10
 

@@ -8,8 +8,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from logreg_tui.formatting import format_accuracy, format_number, printable, short_count
-from logreg_tui.widgets import LineCanvas
+from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
+from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
 VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
