@@ -6,6 +6,7 @@ the tutorial's own loop (bench/tutorial_loop.py), one after another; and the app
 
     python bench/resources.py            # about 5 minutes here: a million epochs each
     python bench/resources.py 100000     # a shorter run
+    python bench/resources.py --reseeds  # only the app's RSS at N 1e6 before and after three reseeds
 """
 
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from longrun import EARLY_EPOCH, MB, headless_and_app_rss
-from terminal import Terminal, cpu_seconds, family, installed_command
+from terminal import Terminal, cpu_seconds, family, installed_command, rss_bytes
 
 
 def paused_cpu_share(seconds: float = 10.0) -> float:
@@ -54,6 +55,26 @@ def app_peak_kb() -> int:
         term.close()
 
 
+def rss_around_reseeds(n: int = 1_000_000, reseeds: int = 3) -> tuple[int, int]:
+    """RSS of the app (and its plot process) trained a moment at N `n`, then after `reseeds` reseeds (r), each
+    trained a moment too, so that every run is kept as a ghost."""
+    term = Terminal([installed_command(), "--n-points", str(n), "--paused"], 120, 40)
+    try:
+        term.wait_for(r"status\s+paused", timeout=120)
+        rss = []
+        for k in range(reseeds + 1):
+            if k:
+                term.press("r")
+                term.wait_for(rf"seed\s+{42 + k}", timeout=120)
+            term.press("N", "N", "N")
+            term.wait_for(r"epoch\s+30 /", timeout=120)
+            term.pump(2.0)
+            rss.append(rss_bytes(term.pid))
+        return rss[0], rss[-1]
+    finally:
+        term.close()
+
+
 def peaks() -> None:
     tutorial = peak_kb([sys.executable, str(Path(__file__).parent / "tutorial_loop.py"), str(PEAK_N), str(PEAK_EPOCHS)])
     headless = peak_kb([installed_command(), "--headless", "--n-points", str(PEAK_N), "--epochs", str(PEAK_EPOCHS)])
@@ -63,8 +84,17 @@ def peaks() -> None:
           f"{headless / tutorial:.2f}   (goal ≤ 1)")
 
 
+def reseeds() -> None:
+    before, after = rss_around_reseeds()
+    print(f"app at N 1e6: RSS {before / MB:.0f} MB, after 3 reseeds (3 ghosts) {after / MB:.0f} MB: "
+          f"{(after - before) / MB:+.0f} MB")
+
+
 def main() -> None:
+    if "--reseeds" in sys.argv[1:]:
+        return reseeds()
     peaks()
+    reseeds()
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     for name, (early, late) in headless_and_app_rss(epochs, timeout=3600).items():
         print(f"{name:>8}: RSS after {epochs:.0e} epochs − after {EARLY_EPOCH:.0e} = "

@@ -143,3 +143,38 @@ def test_the_legend_shortens_what_does_not_fit_and_drops_the_oldest_last():
     assert legend(40) == "loss  ━ now  ━ prev  ━ prev 2  ━ prev 3"
     assert legend(30) == "loss  ━ now  ━ prev  ━ prev 2"  # then the oldest go
     assert legend(56, monochrome=True) == "loss  ⣿ now  ∘ prev: adam  + prev 2  x prev 3: momentum"
+
+
+def test_a_ghost_keeps_its_curves_not_its_data_set():
+    """After three reseeds the earlier data sets are gone from memory: the ghosts hold their curves, path,
+    settings and where their data came from, not the points (800 MB each at the largest N)."""
+    import gc
+    import weakref
+
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.landscape import LandscapeSettings, landscape_view
+    from logreg_tui.views.plots import DataSettings, LossSettings, data_view, loss_view
+
+    def draw(snapshot) -> None:  # as the app does: the views' caches see each data set
+        for view, settings in ((loss_view, LossSettings()), (data_view, DataSettings()),
+                               (landscape_view, LandscapeSettings())):
+            view(snapshot, settings, 80, 30, PlotColors())
+
+    engine = Engine(make_tutorial_data(n_points=5000), TrainConfig(epochs=0))
+    earlier = []
+    for _ in range(3):
+        snapshot = engine.run_epochs(20)
+        draw(snapshot)
+        earlier.append(weakref.ref(snapshot.dataset))
+        engine.reseed()
+        engine.run_epochs(0)
+    draw(engine.run_epochs(20))
+    del snapshot
+    gc.collect()
+    assert [ref() is None for ref in earlier] == [True, True, True]
+    ghosts = engine.latest.ghosts
+    assert len(ghosts) == 3 and all(g.dataset.x.size == 0 and g.n_points == 5000 and g.epoch == 20 for g in ghosts)
+    assert [g.seed for g in ghosts] == [44, 43, 42] and all(g.history.count == 20 for g in ghosts)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import count
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from logreg_tui.core.csv_data import FLOAT32_MAX, CsvError, read_table
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
+_KEYS = count()  # each data set's own number: what "the same data" means once a ghost has let its points go
 LARGE_X = 1e3  # past this |x|, lr 0.2 from w = 0 overshoots: the first step moves w·x by ~lr·x²
 
 
@@ -31,10 +33,21 @@ class Dataset:
     source: str  # "seed 42" or the CSV path, for the screen and the JSON summary
     scale: tuple[float, float] | None = None  # (mean, std) taken off x when standardized, else None
     reading: str = ""  # how a CSV was read, when anything was guessed (separator, columns, labels): said once
+    points: int | None = None  # how many there were, once let go (without_points); None: x and y hold them
+    key: int = field(default_factory=lambda: next(_KEYS))
 
     @property
     def n_points(self) -> int:
-        return int(self.x.size)
+        return int(self.x.size) if self.points is None else self.points
+
+    def without_points(self) -> Dataset:
+        """What a ghost keeps of its data: where it came from, its scale and how many points, not the points
+        (at N 1e6 they are 8 MB, at the largest N allowed 800 MB)."""
+        empty = np.empty(0, dtype=np.float32)
+        return replace(self, x=empty, y=empty, points=self.n_points, key=self.key)
+
+    def same_data(self, other: Dataset) -> bool:
+        return self.key == other.key
 
     @cached_property
     def largest_x(self) -> float:
@@ -67,7 +80,7 @@ class Dataset:
         x = self.x.astype(np.float64)
         mean, std = float(x.mean()), float(x.std())
         std = std if std > 0 else 1.0
-        return replace(self, x=_frozen((x - mean) / std), scale=(mean, std))
+        return replace(self, x=_frozen((x - mean) / std), scale=(mean, std), key=next(_KEYS))
 
     def original_units(self, w: float, b: float) -> tuple[float, float]:
         """(w, b) of σ(w·x + b) on the original x: w/std and b − w·mean/std."""

@@ -49,7 +49,7 @@ def _check_autograd(autograd: str) -> None:
         raise ValueError(f"autograd must be one of {AUTOGRADS}, got {autograd!r}")
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)  # one: a cache keyed by a data set keeps it alive, and a reseed lets the old one go
 def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
     """The minimum over the training points, once per data set (z resets to the same data: 0.3 s at N 1e6)."""
     return find_optimum(dataset.x[:n_train], dataset.y[:n_train])
@@ -342,7 +342,8 @@ class Engine:
         The run that ends, if it trained, is kept as a ghost: its last snapshot.
         """
         if getattr(self, "_trainer", None) is not None and self._trainer.epoch:
-            ghost = replace(self._snapshot(self._pace.rate(time.monotonic(), self._trainer.epoch, False)), ghosts=())
+            ghost = replace(self._snapshot(self._pace.rate(time.monotonic(), self._trainer.epoch, False)), ghosts=(),
+                            dataset=self._dataset.without_points())  # a ghost's plots need its curves, not its data
             self._ghosts = (ghost,) + self._ghosts[: MAX_GHOSTS - 1]
         self._dataset = dataset
         self._trainer = Trainer(dataset, self._device, self._live)

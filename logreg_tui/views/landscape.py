@@ -78,7 +78,7 @@ def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple
     if not settings.ghosts:
         return []
     return [(k, ghost) for k, ghost in enumerate(snapshot.ghosts)
-            if ghost.dataset is snapshot.dataset and ghost.n_train == snapshot.n_train]
+            if ghost.dataset.same_data(snapshot.dataset) and ghost.n_train == snapshot.n_train]
 
 
 def geometry(snapshot: Snapshot, settings: LandscapeSettings, width: int, height: int) -> tuple[Window, Frame]:

@@ -17,7 +17,7 @@ from logreg_tui.views.drawing import Drawing, PlotColors, plotext_color
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)  # the current data's only: a cache keyed by a data set keeps it alive after a reseed
 def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndarray]:
     """Which of FINE_BINS x-bins hold a point of class 0 and of class 1: computed once per data set."""
     x_min, x_max = float(dataset.x.min()), float(dataset.x.max())
@@ -31,7 +31,7 @@ def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndar
             np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
 
 
-@lru_cache(maxsize=4)  # like _fine_occupancy: a big data set is not kept alive long after a reseed
+@lru_cache(maxsize=1)  # like _fine_occupancy; another width is O(FINE_BINS) from it
 def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
     """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
     x_min, x_max, class0, class1 = _fine_occupancy(dataset)
@@ -41,7 +41,7 @@ def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.nd
     return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
 def in_data_units(dataset: Dataset) -> Dataset:
     """The data set with x in its own units (a standardized one turned back; any other as it is)."""
     if dataset.scale is None:
