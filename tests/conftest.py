@@ -43,3 +43,15 @@ def cli():
         )
 
     return run
+
+
+PTY_MODULES = ("test_terminal.py", "test_terminals.py")  # a real pseudo-terminal: timing-sensitive under load
+
+
+def pytest_collection_modifyitems(items):
+    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs)."""
+    for item in items:
+        if item.path.name in PTY_MODULES:
+            item.add_marker(pytest.mark.pty)
+        elif item.path.name == "test_serve.py":
+            item.add_marker(pytest.mark.serve)

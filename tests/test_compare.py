@@ -114,6 +114,7 @@ def single_run_args(spec: str) -> list[str]:
     return [arg for pair in spec.split(",") for arg in (f"--{pair.split('=')[0]}", pair.split("=")[1])]
 
 
+@pytest.mark.slow
 def test_compare_runs_are_the_single_runs_of_their_specs(cli):
     result = cli("--headless", "--json", *SHARED, "--compare", *SPECS)
     assert result.returncode == 0, result.stderr

@@ -353,3 +353,22 @@ def test_nothing_listens_on_the_network_unless_served_and_no_pickle_is_loaded():
         if source.name not in ("serve.py", "serve_guard.py"):  # --serve listens, when asked, on loopback
             for banned in ("socket", "http"):
                 assert banned not in text, f"{source.name} mentions {banned}"
+
+
+def test_the_engine_tells_of_the_answers_to_commands_and_not_of_epochs():
+    """on_answer: the publish that follows commands, in the engine's thread; training alone never calls it."""
+    answers = []
+    run = Running(speed=None, epochs=0, start_paused=False)
+    run.engine.on_answer = answers.append
+    try:
+        run.until(lambda s: s.epoch > 200, "training")
+        time.sleep(0.3)
+        assert answers == []  # hundreds of epochs and several publishes: no answer without a command
+        run.engine.set_lr(0.4)
+        wait_for(lambda: answers, 5, "an answer")
+        assert answers[-1].lr == 0.4
+        run.engine.pause()
+        wait_for(lambda: answers[-1].status == "paused", 5, "the pause's answer")
+        assert len(answers) <= 2
+    finally:
+        run.close()

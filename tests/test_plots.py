@@ -174,6 +174,7 @@ def assert_even_and_round(ticks, where):
 
 
 @pytest.mark.parametrize("tail", [False, True])
+@pytest.mark.slow
 def test_loss_ticks_are_evenly_spaced_round_values_at_every_height(tail):
     """Linear loss axes from 8 rows (a 40×12 terminal can't hold a plot; 30×8 is a plot's smallest) to 60."""
     view = history_of(1_001).view()

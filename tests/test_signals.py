@@ -52,6 +52,7 @@ def test_sigterm_and_sigquit_end_the_app_as_q_does(signum):
         term.close()
 
 
+@pytest.mark.slow
 def test_ctrl_z_suspends_and_300_suspend_resume_cycles_never_deadlock():
     term = Terminal([installed_command(), "--paused", "--fps", "60"], 100, 30)
     try:

@@ -145,6 +145,7 @@ def test_the_app_rejects_a_bad_option_without_opening(terminal):
     assert "--lr" in term.text and "Traceback" not in term.text
 
 
+@pytest.mark.slow
 def test_a_million_epochs_headless_and_in_the_app_keep_memory_bounded():
     """RSS may grow by at most 20 MB from epoch 1e3 to epoch 1e6 (about 4 minutes on 2 cores)."""
     for name, (early, late) in headless_and_app_rss(1_000_000, timeout=1800).items():

@@ -81,6 +81,9 @@ class Engine:
         self._pending_steps = 0
         self._pace = EpochPace(config.speed, time.monotonic())
         self._next_publish_at = 0.0
+        # told of each publish that follows commands, in the engine's thread (never per epoch): the app schedules
+        # its redraw from it instead of polling for the answer
+        self.on_answer: Callable[[Snapshot], None] | None = None
         self._flush_seconds = 0.0  # what checking w, b and the figures there cost (PUBLISH_COST_FACTOR)
         self._load(dataset)
         self._publish()
@@ -175,7 +178,9 @@ class Engine:
         """Train while running, wait without spinning while paused, until close()."""
         while not self._closed.is_set():
             if self._apply_commands():
-                self._publish()  # what a key changed is shown at once, not at the next publish interval
+                answer = self._publish()  # what a key changed is shown at once, not at the next publish interval
+                if self.on_answer is not None:
+                    self.on_answer(answer)
             wait = self._seconds_until_next_epoch()
             if wait == 0.0:
                 self._train_epoch(stop=self._should_yield)

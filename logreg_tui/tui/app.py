@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from textual import events
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -48,6 +49,10 @@ def _footer_place(key_row: tuple[str, ...]) -> int:
 
 
 MAX_PENDING_DELIVERIES = 5  # unfetched downloads a tab's app holds at most (1000 e presses grew it by 380 MB)
+
+
+class EngineAnswered(Message):
+    """The engine has published the answer to a command (posted from its thread)."""
 
 
 class LogRegApp(App):
@@ -144,6 +149,7 @@ class LogRegApp(App):
         engine = start_engine(self.dataset, train_config(
             self.options, publish_interval=0.5 / self.frames_per_second,
             uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second)), held=True)
+        engine.on_answer = lambda snapshot: self.post_message(EngineAnswered())  # post_message is thread-safe
         self.engine = engine
         if not self._quitting:
             engine.run()
@@ -231,17 +237,12 @@ class LogRegApp(App):
             self._set_message(f"loading torch… {len(self._queued)} key(s) queued", from_engine=False)
         else:
             send(self.engine)
-            self._show_answer(self.engine.latest.version)
 
-    def _show_answer(self, version: int, tries: int = 25) -> None:
-        """Show the engine's next snapshot as soon as it is published (it publishes right after a command).
-
-        The timer alone would show a key's effect up to a frame (or, at full speed, a stats period) late.
-        """
-        if self.engine.latest.version > version:
-            self.refresh_from_engine(force=True)
-        elif tries:
-            self.set_timer(0.004, lambda: self._show_answer(version, tries - 1))
+    @on(EngineAnswered)
+    def _show_answer(self) -> None:
+        """The engine published right after a command: show it now (the timer alone would show a key's effect up
+        to a frame, or at full speed a stats period, late)."""
+        self.refresh_from_engine(force=True)
 
     def action_engine(self, command: str, *args) -> None:
         """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
