@@ -1,4 +1,4 @@
-"""The Textual app: layout, keys, the training worker and the redraw timer. Training lives in engine.py."""
+"""The Textual app: layout, keys, the training worker and the redraw timer. Training lives in training/engine.py."""
 
 from __future__ import annotations
 
