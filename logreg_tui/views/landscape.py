@@ -315,7 +315,7 @@ def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labe
             bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
             ghost = next(((int(cells_of[map_row, column]), k) for k, cells_of in enumerate(ghost_paths)
                           if cells_of[map_row, column]), None)  # the newest ghost on top
-            under = _under(paint, colors, upper, lower)
+            under = _under(paint, upper, lower)
             if ghost and not (kind or bits):
                 paint_of, glyph = ghost_styles[ghost[1]]
                 cells.append((glyph, "") if colors.monochrome else (chr(0x2800 + ghost[0]), paint_of + under))
@@ -345,7 +345,7 @@ def _in_colour_map(colors: PlotColors) -> bool:
     return not (colors.monochrome or colors.ansi)
 
 
-def _under(paint: list[Shade], colors: PlotColors, upper: int, lower: int) -> str:
+def _under(paint: list[Shade], upper: int, lower: int) -> str:
     """The background a mark sits on: the map's colour there, or none where the map is not in colour."""
     return f" on {to_hex(blend(paint[upper], paint[lower], 0.5))}" if paint else ""
 
