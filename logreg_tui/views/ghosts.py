@@ -72,11 +72,11 @@ def legend_runs(title: str, ghosts: list[tuple[str, list[str]]], width: int,
 
 def _swatch(colors: PlotColors, ghost: int | None) -> str:
     """The legend's sample of a curve (ghost None: the current run): its marker where shapes tell them apart."""
-    if colors.ascii:
-        return run_marker(colors) if ghost is None else ghost_marker(colors, ghost)
-    if colors.monochrome:
-        return "⣿" if ghost is None else MONO_MARKERS[ghost % 3]
-    return SWATCH
+    if not (colors.ascii or colors.monochrome):
+        return SWATCH
+    if ghost is not None:
+        return ghost_marker(colors, ghost)
+    return run_marker(colors) if colors.ascii else "⣿"
 
 
 def _shorter(label: str, words: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import drawing_of, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
-from logreg_tui.views.ghosts import ASCII_MARKERS, MONO_MARKERS, ghost_color
+from logreg_tui.views.ghosts import ghost_color, ghost_marker
 from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
 
 LEVELS = 24  # colour steps of the map, log-spaced in the loss
@@ -315,12 +315,12 @@ def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labe
             bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
             ghost = next(((int(cells_of[map_row, column]), k) for k, cells_of in enumerate(ghost_paths)
                           if cells_of[map_row, column]), None)  # the newest ghost on top
-            under = _under(paint, upper, lower)
             if ghost and not (kind or bits):
                 paint_of, glyph = ghost_styles[ghost[1]]
-                cells.append((glyph, "") if colors.monochrome else (chr(0x2800 + ghost[0]), paint_of + under))
+                cells.append((glyph, "") if colors.monochrome
+                             else (chr(0x2800 + ghost[0]), paint_of + _under(paint, upper, lower)))
             elif kind or bits or ray_bits:
-                cells.append(_mark_cell(colors, kind, bits, ray_bits, under))
+                cells.append(_mark_cell(colors, kind, bits, ray_bits, _under(paint, upper, lower)))
             else:
                 cells.append(_map_cell(paint, colors, upper, lower))
         rows.append(_runs(cells))
@@ -367,7 +367,7 @@ def _map_cell(paint: list[Shade], colors: PlotColors, upper: int, lower: int) ->
     (or in ASCII without a colour map) its contour lines, dotted, like a topographic map."""
     if paint:
         if colors.ascii:  # no half blocks: the cell's colour as its background
-            return " ", f"on {to_hex(blend(paint[upper], paint[lower], 0.5))}"
+            return " ", _under(paint, upper, lower).lstrip()
         return "▀", f"{to_hex(paint[upper])} on {to_hex(paint[lower])}"
     contour = max(upper, lower) >= CONTOUR
     if colors.ansi and not colors.ascii:
@@ -378,15 +378,14 @@ def _map_cell(paint: list[Shade], colors: PlotColors, upper: int, lower: int) ->
 
 
 def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[str, str]]:
-    """(style of its braille, NO_COLOR glyph) of each ghost shown, by its index among all ghosts (as the loss
+    """(style of its braille, its glyph without colours) of each ghost shown, by its index among all ghosts (as the loss
     plot's legend); over a colour map a ghost's colour is lifted toward the text's to read on it."""
     styles = []
     for k in indexes:
         paint = ghost_color(colors, k)
         if isinstance(paint, tuple) and isinstance(colors.text, tuple):
             paint = whole(blend(paint, colors.text, 0.25))
-        glyph = (ASCII_MARKERS if colors.ascii else MONO_MARKERS)[k % 3]
-        styles.append(("" if colors.monochrome else style_color(paint), glyph))
+        styles.append(("" if colors.monochrome else style_color(paint), ghost_marker(colors, k)))
     return styles
 
 
