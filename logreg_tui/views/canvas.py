@@ -67,6 +67,7 @@ _ASCII = str.maketrans({
     **dict.fromkeys("┌┐└┘├┤┬┴┼╭╮╯╰", "+"), "·": ".", "•": "o", "∘": "o", "●": "@", "○": "o", "✕": "X",
     "▀": " ", "▄": " ", "█": "#", "░": ".", "▒": ":", "▓": "#", "σ": "s", "β": "b", "×": "x", "−": "-",
     "…": "...", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "↑": "^", "↓": "v", "²": "^2", "Δ": "d", "⋯": "...",
+    "\u2800": " ",  # an empty braille cell
 })
 
 
@@ -75,8 +76,7 @@ def ascii_text(text: str) -> str:
     text = text.translate(_ASCII)
     if text.isascii():
         return text
-    return "".join(c if c.isascii() else ("*" if 0x2801 <= ord(c) <= 0x28FF else " " if c == "\u2800" else "?")
-                   for c in text)
+    return "".join(c if c.isascii() else "*" if 0x2800 < ord(c) <= 0x28FF else "?" for c in text)
 
 
 def as_ascii(rows: Rows) -> Rows:

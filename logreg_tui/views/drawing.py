@@ -18,7 +18,6 @@ Shade = tuple[float, float, float]  # an RGB colour on the way through blends
 # 16-colour terminal shows as its user chose it), or None: the terminal's default foreground or background.
 Paint = RGB | int | None
 Rows = list[list[tuple[str, str]]]  # per row of the picture: (text, style) runs
-DEPTHS = ("truecolor", "256", "16", "none")  # what a terminal shows; "none": NO_COLOR, shapes tell things apart
 
 
 def blend(a: Shade, b: Shade, t: float) -> Shade:
