@@ -108,6 +108,18 @@ class Tab:
     async def press(self, keys: str) -> None:
         await self.websocket.send_json(["stdin", keys])
 
+    async def until_closed(self, timeout: float = 10) -> None:
+        """Read on until the server closes the websocket: frames drawn before the app saw the quit may come first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = await self.websocket.receive(timeout=max(deadline - time.monotonic(), 0.01))
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                return
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.stream.feed(message.data)
+            elif message.type != aiohttp.WSMsgType.TEXT:
+                raise AssertionError(f"the websocket ended with {message.type}, not a close:\n{self.text}")
+
 
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 90))
@@ -144,8 +156,7 @@ def test_the_page_loads_and_a_tab_gets_the_app_that_answers_keys_and_delivers_it
                     assert archive.read("logreg-seed7-epoch1.csv").decode().startswith("epoch,loss,w,b\n0,")
                     assert json.loads(archive.read("logreg-seed7-epoch1.json"))["epochs"] == 1
                 await tab.press("q")
-                assert (await websocket.receive(timeout=10)).type in (aiohttp.WSMsgType.CLOSE,
-                                                                      aiohttp.WSMsgType.CLOSED)
+                await tab.until_closed()
     run(session())
     deadline = time.monotonic() + 10
     while server.sessions() and time.monotonic() < deadline:
