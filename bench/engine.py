@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import OPTIMIZERS, TrainConfig
 from logreg_tui.training.engine import start_engine
 
@@ -41,7 +42,8 @@ def tutorial_loop(x: torch.Tensor, y: torch.Tensor, epochs: int, threads: int = 
 
 
 def engine_rate(dataset, mode: str, epochs: int, **config) -> float:
-    engine = start_engine(dataset, TrainConfig(autograd=mode, epochs=0, **config))  # threads as the app chooses
+    # threads as the app chooses
+    engine = start_engine(dataset, TrainConfig(settings=Settings(autograd=mode), epochs=0, **config))
     started = time.perf_counter()
     engine.run_epochs(epochs)
     return epochs / (time.perf_counter() - started)

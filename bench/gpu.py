@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from logreg_tui.core.data import make_tutorial_data  # noqa: E402
+from logreg_tui.core.settings import Settings  # noqa: E402
 from logreg_tui.core.state import OPTIMIZERS, TrainConfig  # noqa: E402
 from logreg_tui.training.engine import Engine  # noqa: E402
 
@@ -83,8 +84,8 @@ def check_bit_exactness(device: str) -> None:
             for val_frac in (0.0, 0.25):
                 lr = 0.05 if optimizer == "adam" else 0.1
                 losses, w, b = plain_loop(dataset, device, optimizer, lr, 0.8, batch_size, val_frac, 30)
-                snapshot = Engine(dataset, TrainConfig(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size,
-                                                       val_frac=val_frac, device=device, epochs=0)).run_epochs(30)
+                settings = Settings(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size, val_frac=val_frac)
+                snapshot = Engine(dataset, TrainConfig(settings=settings, device=device, epochs=0)).run_epochs(30)
                 exact = (snapshot.w, snapshot.b) == (w, b)
                 gap = max(abs(a - c) / max(abs(c), 1e-30) for a, c in zip(snapshot.history.recent, losses, strict=True))
                 worst = max(worst, gap)
@@ -115,7 +116,8 @@ def check_no_sync_per_epoch(device: str) -> None:
     dataset = make_tutorial_data(42, 100_000, 4.0)
     for optimizer in OPTIMIZERS:
         for val_frac in (0.0, 0.2):
-            engine = Engine(dataset, TrainConfig(optimizer=optimizer, val_frac=val_frac, device=device, epochs=0))
+            settings = Settings(optimizer=optimizer, val_frac=val_frac)
+            engine = Engine(dataset, TrainConfig(settings=settings, device=device, epochs=0))
             engine.run_epochs(2)  # warmed up, records flushed
             torch.cuda.synchronize()
             torch.cuda.set_sync_debug_mode("error")

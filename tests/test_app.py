@@ -12,6 +12,7 @@ from apphelpers import make_app, message, settle, snap, started, stat, training_
 from logreg_tui.core.data import make_tutorial_data
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.screens import HelpScreen
@@ -31,11 +32,12 @@ async def test_opens_paused_at_epoch_zero_with_every_stat():
 
 
 def test_every_stat_fits_the_panel_even_for_long_runs():
-    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(epochs=1_000_000, val_frac=0.5))
+    engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(settings=Settings(val_frac=0.5), epochs=1_000_000))
     extreme = dataclasses.replace(engine.latest, epoch=1_000_000, stop_at=1_000_000, loss=-1.23457e-05,
                                   w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed=6400.0,
-                                  device="cuda:12", optimizer="nesterov", momentum=0.123456, batch_size=256,
-                                  steps=123_456_789, val_loss=-1.23457e-05, val_accuracy=0.123456)
+                                  device="cuda:12", steps=123_456_789, val_loss=-1.23457e-05, val_accuracy=0.123456,
+                                  settings=dataclasses.replace(engine.latest.settings, optimizer="nesterov",
+                                                               momentum=0.123456, batch_size=256))
     values = {label: value(extreme) for label, value in STATS}
     assert values["epoch"] == "1000000/1M" and values["speed"] == "99999/s cap 6400"
     assert values["held out"] == "500" and values["val loss"] == "-1.23457e-05"  # the split's lines are there

@@ -7,12 +7,13 @@ import pytest
 
 from logreg_tui.core.data import make_tutorial_data
 from logreg_tui.core.runs import MAX_GHOSTS, ghost_label
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import TrainConfig
 from logreg_tui.training.engine import Engine
 
 
-def paused_engine(**config) -> Engine:
-    return Engine(make_tutorial_data(), TrainConfig(start_paused=True, **config))
+def paused_engine(**settings) -> Engine:
+    return Engine(make_tutorial_data(), TrainConfig(settings=Settings(**settings), start_paused=True))
 
 
 def whats(snapshot) -> list[tuple[int, str]]:

@@ -7,12 +7,13 @@ from conftest import TUTORIAL_LINES, wait_for
 
 from logreg_tui.core.data import load_csv, make_tutorial_data
 from logreg_tui.core.history import LossHistory
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.training.engine import Engine
 
 
 def tutorial_run(mode: str, lr: float) -> tuple[list[str], object]:
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=lr, autograd=mode))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=lr, autograd=mode)))
     lines, done = [], 0
     for epoch in range(0, 1001, 100):
         snapshot, done = engine.run_epochs(epoch + 1 - done), epoch + 1
@@ -47,7 +48,7 @@ def test_every_epoch_matches_the_tutorials_loop_with_torch_optim_sgd_bit_for_bit
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    engine = Engine(data, TrainConfig(lr=0.2, epochs=0))
+    engine = Engine(data, TrainConfig(settings=Settings(lr=0.2), epochs=0))
     engine.run_epochs(500)
     engine.set_lr(0.05)
     snapshot = engine.run_epochs(501)
@@ -59,7 +60,7 @@ def test_every_epoch_matches_the_tutorials_loop_with_torch_optim_sgd_bit_for_bit
 def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
     results = {}
     for mode in ("builtin", "custom"):
-        engine = Engine(make_tutorial_data(seed, n, 2.0), TrainConfig(lr=lr, autograd=mode))
+        engine = Engine(make_tutorial_data(seed, n, 2.0), TrainConfig(settings=Settings(lr=lr, autograd=mode)))
         results[mode] = engine.run_epochs(300)
     a, b = results["builtin"], results["custom"]
     assert a.loss == pytest.approx(b.loss, rel=1e-4)
@@ -69,8 +70,8 @@ def test_builtin_and_custom_agree_elsewhere(seed, n, lr):
 
 def test_tutorial_mode_gradient_is_n_times_the_true_one():
     data = make_tutorial_data(42, 201, 4.0)  # odd N: dL/db at w = b = 0 is (0.5·201 − 100)/201, not 0
-    true = Engine(data, TrainConfig(autograd="custom")).run_epochs(0)  # both at w = b = 0
-    tutorial = Engine(data, TrainConfig(autograd="tutorial")).run_epochs(0)
+    true = Engine(data, TrainConfig(settings=Settings(autograd="custom"))).run_epochs(0)  # both at w = b = 0
+    tutorial = Engine(data, TrainConfig(settings=Settings(autograd="tutorial"))).run_epochs(0)
     assert tutorial.grad_w == pytest.approx(201 * true.grad_w, rel=1e-5)
     assert tutorial.grad_b == pytest.approx(201 * true.grad_b, rel=1e-5)
 
@@ -107,7 +108,8 @@ class Running:
     def __init__(self, dataset=None, **config):
         config.setdefault("start_paused", True)
         config.setdefault("publish_interval", 0.01)
-        self.engine = Engine(dataset or make_tutorial_data(), TrainConfig(**config))
+        settings = Settings(**{name: config.pop(name) for name in list(config) if name in Settings.__dataclass_fields__})
+        self.engine = Engine(dataset or make_tutorial_data(), TrainConfig(settings=settings, **config))
         self.thread = threading.Thread(target=self.engine.run, daemon=True)
         self.thread.start()
 

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from conftest import TUTORIAL_LINES
 
 from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.training.functions import TutorialCrossEntropyWithLogits
@@ -81,7 +82,7 @@ def test_divergence_in_text_mode_prints_lines_up_to_it_only(cli):
 @pytest.mark.parametrize("chunk", [1, 7, 100, 300])
 def test_engine_rolls_back_to_the_epoch_before_divergence_whatever_the_chunks(chunk):
     bad, kept = bad_epoch_and_kept("tutorial", 0.001)
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, autograd="tutorial", epochs=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.001, autograd="tutorial"), epochs=0))
     while engine.latest.status != "diverged":
         engine.run_epochs(chunk)
     snapshot = engine.run_epochs(50)  # does nothing more: a diverged run waits for a command
@@ -187,7 +188,7 @@ def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
     from logreg_tui.core.options import parse_options
 
     options = parse_options(["--paused"])
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.2, epochs=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.2), epochs=0))
     engine.reseed()
     engine.scale_lr(0.5)
     engine.set_autograd("custom")

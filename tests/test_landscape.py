@@ -11,6 +11,7 @@ import pytest
 from logreg_tui.core.data import Dataset, make_tutorial_data
 from logreg_tui.core.history import PathHistory
 from logreg_tui.core.optimum import find_optimum, mean_loss
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.views.drawing import PlotColors
@@ -148,7 +149,7 @@ def test_the_path_is_every_epoch_while_it_fits_then_evenly_thinned_keeping_every
 
 def test_move_to_starts_a_segment_with_fresh_optimizer_state_and_the_loss_there():
     data = make_tutorial_data()
-    engine = Engine(data, TrainConfig(start_paused=True, optimizer="momentum"))
+    engine = Engine(data, TrainConfig(settings=Settings(optimizer="momentum"), start_paused=True))
     engine.run_epochs(50)
     engine.move_to(1.5, -4.0)
     moved = engine.run_epochs(0)
@@ -164,7 +165,7 @@ def test_move_to_starts_a_segment_with_fresh_optimizer_state_and_the_loss_there(
 
 
 def test_moving_out_of_a_divergence_pauses_there():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=1e38, start_paused=True))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1e38), start_paused=True))
     assert engine.run_epochs(50).status == "diverged"
     engine.move_to(1.0, -2.0)
     snapshot = engine.run_epochs(0)

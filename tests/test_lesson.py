@@ -12,6 +12,7 @@ from apphelpers import make_app, message, settle, snap, started, stat, until
 from logreg_tui.core.data import SEED_MAX, make_tutorial_data
 from logreg_tui.core.export import run_summary
 from logreg_tui.core.options import parse_options
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import LR_MAX, TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.app import LogRegApp
@@ -31,7 +32,7 @@ def float64_figures(dataset, w: float, b: float) -> dict[str, float]:
 # 1. a divergence names its true cause; a change that removes it goes on from the last finite w, b
 
 def test_the_tutorials_forward_is_named_as_the_cause_and_a_goes_on():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, autograd="tutorial", epochs=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.001, autograd="tutorial"), epochs=0))
     diverged = engine.run_epochs(3000)
     assert diverged.status == "diverged" and np.isfinite([diverged.w, diverged.b, diverged.loss]).all()
     assert "the tutorial's forward takes log(1 − σ(w·x + b))" in diverged.message and "a switches" in diverged.message
@@ -47,7 +48,7 @@ def test_the_tutorials_forward_is_named_as_the_cause_and_a_goes_on():
 
 
 def test_a_step_that_overshoots_is_named_as_the_lr_and_minus_goes_on():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=1000, autograd="tutorial", epochs=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1000, autograd="tutorial"), epochs=0))
     diverged = engine.run_epochs(10)
     assert diverged.message.startswith("diverged at epoch 1 with lr 1000: one step took w·x + b to ")
     assert "its steps are 1000× lr's" in diverged.message and diverged.epoch == 0
@@ -59,7 +60,7 @@ def test_a_step_that_overshoots_is_named_as_the_lr_and_minus_goes_on():
 
 
 def test_space_after_a_divergence_says_what_goes_on():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=0.001, autograd="tutorial", epochs=0))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.001, autograd="tutorial"), epochs=0))
     engine.run_epochs(3000)
     engine.resume()
     snapshot = engine.run_epochs(0)
@@ -84,7 +85,7 @@ def test_a_huge_lr_in_builtin_mode_is_said_to_saturate(cli):
     assert result.returncode == 0 and summary["saturated"] is True
     assert "saturated: σ(w·x + b) is 0 or 1 in float32" in result.stderr and "not converged" in result.stderr
     assert not json.loads(cli("--headless", "--json").stdout)["saturated"]
-    custom = Engine(make_tutorial_data(), TrainConfig(lr=1000, autograd="custom", epochs=0)).run_epochs(1000)
+    custom = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1000, autograd="custom"), epochs=0)).run_epochs(1000)
     assert not custom.saturated  # σ − y does not vanish: no saturation in custom autograd
 
 
@@ -93,8 +94,7 @@ def test_a_huge_lr_in_builtin_mode_is_said_to_saturate(cli):
 @pytest.mark.parametrize("optimizer,batch_size,epochs", [("sgd", 0, 1), ("sgd", 0, 37), ("adam", 64, 5)])
 def test_every_stat_is_at_the_shown_w_b(optimizer, batch_size, epochs):
     dataset = make_tutorial_data(7, 500, 3.0)
-    snapshot = Engine(dataset, TrainConfig(lr=0.1, optimizer=optimizer, batch_size=batch_size,
-                                           epochs=0)).run_epochs(epochs)
+    snapshot = Engine(dataset, TrainConfig(settings=Settings(lr=0.1, optimizer=optimizer, batch_size=batch_size), epochs=0)).run_epochs(epochs)
     direct = float64_figures(dataset, snapshot.w, snapshot.b)
     assert snapshot.loss == pytest.approx(direct["loss"], rel=1e-5)
     assert snapshot.accuracy == pytest.approx(direct["accuracy"])
@@ -210,7 +210,7 @@ def test_the_export_of_a_finished_run_has_its_rate():
 # 12. one lr range, and a press past its end says why
 
 def test_plus_past_the_top_says_why():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=819.2, start_paused=True))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=819.2), start_paused=True))
     engine.scale_lr(2)
     snapshot = engine.run_epochs(0)
     assert snapshot.lr == 819.2 and snapshot.message.startswith(f"lr stays 819.2: × 2 would pass {LR_MAX:g}")
@@ -236,7 +236,7 @@ def test_a_key_pauses_a_long_minibatch_epoch_between_its_steps():
     import time
 
     dataset = make_tutorial_data(3, 40_000, 4.0)
-    engine = Engine(dataset, TrainConfig(lr=0.01, batch_size=1, epochs=0))
+    engine = Engine(dataset, TrainConfig(settings=Settings(lr=0.01, batch_size=1), epochs=0))
     thread = threading.Thread(target=engine.run)
     thread.start()
     try:
@@ -262,10 +262,10 @@ def test_an_epoch_paused_part_way_ends_as_an_uninterrupted_one():
 
     dataset = make_tutorial_data(5, 3000, 3.0)
     losses, _, w, b = plain_loop(dataset, "momentum", 0.05, 0.9, 16, 0.0, 3)
-    engine = Engine(dataset, TrainConfig(lr=0.05, optimizer="momentum", batch_size=16, epochs=0))
+    engine = Engine(dataset, TrainConfig(settings=Settings(lr=0.05, optimizer="momentum", batch_size=16), epochs=0))
     calls = iter(range(10**9))
     for _ in range(3):  # each epoch stopped after every 7th step, then taken up again
-        while not engine._trainer.train_epoch(stop=lambda: next(calls) % 7 == 6):
+        while not engine._run.trainer.train_epoch(stop=lambda: next(calls) % 7 == 6):
             pass
     snapshot = engine.run_epochs(0)
     assert (snapshot.epoch, snapshot.w, snapshot.b) == (3, w, b)
@@ -296,7 +296,7 @@ async def test_while_running_the_plots_trail_the_stats_by_at_most_a_frame():
 
 
 def test_a_note_about_a_command_is_over_with_the_next_command():
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=819.2, start_paused=True))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=819.2), start_paused=True))
     engine.scale_lr(2)
     assert engine.run_epochs(0).message.startswith("lr stays 819.2")
     engine.scale_lr(0.5)

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 from logreg_tui.core.data import DataError, make_tutorial_data
 from logreg_tui.core.formatting import format_number
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import OPTIMIZERS, TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
@@ -75,8 +76,7 @@ def test_every_optimizer_batch_and_split_equals_a_torch_optim_loop(optimizer, ba
     dataset = make_tutorial_data(7, 300, 3.0)
     lr = 0.05 if optimizer == "adam" else 0.1
     losses, vals, w, b = plain_loop(dataset, optimizer, lr, 0.8, batch_size, val_frac)
-    engine = Engine(dataset, TrainConfig(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size,
-                                         val_frac=val_frac, epochs=0))
+    engine = Engine(dataset, TrainConfig(settings=Settings(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size, val_frac=val_frac), epochs=0))
     snapshot = engine.run_epochs(30)
     assert (snapshot.w, snapshot.b) == (w, b)  # bit for bit
     if batch_size:  # the mean of the batches' losses, summed on the device in float32
@@ -94,8 +94,7 @@ def test_every_optimizer_batch_and_split_equals_a_torch_optim_loop(optimizer, ba
 def test_a_custom_autograd_minibatch_run_equals_its_loop():
     dataset = make_tutorial_data(3, 500, 4.0)
     losses, _, w, b = plain_loop(dataset, "momentum", 0.1, 0.9, 16, 0.0, 5, autograd="custom")
-    snapshot = Engine(dataset, TrainConfig(lr=0.1, optimizer="momentum", batch_size=16, autograd="custom",
-                                           epochs=0)).run_epochs(5)
+    snapshot = Engine(dataset, TrainConfig(settings=Settings(lr=0.1, optimizer="momentum", batch_size=16, autograd="custom"), epochs=0)).run_epochs(5)
     assert (snapshot.w, snapshot.b) == (w, b)
     np.testing.assert_allclose(snapshot.history.recent, losses, rtol=1e-6)
 
@@ -154,7 +153,7 @@ def test_divergence_and_restore_keep_the_optimizers_state(optimizer):
     the optimizer.
     """
     dataset = make_tutorial_data(42, 200, 4.0)
-    engine = Engine(dataset, TrainConfig(lr=0.001, optimizer=optimizer, autograd="tutorial", epochs=0))
+    engine = Engine(dataset, TrainConfig(settings=Settings(lr=0.001, optimizer=optimizer, autograd="tutorial"), epochs=0))
     engine.run_epochs(20)
     engine.set_lr(1e38)
     diverged = engine.run_epochs(50)

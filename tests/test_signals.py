@@ -187,10 +187,11 @@ def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
 
 def test_going_on_after_an_overshoot_starts_where_the_loss_is_finite():
     from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.settings import Settings
     from logreg_tui.core.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
-    engine = Engine(make_tutorial_data(), TrainConfig(lr=1000, autograd="tutorial", start_paused=True))
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1000, autograd="tutorial"), start_paused=True))
     diverged = engine.run_epochs(5)
     assert diverged.status == "diverged" and diverged.loss == pytest.approx(0.693147, abs=1e-6)
     for _ in range(20):

@@ -8,8 +8,7 @@ import json
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
 from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
-from logreg_tui.core.runs import settings_words
-from logreg_tui.core.state import before_training
+from logreg_tui.core.settings import line_words
 
 
 def run_compare(options: Options, dataset: Dataset) -> int:
@@ -21,7 +20,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     runs = compared_runs(options)
     try:
         for spec, run in runs:  # noqa: B007 (the except below names the spec)
-            dataset.check_split(run.val_frac)
+            dataset.check_split(run.settings.val_frac)
     except DataError as error:
         return fail(f"--compare {spec!r}: {error}")
     width = max(len(_settings(run, dataset)) for _, run in runs)
@@ -59,11 +58,8 @@ def run_compare(options: Options, dataset: Dataset) -> int:
 
 
 def _settings(run: Options, dataset: Dataset) -> str:
-    """What a run trains with, as the legends say it: sgd lr 0.2 full batch (+ autograd, split when not default)."""
-    words = settings_words(before_training(dataset, train_config(run)))
-    shown = [words["optimizer"], words["lr"], words["batch"]]
-    shown += [words["autograd"]] if run.autograd != "builtin" else []
-    shown += [words["split"]] if run.val_frac else []
+    """What a run trains with, as the legends say it: sgd lr 0.2 full batch (+ any other setting not at its default)."""
+    shown = line_words(run.settings, dataset.n_train(run.settings.val_frac))
     return " ".join(shown) + (f" {run.epochs} epochs" if run.epochs != 1001 else "")
 
 

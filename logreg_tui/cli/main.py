@@ -129,7 +129,7 @@ def _train_and_log(engine, options: Options):
             return engine.run_epochs(0)  # diverged, interrupted, or past the last line to print
         if not options.json:
             loss, val_loss = engine.last_logged_loss()
-            val = f" - Val: {val_loss:.5f}" if options.val_frac else ""
+            val = f" - Val: {val_loss:.5f}" if options.settings.val_frac else ""
             print(f"Epochs: {log_at:5d} - Loss: {loss:.5f}{val}", flush=True)
         log_at += options.log_every
 

@@ -26,9 +26,9 @@ def current_config(options: object, snapshot) -> dict:
     dataset, config = snapshot.dataset, dataclasses.asdict(options)
     if not config.get("headless"):
         config["speed"] = snapshot.speed
-    return config | {"seed": dataset.seed, "n_points": dataset.n_points, "lr": snapshot.lr,
-                     "autograd": snapshot.autograd, "optimizer": snapshot.optimizer, "momentum": snapshot.momentum,
-                     "batch_size": snapshot.batch_size, "device": snapshot.device, "data": dataset.source}
+    del config["settings"]  # the run's own, flat as the command line names them
+    return config | dataclasses.asdict(snapshot.settings) | {
+        "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source}
 
 
 def run_summary(options: object, snapshot, status: str | None = None) -> dict:
@@ -39,13 +39,8 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
         "epochs": snapshot.epoch,
         "status": status or snapshot.status,
         "message": snapshot.message,
-        "autograd": snapshot.autograd,
-        "optimizer": snapshot.optimizer,
-        "momentum": snapshot.momentum,
-        "batch_size": snapshot.batch_size,
-        "val_frac": snapshot.val_frac,
+        **dataclasses.asdict(snapshot.settings),
         "steps": snapshot.steps,
-        "lr": snapshot.lr,
         "w": _finite_or_none(snapshot.w),
         "b": _finite_or_none(snapshot.b),
         "loss": _finite_or_none(snapshot.loss),

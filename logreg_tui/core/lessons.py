@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from logreg_tui.core.optimum import Optimum
     from logreg_tui.core.runs import Event
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.settings import Settings
 
 # σ(z) rounds to 1 in float32 once e^−z < 2^−24: z > 16.6 (and to 0 below about −88): then the tutorial's
 # log(1 − σ) or log σ is log 0 = −inf, and 0·(−inf) = NaN
@@ -36,7 +36,7 @@ class Cause(str, Enum):
         return self in (Cause.LOGITS, Cause.LOSS)
 
 
-def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: TrainConfig, reached: float,
+def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: Settings, reached: float,
                        n_train: int) -> str:
     """diverged at epoch 271 with lr 0.001: <the true cause>; <what gets past it>.
 

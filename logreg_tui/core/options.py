@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -12,17 +11,8 @@ from logreg_tui import __version__
 from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
 from logreg_tui.core.display import COLOR_CHOICES
 from logreg_tui.core.formatting import printable
-from logreg_tui.core.state import (
-    AUTOGRADS,
-    EPOCHS_MAX,
-    LR_MAX,
-    LR_MIN,
-    OPTIMIZERS,
-    SPEED_MIN,
-    Autograd,
-    Optimizer,
-    TrainConfig,
-)
+from logreg_tui.core.settings import SETTINGS, Settings, number, whole
+from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
@@ -31,7 +21,8 @@ APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, 
 SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None, "no_token": False}
 HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
-COMPARED = ("lr", "epochs", "autograd", "optimizer", "momentum", "batch_size", "val_frac", "device")  # what a spec sets
+# what a --compare spec may set: the settings (lr first, then the budget), the device
+COMPARED = ("lr", "epochs", *(row.name for row in SETTINGS if row.name != "lr"), "device")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -47,60 +38,23 @@ class QuietParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-    return value
-
-
-def _whole(text: str, low: int, high: int | None = None) -> int:
-    what = f"a whole number ≥ {low}" if high is None else f"a whole number from {low} to {high}"
-    value = _number(text, what)
-    if value != int(value) or value < low or (high is not None and value > high):
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-    return int(value)
-
-
 def positive(text: str) -> float:
-    value = _number(text, "a finite number > 0")
+    value = number(text, "a finite number > 0")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return value
 
 
 def finite(text: str) -> float:
-    return _number(text, "a finite number")
+    return number(text, "a finite number")
 
 
 def float32(text: str) -> float:
     """A value that will be held in float32: finite there too (3.4e38 at most)."""
-    value = _number(text, "a finite number")
+    value = number(text, "a finite number")
     if abs(value) > FLOAT32_MAX:
         raise argparse.ArgumentTypeError(f"must be within ±{FLOAT32_MAX:.3g} (float32), got {text!r}")
     return value
-
-
-def learning_rate(text: str) -> float:
-    """The one lr range, for --lr, --compare, the L prompt and the + / - keys."""
-    what = f"a learning rate from {LR_MIN:g} to {LR_MAX:g}"
-    value = _number(text, what)
-    if not LR_MIN <= value <= LR_MAX:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-    return value
-
-
-def momentum(text: str) -> float:
-    value = _number(text, "a number from 0 up to (not including) 1")
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 up to (not including) 1, got {text!r}")
-    return value
-
-
-fraction = momentum  # the same range: 0 ≤ F < 1
 
 
 def speed(text: str) -> float | None:
@@ -108,7 +62,7 @@ def speed(text: str) -> float | None:
     if text.strip().lower() == "max":
         return None
     what = f"a number of epochs per second ≥ {SPEED_MIN:g}, or max"
-    value = _number(text, what)
+    value = number(text, what)
     if value < SPEED_MIN:
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return value
@@ -130,8 +84,8 @@ def build_parser() -> QuietParser:
     )
     p.add_argument("--version", action="version", version=f"logreg-tui {__version__}")
     data = p.add_argument_group("data")
-    data.add_argument("--seed", type=lambda t: _whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
-    data.add_argument("--n-points", type=lambda t: _whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
+    data.add_argument("--seed", type=lambda t: whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
+    data.add_argument("--n-points", type=lambda t: whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
     data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
     data.add_argument("--x-column", metavar="NAME|N", help="--data: the column of x, by header name or number")
@@ -139,20 +93,15 @@ def build_parser() -> QuietParser:
     data.add_argument("--positive", metavar="VALUE", help="--data: the label value that is class 1")
     data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
     train = p.add_argument_group("training")
-    train.add_argument("--lr", type=learning_rate, default=0.2, help=f"learning rate, {LR_MIN:g} … {LR_MAX:g} (0.2)")
-    train.add_argument("--epochs", type=lambda t: _whole(t, 0, EPOCHS_MAX), default=1001,
+    for setting in SETTINGS:
+        train.add_argument(setting.option(), type=setting.parse, choices=setting.choices, default=setting.default,
+                           metavar=setting.metavar, help=setting.help)
+    train.add_argument("--epochs", type=lambda t: whole(t, 0, EPOCHS_MAX), default=1001,
                        help="epochs per run; 0 = no limit (1001)")
-    train.add_argument("--autograd", choices=AUTOGRADS, default="builtin", help="gradient mode (builtin)")
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="optimizer (sgd)")
-    train.add_argument("--momentum", type=momentum, default=0.9, metavar="β", help="β of momentum and nesterov (0.9)")
-    train.add_argument("--batch-size", type=lambda t: _whole(t, 0), default=0, metavar="B",
-                       help="minibatch size; 0 = full batch (0)")
-    train.add_argument("--val-frac", type=fraction, default=0.0, metavar="F",
-                       help="hold out the last round(N·F) points for a validation loss (0)")
     train.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
     app = p.add_argument_group("app")
     app.add_argument("--speed", type=speed, default=unset, metavar="N|max", help="epochs/s cap (100)")
-    app.add_argument("--fps", type=lambda t: _whole(t, 1, 60), default=unset, help="screen updates per second (10)")
+    app.add_argument("--fps", type=lambda t: whole(t, 1, 60), default=unset, help="screen updates per second (10)")
     app.add_argument("--paused", action="store_true", default=unset, help="start paused at epoch 0")
     app.add_argument("--low-bandwidth", action="store_true", default=unset, help="fewer frames, for slow links")
     app.add_argument("--no-mouse", action="store_true", default=unset,
@@ -164,10 +113,10 @@ def build_parser() -> QuietParser:
                      "the locale is not UTF-8)")
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
-    serve.add_argument("--port", type=lambda t: _whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
+    serve.add_argument("--port", type=lambda t: whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
     serve.add_argument("--host", default=unset, metavar="ADDR",
                        help="--serve's address (127.0.0.1); any other lets others run training here")
-    serve.add_argument("--max-sessions", type=lambda t: _whole(t, 1), default=unset, metavar="N",
+    serve.add_argument("--max-sessions", type=lambda t: whole(t, 1), default=unset, metavar="N",
                        help="--serve: browser tabs at once (4)")
     serve.add_argument("--token-file", default=unset, metavar="PATH",
                        help="--serve: a fixed token from a file only you can read (mode 0600), for bookmarks")
@@ -175,7 +124,7 @@ def build_parser() -> QuietParser:
                        help="--serve on loopback only: no token (any local user can open a tab)")
     headless = p.add_argument_group("headless")
     headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
-    headless.add_argument("--log-every", type=lambda t: _whole(t, 1), default=unset, help="print every N epochs (100)")
+    headless.add_argument("--log-every", type=lambda t: whole(t, 1), default=unset, help="print every N epochs (100)")
     headless.add_argument("--json", action="store_true", default=unset, help="print one JSON object instead")
     headless.add_argument("--compare", nargs="+", default=unset, metavar="SPEC",
                           help="run each spec (name=value pairs: lr=0.05,optimizer=adam) on the same data, "
@@ -196,13 +145,8 @@ class Options:
     label_column: str | None
     positive: str | None
     standardize: bool
-    lr: float
+    settings: Settings  # lr, autograd, optimizer, β, batch size, split: one option each (settings.SETTINGS)
     epochs: int
-    autograd: Autograd
-    optimizer: Optimizer
-    momentum: float
-    batch_size: int
-    val_frac: float
     device: str
     speed: float | None
     fps: int
@@ -266,7 +210,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if problem:
         parser.error(problem)
     compare = {"compare": tuple(values.get("compare", ()))}
-    options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | compare))
+    settings = {"settings": Settings(**{row.name: values.pop(row.name) for row in SETTINGS})}
+    options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | compare | settings))
     try:
         compared_runs(options, parser)
     except argparse.ArgumentTypeError as error:
@@ -290,7 +235,8 @@ def compared_runs(options: Options, parser: argparse.ArgumentParser | None = Non
             if not equals or dest not in COMPARED:
                 raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_why_not(name.strip(), dest, equals)}")
             changes[dest] = _spec_value(actions[dest], text.strip(), spec)
-        run = replace(options, **changes)
+        settings = {name: changes.pop(name) for name in list(changes) if name in Settings.__dataclass_fields__}
+        run = replace(options, settings=replace(options.settings, **settings), **changes)
         if not run.epochs:
             raise argparse.ArgumentTypeError(f"--compare {spec!r}: each run needs a budget; --epochs 0 never ends")
         runs.append((spec, run))
@@ -319,9 +265,7 @@ def _spec_value(action: argparse.Action, text: str, spec: str) -> object:
 
 def train_config(options: Options, **publishing: float | None) -> TrainConfig:
     """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
-    return TrainConfig(lr=options.lr, autograd=options.autograd, optimizer=options.optimizer,
-                       momentum=options.momentum, batch_size=options.batch_size, val_frac=options.val_frac,
-                       shuffle_seed=options.seed, device=options.device,
+    return TrainConfig(settings=options.settings, shuffle_seed=options.seed, device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,
                        start_paused=options.paused, **publishing)
@@ -333,6 +277,6 @@ def load_dataset(options: Options) -> Dataset:
         dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
     else:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap)
-    dataset.check_split(options.val_frac)
+    dataset.check_split(options.settings.val_frac)
     return dataset.standardized() if options.standardize else dataset
 

@@ -7,30 +7,38 @@ arrow key while paused is one move, and + then − leaves no event at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from logreg_tui.core.data import Dataset
 from logreg_tui.core.formatting import format_number
+from logreg_tui.core.settings import SETTINGS, Settings, legend_words
 
 MAX_GHOSTS = 3  # runs kept to compare with the current one; the oldest goes first
 MAX_EVENTS = 1000  # per run; the oldest go first (a person pressing keys for hours)
-
-
-def _batch(batch_size: int) -> str:
-    return f"batch {batch_size}" if batch_size else "full batch"
 
 
 def _point(point: tuple[float, float]) -> str:
     return f"({format_number(point[0])}, {format_number(point[1])})"
 
 
-WORDS = {  # kind → how a value of it reads
-    "lr": lambda lr: format_number(lr),
-    "autograd": str,
-    "optimizer": str,
-    "batch_size": _batch,
-    "move": _point,
-}
-NAMES = {"lr": "lr ", "autograd": "autograd ", "optimizer": "", "batch_size": "", "move": "w, b "}
+# kind → (what comes before the values, how a value reads): every setting, and w, b moved by hand
+WORDS: dict[str, tuple[str, Callable[[Any], str]]] = {row.name: (row.label, row.words) for row in SETTINGS}
+WORDS["move"] = ("w, b ", _point)
+
+
+class Labelled(Protocol):
+    """What a legend names a run by: a Snapshot (state.py, which builds on this module)."""
+
+    @property
+    def dataset(self) -> Dataset: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def seed(self) -> int | None: ...
+    @property
+    def n_train(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class Event:
     """A change made after `epoch` epochs: `kind` went from `before` to `after`."""
 
     epoch: int
-    kind: str  # a key of WORDS, or "restore": `after` is the change that went on after a divergence
+    kind: str  # a setting's name, "move", or "restore": `after` is the change that went on after a divergence
     before: object
     after: object
 
@@ -47,8 +55,8 @@ class Event:
         """lr 0.2 → 0.4, sgd → adam, w, b (0, 0) → (1.5, −2); after a divergence, what it went on from."""
         if self.kind == "restore":  # after: the change that went on from there
             return f"after the divergence: back to the last finite w, b, {self.after.what}"
-        words = WORDS[self.kind]
-        return f"{NAMES[self.kind]}{words(self.before)} → {words(self.after)}"
+        label, words = WORDS[self.kind]
+        return f"{label}{words(self.before)} → {words(self.after)}"
 
     def as_json(self) -> dict:
         return {"epoch": self.epoch, "what": self.what}
@@ -64,18 +72,11 @@ def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
     return (events + (event,))[-MAX_EVENTS:]
 
 
-def settings_words(run) -> dict[str, str]:
-    """The settings that tell runs apart, each as it reads in a legend (run: a Snapshot); the optimizer before
-    the lr: where a legend has room for one difference, that is the one that names a run best."""
-    uses_beta = run.optimizer in ("momentum", "nesterov")
-    return {
-        "data": f"seed {run.seed}" if run.seed is not None else run.dataset.source,
-        "optimizer": run.optimizer + (f" β {run.momentum:g}" if uses_beta else ""),
-        "lr": f"lr {format_number(run.lr)}",
-        "batch": _batch(run.batch_size if run.batch_size < run.n_train else 0),
-        "autograd": run.autograd,
-        "split": f"val {run.val_frac:g}" if run.val_frac else "no val",
-    }
+def settings_words(run: Labelled) -> dict[str, str]:
+    """The settings that tell runs apart, each as it reads in a legend: the data, then the settings in the order
+    that names a run best where a legend has room for one difference (settings.legend_words)."""
+    data = f"seed {run.seed}" if run.seed is not None else run.dataset.source
+    return {"data": data} | legend_words(run.settings, run.n_train)
 
 
 def ghost_name(index: int) -> str:
@@ -83,13 +84,13 @@ def ghost_name(index: int) -> str:
     return "prev" if index == 0 else f"prev {index + 1}"
 
 
-def differences(ghost, current) -> list[str]:
+def differences(ghost: Labelled, current: Labelled) -> list[str]:
     """The ghost's settings that differ from the current run's, as words; none when all are equal."""
     mine, theirs = settings_words(ghost), settings_words(current)
     return [words for name, words in mine.items() if words != theirs[name]]
 
 
-def ghost_label(ghost, current, index: int) -> str:
+def ghost_label(ghost: Labelled, current: Labelled, index: int) -> str:
     """"prev: sgd lr 0.2": the ghost's name and what tells it apart from the current run (all equal: its
     optimizer and lr)."""
     mine = settings_words(ghost)

@@ -8,33 +8,30 @@ the engine publishes. A setting has one name everywhere: the command line's (`--
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.history import HistoryView, LossHistory, PathHistory, PathView
 from logreg_tui.core.optimum import Optimum
 from logreg_tui.core.runs import Event
+from logreg_tui.core.settings import (
+    AUTOGRADS,
+    LR_MAX,
+    LR_MIN,
+    OPTIMIZERS,
+    Autograd,
+    Optimizer,
+    Settings,
+)
 
-Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
-AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
+# the settings' vocabulary is settings.py's; named here too for the modules that import the shared words from one place
+__all__ = ["AUTOGRADS", "EPOCHS_MAX", "LR_MAX", "LR_MIN", "OPTIMIZERS", "SPEED_MIN", "SPEED_TOP", "Autograd",
+           "Optimizer", "Settings", "Snapshot", "Status", "TrainConfig", "before_training", "next_speed"]
+
 Status = Literal["running", "paused", "done", "diverged"]
-Optimizer = Literal["sgd", "momentum", "nesterov", "adam"]  # torch.optim.SGD, with momentum, nesterov; Adam
-OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)
 
-LR_MIN, LR_MAX = 1e-6, 1e3  # every way of setting lr (--lr, --compare, L, + and -) stays within these
 SPEED_MIN, SPEED_TOP = 0.25, 6400  # epochs/s caps: the lowest any way of setting it allows; above the top: no cap
 EPOCHS_MAX = 10**12  # an epoch budget beyond this could never run (30 years at 1000 epochs/s)
-
-
-def next_lr(lr: float, factor: float) -> float:
-    """lr × factor, unless that leaves LR_MIN … LR_MAX: then lr stays on its grid, so k steps back undo k.
-
-    An lr outside the range (--lr 1e38) steps straight into it.
-    """
-    scaled = lr * factor
-    if (lr > LR_MAX and factor < 1) or (lr < LR_MIN and factor > 1):
-        return min(max(scaled, LR_MIN), LR_MAX)
-    return scaled if LR_MIN <= scaled <= LR_MAX else lr
 
 
 def next_speed(speed: float | None, factor: float, before_max: float) -> tuple[float | None, float]:
@@ -47,31 +44,11 @@ def next_speed(speed: float | None, factor: float, before_max: float) -> tuple[f
     return (speed * factor if speed * factor >= SPEED_MIN else speed), before_max
 
 
-BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
-
-
-def next_optimizer(optimizer: Optimizer) -> Optimizer:
-    """sgd → momentum → nesterov → adam → sgd."""
-    return OPTIMIZERS[(OPTIMIZERS.index(optimizer) + 1) % len(OPTIMIZERS)]
-
-
-def next_batch_size(batch_size: int, n_train: int) -> int:
-    """Full batch (0) → 256 → 64 → 16 → 1 → full, skipping sizes not below the training points."""
-    sizes = [0] + [size for size in BATCH_SIZES if size < n_train]
-    current = batch_size if batch_size < n_train else 0
-    return sizes[(sizes.index(current) + 1) % len(sizes)] if current in sizes else 0
-
-
 @dataclass(frozen=True)
 class TrainConfig:
-    """How a run starts; commands change the live values (lr, autograd, speed) afterwards."""
+    """How a run starts; commands change the live values (the settings, the speed) afterwards."""
 
-    lr: float = 0.2  # the tutorial's
-    autograd: Autograd = "builtin"
-    optimizer: Optimizer = "sgd"
-    momentum: float = 0.9  # β of momentum and nesterov
-    batch_size: int = 0  # 0 (or ≥ the training points): full batch
-    val_frac: float = 0.0  # the last round(N·val_frac) points are held out
+    settings: Settings = Settings()  # lr, autograd, optimizer, β, batch size, split (settings.py)
     shuffle_seed: int = 42  # minibatch order of data from a file (generated data uses its own seed)
     device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
     epochs: int = 1001  # per run, then done; 0 = no limit
@@ -99,12 +76,7 @@ class Snapshot:
     grad_b: float
     saturated_share: float  # of the training points whose σ(w·x + b) is exactly 0 or 1 in float32
     stuck_share: float  # of those on the wrong side: builtin BCE clamps their loss at 100 and gives no gradient
-    lr: float
-    autograd: Autograd
-    optimizer: Optimizer
-    momentum: float
-    batch_size: int  # 0: full batch
-    val_frac: float
+    settings: Settings  # what this run trains with now
     steps: int  # optimizer steps so far in this run
     epoch_progress: float  # the share of the points a long minibatch epoch has stepped over (0 between epochs)
     epoch_loss_so_far: float  # the mean of that epoch's batch losses so far; NaN between epochs
@@ -129,6 +101,35 @@ class Snapshot:
     ghosts: tuple[Snapshot, ...]  # the runs that ended before this one (their last snapshots), newest first
     message: str  # why it diverged, or a command that could not apply; "" otherwise
 
+    # the settings by name, for the many readers of one of them
+    @property
+    def lr(self) -> float:
+        return self.settings.lr
+
+    @property
+    def autograd(self) -> Autograd:
+        return self.settings.autograd
+
+    @property
+    def optimizer(self) -> Optimizer:
+        return self.settings.optimizer
+
+    @property
+    def momentum(self) -> float:
+        return self.settings.momentum
+
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size
+
+    @property
+    def val_frac(self) -> float:
+        return self.settings.val_frac
+
+    @property
+    def full_batch(self) -> bool:
+        return self.settings.full_batch(self.n_train)
+
     @property
     def seed(self) -> int | None:
         return self.dataset.seed
@@ -140,17 +141,16 @@ class Snapshot:
     @property
     def n_train(self) -> int:
         """The points trained on: all but the held-out ones."""
-        return self.dataset.n_train(self.val_frac)
+        return self.dataset.n_train(self.settings.val_frac)
 
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
     nan = float("nan")
     return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
-                    grad_b=nan, saturated_share=nan, stuck_share=nan, lr=config.lr, autograd=config.autograd,
-                    optimizer=config.optimizer, momentum=config.momentum, batch_size=config.batch_size,
-                    val_frac=config.val_frac, steps=0, epoch_progress=0.0, epoch_loss_so_far=nan, val_loss=nan,
-                    val_accuracy=nan, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
+                    grad_b=nan, saturated_share=nan, stuck_share=nan, settings=config.settings, steps=0,
+                    epoch_progress=0.0, epoch_loss_so_far=nan, val_loss=nan, val_accuracy=nan,
+                    last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
                     history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(),

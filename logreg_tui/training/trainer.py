@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.lessons import Cause
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.settings import Settings
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.training.optimizers import BY_NAME, copy_state
 
@@ -93,7 +93,8 @@ class Trainer:
     it with `configure()`. The split and the minibatch generator are fixed at construction, as a run starts.
     """
 
-    def __init__(self, dataset: Dataset, device: torch.device, settings: TrainConfig) -> None:
+    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int = 42) -> None:
+        """`shuffle_seed`: the minibatch order of data from a file (generated data uses its own seed)."""
         self.device = device
         x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
         n_train = dataset.n_train(settings.val_frac)
@@ -101,7 +102,7 @@ class Trainer:
         self.val_x, self.val_y = (x[n_train:], y[n_train:]) if n_train < dataset.n_points else (None, None)
         self.w = torch.zeros(1, device=device, requires_grad=True)
         self.b = torch.zeros(1, device=device, requires_grad=True)
-        seed = dataset.seed if dataset.seed is not None else settings.shuffle_seed
+        seed = dataset.seed if dataset.seed is not None else shuffle_seed
         self.generator = torch.Generator().manual_seed(seed)  # minibatch order; full batch draws nothing
         self.settings = settings
         self.optimizer = self._fresh_optimizer()
@@ -115,7 +116,7 @@ class Trainer:
         self._true = torch.ones((), dtype=torch.bool, device=device)
         self.evaluate()
 
-    def configure(self, settings: TrainConfig) -> None:
+    def configure(self, settings: Settings) -> None:
         """New live settings; a new optimizer starts with fresh state, from the current w, b."""
         before, self.settings = self.settings, settings
         fresh = (settings.optimizer, settings.momentum) != (before.optimizer, before.momentum)
@@ -165,7 +166,7 @@ class Trainer:
             return loss
         if self.progress is None:
             self.progress = EpochInProgress(torch.randperm(self.n_train, generator=self.generator).to(self.device))
-        progress, batch = self.progress, min(self.settings.batch_size or self.n_train, self.n_train)
+        progress, batch = self.progress, self.settings.batch_points(self.n_train)
         first = progress.done
         while progress.done < self.n_train:
             if stop is not None and progress.done > first and stop():
@@ -202,8 +203,7 @@ class Trainer:
 
     @property
     def full_batch(self) -> bool:
-        batch = self.settings.batch_size
-        return not batch or batch >= self.n_train
+        return self.settings.full_batch(self.n_train)
 
     def val_loss(self) -> torch.Tensor:
         """The held-out loss at the current w, b: the training forward, without gradients."""

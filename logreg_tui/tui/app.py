@@ -22,9 +22,10 @@ from logreg_tui.core.data import Dataset
 from logreg_tui.core.display import colour_depth, light_background, wants_ascii
 from logreg_tui.core.export import export_run, run_files, run_stem, write_new_file, zipped
 from logreg_tui.core.formatting import format_number, printable
-from logreg_tui.core.options import Options, learning_rate, speed, train_config
+from logreg_tui.core.options import Options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.core.runs import ghost_name
+from logreg_tui.core.settings import learning_rate
 from logreg_tui.core.state import LR_MAX, LR_MIN, SPEED_MIN, Snapshot, before_training
 from logreg_tui.tui import app_signals
 from logreg_tui.tui.screens import (
@@ -85,7 +86,7 @@ class LogRegApp(App):
         self._pending_deliveries = 0  # downloads sent to a browser tab and not yet fetched
         self._message_is_engines = False  # the message line shows the engine's message (cleared with it)
         self._last_event = self._last_ghost = None  # the newest event and ghost already told in the message line
-        self._alternative = "tutorial" if options.autograd == "tutorial" else "custom"
+        self._alternative = "tutorial" if options.settings.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
         self.ascii = False
         self._colors_for: tuple | None = None  # (theme, depth, ascii) that self._colors were worked out for
@@ -259,7 +260,7 @@ class LogRegApp(App):
         self._command(lambda engine: engine.toggle_autograd(self._alternative))
 
     def action_type_lr(self) -> None:
-        lr = self.engine.latest.lr if self.engine else self.options.lr
+        lr = self.engine.latest.lr if self.engine else self.options.settings.lr
         self._prompt(f"learning rate ({LR_MIN:g} … {LR_MAX:g})", learning_rate, format_number(lr), "set_lr")
 
     def action_type_speed(self) -> None:

@@ -9,6 +9,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
+from logreg_tui.core.settings import BY_NAME, SETTINGS, Setting, stat_words
 from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
@@ -28,9 +29,13 @@ def _speed(snapshot) -> str:
     return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
 
-def _optimizer(snapshot) -> str:
-    with_beta = snapshot.optimizer in ("momentum", "nesterov")
-    return snapshot.optimizer + (f" β {snapshot.momentum:.3g}" if with_beta else "")
+def _setting_stat(setting: Setting) -> tuple[str, Callable]:
+    """A setting's line (settings.SETTINGS: its label and words there)."""
+    return (setting.stat or setting.name, lambda s: stat_words(setting, s.settings, s.n_train))
+
+
+LR_STAT = _setting_stat(BY_NAME["lr"])  # beside the loss: a learner reads the two together
+SETTING_STATS = [_setting_stat(row) for row in SETTINGS if row.stat and row.name != "lr"]
 
 
 def _file_name(path: str) -> str:
@@ -55,7 +60,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("epoch", _epoch),
     ("loss", lambda s: format_number(s.loss)),
     ("acc", lambda s: format_accuracy(s.accuracy)),
-    ("lr", lambda s: format_number(s.lr)),
+    LR_STAT,
     ("w", lambda s: format_number(s.w)),
     ("b", lambda s: format_number(s.b, 1 + abs(s.w) * s.dataset.largest_x)),
     ("units", lambda s: "standardized x" if s.dataset.scale else None),
@@ -65,9 +70,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("dL/db", lambda s: format_number(s.grad_b)),
     ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
     ("val acc", lambda s: format_accuracy(s.val_accuracy) if s.val_history else None),
-    ("autograd", lambda s: s.autograd),
-    ("optim", _optimizer),
-    ("batch", lambda s: "full" if not s.batch_size or s.batch_size >= s.n_train else str(s.batch_size)),
+    *SETTING_STATS,
     ("steps", lambda s: short_count(s.steps)),
     ("in epoch", lambda s: f"{s.epoch_progress:.0%} loss {s.epoch_loss_so_far:.4g}" if s.epoch_progress else None),
     ("speed", _speed),

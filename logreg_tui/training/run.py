@@ -1,0 +1,191 @@
+"""A run: what z and r start afresh. Its trainer, histories, path, events, checkpoint, the optimum and when the run
+came near it; the flush that checks each epoch's w, b, the replay that finds where a divergence began, and the
+figures a snapshot shows. The engine (engine.py) owns the thread, the commands, the status and the publishing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import torch
+
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.history import LossHistory, PathHistory
+from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
+from logreg_tui.core.optimum import Optimum, find_optimum
+from logreg_tui.core.runs import Event, record
+from logreg_tui.core.settings import Settings
+from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
+
+STUCK_EPOCHS = 50  # saturated this long before it is said
+NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
+
+
+@lru_cache(maxsize=1)  # one: a cache keyed by a data set keeps it alive, and a reseed lets the old one go
+def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
+    """The minimum over the training points, once per data set (z resets to the same data: 0.3 s at N 1e6)."""
+    return find_optimum(dataset.x[:n_train], dataset.y[:n_train])
+
+
+class Run:
+    """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
+
+    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int) -> None:
+        self.dataset = dataset
+        self.trainer = Trainer(dataset, device, settings, shuffle_seed)
+        self.history = LossHistory()
+        self.val_history = LossHistory() if self.trainer.val_x is not None else None
+        self.path = PathHistory()
+        self.path.start(0, 0.0, 0.0)
+        self.optimum = optimum_of(dataset, self.trainer.n_train)
+        self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
+        self.events: tuple[Event, ...] = ()
+        self.last_record = (float("nan"), float("nan"))  # (loss, held-out loss) of the last epoch kept
+        self.training_seconds = 0.0  # spent training (the run's own epochs/s: epochs ÷ this)
+        self.cause = Cause.NONE  # why it diverged
+        self.divergence = ""  # that, in words (lessons.divergence_message)
+        self.saturation = ""  # why it is stuck (lessons.saturation_message), once it has been for STUCK_EPOCHS
+        self._stuck_since: int | None = None
+        self.values: dict[str, float] | None = None  # the figures at the current w, b, when known since the flush
+        self.flush_seconds = 0.0  # what checking w, b and the figures there cost at the last flush
+        self.checkpoint: Checkpoint = self.trainer.save()  # a divergence is replayed from the last checkpoint
+
+    @property
+    def settings(self) -> Settings:
+        return self.trainer.settings
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+    def train_epoch(self, stop: Callable[[], bool] | None = None) -> bool:
+        """One epoch, or part of a minibatch epoch until `stop` says so; True when it completed."""
+        started = time.perf_counter()
+        completed = self.trainer.train_epoch(stop)
+        self.training_seconds += time.perf_counter() - started
+        return completed
+
+    # -- what a person changes
+
+    def configure(self, changes: dict[str, Any]) -> list[Event]:
+        """Settings changed from the current w, b; the events they make (none for a value it already had)."""
+        before = self.settings
+        events = [Event(self.epoch, name, getattr(before, name), value)
+                  for name, value in changes.items() if getattr(before, name) != value]
+        self.trainer.configure(replace(before, **changes))
+        self.values = None
+        return events
+
+    def move_to(self, w: float, b: float) -> Event:
+        """(w, b) put there by hand: the path starts a new segment, the optimizer's state fresh."""
+        move = Event(self.epoch, "move", (self.trainer.w.item(), self.trainer.b.item()), (w, b))
+        self.trainer.move_to(w, b)
+        self.path.start(self.epoch, w, b)
+        self.checkpoint = self.trainer.save()
+        self.values = None
+        return move
+
+    def record(self, event: Event) -> None:
+        self.events = record(self.events, event)
+
+    def go_on(self, change: Event) -> str:
+        """After a divergence a change was made at the last finite w, b: noted, and what the message says."""
+        self.record(Event(change.epoch, "restore", None, change))
+        return going_on_message(self.cause, change, self.epoch)
+
+    # -- checking what training reached
+
+    def flush(self) -> bool:
+        """Fetch pending records into the histories and check the w, b they reached; False when training blew up
+        since the last flush (then w, b are the last finite ones and `divergence` says why).
+
+        The check is a forward at the current w, b (once per flush, not per epoch): it gives the shown loss,
+        accuracy and gradients there, and it keeps the invariant that the checkpoint's own loss is finite.
+        """
+        trainer = self.trainer
+        if not trainer.pending and not trainer.stepped:
+            return True
+        records = trainer.fetch()
+        started = time.perf_counter()
+        trainer.evaluate()
+        if not (np.isfinite(records[:, :3]).all() and trainer.problem() is Cause.NONE):
+            self._diverge()
+            return False
+        self._keep(records)
+        self.checkpoint = trainer.save()
+        self.values = trainer.host_values()
+        self.saturation = self._saturated(saturation_message(self.values, self.optimum, self.settings.autograd))
+        self.flush_seconds = time.perf_counter() - started
+        return True
+
+    def figures(self) -> dict[str, float]:
+        """loss, accuracy, gradients and saturation at the current w, b (records already fetched)."""
+        return self.values or self.trainer.host_values()
+
+    def _keep(self, records: np.ndarray) -> None:
+        """Epochs' records (see trainer.RECORD) into the histories and the path."""
+        if not len(records):
+            return
+        first = self.history.count
+        losses = records[:, 0]
+        if self.near_optimum_at is None and self.optimum.exists:
+            near = np.flatnonzero(losses <= self.optimum.loss * (1 + NEAR_OPTIMUM))
+            if near.size:
+                self.near_optimum_at = first + int(near[0])
+        self.history.extend(losses)
+        self.path.extend(np.arange(first + 1, first + 1 + len(records)), records[:, 1], records[:, 2])
+        if self.val_history:
+            self.val_history.extend(records[:, 3])
+        self.last_record = (float(records[-1, 0]), float(records[-1, 3]))
+
+    def _diverge(self) -> None:
+        """Replay from the last checkpoint one checked epoch at a time and stop at the last w, b whose loss is
+        finite: before a step that blew up, or one epoch further back when the w, b an epoch started from
+        already had a non-finite loss or overflowing logits (going on from there would fail at once).
+
+        Afterwards the epoch, w, b and history are those of that state, and the shown figures are evaluated there.
+        """
+        trainer = self.trainer
+        trainer.restore(self.checkpoint)
+        held: tuple[np.ndarray, Checkpoint] | None = None  # the last epoch replayed, kept once the next starts well
+        cause, reached = Cause.NONE, 0.0
+        for _ in range(PENDING_MAX + 2):  # the bad epoch was among the pending ones, or is the next
+            before = trainer.save()
+            trainer.train_epoch()
+            fetched = trainer.fetch()
+            cause = trainer.problem(fetched[0])
+            reached = trainer.largest_logit() if cause.at_start else 0.0
+            if cause.at_start and held is not None:
+                trainer.restore(held[1])  # the held epoch reached the bad w, b: drop it
+                break
+            if held is not None:
+                self._keep(held[0])
+            if cause is not Cause.NONE:
+                trainer.restore(before)
+                break
+            held = (fetched, before)
+        else:
+            if held is not None:
+                self._keep(held[0])
+        failed_at = trainer.epoch + (1 if cause.at_start and held is not None else 0)
+        self.checkpoint = trainer.save()
+        trainer.evaluate()
+        self.values = None
+        self.cause = cause
+        self.divergence = divergence_message(cause, failed_at, trainer.epoch, self.settings, reached, trainer.n_train)
+
+    def _saturated(self, message: str) -> str:
+        """message once the run has been stuck that way for STUCK_EPOCHS (a point or two saturating for a moment at
+        a large lr is not a stop)."""
+        epoch = self.epoch
+        if not message:
+            self._stuck_since = None
+        elif self._stuck_since is None or self._stuck_since > epoch:
+            self._stuck_since = epoch
+        return message if message and self._stuck_since is not None and epoch - self._stuck_since >= STUCK_EPOCHS \
+            else ""

@@ -1,0 +1,134 @@
+"""The commands that steer an engine: safe from any thread, they only enqueue; the engine's thread applies them
+between epochs (Engine._apply_commands). Bodies that read the run's state are decided when applied, so that
+quick presses never cancel out wrongly.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.pacing import EpochPace
+from logreg_tui.core.settings import AUTOGRADS, Autograd, Optimizer, Settings, next_batch_size, next_optimizer
+from logreg_tui.core.state import Status
+from logreg_tui.training.run import Run
+
+
+def _check_autograd(autograd: str) -> None:
+    if autograd not in AUTOGRADS:
+        raise ValueError(f"autograd must be one of {AUTOGRADS}, got {autograd!r}")
+
+
+class Steering:
+    """The command queue and every command; the Engine gives the bodies (its `_do_…` and `_configure`)."""
+
+    # the engine's state and command bodies, applied in its thread
+    _run: Run
+    _pace: EpochPace
+    _ghosts: tuple[object, ...]
+    _status: Status
+    _do_pause: Callable[[], None]
+    _do_resume: Callable[[], None]
+    _do_release: Callable[[], None]
+    _do_step: Callable[[int], None]
+    _do_reseed: Callable[[int | None], None]
+    _do_scale_lr: Callable[[float], None]
+    _do_move: Callable[[float, float], None]
+    _load: Callable[[Dataset], None]
+    _configure: Callable[..., None]
+
+    def __init__(self) -> None:
+        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._wake = threading.Event()
+        self._closed = threading.Event()
+
+    @property
+    def _settings(self) -> Settings:
+        return self._run.settings
+
+    def _send(self, command: Callable[[], None]) -> None:
+        self._commands.put(command)
+        self._wake.set()
+
+    def pause(self) -> None:
+        self._send(self._do_pause)
+
+    def resume(self) -> None:
+        self._send(self._do_resume)
+
+    def toggle_pause(self) -> None:
+        self._send(lambda: self._do_pause() if self._status == "running" else self._do_resume())
+
+    def step(self, epochs: int = 1) -> None:
+        self._send(lambda: self._do_step(epochs))
+
+    def release(self) -> None:
+        """Start training (as the config says: running or paused) after the commands sent before this one."""
+        self._send(self._do_release)
+
+    def reseed(self, seed: int | None = None) -> None:
+        """New data from `seed` (default: the next seed); w, b and epoch reset; the settings kept."""
+        self._send(lambda: self._do_reseed(seed))
+
+    def reset(self) -> None:
+        self._send(lambda: self._load(self._run.dataset))
+
+    def configure(self, **changes: Any) -> None:
+        """Settings (settings.Settings' fields) changed live, from the current w, b."""
+        self._send(lambda: self._configure(**changes))
+
+    def set_lr(self, lr: float) -> None:
+        self.configure(lr=lr)
+
+    def scale_lr(self, factor: float) -> None:
+        self._send(lambda: self._do_scale_lr(factor))
+
+    def set_autograd(self, autograd: Autograd) -> None:
+        _check_autograd(autograd)
+        self.configure(autograd=autograd)
+
+    def toggle_autograd(self, alternative: Autograd) -> None:
+        """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
+        self._send(lambda: self._configure(autograd=alternative if self._settings.autograd == "builtin" else "builtin"))
+
+    def cycle_optimizer(self) -> None:
+        """The next optimizer (settings.next_optimizer), from the current w, b; it starts with fresh state."""
+        self._send(lambda: self._configure(optimizer=next_optimizer(self._settings.optimizer)))
+
+    def set_optimizer(self, optimizer: Optimizer) -> None:
+        self.configure(optimizer=optimizer)
+
+    def cycle_batch_size(self) -> None:
+        """The next batch size (settings.next_batch_size), from the current w, b."""
+        self._send(lambda: self._configure(batch_size=next_batch_size(self._settings.batch_size,
+                                                                        self._run.trainer.n_train)))
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self.configure(batch_size=batch_size)
+
+    def move_to(self, w: float, b: float) -> None:
+        """Put (w, b) there, paused or running: the path starts a new segment, the optimizer's state fresh."""
+        self._send(lambda: self._do_move(w, b))
+
+    def move_by(self, dw: float, db: float) -> None:
+        """(w + dw, b + db), from where w, b are when the command applies."""
+        self._send(lambda: self._do_move(self._run.trainer.w.item() + dw, self._run.trainer.b.item() + db))
+
+    def clear_ghosts(self) -> None:
+        """Forget the runs kept to compare (the current run stays)."""
+        self._send(lambda: setattr(self, "_ghosts", ()))
+
+    def set_speed(self, speed: float | None) -> None:
+        self._send(lambda: self._pace.set(speed, time.monotonic(), self._run.epoch))
+
+    def scale_speed(self, factor: float) -> None:
+        self._send(lambda: self._pace.set(self._pace.scale(factor), time.monotonic(), self._run.epoch))
+
+    def close(self) -> None:
+        """Make `run()` return at once, even when paused."""
+        self._closed.set()
+        self._wake.set()
