@@ -37,7 +37,7 @@ async def settle(pilot, timeout: float = 10.0):
 
 async def started(pilot):
     app = pilot.app
-    await until(pilot, lambda: app.engine is not None and app.shown_version > 0, "the engine")
+    await until(pilot, lambda: app.engine is not None and app.pacer.shown_version > 0, "the engine")
     return app
 
 

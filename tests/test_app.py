@@ -294,7 +294,7 @@ async def test_pausing_at_full_speed_shows_the_last_epoch_everywhere_at_once():
         await until(pilot, lambda: snap(app).status == "paused")
         await settle(pilot)  # a frame at the default 10 fps, well within a plot throttle's wait
         final = snap(app)
-        assert stat(app, "epoch") == str(final.epoch) and app.plotted_version == final.version
+        assert stat(app, "epoch") == str(final.epoch) and app.pacer.plotted_version == final.version
 
 
 async def test_divergence_shows_a_message_and_minus_and_z_recover():

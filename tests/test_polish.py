@@ -216,7 +216,7 @@ async def test_at_60_by_20_the_data_plot_keeps_its_title_with_the_threshold():
     async with make_app().run_test(size=(60, 20)) as pilot:
         app = await started(pilot)
         await pilot.press("N")
-        await until(pilot, lambda: snap(app).epoch == 10 and app.plotted_version == snap(app).version)
+        await until(pilot, lambda: snap(app).epoch == 10 and app.pacer.plotted_version == snap(app).version)
         assert re.search(r"x\* = -?\d", app.query_one("#data").plain_lines[0])
 
 

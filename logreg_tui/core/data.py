@@ -89,6 +89,10 @@ class Dataset:
         mean, std = self.scale
         return w / std, b - w * mean / std
 
+    def notes(self) -> str:
+        """How a CSV was read and the scale hint, when there is anything to say about the data."""
+        return " · ".join(filter(None, (self.reading, self.scale_hint())))
+
     def scale_hint(self) -> str | None:
         """A one-line hint when x is on a scale that the default lr cannot train, else None."""
         largest = self.largest_x

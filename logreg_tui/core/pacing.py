@@ -20,6 +20,23 @@ class RedrawPacer:
     def __init__(self) -> None:
         self._next_stats_at = self._next_plot_at = 0.0
         self._plot_seconds_then = 0.0  # the UI thread's plot time, all told, at the last plot update
+        self.shown_version = -1  # of the snapshot the stats show
+        self.plotted_version = -1  # of the snapshot the plots were last asked to show
+
+    def show_stats(self, version: int, now: float, flat_out: bool, force: bool = False) -> bool:
+        """Whether the stats should show this snapshot version now (then they are taken to have shown it)."""
+        if not force and (version == self.shown_version or not self.stats_due(now, flat_out)):
+            return False
+        self.shown_version = version
+        self.stats_shown(now)
+        return True
+
+    def show_plots(self, version: int, now: float, paced: bool, force: bool = False) -> bool:
+        """Whether the plots should show this snapshot version now (plots_shown follows, with what they cost)."""
+        if not force and (version == self.plotted_version or not self.plots_due(now, paced)):
+            return False
+        self.plotted_version = version
+        return True
 
     def stats_due(self, now: float, flat_out: bool) -> bool:
         return now >= self._next_stats_at or not flat_out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from rich.segment import Segment
@@ -14,6 +16,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Footer
 
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
@@ -228,6 +231,34 @@ class Plots(Container):
     def __init__(self, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._drawer = drawer
+        self._colors: PlotColors | None = None
+        self._colors_for: tuple[object, ...] = ()  # (theme, depth, ascii) that _colors were worked out for
+        self.cpu_seconds = 0.0  # the UI thread's time spent asking for plots (or drawing them)
+        self._views: list[PlotView] = []  # found once: a query walks the DOM, many times a second otherwise
+
+    def show(self, snapshot: Snapshot, app: ShowsPlots) -> None:
+        """Every view of this snapshot, in the app's colours (worked out once per theme: ~170 CSS variables)."""
+        started = time.thread_time()
+        self._views = self._views or list(self.query(PlotView))
+        shows = (app.theme, app.colour_depth, app.ascii)
+        if self._colors is None or shows != self._colors_for:
+            self._colors, self._colors_for = plot_colors(app), shows
+        for view in self._views:
+            view.update(snapshot, self._colors)
+        self.cpu_seconds += time.thread_time() - started
+
+    def toggle_loss(self, setting: str) -> None:
+        """Flip one of the loss plot's LossSettings (log_y, smooth, tail)."""
+        view = self.query_one("#loss", PlotView)
+        view.settings = replace(view.settings, **{setting: not getattr(view.settings, setting)})
+
+    def toggle_ghosts(self) -> bool:
+        """Show or hide the ghosts on the loss plot and the landscape; whether they are shown now."""
+        shown = False
+        for view in (self.query_one("#loss", PlotView), self.query_one(LandscapeView)):
+            view.settings = replace(view.settings, ghosts=not view.settings.ghosts)
+            shown = view.settings.ghosts
+        return shown
 
     def compose(self):
         yield PlotView(loss_view, LossSettings(), self._drawer, id="loss")  # in this order: the grid fills by it
@@ -252,9 +283,22 @@ class Plots(Container):
         return view.cell_size(snapshot, None if view.size.area else tuple(self.query_one("#data", PlotView).size))
 
 
+class KeysFooter(Footer):
+    """Textual's footer lists the keys only when the bindings change while the app has focus; a browser tab
+    (--serve) starts without it, so this one lists them when it comes."""
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "app_focus", self._list_keys, init=False)
+
+    def _list_keys(self, focused: bool) -> None:
+        if focused:
+            self.call_later(self.bindings_changed, self.screen)  # in the footer's own context, as Textual does
+
+
 class ShowsPlots(Protocol):
     """What plot_colors reads of the app: its theme's variables and what the terminal shows."""
 
+    theme: str
     colour_depth: str
     ascii: bool
 

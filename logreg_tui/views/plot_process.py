@@ -123,6 +123,11 @@ class PlotProcess:
                 deliver(rows)
         self._send_next()
 
+    def take_notice(self) -> str:
+        """The notice, once: "" after it has been taken."""
+        notice, self.notice = self.notice, ""
+        return notice
+
     def check(self, now: float) -> None:
         """Called every frame: a batch unanswered for STALLED_SECONDS means the child is stopped or stuck."""
         if self._in_flight and self._child and now - self._sent_at > STALLED_SECONDS:

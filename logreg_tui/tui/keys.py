@@ -1,0 +1,82 @@
+"""The key table: every key the app answers, as data. The bindings, the footer, the help screen and the command
+palette are all made from it; an action is a method of the app (`engine('scale_lr', 2)` sends an engine command)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from textual.binding import Binding
+
+
+class Key(NamedTuple):
+    key: str  # Textual's name for it
+    action: str  # the app's action, with its arguments
+    label: str  # in the footer
+    what: str  # in the help screen and the command palette
+
+
+ROWS = [
+    ("space", "engine('toggle_pause')", "pause", "pause / resume"),
+    ("n", "engine('step', 1)", "step", "step one epoch (pauses first when running)"),
+    ("N", "engine('step', 10)", "step 10", "step ten epochs"),
+    ("plus", "engine('scale_lr', 2)", "lr×2", "lr × 2, from the current w, b"),
+    ("minus", "engine('scale_lr', 0.5)", "lr÷2", "lr ÷ 2 (after a divergence, this or any other change goes on "
+     "from the last w, b whose loss is finite)"),
+    ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
+    ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
+     "(the new one's state starts fresh)"),
+    ("b", "engine('cycle_batch_size')", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from "
+     "the current w, b"),
+    ("left", "move(-1, 0)", "move w, b", "landscape: w − one map cell (→ +; ↑ ↓ move b); a click on the map "
+     "moves w, b there, paused or running"),
+    ("right", "move(1, 0)", "w+", "landscape: w + one map cell"),
+    ("up", "move(0, 1)", "b+", "landscape: b + one map cell"),
+    ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
+    ("m", "toggle_landscape", "map", "when not every plot fits: the bottom plot shows the loss landscape or the data"),
+    ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
+     "run) on the loss plot and the landscape"),
+    ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),
+    ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
+    ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
+    ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
+    ("L", "type_lr", "lr…", "type an lr"),
+    ("left_square_bracket", "engine('scale_speed', 0.5)", "slower", "epochs-per-second cap ÷ 2"),
+    ("right_square_bracket", "engine('scale_speed', 2)", "faster", "epochs-per-second cap × 2; the top step is max"),
+    ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
+    ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
+    ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
+    ("question_mark", "help", "help", "this help screen (esc closes it)"),
+    ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
+]
+KEYS = [Key(*row) for row in ROWS]
+KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G",
+             "left": "←", "right": "→", "up": "↑", "down": "↓"}
+FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G")
+# the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
+FIRST_IN_FOOTER = ("question_mark", "q", "m")
+
+
+
+
+def _footer_place(key: Key) -> int:
+    """Where a key stands in the footer: FIRST_IN_FOOTER in its order, then the rest in the key table's."""
+    return FIRST_IN_FOOTER.index(key.key) if key.key in FIRST_IN_FOOTER else len(FIRST_IN_FOOTER)
+
+
+def bindings() -> list[Binding]:
+    """The app's bindings; the footer shows them in this order and cuts what does not fit: help and quit first."""
+    return [Binding(row.key, row.action, row.label, show=row.key not in HIDDEN_IN_FOOTER, tooltip=row.what,
+                    key_display=FOOTER_NAMES.get(row.key))
+            for row in sorted(KEYS, key=_footer_place)] + [
+        Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "suspend", show=False),  # in raw mode the terminal sends it as a key
+    ]
+
+
+def palette_entries() -> list[tuple[str, str, str]]:
+    """(title, what it does, action) of every key, for the command palette."""
+    return [(f"{row.label} ({KEY_NAMES.get(row.key, row.key)})", row.what, row.action) for row in KEYS]

@@ -1,0 +1,73 @@
+"""The app's link to an engine that may not exist yet (torch loads in the worker): keys pressed meanwhile queue
+up and apply first, at epoch 0, once it does; until then the link shows what is known before training."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from logreg_tui.core.data import Dataset
+from logreg_tui.core.state import Snapshot, TrainConfig
+
+if TYPE_CHECKING:  # the app reaches training only through this link, and only once torch is loaded
+    from logreg_tui.training.engine import Engine
+
+Command = Callable[["Engine"], object]
+
+
+class EngineAnswered(Message):
+    """The engine has published the answer to a command (posted from its thread)."""
+
+
+class EngineLink:
+    """Sends commands to the engine, or queues them until it is there and released; reads its latest snapshot."""
+
+    def __init__(self, before_training: Snapshot) -> None:
+        self.before_training = before_training  # shown until the engine exists
+        self.engine: Engine | None = None  # set from the worker thread once torch is imported
+        self._queued: list[Command] = []  # commands from keys pressed while torch loads, in order
+        self.released = False  # the engine was told to start, after the queued commands
+
+    @property
+    def ready(self) -> bool:
+        """The engine exists and runs the commands as they come."""
+        return self.engine is not None and self.released
+
+    @property
+    def latest(self) -> Snapshot:
+        return self.engine.latest if self.engine is not None else self.before_training
+
+    def send(self, command: Command) -> int:
+        """Send or queue a command; how many wait in the queue (0: sent)."""
+        if self.engine is None or not self.released:
+            self._queued.append(command)
+            return len(self._queued)
+        command(self.engine)
+        return 0
+
+    def release(self) -> bool:
+        """Once the engine exists: the queued commands, then start training. True when queued commands were sent."""
+        if self.engine is None or self.released:
+            return False
+        queued, self._queued, self.released = self._queued, [], True
+        for command in queued:
+            command(self.engine)
+        self.engine.release()
+        return bool(queued)
+
+    def train(self, dataset: Dataset, config: TrainConfig, on_answer: Callable[[Snapshot], None],
+              closing: Callable[[], bool]) -> None:
+        """The worker thread's job: import torch, make the engine (held until release) and run it until closed."""
+        from logreg_tui.training.engine import start_engine
+
+        engine = start_engine(dataset, config, held=True)
+        engine.on_answer = on_answer
+        self.engine = engine
+        if not closing():
+            engine.run()
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()

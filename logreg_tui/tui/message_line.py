@@ -1,0 +1,43 @@
+"""The message line under the plots: one owner for what it says and why (the engine's message, or the app's)."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from logreg_tui.core.formatting import printable
+from logreg_tui.core.runs import Event, ghost_name
+from logreg_tui.core.state import Snapshot
+
+
+class MessageLine(Static):
+    """Says the app's notes, and the engine's messages, changes and new runs as the snapshots bring them."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)  # messages quote file names and input: never markup
+        self.is_engines = False  # it shows the engine's message (cleared with it)
+        self._last_event: Event | None = None  # the newest event and ghost already told
+        self._last_ghost: Snapshot | None = None
+        self.failed = False  # training stopped: its line stays
+
+    def say(self, text: str, from_engine: bool = False) -> None:
+        self.is_engines = from_engine
+        self.update(printable(text))
+
+    def show_engine(self, snapshot: Snapshot) -> None:
+        """A stop's message (it names its cause and the way past it), else the news; the engine's old one goes."""
+        if snapshot.message:
+            self.say(snapshot.message, from_engine=True)
+        elif not self.failed and self.is_engines:
+            self.say("", from_engine=True)
+        self._tell_news(snapshot)
+
+    def _tell_news(self, snapshot: Snapshot) -> None:
+        """A change just recorded, or a run just kept as a ghost (once each)."""
+        event = snapshot.events[-1] if snapshot.events else None
+        ghost = snapshot.ghosts[0] if snapshot.ghosts else None
+        if ghost is not self._last_ghost and ghost is not None and not snapshot.message:
+            self.say(f"new run; the last one ({ghost.epoch} epochs) stays behind it as {ghost_name(0)!r} "
+                     "(g hides the earlier runs, G forgets them)")
+        elif event is not self._last_event and event is not None and not snapshot.message:
+            self.say(f"epoch {event.epoch}: {event.what}")
+        self._last_event, self._last_ghost = event, ghost
