@@ -4,11 +4,16 @@ object) each. A run here is exactly the single `--headless` run of its options: 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
 from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
 from logreg_tui.core.settings import line_words
+from logreg_tui.core.state import Snapshot
+
+if TYPE_CHECKING:
+    from logreg_tui.training.engine import Engine
 
 
 def run_compare(options: Options, dataset: Dataset) -> int:
@@ -24,7 +29,9 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     except DataError as error:
         return fail(f"--compare {spec!r}: {error}")
     width = max(len(_settings(run, dataset)) for _, run in runs)
-    summaries, diverged, engines = [], [], []
+    summaries: list[dict[str, Any]] = []
+    diverged: list[str] = []
+    engines: list[Engine] = []
 
     def stop() -> None:
         if engines:
@@ -63,14 +70,14 @@ def _settings(run: Options, dataset: Dataset) -> str:
     return " ".join(shown) + (f" {run.epochs} epochs" if run.epochs != 1001 else "")
 
 
-def near_words(snapshot) -> str:
+def near_words(snapshot: Snapshot) -> str:
     """When the loss came within 1 % of the minimum's: "epoch 412", "never", or why there is no minimum."""
     if snapshot.optimum is None or not snapshot.optimum.exists:
         return "no minimum"
     return "never" if snapshot.near_optimum_at is None else f"epoch {snapshot.near_optimum_at}"
 
 
-def result_line(run: Options, snapshot, width: int) -> str:
+def result_line(run: Options, snapshot: Snapshot, width: int) -> str:
     """sgd lr 0.2 full batch   loss 0.06434  acc 0.97  1% of min: never  9120 epochs/s [diverged at …]"""
     line = (f"{_settings(run, snapshot.dataset):<{width}}  loss {snapshot.loss:.5f}  "
             f"acc {snapshot.accuracy:.3f}  within 1% of min: {near_words(snapshot):<11}  "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
@@ -18,6 +19,10 @@ from logreg_tui.core.options import (
     parse_options,
     train_config,
 )
+from logreg_tui.core.state import Snapshot
+
+if TYPE_CHECKING:
+    from logreg_tui.training.engine import Engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +121,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     return 0
 
 
-def _train_and_log(engine, options: Options):
+def _train_and_log(engine: Engine, options: Options) -> Snapshot:
     """Train to --epochs (0: until close()), printing the loss of epochs 0, log_every, 2·log_every … .
 
     A line needs only the last epoch's loss (engine.last_logged_loss), not a snapshot: one is made at the end.
@@ -134,7 +139,7 @@ def _train_and_log(engine, options: Options):
         log_at += options.log_every
 
 
-def _final_line(snapshot) -> str:
+def _final_line(snapshot: Snapshot) -> str:
     line = f"w: {snapshot.w:.4f}, b: {snapshot.b:.4f}"
     if snapshot.dataset.scale is None:
         return line

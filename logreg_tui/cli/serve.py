@@ -15,6 +15,7 @@ import shlex
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from logreg_tui.cli.serve_guard import RefusalLog, TokenError, allowed_hosts, guard, make_token, read_token_file
 from logreg_tui.core.options import Options, fail
@@ -100,7 +101,7 @@ def run_server(options: Options, argv: list[str]) -> int:
     return 0
 
 
-def _server_class():
+def _server_class() -> type:
     """textual-serve's Server behind the guard, with relative URLs, a cap on live session processes, closed
     tabs' processes ended for sure, malformed messages answered with one line at most."""
     from aiohttp import web
@@ -130,7 +131,7 @@ def _server_class():
                 app.middlewares.append(self.guard)
             return app
 
-        async def handle_index(self, request: web.Request):
+        async def handle_index(self, request: web.Request) -> web.StreamResponse:
             if self.sessions >= self.max_sessions:
                 return web.Response(status=503, text=FULL_PAGE.format(
                     cap=self.max_sessions, tabs="tab" if self.max_sessions == 1 else "tabs"), content_type="text/html")
@@ -141,7 +142,7 @@ def _server_class():
                        "config": {"static": {"url": "/static/"}}, "application": {"name": self.title}}
             return aiohttp_jinja2.render_template("app_index.html", request, context)
 
-        async def _process_messages(self, websocket: web.WebSocketResponse, service) -> None:
+        async def _process_messages(self, websocket: web.WebSocketResponse, service: Any) -> None:
             async for message in websocket:
                 if message.type != web.WSMsgType.TEXT:
                     continue
@@ -157,8 +158,12 @@ def _server_class():
                 await websocket.close(message=b"logreg-tui: every session is in use")
                 return websocket
             self.sessions += 1
+
+            async def close() -> None:
+                await websocket.close()
+
             service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                                 close=websocket.close, download_manager=self.download_manager, debug=False)
+                                 close=close, download_manager=self.download_manager, debug=False)
             self.services.add(service)
             try:
                 await service.start(_size(request, "width", 80, MAX_COLUMNS), _size(request, "height", 24, MAX_ROWS))
@@ -180,14 +185,14 @@ def _server_class():
 MAX_COLUMNS, MAX_ROWS = 500, 200  # a tab's size, as asked in the query and on resize: a huge frame is refused
 
 
-def _size(request, name: str, default: int, largest: int) -> int:
+def _size(request: Any, name: str, default: int, largest: int) -> int:
     try:
         return min(max(int(request.query.get(name, default)), 1), largest)
     except ValueError:
         return default
 
 
-async def _answer(envelope: object, websocket, service) -> None:
+async def _answer(envelope: object, websocket: Any, service: Any) -> None:
     """One message of the page's script: ["stdin", text], ["resize", {width, height}], ["ping", x], focus, blur.
     Anything else raises ValueError (or TypeError, KeyError, IndexError)."""
     if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
@@ -208,14 +213,14 @@ async def _answer(envelope: object, websocket, service) -> None:
         raise ValueError(f"unknown message {kind!r}")
 
 
-def _forget_downloads(manager, service) -> None:
+def _forget_downloads(manager: Any, service: Any) -> None:
     """A closed tab's downloads that were never fetched: their entries go (textual-serve keeps them for good)."""
     active = manager._active_downloads
     for key in [key for key, download in active.items() if download.app_service is service]:
         del active[key]
 
 
-async def _end(service, grace: float = QUIT_GRACE) -> None:
+async def _end(service: Any, grace: float = QUIT_GRACE) -> None:
     """Ask the session's app to quit; kill it (and its shell) if it has not within `grace` seconds; reap it."""
     process = service._process
     try:

@@ -14,6 +14,7 @@ import socket
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 COOKIE = "logreg_tui_token"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -81,7 +82,7 @@ class RefusalLog:
             print(f"logreg-tui: {line}", flush=True)
 
 
-def guard(token: str | None, hosts: frozenset[str], log: RefusalLog):
+def guard(token: str | None, hosts: frozenset[str], log: RefusalLog) -> Any:
     """aiohttp middleware: Host allowed, Origin the page's own, and the token (from ?token= once, then the
     HttpOnly, SameSite=Strict cookie set on the page) on every route; else 403 before anything starts."""
     from aiohttp import web
@@ -91,7 +92,7 @@ def guard(token: str | None, hosts: frozenset[str], log: RefusalLog):
         return web.Response(status=403, text=REFUSED_PAGE.format(why=why), content_type="text/html")
 
     @web.middleware
-    async def middleware(request: web.Request, handler):
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         if host_name(request.host).lower() not in hosts:
             return refuse(request, "this server answers only to its own host names")
         origin = request.headers.get("Origin")

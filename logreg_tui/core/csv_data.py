@@ -14,6 +14,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -174,8 +175,8 @@ def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.n
     # loadtxt allocates max_rows rows up front: ask for the limit only of a file big enough to pass it (a row
     # takes 4 bytes at least), so that a small file costs what its rows do
     limit = max_rows + 1 if os.path.getsize(path) >= MIN_ROW_BYTES * max_rows else None
-    common = dict(delimiter=columns.separator, skiprows=1 if columns.header else 0, encoding=columns.encoding,
-                  quotechar='"', comments=None, max_rows=limit, ndmin=1)
+    common: dict[str, Any] = dict(delimiter=columns.separator, skiprows=1 if columns.header else 0,
+                                  encoding=columns.encoding, quotechar='"', comments=None, max_rows=limit, ndmin=1)
     try:
         try:
             both = np.loadtxt(path, usecols=(columns.x, columns.label), ndmin=2,
@@ -185,15 +186,15 @@ def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.n
             x = np.loadtxt(path, usecols=columns.x, **common)
             labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
     except ValueError:
-        raise _first_bad_line(path, columns) from None
+        raise _bad_line(path, columns) from None
     except MemoryError:
         raise CsvError(f"{path}: not enough memory to load it ({os.path.getsize(path) / 2**20:.0f} MB)") from None
     if len(x) > max_rows:
         raise CsvError(f"{path}: more than {max_rows} rows (stopped at the first past it)")
     if not _same_width(path, columns):  # loadtxt reads the columns it uses and ignores a row's extra ones
-        raise _first_bad_line(path, columns)
+        raise _bad_line(path, columns)
     if not np.isfinite(x).all() or (np.abs(x) > FLOAT32_MAX).any():
-        raise _first_bad_line(path, columns)
+        raise _bad_line(path, columns)
     return x, labels
 
 
@@ -229,7 +230,7 @@ def _labels(path: Path, columns: Columns, labels: np.ndarray, positive: str | No
                 else labels == float(positive)).astype(np.float64), f" ({positive!r} taken as 1)"
     if labels.dtype.kind == "f":
         if np.isnan(values).any():
-            raise _first_bad_line(path, columns, label_nan=True)
+            raise _bad_line(path, columns, label_nan=True)
         if set(values.tolist()) == {0.0, 1.0}:
             return labels, ""
         raise CsvError(f"{path}: labels must be 0 and 1, found {shown}: say which is 1 with --positive VALUE")
@@ -245,6 +246,11 @@ def _plain(value: object) -> object:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return int(value)
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _bad_line(path: Path, columns: Columns, label_nan: bool = False) -> CsvError:
+    """What is wrong with the file's first bad line (there is one: the caller found it)."""
+    return _first_bad_line(path, columns, label_nan=label_nan) or CsvError(f"{path}: cannot be read as rows of numbers")
 
 
 def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, label_nan: bool = False) -> CsvError | None:

@@ -11,17 +11,21 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from logreg_tui.core.history import PathView
+from logreg_tui.core.options import Options
 from logreg_tui.core.runs import ghost_label, ghost_name
+from logreg_tui.core.state import Snapshot
 
 
 def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def current_config(options: object, snapshot) -> dict:
+def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     """The options as they stand for the run in this snapshot: after r, +, a, [ … they differ from the start."""
     dataset, config = snapshot.dataset, dataclasses.asdict(options)
     if not config.get("headless"):
@@ -31,7 +35,7 @@ def current_config(options: object, snapshot) -> dict:
         "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source}
 
 
-def run_summary(options: object, snapshot, status: str | None = None) -> dict:
+def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:
     """The run as JSON-ready data: config, final values, and the loss history at its kept resolution."""
     starts, low, high, mean = snapshot.history.series()
     summary = {
@@ -67,7 +71,7 @@ def run_summary(options: object, snapshot, status: str | None = None) -> dict:
     return summary
 
 
-def history_csv(snapshot) -> str:
+def history_csv(snapshot: Snapshot) -> str:
     """epoch,loss,w,b rows: the loss of each epoch's forward pass at the (w, b) it started from.
 
     A long run's rows each summarise `epochs` epochs (mean, with min and max), with the (w, b) the
@@ -79,13 +83,13 @@ def history_csv(snapshot) -> str:
     if width == 1:
         rows = zip(starts, mean.tolist(), w, b, strict=True)
         return "epoch,loss,w,b\n" + "".join(f"{int(e)},{v!r},{pw!r},{pb!r}\n" for e, v, pw, pb in rows)
-    rows = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b, strict=True)
+    buckets = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b, strict=True)
     return "epoch,loss,loss_min,loss_max,epochs,w,b\n" + "".join(
-        f"{int(e)},{m!r},{lo!r},{hi!r},{width},{pw!r},{pb!r}\n" for e, m, lo, hi, pw, pb in rows
+        f"{int(e)},{m!r},{lo!r},{hi!r},{width},{pw!r},{pb!r}\n" for e, m, lo, hi, pw, pb in buckets
     )
 
 
-def _path_at(path, epochs) -> tuple[list[float], list[float]]:
+def _path_at(path: PathView, epochs: np.ndarray) -> tuple[list[float], list[float]]:
     """(w, b) lists: per epoch, the last path point reached at or before it (after a move, the moved-to one)."""
     index = np.clip(np.searchsorted(path.epoch, np.asarray(epochs), side="right") - 1, 0, path.epoch.size - 1)
     return path.w[index].tolist(), path.b[index].tolist()
@@ -120,7 +124,7 @@ def _umask() -> int:
     return mask
 
 
-def run_stem(snapshot) -> str:
+def run_stem(snapshot: Snapshot) -> str:
     """logreg-seed42-epoch379 (or logreg-mydata-epoch379): a name that says which run, safe in any file system."""
     dataset = snapshot.dataset
     source = dataset.source.replace(" ", "") if dataset.seed is not None else Path(dataset.source).stem
@@ -128,7 +132,7 @@ def run_stem(snapshot) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
 
 
-def run_file_names(stem: str, snapshot) -> list[str]:
+def run_file_names(stem: str, snapshot: Snapshot) -> list[str]:
     """stem.csv, a CSV per ghost named by its own run (logreg-seed42-epoch1001-prev.csv beside a seed-43 run's
     logreg-seed43-epoch1001.csv; the stem's -k, if any, after it), stem.json: what run_files writes."""
     again = stem[len(run_stem(snapshot)):]  # "" or "-k" when the first names were taken
@@ -137,7 +141,7 @@ def run_file_names(stem: str, snapshot) -> list[str]:
     return [f"{stem}.csv", *ghosts, f"{stem}.json"]
 
 
-def run_files(options: object, snapshot, stem: str) -> list[tuple[str, str]]:
+def run_files(options: Options, snapshot: Snapshot, stem: str) -> list[tuple[str, str]]:
     """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last."""
     names = run_file_names(stem, snapshot)
     ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
@@ -157,7 +161,7 @@ def zipped(files: list[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
-def export_run(directory: Path, options: object, snapshot) -> tuple[Path, Path, list[Path]]:
+def export_run(directory: Path, options: Options, snapshot: Snapshot) -> tuple[Path, Path, list[Path]]:
     """The run's files (run_files) in directory, all of them or none, under the first stem none of whose names
     is taken (a dangling link counts as taken): logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …;
     returns the CSV, the JSON and the ghosts' CSVs.

@@ -187,4 +187,5 @@ class PathHistory:
 
     def view(self) -> PathView:
         return PathView(_read_only(self._epoch.copy()), _read_only(self._w.copy()), _read_only(self._b.copy()),
-                        _read_only(self._starts.copy()), tuple(self._bounds))
+                        _read_only(self._starts.copy()),
+                        (self._bounds[0], self._bounds[1], self._bounds[2], self._bounds[3]))

@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass, replace
+from typing import Any, NoReturn
 
 from logreg_tui import __version__
 from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
@@ -16,10 +17,11 @@ from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
-APP_ONLY = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False, "colors": "auto",
-            "ascii": None}
-SERVE_ONLY = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None, "no_token": False}
-HEADLESS_ONLY = {"log_every": 100, "json": False, "compare": ()}
+APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
+                             "colors": "auto", "ascii": None}
+SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
+                              "no_token": False}
+HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
 # what a --compare spec may set: the settings (lr first, then the budget), the device
 COMPARED = ("lr", "epochs", *(row.name for row in SETTINGS if row.name != "lr"), "device")
@@ -34,7 +36,7 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 class QuietParser(argparse.ArgumentParser):
     """Errors as one line on stderr, exit 2: no usage block to scroll past."""
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
@@ -94,8 +96,8 @@ def build_parser() -> QuietParser:
     data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
     train = p.add_argument_group("training")
     for setting in SETTINGS:
-        train.add_argument(setting.option(), type=setting.parse, choices=setting.choices, default=setting.default,
-                           metavar=setting.metavar, help=setting.help)
+        train.add_argument(setting.option(), type=setting.parse or str, choices=setting.choices,
+                           default=setting.default, metavar=setting.metavar, help=setting.help)
     train.add_argument("--epochs", type=lambda t: whole(t, 0, EPOCHS_MAX), default=1001,
                        help="epochs per run; 0 = no limit (1001)")
     train.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, cuda:N or mps (auto)")
@@ -194,7 +196,7 @@ def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
 def parse_options(argv: list[str] | None = None) -> Options:
     """The command line as Options; a bad or misplaced option exits 2 with one line."""
     parser = build_parser()
-    values = vars(parser.parse_args(argv))
+    values: dict[str, Any] = vars(parser.parse_args(argv))
     given = _given(argv)
     mode_only = given if values["gradcheck"] else set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY))
     problem = _misplaced(mode_only, values["headless"], values["gradcheck"])
@@ -210,7 +212,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if problem:
         parser.error(problem)
     compare = {"compare": tuple(values.get("compare", ()))}
-    settings = {"settings": Settings(**{row.name: values.pop(row.name) for row in SETTINGS})}
+    settings: dict[str, Any] = {"settings": Settings(**{row.name: values.pop(row.name) for row in SETTINGS})}
     options = Options(**(APP_ONLY | HEADLESS_ONLY | SERVE_ONLY | values | compare | settings))
     try:
         compared_runs(options, parser)
@@ -228,7 +230,7 @@ def compared_runs(options: Options, parser: argparse.ArgumentParser | None = Non
     actions = {action.dest: action for action in (parser or build_parser())._actions}
     runs = []
     for spec in options.compare:
-        changes = {}
+        changes: dict[str, Any] = {}
         for pair in filter(None, (part.strip() for part in spec.split(","))):
             name, equals, text = pair.partition("=")
             dest = name.strip().lstrip("-").replace("-", "_")
@@ -251,10 +253,10 @@ def _why_not(name: str, dest: str, has_value: str) -> str:
     return f"{name!r} is not one of {', '.join(_flag(d)[2:] for d in COMPARED)}"
 
 
-def _spec_value(action: argparse.Action, text: str, spec: str) -> object:
+def _spec_value(action: argparse.Action, text: str, spec: str) -> Any:
     """text as the option's own parser reads it."""
     try:
-        value = action.type(text) if action.type else text
+        value = action.type(text) if callable(action.type) else text
     except argparse.ArgumentTypeError as error:
         raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_flag(action.dest)[2:]} {error}") from None
     if action.choices and value not in action.choices:
@@ -263,7 +265,7 @@ def _spec_value(action: argparse.Action, text: str, spec: str) -> object:
     return value
 
 
-def train_config(options: Options, **publishing: float | None) -> TrainConfig:
+def train_config(options: Options, **publishing: Any) -> TrainConfig:
     """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
     return TrainConfig(settings=options.settings, shuffle_seed=options.seed, device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine

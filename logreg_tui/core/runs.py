@@ -54,6 +54,7 @@ class Event:
     def what(self) -> str:
         """lr 0.2 → 0.4, sgd → adam, w, b (0, 0) → (1.5, −2); after a divergence, what it went on from."""
         if self.kind == "restore":  # after: the change that went on from there
+            assert isinstance(self.after, Event)
             return f"after the divergence: back to the last finite w, b, {self.after.what}"
         label, words = WORDS[self.kind]
         return f"{label}{words(self.before)} → {words(self.after)}"

@@ -42,6 +42,10 @@ PUBLISH_COST_FACTOR = 40  # a publish waits at least this many times what the la
 class Engine(Steering):
     """Trains one run at a time in the thread that calls `run()`; steered by commands from any thread (Steering)."""
 
+    _stop_at: int | None  # the epoch at which this run pauses as done; None: no budget
+    _pending_steps: int  # epochs asked for by n / N while paused
+    _dirty: bool  # something changed since the last publish
+
     def __init__(self, dataset: Dataset, config: TrainConfig = TrainConfig(), held: bool = False) -> None:
         """`held`: train nothing until release(), so that commands sent first apply at epoch 0."""
         _check_autograd(config.settings.autograd)

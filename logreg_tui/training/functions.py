@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch.autograd import Function
 
@@ -16,13 +18,13 @@ class Sigmoid(Function):
     """σ(z) with dσ/dz = σ(1 − σ), chained through grad_output."""
 
     @staticmethod
-    def forward(ctx, z: torch.Tensor) -> torch.Tensor:
+    def forward(ctx: Any, z: torch.Tensor) -> torch.Tensor:
         p = _stable_sigmoid(z)
         ctx.save_for_backward(p)
         return p
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor) -> torch.Tensor:
+    def backward(ctx: Any, grad_output: torch.Tensor) -> torch.Tensor:
         (p,) = ctx.saved_tensors
         return grad_output * p * (1.0 - p)
 
@@ -34,7 +36,7 @@ class BCEWithLogits(Function):
     """
 
     @staticmethod
-    def forward(ctx, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(ctx: Any, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         n = z.numel()
         loss = (torch.nn.functional.softplus(z).sum() - torch.dot(y, z)) / n
         # σ only feeds the saved gradient here: torch's one-pass kernel, as each op costs ~3 µs at small N
@@ -43,7 +45,7 @@ class BCEWithLogits(Function):
         return loss
 
     @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
+    def backward(ctx: Any, grad_output: torch.Tensor) -> tuple[torch.Tensor, None]:
         (p_minus_y,) = ctx.saved_tensors
         return p_minus_y * (grad_output / ctx.n), None
 
@@ -52,13 +54,13 @@ class TutorialSigmoid(Function):
     """The tutorial's Sigmoid as written: its backward ignores grad_output."""
 
     @staticmethod
-    def forward(ctx, logits):
+    def forward(ctx: Any, logits: torch.Tensor) -> torch.Tensor:
         probs = 1 / (1 + torch.exp(-logits))
         ctx.save_for_backward(probs)
         return probs
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: torch.Tensor) -> torch.Tensor:
         (probs,) = ctx.saved_tensors
         return probs * (1 - probs)
 
@@ -71,13 +73,13 @@ class TutorialCrossEntropyWithLogits(Function):
     """
 
     @staticmethod
-    def forward(ctx, logits, targets):
+    def forward(ctx: Any, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         probs = 1 / (1 + torch.exp(-logits))
         ctx.save_for_backward(probs, targets)
         return -(targets * torch.log(probs) + (1 - targets) * torch.log(1 - probs)).mean()
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: torch.Tensor) -> tuple[torch.Tensor, None]:
         probs, targets = ctx.saved_tensors
         grad_input = probs - targets
         return grad_input, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -19,14 +20,14 @@ def _inputs(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return logits, targets
 
 
-def _grad(function, logits: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+def _grad(function: Any, logits: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
     """d(sum of outputs)/d(logits); sum() makes grad_output all ones, as a scalar loss would."""
     z = logits.detach().requires_grad_()
     function(z, *rest).sum().backward()
-    return z.grad
+    return cast(torch.Tensor, z.grad)
 
 
-def check_mode(sigmoid, bce) -> tuple[bool, float, float]:
+def check_mode(sigmoid: Any, bce: Any) -> tuple[bool, float, float]:
     """(gradcheck passed for both, largest |grad − torch's grad|, median BCE grad ÷ torch's)."""
     logits, targets = _inputs()
     passed = all(

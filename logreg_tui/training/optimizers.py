@@ -7,11 +7,18 @@ torch.optim. Each keeps its state as tensors (and counts) that a checkpoint can 
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import torch
 
 from logreg_tui.core.state import Optimizer
 
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults
+
+
+def _grad(param: torch.Tensor) -> torch.Tensor:
+    """The gradient backward left on a parameter (a step always follows one)."""
+    return cast(torch.Tensor, param.grad)
 
 
 class SGD:
@@ -24,13 +31,13 @@ class SGD:
     @torch.no_grad()
     def step(self) -> None:
         for param in self.params:
-            param.add_(param.grad, alpha=-self.lr)
+            param.add_(_grad(param), alpha=-self.lr)
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
         """What the next step depends on besides the parameters (plain SGD: nothing)."""
         return {}
 
-    def load_state(self, state: dict[str, object]) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         pass
 
 
@@ -47,17 +54,17 @@ class Momentum(SGD):
     @torch.no_grad()
     def step(self) -> None:
         for i, param in enumerate(self.params):
-            grad, buffer = param.grad, self.buffers[i]
+            grad, buffer = _grad(param), self.buffers[i]
             if buffer is None:
                 buffer = self.buffers[i] = grad.detach().clone()
             else:
                 buffer.mul_(self.momentum).add_(grad, alpha=1)
             param.add_(grad.add(buffer, alpha=self.momentum) if self.nesterov else buffer, alpha=-self.lr)
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
         return {"buffers": list(self.buffers)}
 
-    def load_state(self, state: dict[str, object]) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         self.buffers = list(state["buffers"])
 
 
@@ -83,16 +90,16 @@ class Adam(SGD):
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         step_size = self.lr / bias_correction1
         for param, exp_avg, exp_avg_sq in zip(self.params, self.exp_avgs, self.exp_avg_sqs, strict=True):
-            grad = param.grad
+            grad = _grad(param)
             exp_avg.lerp_(grad, 1 - beta1)
             exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(ADAM_EPS)
             param.addcdiv_(exp_avg, denom, value=-step_size)
 
-    def state(self) -> dict[str, object]:
+    def state(self) -> dict[str, Any]:
         return {"steps": self.steps, "exp_avgs": list(self.exp_avgs), "exp_avg_sqs": list(self.exp_avg_sqs)}
 
-    def load_state(self, state: dict[str, object]) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         self.steps = state["steps"]
         self.exp_avgs, self.exp_avg_sqs = list(state["exp_avgs"]), list(state["exp_avg_sqs"])
 
@@ -100,9 +107,9 @@ class Adam(SGD):
 BY_NAME: dict[Optimizer, type[SGD]] = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
 
 
-def copy_state(state: dict[str, object]) -> dict[str, object]:
+def copy_state(state: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of an optimizer's state: tensors cloned, so later steps leave the copy alone."""
-    def copy(value):
+    def copy(value: Any) -> Any:
         if isinstance(value, torch.Tensor):
             return value.clone()
         if isinstance(value, list):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ from logreg_tui.core.data import Dataset
 from logreg_tui.core.lessons import Cause
 from logreg_tui.core.settings import Settings
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
-from logreg_tui.training.optimizers import BY_NAME, copy_state
+from logreg_tui.training.optimizers import BY_NAME, SGD, copy_state
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
 # one record per epoch: its training loss (the mean of its batches'), the w, b its steps arrived at, and the
@@ -99,7 +100,8 @@ class Trainer:
         x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
         n_train = dataset.n_train(settings.val_frac)
         self.x, self.y = x[:n_train], y[:n_train]
-        self.val_x, self.val_y = (x[n_train:], y[n_train:]) if n_train < dataset.n_points else (None, None)
+        self.val_x: torch.Tensor | None = x[n_train:] if n_train < dataset.n_points else None
+        self.val_y: torch.Tensor | None = y[n_train:] if n_train < dataset.n_points else None
         self.w = torch.zeros(1, device=device, requires_grad=True)
         self.b = torch.zeros(1, device=device, requires_grad=True)
         seed = dataset.seed if dataset.seed is not None else shuffle_seed
@@ -126,7 +128,7 @@ class Trainer:
         if fresh or settings.autograd != before.autograd:
             self.evaluate()  # the shown loss and gradients are the new mode's (and a fresh optimizer's)
 
-    def _fresh_optimizer(self):
+    def _fresh_optimizer(self) -> SGD:
         settings = self.settings
         return BY_NAME[settings.optimizer]((self.w, self.b), settings.lr, settings.momentum)
 
@@ -145,7 +147,8 @@ class Trainer:
 
     def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
         """Loss at the current w, b on (x, y) (default: the training data), with its gradients in w.grad, b.grad."""
-        x, y = (self.x, self.y) if x is None else (x, y)
+        if x is None or y is None:
+            x, y = self.x, self.y
         logits = self.w * x + self.b
         loss = self.loss(logits, y)
         self.w.grad = self.b.grad = None  # what zero_grad() does
@@ -180,7 +183,7 @@ class Trainer:
             self.steps += 1
         self.progress = None
         self.epoch += 1
-        return progress.total / progress.batches
+        return None if progress.total is None else progress.total / progress.batches
 
     def train_epoch(self, stop: Callable[[], bool] | None = None) -> bool:
         """One epoch, its record (see RECORD) left on the device.
@@ -206,7 +209,8 @@ class Trainer:
         return self.settings.full_batch(self.n_train)
 
     def val_loss(self) -> torch.Tensor:
-        """The held-out loss at the current w, b: the training forward, without gradients."""
+        """The held-out loss at the current w, b: the training forward, without gradients (callers check a split)."""
+        assert self.val_x is not None and self.val_y is not None
         with torch.no_grad():
             return self.loss(self.w * self.val_x + self.b, self.val_y)
 
@@ -293,10 +297,11 @@ class Trainer:
         with torch.no_grad():
             p = torch.sigmoid(self.logits)
             values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
-                      self.b.reshape(()), self.w.grad.reshape(()), self.b.grad.reshape(()),
+                      self.b.reshape(()), cast(torch.Tensor, self.w.grad).reshape(()),
+                      cast(torch.Tensor, self.b.grad).reshape(()),
                       ((p == 0) | (p == 1)).float().mean(),
                       (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
-            if self.val_x is None:
+            if self.val_x is None or self.val_y is None:
                 values += [nan, nan]
             else:
                 values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]

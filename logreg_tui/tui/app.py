@@ -6,10 +6,11 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,8 +20,8 @@ from logreg_tui.core.display import colour_depth, light_background, wants_ascii
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.options import Options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
-from logreg_tui.core.settings import LR_MAX, LR_MIN, learning_rate
-from logreg_tui.core.state import SPEED_MIN, before_training
+from logreg_tui.core.settings import LR_MAX, LR_MIN, Autograd, learning_rate
+from logreg_tui.core.state import SPEED_MIN, Snapshot, before_training
 from logreg_tui.tui import app_signals
 from logreg_tui.tui.keys import bindings, palette_entries
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
@@ -40,7 +41,7 @@ class LogRegApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "logreg-tui"
-    BINDINGS = bindings()  # the key table (keys.py)
+    BINDINGS: ClassVar[list[BindingType]] = bindings()  # the key table (keys.py)
 
     def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
         super().__init__()
@@ -51,7 +52,7 @@ class LogRegApp(App):
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
         self._quitting = False
-        self._alternative = "tutorial" if options.settings.autograd == "tutorial" else "custom"
+        self._alternative: Autograd = "tutorial" if options.settings.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
         self.ascii = False
 
@@ -91,9 +92,12 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
-        app_signals.install(self, lambda: self.call_later(self.action_quit))
+        app_signals.install(self, self._quit_soon)
 
-    def _redraw_in_new_colours(self, theme) -> None:
+    def _quit_soon(self) -> None:
+        self.call_later(self.action_quit)
+
+    def _redraw_in_new_colours(self, theme: object) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""
         if self.engine is None:
             self._plots.show(self.link.before_training, self)
@@ -105,9 +109,10 @@ class LogRegApp(App):
     def _train(self) -> None:
         config = train_config(self.options, publish_interval=0.5 / self.frames_per_second,
                               uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second))
-        # post_message is thread-safe: the answer is shown on the UI thread
-        self.link.train(self.dataset, config, lambda snapshot: self.post_message(EngineAnswered()),
-                        lambda: self._quitting)
+        self.link.train(self.dataset, config, self._answered, lambda: self._quitting)
+
+    def _answered(self, snapshot: Snapshot) -> None:
+        self.post_message(EngineAnswered())  # from the engine's thread: post_message is thread-safe
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -158,7 +163,7 @@ class LogRegApp(App):
         to a frame, or at full speed a stats period, late)."""
         self.refresh_from_engine(force=True)
 
-    def action_engine(self, command: str, *args) -> None:
+    def action_engine(self, command: str, *args: Any) -> None:
         """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
         self._command(lambda engine: getattr(engine, command)(*args))
 
@@ -183,7 +188,7 @@ class LogRegApp(App):
     def _prompt(self, question: str, parse: Callable, shown: str, command: str) -> None:
         """Ask for a value; a valid one goes to the engine command of that name."""
         self.push_screen(ValuePrompt(question, parse, shown),
-                         lambda typed: typed and self.action_engine(command, *typed))
+                         lambda typed: self.action_engine(command, *typed) if typed else None)
 
     def action_toggle_loss(self, setting: str) -> None:
         self._plots.toggle_loss(setting)
@@ -215,7 +220,8 @@ class LogRegApp(App):
             return
         self._say(self.outbox.export(self.engine.latest))
 
-    def action_screenshot(self) -> None:
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """ctrl+s: an SVG in the current directory, or to the browser (Textual's arguments are not used)."""
         self._say(self.outbox.screenshot())
 
     def on_delivery_complete(self, event: events.DeliveryComplete) -> None:

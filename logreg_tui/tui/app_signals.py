@@ -30,7 +30,7 @@ def install(app: App, quit_app: Callable[[], None]) -> None:
     def on_suspend() -> None:
         if not suspended[0] and driver._auto_restart:
             driver.suspend_application_mode()  # the terminal is the shell's while stopped
-            driver._must_signal_resume = True  # Textual's resume then tells the app, which redraws
+            driver._must_signal_resume = True  # type: ignore[attr-defined]  # Textual's resume then tells the app
             suspended[0] = True
         os.kill(os.getpid(), signal.SIGSTOP)
 

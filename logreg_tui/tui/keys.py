@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 class Key(NamedTuple):
@@ -67,11 +67,12 @@ def _footer_place(key: Key) -> int:
     return FIRST_IN_FOOTER.index(key.key) if key.key in FIRST_IN_FOOTER else len(FIRST_IN_FOOTER)
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's bindings; the footer shows them in this order and cuts what does not fit: help and quit first."""
-    return [Binding(row.key, row.action, row.label, show=row.key not in HIDDEN_IN_FOOTER, tooltip=row.what,
-                    key_display=FOOTER_NAMES.get(row.key))
-            for row in sorted(KEYS, key=_footer_place)] + [
+    keys: list[BindingType] = [Binding(row.key, row.action, row.label, show=row.key not in HIDDEN_IN_FOOTER,
+                                       tooltip=row.what, key_display=FOOTER_NAMES.get(row.key))
+                               for row in sorted(KEYS, key=_footer_place)]
+    return keys + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
         Binding("ctrl+z", "suspend_process", "suspend", show=False),  # in raw mode the terminal sends it as a key
     ]

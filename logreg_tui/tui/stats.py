@@ -10,13 +10,14 @@ from textual.strip import Strip
 
 from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Setting, stat_words
+from logreg_tui.core.state import Snapshot
 from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
 VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
 
 
-def _epoch(snapshot) -> str:
+def _epoch(snapshot: Snapshot) -> str:
     """12 / 1001; past VALUE_WIDTH, 1000000/1M."""
     if not snapshot.stop_at:
         return str(snapshot.epoch)
@@ -24,7 +25,7 @@ def _epoch(snapshot) -> str:
     return text if len(text) <= VALUE_WIDTH else f"{snapshot.epoch}/{short_count(snapshot.stop_at)}"
 
 
-def _speed(snapshot) -> str:
+def _speed(snapshot: Snapshot) -> str:
     cap = "max" if snapshot.speed is None else format_number(snapshot.speed)
     return f"{snapshot.epochs_per_second:.0f}/s cap {cap}"
 
@@ -44,14 +45,14 @@ def _file_name(path: str) -> str:
     return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
 
 
-def _in_data_units(snapshot, index: int) -> str | None:
+def _in_data_units(snapshot: Snapshot, index: int) -> str | None:
     """w or b in the data's own x units, for a standardized run (the plots use these); None otherwise."""
     if snapshot.dataset.scale is None:
         return None
     return format_number(snapshot.dataset.original_units(snapshot.w, snapshot.b)[index])
 
 
-def _status(snapshot) -> str:
+def _status(snapshot: Snapshot) -> str:
     return "saturated" if snapshot.saturated and snapshot.status == "running" else snapshot.status
 
 
@@ -93,11 +94,11 @@ class StatsPanel(LineCanvas):
     which shares the GIL with training.
     """
 
-    def show(self, snapshot, status: str | None = None) -> None:
+    def show(self, snapshot: Snapshot, status: str | None = None) -> None:
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
         self.show_lines([_stat_line(label, value) for label, value in values if value is not None])
 
-    def show_loading(self, snapshot) -> None:
+    def show_loading(self, snapshot: Snapshot) -> None:
         """What is known before torch is loaded (state.before_training): the data and the device."""
         items = [("status", "loading")] + [(label, value(snapshot)) for label, value in STATS if label in LOADING]
         note = Strip([Segment("starting torch…", NOTE_STYLE)])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from functools import partial
+from typing import Any, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.app import ComposeResult
 from textual.color import Color
 from textual.containers import Container
 from textual.geometry import Region
@@ -20,10 +21,10 @@ from textual.widgets import Footer
 
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
-from logreg_tui.views.drawing import PlotColors, Rows, ansi_colors
-from logreg_tui.views.landscape import LandscapeSettings, geometry, landscape_view
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
+from logreg_tui.views.landscape import geometry
 from logreg_tui.views.plot_process import PlotProcess
-from logreg_tui.views.plots import DataSettings, LossSettings, data_view, loss_view
+from logreg_tui.views.registry import VIEWS, View
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -43,7 +44,7 @@ def changed_span(old: Strip, new: Strip) -> tuple[int, int]:
 PLAIN = Style()  # every segment gets a style, even a plain one: Textual's NO_COLOR filter reads segment.style.color
 
 
-def _strip(row) -> Strip:
+def _strip(row: list[tuple[str, str]]) -> Strip:
     return Strip([Segment(text, Style.parse(style) if style else PLAIN) for text, style in row])
 
 
@@ -114,7 +115,7 @@ class PlotView(LineCanvas):
     app's PlotProcess, which draws them in its child process or, until that is ready, here.
     """
 
-    def __init__(self, view: Callable, settings: object, drawer: PlotProcess, *, id: str | None = None) -> None:
+    def __init__(self, view: View, settings: Any, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._view = view
         self._drawer = drawer
@@ -126,11 +127,11 @@ class PlotView(LineCanvas):
         self.builds = 0  # drawings asked for, for tests and benchmarks
 
     @property
-    def settings(self) -> object:
+    def settings(self) -> Any:
         return self._settings
 
     @settings.setter
-    def settings(self, settings: object) -> None:
+    def settings(self, settings: Any) -> None:
         self._settings = settings
         self.replot()
 
@@ -142,6 +143,8 @@ class PlotView(LineCanvas):
         if self._inputs is None or not self.size.area:
             return
         snapshot, colors = self._inputs
+        key: object
+        drawing: str | Drawing
         if note := self._size_note():
             key, drawing = ("small", note), note
         else:
@@ -157,8 +160,7 @@ class PlotView(LineCanvas):
             self.show_text(drawing)
             return
         self.builds += 1
-        self._drawer.draw(self, drawing, lambda rows, number=self._asked, epoch=snapshot.epoch:
-                          self._show_drawn(number, rows, epoch))
+        self._drawer.draw(self, drawing, partial(self._show_drawn, self._asked, epoch=snapshot.epoch))
 
     def _size_note(self) -> str | None:
         """Too small to plot: the terminal size that would fit every plot (the plots stack, sharing the height)."""
@@ -170,9 +172,9 @@ class PlotView(LineCanvas):
                       for child in siblings)
         terminal = self.app.size
         needed = (terminal.width + max(MIN_WIDTH - width, 0), terminal.height + stacked * max(MIN_HEIGHT - height, 0))
-        return size_note(width, height, tuple(terminal), needed)
+        return size_note(width, height, (terminal.width, terminal.height), needed)
 
-    def _show_drawn(self, number: int, rows: Rows, epoch: int) -> None:
+    def _show_drawn(self, number: int, rows: Rows, *, epoch: int) -> None:
         """Show an answer unless a newer picture (or a note) is on screen already, or the app has closed.
 
         An answer that a newer drawing has overtaken is still shown: while running, every answer would be
@@ -210,18 +212,19 @@ class LandscapeView(PlotView):
             self.post_message(self.Moved(*point))
 
 
+WIDGETS: dict[str, type[PlotView]] = {"landscape": LandscapeView}  # a view's widget, where not a PlotView
 WIDE = (120, 40)  # from this terminal size on, every plot is on screen: loss and data beside the landscape
 WIDE_AND_SHORT = (180, 20)  # from this width on, a shorter terminal has all three in a row
+LAYOUTS = (  # (the Plots class app.tcss lays out, the smallest terminal for it), the first that fits wins
+    ("wide", WIDE),
+    ("row", WIDE_AND_SHORT),
+)
 
 
 def layout_of(width: int, height: int) -> str | None:
-    """The Plots class for a terminal size (app.tcss lays each out): all on screen when there is room, else None
-    (loss above data, or above the landscape after m)."""
-    if width >= WIDE[0] and height >= WIDE[1]:
-        return "wide"
-    if width >= WIDE_AND_SHORT[0] and height >= WIDE_AND_SHORT[1]:
-        return "row"
-    return None
+    """The Plots class for a terminal size (LAYOUTS): all on screen when there is room, else None (loss above
+    data, or above the landscape after m)."""
+    return next((name for name, (columns, rows) in LAYOUTS if width >= columns and height >= rows), None)
 
 
 class Plots(Container):
@@ -260,19 +263,18 @@ class Plots(Container):
             shown = view.settings.ghosts
         return shown
 
-    def compose(self):
-        yield PlotView(loss_view, LossSettings(), self._drawer, id="loss")  # in this order: the grid fills by it
-        yield LandscapeView(landscape_view, LandscapeSettings(), self._drawer, id="landscape")
-        yield PlotView(data_view, DataSettings(), self._drawer, id="data")
+    def compose(self) -> ComposeResult:
+        for row in VIEWS:
+            yield WIDGETS.get(row.name, PlotView)(row.view, row.settings, self._drawer, id=row.name)
 
     def on_resize(self) -> None:
         layout = layout_of(*self.app.size)
-        for name in ("wide", "row"):
+        for name, _ in LAYOUTS:
             self.set_class(layout == name, name)
 
     def toggle_landscape(self) -> bool:
         """Show the landscape in the data's place, or the data again; False when both are on screen anyway."""
-        if self.has_class("wide") or self.has_class("row"):
+        if any(self.has_class(name) for name, _ in LAYOUTS):
             return False
         self.toggle_class("landscape-below")
         return True
@@ -280,7 +282,8 @@ class Plots(Container):
     def map_cell(self, snapshot: Snapshot) -> tuple[float, float]:
         """(w, b) across a cell of the landscape's map, as shown or as it would be in the data's place."""
         view = self.query_one(LandscapeView)
-        return view.cell_size(snapshot, None if view.size.area else tuple(self.query_one("#data", PlotView).size))
+        data = self.query_one("#data", PlotView).size
+        return view.cell_size(snapshot, None if view.size.area else (data.width, data.height))
 
 
 class KeysFooter(Footer):

@@ -87,7 +87,7 @@ def row_axis(low: float, high: float, rows: int, whole: bool = False) -> Axis:
         if intervals <= MAX_INTERVALS and gap >= min(MIN_TICK_GAP, rows - 1):
             choices.append((step / gap, step, first, intervals))
     # the data should fill the height (rows of the finest value), then the more ticks the better
-    finest = min(choices)[0] if choices else None
+    finest = min(choices)[0] if choices else 0.0
     per_row, step, first, intervals = (min((c for c in choices if c[0] <= finest * 1.15), key=lambda c: c[1])
                                        if choices else (step / gap, step, first, intervals))
     ticks = tuple(float(f"{(first + k) * step:.12g}") for k in range(intervals + 1))
@@ -126,7 +126,7 @@ def fit_title(width: int, label_width: int, *titles: str) -> str:
     return next((title for title in titles if len(title) <= room), "")
 
 
-def epoch_ticks(x_start: int, x_end: int) -> tuple[list[int], list[str]]:
+def epoch_ticks(x_start: float, x_end: float) -> tuple[list[int], list[str]]:
     """About five round epoch ticks in [x_start, x_end]: 0, 250, 500 …; 20k, 1.5M for big runs."""
     span = max(x_end - x_start, 1)
     decade = 10 ** max(math.floor(math.log10(span / 5)), 0)

@@ -4,22 +4,17 @@ Drawing of the arguments, quantized keys, and plotext's ANSI text as rows of sty
 from __future__ import annotations
 
 import textwrap
-from dataclasses import asdict
 
 import numpy as np
 import plotext as plt
 from rich.console import Console
 from rich.text import Text
 
-from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
+from logreg_tui.views.drawing import PlotColors, Rows, plotext_color
 
 MIN_WIDTH, MIN_HEIGHT = 30, 8  # below this a plot is unreadable: show a note instead
 FRAME_ROWS = 4  # rows of a plot that are not canvas: title, top and bottom border, x tick labels
 _CONSOLE = Console(width=10_000, color_system="truecolor", force_terminal=False)  # renders Text to segments
-
-
-def drawing_of(plot: str, colors: PlotColors, **args) -> Drawing:
-    return Drawing(plot, {**args, "colors": asdict(colors)})
 
 
 def start_canvas(width: int, height: int, colors: PlotColors) -> None:

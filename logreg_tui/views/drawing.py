@@ -1,14 +1,15 @@
 """A picture to draw, as plain data: what goes between the app and the process that draws plots.
 
-A Drawing names its plot and carries numbers, strings and float arrays (with their shapes), so that it
-survives JSON exactly; the pictures come back as rows of (text, style) runs. No plotext, no rich here.
+A Drawing (a class per kind of plot) carries numbers, strings, lists and float arrays (with their shapes), so that
+it survives JSON exactly; the pictures come back as rows of (text, style) runs. No plotext, no rich here.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -88,21 +89,31 @@ def ansi_colors(ascii: bool = False) -> PlotColors:
                       marker=YELLOW, background=None, depth="16", ascii=ascii)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Drawing:
-    """A plot to draw: which one and its arguments, as numbers, strings and float arrays.
+    """A plot to draw: a subclass per kind of plot (`plot` names it) whose fields are its drawer's arguments, as
+    numbers, strings, lists and float arrays.
 
     Plain, so that it can go as JSON to the process that draws plots (plot_process.py) and be drawn there
-    exactly as here.
+    exactly as here; each kind registers itself by its name, so the other side makes the same class again.
     """
 
-    plot: str  # "loss", "data" or "landscape"
-    args: dict
+    kinds: ClassVar[dict[str, type[Drawing]]] = {}
+    plot: ClassVar[str]
+    colors: PlotColors
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Drawing.kinds[cls.plot] = cls
 
     @property
-    def colors(self) -> PlotColors:
-        return PlotColors(**{name: tuple(value) if isinstance(value, list) else value
-                             for name, value in self.args["colors"].items()})
+    def args(self) -> dict[str, Any]:
+        """The drawer's keyword arguments: every field but the colours."""
+        return {field.name: getattr(self, field.name) for field in fields(self) if field.name != "colors"}
+
+    def rows(self) -> Rows:
+        """The picture as rows of styled runs: each kind calls its drawer with its fields."""
+        raise NotImplementedError(f"{type(self).__name__} draws nothing")
 
 
 def encode(drawings: list[Drawing]) -> bytes:
@@ -110,22 +121,29 @@ def encode(drawings: list[Drawing]) -> bytes:
 
     Float arrays go as little-endian float64, byte arrays (the landscape's codes) as bytes.
     """
-    def plain(value):
+    def plain(value: Any) -> Any:
         if isinstance(value, np.ndarray):
             dtype = "|u1" if value.dtype == np.uint8 else "<f8"
             return {"array": base64.b64encode(value.astype(dtype).tobytes()).decode(), "dtype": dtype,
                     "shape": list(value.shape)}
         return value
 
-    batch = [{"plot": d.plot, "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
+    batch = [{"plot": d.plot, "colors": asdict(d.colors),
+              "args": {name: plain(value) for name, value in d.args.items()}} for d in drawings]
     return json.dumps(batch).encode() + b"\n"
 
 
 def decode(line: bytes) -> list[Drawing]:
-    def array(value):
+    def array(value: Any) -> Any:
         if isinstance(value, dict) and "array" in value:
             return np.frombuffer(base64.b64decode(value["array"]), dtype=value["dtype"]).reshape(value["shape"])
         return value
 
-    return [Drawing(item["plot"], {name: array(value) for name, value in item["args"].items()})
+    def colors(values: dict[str, Any]) -> PlotColors:
+        plain: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                                 for name, value in values.items()}
+        return PlotColors(**plain)
+
+    return [Drawing.kinds[item["plot"]](colors=colors(item["colors"]),
+                                        **{name: array(value) for name, value in item["args"].items()})
             for item in json.loads(line)]

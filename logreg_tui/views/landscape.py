@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from logreg_tui.core.history import PathView
 from logreg_tui.core.optimum import Optimum
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
-from logreg_tui.views.canvas import drawing_of, too_small
+from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
 from logreg_tui.views.ghosts import ghost_color, ghost_marker
 from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
@@ -112,10 +113,11 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors,
            path.tobytes(), ray.tobytes(), tuple(markers), title, legend, tuple(k for k, _ in ghosts),
            tuple(ghost.path for _, ghost in ghosts))
-    return key, drawing_of("landscape", colors, codes=codes, path=path, ray=ray, markers=markers,
-                           ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
-                           b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
-                           label_width=frame.label_width, title=title, legend=legend, width=width, height=height)
+    return key, LandscapeDrawing(colors=colors, codes=codes, path=path, ray=ray, markers=markers,
+                                 ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
+                                 b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
+                                 label_width=frame.label_width, title=title, legend=legend, width=width,
+                                 height=height)
 
 
 def _b_labels(window: Window, frame: Frame) -> list[list]:
@@ -233,7 +235,8 @@ def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, fram
         return np.zeros((frame.rows, frame.columns), dtype=np.uint8)
     span = math.hypot(window.w_high - window.w_low, window.b_high - window.b_low)
     far = np.linspace(0.0, span * 2, 2)
-    ray_w, ray_b = w + far * optimum.direction[0], b + far * optimum.direction[1]
+    direction = optimum.direction or (0.0, 0.0)  # separable data has one (optimum.exists is False)
+    ray_w, ray_b = w + far * direction[0], b + far * direction[1]
     return _dot_cells(*_to_dots(ray_w, ray_b, window, frame), frame)
 
 
@@ -295,8 +298,34 @@ def palette(colors: PlotColors) -> list[Shade]:
     return levels + [blend(level, text, 0.3) for level in levels]
 
 
-def draw_landscape(codes, path, ray, markers, ghost_paths, ghost_indexes, b_labels, w_labels, label_width, title,
-                   legend, width, height, colors: PlotColors) -> Rows:
+@dataclass(frozen=True, eq=False)
+class LandscapeDrawing(Drawing):
+    """draw_landscape's arguments: the map's level codes (two per cell, upper and lower), the path's, the ray's and
+    each ghost's braille bits per cell, the markers' cells, the axes' labels, title and legend."""
+
+    plot: ClassVar[str] = "landscape"
+    codes: np.ndarray  # (2 × rows, columns) levels
+    path: np.ndarray  # (rows, columns) braille bits
+    ray: np.ndarray
+    markers: list[tuple[int, int, str]]  # (column, row, kind)
+    ghost_paths: np.ndarray  # (ghosts, rows, columns) braille bits
+    ghost_indexes: list[int]
+    b_labels: list[list[Any]]  # (row, label)
+    w_labels: list[list[Any]]  # (column, label)
+    label_width: int
+    title: str
+    legend: str
+    width: int
+    height: int
+
+    def rows(self) -> Rows:
+        return draw_landscape(**self.args, colors=self.colors)
+
+
+def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, markers: list[tuple[int, int, str]],
+                   ghost_paths: np.ndarray, ghost_indexes: list[int], b_labels: list[list[Any]],
+                   w_labels: list[list[Any]], label_width: int, title: str, legend: str, width: int, height: int,
+                   colors: PlotColors) -> Rows:
     frame = Frame(width, height, label_width)
     ghost_styles = _ghost_styles(colors, ghost_indexes)
     paint = palette(colors) if _in_colour_map(colors) else []

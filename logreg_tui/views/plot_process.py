@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import IO, cast
 
 from logreg_tui.views.drawing import Drawing, Rows, decode, encode
 from logreg_tui.views.plots import picture as draw_here
@@ -34,7 +35,7 @@ class PlotProcess:
     """The app's side: `draw()` a picture for a target and get its rows back by callback."""
 
     def __init__(self) -> None:
-        self._child: subprocess.Popen | None = None
+        self._child: subprocess.Popen[bytes] | None = None
         self._ready = False
         self._received = b""
         self._in_flight: list[tuple[Drawing, Deliver]] = []
@@ -59,8 +60,9 @@ class PlotProcess:
                 stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError:
             return  # drawn here, as before
-        os.set_blocking(self._child.stdout.fileno(), False)
-        asyncio.get_running_loop().add_reader(self._child.stdout.fileno(), self._timed, self._take_answers)
+        answers = _pipes(self._child)[1].fileno()
+        os.set_blocking(answers, False)
+        asyncio.get_running_loop().add_reader(answers, self._timed, self._take_answers)
 
     def draw(self, target: object, drawing: Drawing, deliver: Deliver) -> None:
         """Have deliver(rows) called with the picture: now when drawn here, else when the child answers.
@@ -82,8 +84,9 @@ class PlotProcess:
         self._in_flight, self._waiting = list(self._waiting.values()), {}
         self._sent_at = time.monotonic()
         try:
-            self._child.stdin.write(encode([drawing for drawing, _ in self._in_flight]))
-            self._child.stdin.flush()
+            requests = _pipes(self._child)[0]
+            requests.write(encode([drawing for drawing, _ in self._in_flight]))
+            requests.flush()
         except OSError:
             self._give_up()
 
@@ -96,7 +99,9 @@ class PlotProcess:
 
     def _take_answers(self) -> None:
         try:
-            data = os.read(self._child.stdout.fileno(), 1 << 20)
+            if self._child is None:
+                return
+            data = os.read(_pipes(self._child)[1].fileno(), 1 << 20)
         except BlockingIOError:
             return
         except OSError:
@@ -149,16 +154,21 @@ class PlotProcess:
         if child is None:
             return
         try:
-            asyncio.get_running_loop().remove_reader(child.stdout.fileno())
+            asyncio.get_running_loop().remove_reader(_pipes(child)[1].fileno())
         except RuntimeError:
             pass  # no loop running any more: nothing to remove
         child.kill()
         child.wait()
-        child.stdin.close()
-        child.stdout.close()
+        for pipe in _pipes(child):
+            pipe.close()
 
 
-def serve(requests, answers) -> None:
+def _pipes(child: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The child's stdin and stdout (both are pipes: start() asks for them)."""
+    return cast(IO[bytes], child.stdin), cast(IO[bytes], child.stdout)
+
+
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's loop: a batch of Drawings per line in, a line of their pictures out, until end of input."""
     answers.write(READY + b"\n")
     answers.flush()

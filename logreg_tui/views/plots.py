@@ -9,8 +9,10 @@ the caller can skip plotext. `render(drawing)` runs plotext, in the app or in th
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Any, ClassVar
 
 import numpy as np
 import plotext as plt
@@ -19,11 +21,10 @@ from logreg_tui.core.history import HistoryView, LossHistory
 from logreg_tui.core.runs import differences, ghost_label
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
-from logreg_tui.views.canvas import FRAME_ROWS, as_ascii, drawing_of, quantize, rows_of, start_canvas, too_small
+from logreg_tui.views.canvas import FRAME_ROWS, as_ascii, quantize, rows_of, start_canvas, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
 from logreg_tui.views.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs, run_marker
-from logreg_tui.views.landscape import draw_landscape
-from logreg_tui.views.scatter import data_plot, draw_data, in_data_units
+from logreg_tui.views.scatter import DataDrawing, data_plot, in_data_units
 
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
 
@@ -64,27 +65,15 @@ def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: in
     return data_plot(in_data_units(dataset), w, b, width, height, colors)
 
 
-def render(drawing: Drawing) -> str:
-    """The picture as plotext's text with ANSI colours."""
-    return _DRAW[drawing.plot](**{**drawing.args, "colors": drawing.colors})
+def render(drawing: LossDrawing | DataDrawing) -> str:
+    """A plotext plot's picture as its ANSI text."""
+    return drawing.text()
 
 
 def picture(drawing: Drawing) -> Rows:
-    """The picture as rows of styled runs: the landscape draws them itself, plotext's plots as ANSI text.
-
-    With ghosts, the loss plot's title row is the title and a legend (plotext's own legend box would sit
-    on the curves' start, top left, where every run begins).
-    """
-    colors = drawing.colors
-    if drawing.plot == "landscape":
-        rows = draw_landscape(**{**drawing.args, "colors": colors})
-    else:
-        rows = rows_of(render(drawing))
-        if drawing.plot == "loss" and drawing.args["ghost_names"]:
-            args = drawing.args
-            ghosts = list(zip(args["ghost_names"], args["ghost_words"], strict=True))
-            rows[0] = legend_runs(args["short_title"], ghosts, args["width"], colors)
-    return as_ascii(rows) if colors.ascii else rows
+    """The picture as rows of styled runs (each kind of Drawing draws its own), in ASCII where asked."""
+    rows = drawing.rows()
+    return as_ascii(rows) if drawing.colors.ascii else rows
 
 
 def debiased_ema(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
@@ -143,8 +132,8 @@ def _series(history: HistoryView, x_start: int, x_end: int, columns: int, log_y:
 
 def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: LossSettings,
               width: int, height: int, colors: PlotColors, val_history: HistoryView | None = None,
-              ghosts: list[tuple[str, list[str], HistoryView]] = (),  # (label, what differs, history) each
-              events: list[int] = ()) -> tuple[object, str | Drawing]:
+              ghosts: Sequence[tuple[str, list[str], HistoryView]] = (),  # (label, what differs, history) each
+              events: Sequence[int] = ()) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of the loss against epoch: the whole run, or (tail) its last quarter; with
     a held-out split, its loss beside the training loss; behind it the ghosts (name, what differs, history),
     on the same axes; a tick at each event's epoch."""
@@ -179,12 +168,13 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
            tuple(map(tuple, words)),
            tuple(quantize(np.stack(shade[1:]), axis.low, axis.high, 4 * height) for shade in shades))
     stacked = [np.concatenate([shade[k] for shade in shades]) if shades else np.empty(0) for k in range(3)]
-    return key, drawing_of("loss", colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
-                         val_high=val_high, validation=val_history is not None, x_start=x_start, x_end=x_end,
-                         y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail,
-                         ghost_x=stacked[0], ghost_low=stacked[1], ghost_high=stacked[2],
-                         ghost_sizes=[int(shade[0].size) for shade in shades], ghost_names=names, ghost_words=words,
-                         events=np.array(ticks), short_title=_loss_title(width, 0, log_y, smooth, tail, short=True))
+    return key, LossDrawing(colors=colors, x=x, low=low, high=high, mean=mean, val_x=val_x, val_low=val_low,
+                            val_high=val_high, validation=val_history is not None, x_start=x_start, x_end=x_end,
+                            y_axis=asdict(axis), width=width, height=height, log_y=log_y, smooth=smooth, tail=tail,
+                            ghost_x=stacked[0], ghost_low=stacked[1], ghost_high=stacked[2],
+                            ghost_sizes=[int(shade[0].size) for shade in shades], ghost_names=names,
+                            ghost_words=words, events=np.array(ticks),
+                            short_title=_loss_title(width, 0, log_y, smooth, tail, short=True))
 
 
 def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False) -> str:
@@ -220,9 +210,57 @@ def _val_marker(colors: PlotColors) -> str:
     return VAL_MONOCHROME_MARKER if colors.monochrome else "braille"
 
 
-def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start, x_end, y_axis, width, height,
-               log_y, smooth, tail, ghost_x, ghost_low, ghost_high, ghost_sizes, ghost_names, ghost_words, events,
-               short_title, colors) -> str:
+@dataclass(frozen=True, eq=False)
+class LossDrawing(Drawing):
+    """draw_loss's arguments: the run's loss per column (min, max, mean), the held-out one, the ghosts' stacked, the
+    y axis (an Axis as a dict), the events' epochs, the settings that change the picture."""
+
+    plot: ClassVar[str] = "loss"
+    x: np.ndarray  # the columns' epochs
+    low: np.ndarray
+    high: np.ndarray
+    mean: np.ndarray
+    val_x: np.ndarray
+    val_low: np.ndarray
+    val_high: np.ndarray
+    validation: bool
+    x_start: float
+    x_end: float
+    y_axis: dict[str, Any]
+    width: int
+    height: int
+    log_y: bool
+    smooth: bool
+    tail: bool
+    ghost_x: np.ndarray  # every ghost's columns, one after another (ghost_sizes each)
+    ghost_low: np.ndarray
+    ghost_high: np.ndarray
+    ghost_sizes: list[int]
+    ghost_names: list[str]
+    ghost_words: list[list[str]]  # what tells each ghost apart
+    events: np.ndarray  # the epochs at which a person changed something
+    short_title: str
+
+    def text(self) -> str:
+        """plotext's picture, as ANSI text."""
+        return draw_loss(**self.args, colors=self.colors)
+
+    def rows(self) -> Rows:
+        """With ghosts, the title row is the title and a legend (plotext's own legend box would sit on the curves'
+        start, top left, where every run begins)."""
+        rows = rows_of(self.text())
+        if self.ghost_names:
+            ghosts = list(zip(self.ghost_names, self.ghost_words, strict=True))
+            rows[0] = legend_runs(self.short_title, ghosts, self.width, self.colors)
+        return rows
+
+
+def draw_loss(x: np.ndarray, low: np.ndarray, high: np.ndarray, mean: np.ndarray, val_x: np.ndarray,
+              val_low: np.ndarray, val_high: np.ndarray, validation: bool, x_start: float, x_end: float,
+              y_axis: dict[str, Any], width: int, height: int, log_y: bool, smooth: bool, tail: bool,
+              ghost_x: np.ndarray, ghost_low: np.ndarray, ghost_high: np.ndarray, ghost_sizes: list[int],
+              ghost_names: list[str], ghost_words: list[list[str]], events: np.ndarray, short_title: str,
+              colors: PlotColors) -> str:
     axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
     labels = _loss_labels(axis, log_y)
     start_canvas(width, height, colors)
@@ -253,4 +291,3 @@ def _draw_loss(x, low, high, mean, val_x, val_low, val_high, validation, x_start
     return plt.build()
 
 
-_DRAW = {"loss": _draw_loss, "data": draw_data}

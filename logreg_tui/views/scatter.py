@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 import plotext as plt
@@ -11,8 +13,8 @@ import plotext as plt
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.formatting import format_number
 from logreg_tui.views.axes import fit_title, round_ticks
-from logreg_tui.views.canvas import drawing_of, quantize, start_canvas, too_small
-from logreg_tui.views.drawing import Drawing, PlotColors, plotext_color
+from logreg_tui.views.canvas import quantize, rows_of, start_canvas, too_small
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
 
 FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 
@@ -72,9 +74,9 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
     key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column,
            threshold_text(threshold, x_min, x_max) if show_threshold else None)
     finite = np.isfinite(curve_y)
-    return key, drawing_of("data", colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
-                         threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
-                         width=width, height=height)
+    return key, DataDrawing(colors=colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
+                            threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
+                            width=width, height=height)
 
 
 def threshold_text(threshold: float, x_min: float, x_max: float) -> str:
@@ -94,7 +96,31 @@ def class_rows(height: int) -> tuple[float, float, float, float]:
     return -step, 1 + step, -1.5 * step, 1 + 1.5 * step
 
 
-def draw_data(x0, x1, curve_x, curve_y, threshold, x_min, x_max, width, height, colors) -> str:
+@dataclass(frozen=True, eq=False)
+class DataDrawing(Drawing):
+    """draw_data's arguments: the dot grid's points per class, σ's curve, the threshold x*, the x range."""
+
+    plot: ClassVar[str] = "data"
+    x0: np.ndarray  # class 0's binned points
+    x1: np.ndarray
+    curve_x: np.ndarray  # σ(wx + b) where it is finite
+    curve_y: np.ndarray
+    threshold: float | None  # x* = −b/w, when it is on the plot
+    x_min: float
+    x_max: float
+    width: int
+    height: int
+
+    def text(self) -> str:
+        """plotext's picture, as ANSI text."""
+        return draw_data(**self.args, colors=self.colors)
+
+    def rows(self) -> Rows:
+        return rows_of(self.text())
+
+
+def draw_data(x0: np.ndarray, x1: np.ndarray, curve_x: np.ndarray, curve_y: np.ndarray, threshold: float | None,
+              x_min: float, x_max: float, width: int, height: int, colors: PlotColors) -> str:
     start_canvas(width, height, colors)
     where = f"x* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
     plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),

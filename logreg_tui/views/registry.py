@@ -1,0 +1,33 @@
+"""Every plot view, one row each: its name (the widget's id), its view function and its settings at start.
+
+A view is a function (snapshot, its settings, width, height, colours) → (key, a note or a Drawing); its Drawing is
+a dataclass whose fields are its drawer's arguments (drawing.Drawing). A new view is a module with those three
+things, a row here, and a line of layout in tui/app.tcss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from logreg_tui.core.state import Snapshot
+from logreg_tui.views.drawing import Drawing, PlotColors
+from logreg_tui.views.landscape import LandscapeSettings, landscape_view
+from logreg_tui.views.plots import DataSettings, LossSettings, data_view, loss_view
+
+View = Callable[[Snapshot, Any, int, int, PlotColors], tuple[object, "str | Drawing"]]
+
+
+@dataclass(frozen=True)
+class ViewRow:
+    name: str  # the widget's id (app.tcss places it by this)
+    view: View
+    settings: Any  # the view's settings at start (frozen: keys replace them)
+
+
+VIEWS = (  # in this order on screen: the grid fills by it
+    ViewRow("loss", loss_view, LossSettings()),
+    ViewRow("landscape", landscape_view, LandscapeSettings()),
+    ViewRow("data", data_view, DataSettings()),
+)
