@@ -25,11 +25,12 @@ def torch_optim(name: str, params, lr: float, momentum: float):
 
 
 def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val_frac=0.0, epochs=30,
-               autograd="builtin", seed=None):
+               autograd="builtin", seed=None, l2=0.0, l1=0.0):
     """The loop a person would write with torch.optim: per epoch (mean batch loss, val loss), and the final w, b.
 
     The val loss is measured where the training loss is: full batch, at the w, b the epoch starts from;
-    minibatches (whose loss is a mean over the epoch's steps), after them."""
+    minibatches (whose loss is a mean over the epoch's steps), after them. With penalties, as a person adds them:
+    to the loss before backward(); the losses recorded are the data's."""
     x, y = torch.tensor(dataset.x), torch.tensor(dataset.y)
     held = round(dataset.n_points * val_frac)
     n = dataset.n_points - held
@@ -55,7 +56,7 @@ def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val
         for index in batches:
             loss = loss_of(x_train[index] if len(batches) > 1 else x_train, y_train[index] if len(batches) > 1 else y_train)
             opt.zero_grad()
-            loss.backward()
+            (loss + (l2 / 2 * w * w + l1 * w.abs()).sum() if l2 or l1 else loss).backward()
             opt.step()
             batch_losses.append(loss.item())
         losses.append(float(np.mean(batch_losses)))

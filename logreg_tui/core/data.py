@@ -68,6 +68,12 @@ class Dataset:
                 raise DataError(f"--val-frac {val_frac:g}: the {part} part ({labels.size} points) "
                                 "lacks one of the two classes")
 
+    def next_seed(self) -> tuple[int, str]:
+        """The seed r goes to, and a note when it wrapped around past SEED_MAX ("" otherwise)."""
+        if self.seed == SEED_MAX:
+            return 0, f"seed {SEED_MAX} is the last seed: r wrapped around to seed 0"
+        return (0 if self.seed is None else self.seed + 1), ""
+
     def reseeded(self, seed: int) -> Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:

@@ -51,3 +51,12 @@ def light_background(environ: Mapping[str, str]) -> bool:
     family, rxvt and Konsole set; unknown is taken as dark."""
     background = environ.get("COLORFGBG", "").rpartition(";")[2]
     return background in ("7", "15")
+
+
+def terminal_look(colors: str, ascii: bool | None, color_system: str | None, no_color: bool, headless: bool,
+                  environ: Mapping[str, str]) -> tuple[str, bool, str | None]:
+    """(colour depth, ASCII or not, the theme to take or None) for the app: at 16 colours, the terminal's own
+    colours and background (Textual's ansi themes), not nearest matches of the theme's."""
+    depth = colour_depth(colors, color_system, no_color, headless)
+    theme = ("ansi-light" if light_background(environ) else "ansi-dark") if depth == "16" else None
+    return depth, wants_ascii(environ) if ascii is None else ascii, theme

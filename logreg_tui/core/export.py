@@ -47,7 +47,8 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "steps": snapshot.steps,
         "w": _finite_or_none(snapshot.w),
         "b": _finite_or_none(snapshot.b),
-        "loss": _finite_or_none(snapshot.loss),
+        "loss": _finite_or_none(snapshot.loss),  # the data's mean BCE
+        "objective": _finite_or_none(snapshot.objective),  # what training minimises: the loss plus the penalties
         "accuracy": _finite_or_none(snapshot.accuracy),
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),

@@ -1,8 +1,10 @@
-"""Where the loss is lowest: (w*, b*) of the mean binary cross-entropy, by Newton's method in float64.
+"""Where the objective is lowest: (w*, b*) of the mean binary cross-entropy plus the penalties on w, by Newton's
+method in float64.
 
 NumPy only. The loss L(w, b) = mean(softplus(z) − y·z), z = w·x + b, is convex; when one class lies wholly
 on one side of a threshold (the data is separable) it has no minimum: it keeps falling as (w, b) runs
-off along a direction, and `find_optimum` says so instead.
+off along a direction, and `find_optimum` says so instead. A penalty on w ((λ₂/2)·w² + λ₁·|w|) gives separable
+data a minimum as long as both classes are there (b is not penalised: one class alone still has none).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class Optimum:
 
     w: float  # NaN when there is no minimum
     b: float
-    loss: float  # at (w, b); when separable, the infimum (0, or the entropy of points where the classes touch)
+    loss: float  # the objective at (w, b); when separable, the infimum (0, or the entropy of tied points)
     direction: tuple[float, float] | None = None  # separable: (dw, db), unit length; None when a minimum exists
     reason: str = ""  # why there is no minimum; "" when there is one
 
@@ -39,35 +41,62 @@ def mean_loss(w: float, b: float, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 
-def find_optimum(x: np.ndarray, y: np.ndarray) -> Optimum:
-    """(w*, b*) for the points (x, y): damped Newton from (0, 0), exact to float64; or why there is none."""
+def objective(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0, l1: float = 0.0) -> float:
+    """The mean loss plus the penalties on w."""
+    return mean_loss(w, b, x, y) + l2 / 2 * w * w + l1 * abs(w)
+
+
+def find_optimum(x: np.ndarray, y: np.ndarray, l2: float = 0.0, l1: float = 0.0) -> Optimum:
+    """(w*, b*) of the objective for the points (x, y): damped Newton, exact to float64; or why there is none.
+
+    With an L1 penalty the objective has a kink at w = 0: w* = 0 exactly when |∂L/∂w| at (0, b*(0)) ≤ λ₁ (no
+    slope of the data loss there beats the penalty's), else the minimum lies on the side the slope points to,
+    where the objective is smooth and Newton finds it without leaving that side.
+    """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     separable = _separation(x, y)
-    if separable is not None:
-        return separable
-    w = b = 0.0
-    loss = mean_loss(w, b, x, y)
+    if separable is not None and (not (l2 or l1) or y.min() == y.max()):
+        return separable  # no penalty, or one class only (the penalties do not hold b back)
+    side = 0.0
+    if l1:
+        b0 = _logit(float(np.mean(y)))  # b*(0): the best b with w = 0
+        slope = float(np.mean((_sigmoid(b0 + 0 * x) - y) * x))  # ∂L/∂w at (0, b0)
+        if abs(slope) <= l1:
+            return Optimum(0.0, b0, objective(0.0, b0, x, y, l2, l1))
+        side = -1.0 if slope > 0 else 1.0
+    w, b = 0.0, 0.0
+    loss = objective(w, b, x, y, l2, l1)
     for _ in range(NEWTON_STEPS):
-        step_w, step_b = _newton_step(w, b, x, y)
+        step_w, step_b = _newton_step(w, b, x, y, l2, l1 * side)
         scale = 1.0
-        while scale > 1e-10:  # halve until the loss does not rise: plain Newton can overshoot far from (w*, b*)
-            trial = mean_loss(w - scale * step_w, b - scale * step_b, x, y)
-            if trial <= loss:
+        while scale > 1e-10:  # halve until the objective does not rise: plain Newton can overshoot far from (w*, b*)
+            trial_w = w - scale * step_w
+            trial = objective(trial_w, b - scale * step_b, x, y, l2, l1)
+            if trial <= loss and trial_w * side >= 0:  # with L1, on the smooth side
                 break
             scale /= 2
         w, b, loss = w - scale * step_w, b - scale * step_b, min(trial, loss)
         if abs(scale * step_w) <= TOLERANCE * (1 + abs(w)) and abs(scale * step_b) <= TOLERANCE * (1 + abs(b)):
             break
-    return Optimum(w, b, mean_loss(w, b, x, y))
+    return Optimum(w, b, objective(w, b, x, y, l2, l1))
 
 
-def _newton_step(w: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """H⁻¹·∇L at (w, b): ∇L = mean((σ − y)·(x, 1)), H = mean(σ(1 − σ)·(x, 1)ᵀ(x, 1))."""
-    p = 0.5 * (1.0 + np.tanh(0.5 * (w * x + b)))  # σ(z) without overflow
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ(z) without overflow
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _newton_step(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0,
+                 l1_slope: float = 0.0) -> tuple[float, float]:
+    """H⁻¹·∇ at (w, b) of L + (λ₂/2)·w² + l1_slope·w: ∇L = mean((σ − y)·(x, 1)), H = mean(σ(1 − σ)·(x, 1)ᵀ(x, 1))."""
+    p = _sigmoid(w * x + b)
     error, curvature = p - y, p * (1.0 - p)
-    gradient = np.array([np.mean(error * x), np.mean(error)])
+    gradient = np.array([np.mean(error * x) + l2 * w + l1_slope, np.mean(error)])
     cx = curvature * x
-    hessian = np.array([[np.mean(cx * x), np.mean(cx)], [np.mean(cx), np.mean(curvature)]])
+    hessian = np.array([[np.mean(cx * x) + l2, np.mean(cx)], [np.mean(cx), np.mean(curvature)]])
     # least squares: when every x is the same, H is singular and the minima form a line; take the nearest
     step = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
     return float(step[0]), float(step[1])

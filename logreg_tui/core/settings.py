@@ -24,6 +24,8 @@ BETA_OPTIMIZERS: tuple[Optimizer, ...] = ("momentum", "nesterov")  # the ones th
 
 LR_MIN, LR_MAX = 1e-6, 1e3  # every way of setting lr (--lr, --compare, L, + and -) stays within these
 BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
+PENALTY_MAX = 1e3  # λ of --l2 and --l1 at most
+PENALTY_LADDER = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # what the 2 and 1 keys step through
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,16 @@ class Settings:
     momentum: float = 0.9  # β of momentum and nesterov
     batch_size: int = 0  # 0 (or ≥ the training points): full batch
     val_frac: float = 0.0  # the last round(N·val_frac) points are held out
+    l2: float = 0.0  # λ of the L2 penalty (λ/2)·w² added to the objective (b is not penalised)
+    l1: float = 0.0  # λ of the L1 penalty λ·|w|
+
+    @property
+    def penalized(self) -> bool:
+        return bool(self.l2 or self.l1)
+
+    def penalty(self, w: float) -> float:
+        """What the penalties add to the mean loss at w: the objective is the data loss plus this."""
+        return self.l2 / 2 * w * w + self.l1 * abs(w)
 
     @property
     def uses_beta(self) -> bool:
@@ -81,6 +93,15 @@ def learning_rate(text: str) -> float:
     return value
 
 
+def penalty_rate(text: str) -> float:
+    """λ of a penalty: 0 (none) … PENALTY_MAX."""
+    what = f"a penalty from 0 to {PENALTY_MAX:g}"
+    value = number(text, what)
+    if not 0 <= value <= PENALTY_MAX:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
 def unit_fraction(text: str) -> float:
     """0 ≤ value < 1: β, and the share held out."""
     value = number(text, "a number from 0 up to (not including) 1")
@@ -108,11 +129,14 @@ class Setting:
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
     stat: str | None = None  # its line's label in the stats panel; None: shown elsewhere (or not at all)
-    stat_value: Callable[[Settings, int], str] | None = None  # its value there; None: `words` of the value
+    stat_value: Callable[[Settings, int], str | None] | None = None  # its value there (None: no line); default: words
     legend: Callable[[Settings, int], str] | None = None  # in legends and compare lines; None: not there
     always_in_line: bool = False  # a compare line names it even at its default
     legend_rank: int = 0  # lower first: where a legend has room for one difference, the one that names a run best
     live: bool = True  # a key changes it during a run (False: it takes effect when a run starts)
+    ladder: tuple[Any, ...] = ()  # the values a key steps through (Steering.step_setting), if any
+    shapes_objective: bool = False  # it changes the loss being minimised: the optimum and the landscape follow it
+    question: str = ""  # what a prompt for a typed value asks (tui: L, @, !)
 
     @property
     def default(self) -> Any:
@@ -128,7 +152,8 @@ def _batch_words(batch_size: int) -> str:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("lr", learning_rate, f"learning rate, {LR_MIN:g} … {LR_MAX:g} (0.2)", label="lr ", stat="lr",
-            legend=lambda s, n: f"lr {format_number(s.lr)}", always_in_line=True, legend_rank=1),
+            legend=lambda s, n: f"lr {format_number(s.lr)}", always_in_line=True, legend_rank=1,
+            question=f"learning rate ({LR_MIN:g} … {LR_MAX:g})"),
     Setting("autograd", None, "gradient mode (builtin)", str, "autograd ", choices=AUTOGRADS, stat="autograd",
             legend=lambda s, n: s.autograd, legend_rank=3),
     Setting("optimizer", None, "optimizer (sgd)", str, choices=OPTIMIZERS, stat="optim",
@@ -143,12 +168,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("val_frac", unit_fraction, "hold out the last round(N·F) points for a validation loss (0)",
             lambda f: f"{f:g}", "val ", metavar="F", legend_rank=4, live=False,
             legend=lambda s, n: f"val {s.val_frac:g}" if s.val_frac else "no val"),
+    Setting("l2", penalty_rate, "L2 penalty λ: the objective adds (λ/2)·w², b is not penalised (0)", label="l2 ",
+            metavar="λ", stat="l2", stat_value=lambda s, n: format_number(s.l2) if s.l2 else None,
+            legend=lambda s, n: f"l2 {format_number(s.l2)}", legend_rank=5, ladder=PENALTY_LADDER,
+            shapes_objective=True, question=f"L2 penalty λ (0 … {PENALTY_MAX:g})"),
+    Setting("l1", penalty_rate, "L1 penalty λ: the objective adds λ·|w|, b is not penalised (0)", label="l1 ",
+            metavar="λ", stat="l1", stat_value=lambda s, n: format_number(s.l1) if s.l1 else None,
+            legend=lambda s, n: f"l1 {format_number(s.l1)}", legend_rank=6, ladder=PENALTY_LADDER,
+            shapes_objective=True, question=f"L1 penalty λ (0 … {PENALTY_MAX:g})"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 assert list(BY_NAME) == [field.name for field in fields(Settings)], "a row in SETTINGS per Settings field, in order"
 
 
-def stat_words(setting: Setting, settings: Settings, n_train: int) -> str:
+def stat_words(setting: Setting, settings: Settings, n_train: int) -> str | None:
     """A setting's value in the stats panel (its label names it)."""
     if setting.stat_value is not None:
         return setting.stat_value(settings, n_train)
@@ -168,6 +201,18 @@ def line_words(settings: Settings, n_train: int) -> list[str]:
             if row.name in words and (row.always_in_line or getattr(settings, row.name) != row.default)]
 
 
+def next_on_ladder(ladder: tuple[Any, ...], value: Any) -> Any:
+    """The ladder's next value after `value` (a value between two steps goes to the upper one), the last back to
+    the first."""
+    later = [step for step in ladder if step > value]
+    return later[0] if later else ladder[0]
+
+
+def objective_of(settings: Settings) -> tuple[Any, ...]:
+    """The settings that shape the loss being minimised, as a key: equal keys, the same optimum and landscape."""
+    return tuple(getattr(settings, row.name) for row in SETTINGS if row.shapes_objective)
+
+
 def next_lr(lr: float, factor: float) -> float:
     """lr × factor, unless that leaves LR_MIN … LR_MAX: then lr stays on its grid, so k steps back undo k.
 
@@ -177,6 +222,15 @@ def next_lr(lr: float, factor: float) -> float:
     if (lr > LR_MAX and factor < 1) or (lr < LR_MIN and factor > 1):
         return min(max(scaled, LR_MIN), LR_MAX)
     return scaled if LR_MIN <= scaled <= LR_MAX else lr
+
+
+def lr_scaled(lr: float, factor: float) -> tuple[float, str]:
+    """(next_lr, "") or, when it stays, (lr, why): what + and - do."""
+    scaled = next_lr(lr, factor)
+    if scaled != lr:
+        return scaled, ""
+    edge, word = (LR_MAX, "top") if factor > 1 else (LR_MIN, "bottom")
+    return lr, f"lr stays {lr:g}: × {factor:g} would pass {edge:g}, the {word} of the lr range (L types any lr in it)"
 
 
 def next_optimizer(optimizer: Optimizer) -> Optimizer:

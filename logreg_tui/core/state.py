@@ -127,6 +127,11 @@ class Snapshot:
         return self.settings.val_frac
 
     @property
+    def objective(self) -> float:
+        """What training minimises, at the shown w, b: the data loss plus the penalties (the loss when none)."""
+        return self.loss + self.settings.penalty(self.w) if self.settings.penalized else self.loss
+
+    @property
     def full_batch(self) -> bool:
         return self.settings.full_batch(self.n_train)
 

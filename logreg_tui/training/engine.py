@@ -15,15 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from logreg_tui.core.data import SEED_MAX, DataError, Dataset
+from logreg_tui.core.data import DataError, Dataset
 from logreg_tui.core.pacing import EpochPace
 from logreg_tui.core.runs import MAX_GHOSTS
-from logreg_tui.core.settings import (
-    LR_MAX,
-    LR_MIN,
-    Settings,
-    next_lr,
-)
+from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import Snapshot, Status, TrainConfig
 from logreg_tui.training.run import Run
 from logreg_tui.training.steering import Steering, _check_autograd
@@ -55,8 +50,7 @@ class Engine(Steering):
         self._ghosts: tuple[Snapshot, ...] = ()  # the runs that ended, newest first
         super().__init__()
         self._status: Status = "paused" if config.start_paused else "running"
-        self._message = ""
-        self._version = 0
+        self._message, self._version = "", 0
         self._pace = EpochPace(config.speed, time.monotonic())
         self._next_publish_at = 0.0
         # told of each publish that follows commands, in the engine's thread (never per epoch): the app schedules
@@ -117,24 +111,6 @@ class Engine(Steering):
         self._flush()
         return self._run.last_record
 
-    def _apply_commands(self) -> bool:
-        """Apply every command sent so far; True when there were any."""
-        if self._commands.empty():
-            return False
-        # the pending epochs were trained with the settings before these commands: check them under those
-        # settings, so that a divergence found later can be replayed exactly
-        self._flush()
-        while not self._commands.empty():
-            command = self._commands.get_nowait()
-            if self._status != "diverged":
-                self._message = ""  # a note about the last command ("lr stays …") is over with the next
-            try:
-                command()
-            except Exception as error:  # a key must never end training: say what could not apply
-                self._message = f"could not apply that: {type(error).__name__}: {error}"
-            self._dirty = True
-        return True
-
     def _seconds_until_next_epoch(self) -> float | None:
         """0 to train now, a wait in seconds (capped speed), or None to wait for a command."""
         if self._held:
@@ -187,28 +163,15 @@ class Engine(Steering):
         self._status = "paused"
         self._message = message
 
-    def _do_scale_lr(self, factor: float) -> None:
-        lr = next_lr(self._settings.lr, factor)
-        if lr == self._settings.lr:
-            edge, word = (LR_MAX, "top") if factor > 1 else (LR_MIN, "bottom")
-            self._message = (f"lr stays {lr:g}: × {factor:g} would pass {edge:g}, the {word} of the lr "
-                             "range (L types any lr in it)")
-            return
-        self._configure(lr=lr)
-
     def _do_reseed(self, seed: int | None) -> None:
-        current = self._run.dataset.seed
-        wrapped = seed is None and current == SEED_MAX
-        if seed is None:
-            seed = 0 if current is None or wrapped else current + 1
+        seed, note = self._run.dataset.next_seed() if seed is None else (seed, "")
         try:
             dataset = self._run.dataset.reseeded(seed)
         except DataError as error:
             self._message = str(error)
             return
         self._load(dataset)
-        if wrapped:
-            self._message = f"seed {SEED_MAX} is the last seed: r wrapped around to seed 0"
+        self._message = note
 
     def _do_move(self, w: float, b: float) -> None:
         if not (np.isfinite(w) and np.isfinite(b)):
@@ -282,17 +245,6 @@ class Engine(Steering):
 
     def _snapshot(self, rate: float) -> Snapshot:
         """The engine as it is now (records already fetched)."""
-        run, trainer = self._run, self._run.trainer
-        saturated = run.saturation if self._status != "diverged" else ""
-        return Snapshot(
-            version=self._version, status=self._status, epoch=run.epoch, **run.figures(), settings=run.settings,
-            steps=trainer.steps, epoch_progress=trainer.epoch_progress,
-            last_loss=run.last_record[0], last_val_loss=run.last_record[1], saturated=bool(saturated),
-            val_history=run.val_history.view() if run.val_history else None,
-            epochs_per_second=rate,
-            run_epochs_per_second=run.epoch / run.training_seconds if run.training_seconds else 0.0,
-            speed=self._pace.speed, epochs=self._config.epochs, stop_at=self._stop_at, device=str(self._device),
-            dataset=run.dataset, history=run.history.view(), path=run.path.view(), optimum=run.optimum,
-            near_optimum_at=run.near_optimum_at, events=run.events, ghosts=self._ghosts,
-            message=self._message or saturated,
-        )
+        return self._run.snapshot(self._status, self._message, version=self._version, epochs_per_second=rate,
+                                  speed=self._pace.speed, epochs=self._config.epochs, stop_at=self._stop_at,
+                                  device=str(self._device), ghosts=self._ghosts)

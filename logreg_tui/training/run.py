@@ -19,7 +19,8 @@ from logreg_tui.core.history import LossHistory, PathHistory
 from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
 from logreg_tui.core.optimum import Optimum, find_optimum
 from logreg_tui.core.runs import Event, record
-from logreg_tui.core.settings import Settings
+from logreg_tui.core.settings import Settings, objective_of
+from logreg_tui.core.state import Snapshot, Status
 from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
 
 STUCK_EPOCHS = 50  # saturated this long before it is said
@@ -27,9 +28,10 @@ NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 %
 
 
 @lru_cache(maxsize=1)  # one: a cache keyed by a data set keeps it alive, and a reseed lets the old one go
-def optimum_of(dataset: Dataset, n_train: int) -> Optimum:
-    """The minimum over the training points, once per data set (z resets to the same data: 0.3 s at N 1e6)."""
-    return find_optimum(dataset.x[:n_train], dataset.y[:n_train])
+def optimum_of(dataset: Dataset, n_train: int, l2: float = 0.0, l1: float = 0.0) -> Optimum:
+    """The objective's minimum over the training points, once per data set and penalty (z resets to the same
+    data: 0.3 s at N 1e6)."""
+    return find_optimum(dataset.x[:n_train], dataset.y[:n_train], l2, l1)
 
 
 class Run:
@@ -42,7 +44,8 @@ class Run:
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
         self.path.start(0, 0.0, 0.0)
-        self.optimum = optimum_of(dataset, self.trainer.n_train)
+        self.optimum = optimum_of(dataset, self.trainer.n_train, settings.l2, settings.l1)
+        self._start_w = 0.0  # w where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
         self.events: tuple[Event, ...] = ()
         self.last_record = (float("nan"), float("nan"))  # (loss, held-out loss) of the last epoch kept
@@ -79,6 +82,9 @@ class Run:
                   for name, value in changes.items() if getattr(before, name) != value]
         self.trainer.configure(replace(before, **changes))
         self.values = None
+        if objective_of(self.settings) != objective_of(before):  # a new objective: its own minimum to reach
+            self.optimum = optimum_of(self.dataset, self.trainer.n_train, self.settings.l2, self.settings.l1)
+            self.near_optimum_at = None
         return events
 
     def move_to(self, w: float, b: float) -> Event:
@@ -86,6 +92,7 @@ class Run:
         move = Event(self.epoch, "move", (self.trainer.w.item(), self.trainer.b.item()), (w, b))
         self.trainer.move_to(w, b)
         self.path.start(self.epoch, w, b)
+        self._start_w = w
         self.checkpoint = self.trainer.save()
         self.values = None
         return move
@@ -123,9 +130,20 @@ class Run:
         self.flush_seconds = time.perf_counter() - started
         return True
 
-    def figures(self) -> dict[str, float]:
-        """loss, accuracy, gradients and saturation at the current w, b (records already fetched)."""
-        return self.values or self.trainer.host_values()
+    def snapshot(self, status: Status, message: str, **engine: Any) -> Snapshot:
+        """The run as it is now (records already fetched), with what the engine adds (its version, epochs/s, speed
+        cap, budget, device, ghosts); a saturated run that has not diverged says so when nothing else is said."""
+        trainer = self.trainer
+        saturated = self.saturation if status != "diverged" else ""
+        figures: dict[str, Any] = self.values or trainer.host_values()  # loss, accuracy, gradients … at w, b
+        return Snapshot(
+            status=status, message=message or saturated, saturated=bool(saturated), epoch=self.epoch,
+            **figures, settings=self.settings, steps=trainer.steps,
+            epoch_progress=trainer.epoch_progress, last_loss=self.last_record[0], last_val_loss=self.last_record[1],
+            val_history=self.val_history.view() if self.val_history else None,
+            run_epochs_per_second=self.epoch / self.training_seconds if self.training_seconds else 0.0,
+            dataset=self.dataset, history=self.history.view(), path=self.path.view(), optimum=self.optimum,
+            near_optimum_at=self.near_optimum_at, events=self.events, **engine)
 
     def _keep(self, records: np.ndarray) -> None:
         """Epochs' records (see trainer.RECORD) into the histories and the path."""
@@ -134,11 +152,16 @@ class Run:
         first = self.history.count
         losses = records[:, 0]
         if self.near_optimum_at is None and self.optimum.exists:
-            near = np.flatnonzero(losses <= self.optimum.loss * (1 + NEAR_OPTIMUM))
+            objectives = losses
+            if self.settings.penalized:  # each epoch's loss is at the w it started from
+                started_at = np.concatenate([[self._start_w], records[:-1, 1]])
+                objectives = losses + self.settings.l2 / 2 * started_at**2 + self.settings.l1 * np.abs(started_at)
+            near = np.flatnonzero(objectives <= self.optimum.loss * (1 + NEAR_OPTIMUM))
             if near.size:
                 self.near_optimum_at = first + int(near[0])
         self.history.extend(losses)
         self.path.extend(np.arange(first + 1, first + 1 + len(records)), records[:, 1], records[:, 2])
+        self._start_w = float(records[-1, 1])
         if self.val_history:
             self.val_history.extend(records[:, 3])
         self.last_record = (float(records[-1, 0]), float(records[-1, 3]))

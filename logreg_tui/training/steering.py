@@ -13,7 +13,17 @@ from typing import Any
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.pacing import EpochPace
-from logreg_tui.core.settings import AUTOGRADS, Autograd, Optimizer, Settings, next_batch_size, next_optimizer
+from logreg_tui.core.settings import (
+    AUTOGRADS,
+    BY_NAME,
+    Autograd,
+    Optimizer,
+    Settings,
+    lr_scaled,
+    next_batch_size,
+    next_on_ladder,
+    next_optimizer,
+)
 from logreg_tui.core.state import Status
 from logreg_tui.training.run import Run
 
@@ -36,7 +46,9 @@ class Steering:
     _do_release: Callable[[], None]
     _do_step: Callable[[int], None]
     _do_reseed: Callable[[int | None], None]
-    _do_scale_lr: Callable[[float], None]
+    _message: str
+    _dirty: bool
+    _flush: Callable[[], None]
     _do_move: Callable[[float, float], None]
     _load: Callable[[Dataset], None]
     _configure: Callable[..., None]
@@ -81,6 +93,10 @@ class Steering:
         """Settings (settings.Settings' fields) changed live, from the current w, b."""
         self._send(lambda: self._configure(**changes))
 
+    def configure_one(self, name: str, value: Any) -> None:
+        """One setting by name (a typed value)."""
+        self.configure(**{name: value})
+
     def set_lr(self, lr: float) -> None:
         self.configure(lr=lr)
 
@@ -107,6 +123,11 @@ class Steering:
         self._send(lambda: self._configure(batch_size=next_batch_size(self._settings.batch_size,
                                                                         self._run.trainer.n_train)))
 
+    def step_setting(self, name: str) -> None:
+        """A setting with a ladder (settings.SETTINGS) to its next step, from the current w, b (the last: the first)."""
+        ladder = BY_NAME[name].ladder
+        self._send(lambda: self._configure(**{name: next_on_ladder(ladder, getattr(self._settings, name))}))
+
     def set_batch_size(self, batch_size: int) -> None:
         self.configure(batch_size=batch_size)
 
@@ -132,3 +153,30 @@ class Steering:
         """Make `run()` return at once, even when paused."""
         self._closed.set()
         self._wake.set()
+
+    # -- applied in the engine's thread, between epochs
+
+    def _apply_commands(self) -> bool:
+        """Apply every command sent so far; True when there were any."""
+        if self._commands.empty():
+            return False
+        # the pending epochs were trained with the settings before these commands: check them under those
+        # settings, so that a divergence found later can be replayed exactly
+        self._flush()
+        while not self._commands.empty():
+            command = self._commands.get_nowait()
+            if self._status != "diverged":
+                self._message = ""  # a note about the last command ("lr stays …") is over with the next
+            try:
+                command()
+            except Exception as error:  # a key must never end training: say what could not apply
+                self._message = f"could not apply that: {type(error).__name__}: {error}"
+            self._dirty = True
+        return True
+
+    def _do_scale_lr(self, factor: float) -> None:
+        lr, stays = lr_scaled(self._settings.lr, factor)
+        if stays:
+            self._message = stays
+        else:
+            self._configure(lr=lr)

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.lessons import Cause
-from logreg_tui.core.settings import Settings
+from logreg_tui.core.settings import Settings, objective_of
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.training.optimizers import BY_NAME, SGD, copy_state
 
@@ -125,8 +125,8 @@ class Trainer:
         if fresh:
             self.optimizer = self._fresh_optimizer()
         self.optimizer.lr = settings.lr
-        if fresh or settings.autograd != before.autograd:
-            self.evaluate()  # the shown loss and gradients are the new mode's (and a fresh optimizer's)
+        if fresh or settings.autograd != before.autograd or objective_of(settings) != objective_of(before):
+            self.evaluate()  # the shown loss and gradients are the new mode's (a fresh optimizer's, the objective's)
 
     def _fresh_optimizer(self) -> SGD:
         settings = self.settings
@@ -152,9 +152,14 @@ class Trainer:
         logits = self.w * x + self.b
         loss = self.loss(logits, y)
         self.w.grad = self.b.grad = None  # what zero_grad() does
-        loss.backward()
+        # the penalties join outside the autograd Function: its gradient stays the one gradcheck checks
+        (loss + self._penalty() if self.settings.penalized else loss).backward()
         self.logits = logits.detach()
         return loss.detach()
+
+    def _penalty(self) -> torch.Tensor:
+        """(λ₂/2)·w² + λ₁·|w| on the device (b is not penalised)."""
+        return (self.settings.l2 / 2 * self.w * self.w + self.settings.l1 * self.w.abs()).sum()
 
     def step_epoch(self, stop: Callable[[], bool] | None = None) -> torch.Tensor | None:
         """One epoch (or the rest of one begun) with no host synchronisation: its loss. Full batch is exactly the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from logreg_tui.core.data import Dataset
-from logreg_tui.core.display import colour_depth, light_background, wants_ascii
+from logreg_tui.core.display import terminal_look
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.options import Options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
-from logreg_tui.core.settings import LR_MAX, LR_MIN, Autograd, learning_rate
+from logreg_tui.core.settings import BY_NAME, Autograd
 from logreg_tui.core.state import SPEED_MIN, Snapshot, before_training
 from logreg_tui.tui import app_signals
 from logreg_tui.tui.keys import bindings, palette_entries
@@ -77,12 +77,12 @@ class LogRegApp(App):
         self._stats = self.query_one(StatsPanel)
         self._message_line = self.query_one(MessageLine)
         self._plots = self.query_one(Plots)
-        self.colour_depth = colour_depth(self.options.colors, self.console.color_system, self.no_color,
-                                         headless=self.is_headless)
-        self.ascii = wants_ascii(os.environ) if self.options.ascii is None else self.options.ascii
+        self.colour_depth, self.ascii, theme = terminal_look(self.options.colors, self.options.ascii,
+                                                             self.console.color_system, self.no_color,
+                                                             self.is_headless, os.environ)
         self.set_class(self.ascii, "-ascii")
-        if self.colour_depth == "16":  # the terminal's own colours and background, not nearest matches of the theme's
-            self.theme = "ansi-light" if light_background(os.environ) else "ansi-dark"
+        if theme:
+            self.theme = theme
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         self._stats.show_loading(self.link.before_training)
         if notes := self.dataset.notes():
@@ -167,28 +167,20 @@ class LogRegApp(App):
         """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
         self._command(lambda engine: getattr(engine, command)(*args))
 
-    def action_reseed(self) -> None:
-        if self.dataset.seed is None:
-            self._say(f"r does nothing here: {self.dataset.source} is a file; new data needs --seed without --data")
-            return
-        self._command(lambda engine: engine.reseed())
-
     def action_toggle_autograd(self) -> None:
         self._command(lambda engine: engine.toggle_autograd(self._alternative))
 
-    def action_type_lr(self) -> None:
-        self._prompt(f"learning rate ({LR_MIN:g} … {LR_MAX:g})", learning_rate, format_number(self.link.latest.lr),
-                     "set_lr")
-
     def action_type_speed(self) -> None:
         cap = self.link.latest.speed
-        shown = "max" if cap is None else format_number(cap)
-        self._prompt(f"epochs per second (≥ {SPEED_MIN:g}, or max)", speed, shown, "set_speed")
+        self.push_screen(ValuePrompt(f"epochs per second (≥ {SPEED_MIN:g}, or max)", speed,
+                                     "max" if cap is None else format_number(cap)),
+                         lambda typed: self.action_engine("set_speed", *typed) if typed else None)
 
-    def _prompt(self, question: str, parse: Callable, shown: str, command: str) -> None:
-        """Ask for a value; a valid one goes to the engine command of that name."""
-        self.push_screen(ValuePrompt(question, parse, shown),
-                         lambda typed: self.action_engine(command, *typed) if typed else None)
+    def action_type_setting(self, name: str) -> None:
+        """Ask for a setting's value (its range is its option's); a valid one applies from the current w, b."""
+        row, shown = BY_NAME[name], format_number(getattr(self.link.latest.settings, name))
+        self.push_screen(ValuePrompt(row.question, row.parse or str, shown),
+                         lambda typed: self.action_engine("configure_one", name, typed[0]) if typed else None)
 
     def action_toggle_loss(self, setting: str) -> None:
         self._plots.toggle_loss(setting)
@@ -224,10 +216,9 @@ class LogRegApp(App):
         """ctrl+s: an SVG in the current directory, or to the browser (Textual's arguments are not used)."""
         self._say(self.outbox.screenshot())
 
-    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
-        self.outbox.delivered()
-
-    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+    @on(events.DeliveryComplete)
+    @on(events.DeliveryFailed)
+    def _delivered(self) -> None:
         self.outbox.delivered()
 
     def action_help(self) -> None:

@@ -41,7 +41,13 @@ ROWS = [
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
-    ("L", "type_lr", "lr…", "type an lr"),
+    ("L", "type_setting('lr')", "lr…", "type an lr"),
+    ("2", "engine('step_setting', 'l2')", "l2", "L2 penalty λ 0 → 1e-4 → 1e-3 → 0.01 → 0.1 → 1 → 0: the objective adds "
+     "(λ/2)·w², from the current w, b; the landscape and its minimum follow"),
+    ("1", "engine('step_setting', 'l1')", "l1", "L1 penalty λ 0 → 1e-4 → … → 1 → 0: the objective adds λ·|w| (at "
+     "large λ its minimum has w = 0 exactly)"),
+    ("at", "type_setting('l2')", "l2…", "type an L2 penalty λ (0 … 1000)"),
+    ("exclamation_mark", "type_setting('l1')", "l1…", "type an L1 penalty λ (0 … 1000)"),
     ("left_square_bracket", "engine('scale_speed', 0.5)", "slower", "epochs-per-second cap ÷ 2"),
     ("right_square_bracket", "engine('scale_speed', 2)", "faster", "epochs-per-second cap × 2; the top step is max"),
     ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
@@ -52,10 +58,10 @@ ROWS = [
 ]
 KEYS = [Key(*row) for row in ROWS]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G",
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!",
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
-HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G")
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

@@ -59,7 +59,8 @@ def _status(snapshot: Snapshot) -> str:
 STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves the line out
     ("status", _status),
     ("epoch", _epoch),
-    ("loss", lambda s: format_number(s.loss)),
+    ("loss", lambda s: format_number(s.loss)),  # the data's mean BCE
+    ("loss+pen", lambda s: format_number(s.objective) if s.settings.penalized else None),  # the objective
     ("acc", lambda s: format_accuracy(s.accuracy)),
     LR_STAT,
     ("w", lambda s: format_number(s.w)),

@@ -18,6 +18,7 @@ import numpy as np
 
 from logreg_tui.core.history import PathView
 from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.settings import objective_of
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import too_small
@@ -101,7 +102,8 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     surface = loss_surface(snapshot.dataset, snapshot.n_train)
     optimum = snapshot.optimum
     codes, contours = map_codes(surface, window, frame.columns, frame.rows,
-                                optimum.loss if optimum and optimum.exists else math.inf)
+                                optimum.loss if optimum and optimum.exists else math.inf,
+                                snapshot.settings.l2, snapshot.settings.l1)
     path = path_cells(snapshot.path, snapshot.w, snapshot.b, window, frame)
     ghosts = ghosts_on_map(snapshot, settings)
     ghost_paths = np.array([_ghost_cells(ghost.path, ghost.w, ghost.b, window, frame) for _, ghost in ghosts],
@@ -110,7 +112,8 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     markers = _markers(snapshot, window, frame)
     title, legend = _title(optimum, width), _legend(optimum, contours, width)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
-    key = ("landscape", id(snapshot.dataset), snapshot.n_train, width, height, window, colors,
+    key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
+           window, colors,
            path.tobytes(), ray.tobytes(), tuple(markers), title, legend, tuple(k for k, _ in ghosts),
            tuple(ghost.path for _, ghost in ghosts))
     return key, LandscapeDrawing(colors=colors, codes=codes, path=path, ray=ray, markers=markers,
@@ -147,8 +150,8 @@ def _w_labels(window: Window, frame: Frame) -> list[list]:
 
 
 @lru_cache(maxsize=8)
-def map_codes(surface: LossSurface, window: Window, columns: int, rows: int,
-              optimum_loss: float) -> tuple[np.ndarray, tuple[float, ...]]:
+def map_codes(surface: LossSurface, window: Window, columns: int, rows: int, optimum_loss: float,
+              l2: float = 0.0, l1: float = 0.0) -> tuple[np.ndarray, tuple[float, ...]]:
     """(a code per half cell, rows × 2 by columns: its colour level 0 … LEVELS − 1, plus CONTOUR on a contour
     line; the contour losses).
 
@@ -157,7 +160,7 @@ def map_codes(surface: LossSurface, window: Window, columns: int, rows: int,
     w = window.w_low + (np.arange(columns) + 0.5) / columns * (window.w_high - window.w_low)
     b = window.b_high - (np.arange(2 * rows) + 0.5) / (2 * rows) * (window.b_high - window.b_low)
     grid_w, grid_b = np.meshgrid(w, b)
-    losses = np.maximum(surface.loss(grid_w, grid_b), 1e-300)
+    losses = np.maximum(surface.loss(grid_w, grid_b, l2, l1), 1e-300)
     low, high = math.log(min(float(losses.min()), optimum_loss)), math.log(float(losses.max()))
     scaled = (np.log(losses) - low) / ((high - low) or 1.0) * LEVELS
     codes = np.clip(scaled.astype(np.int64), 0, LEVELS - 1).astype(np.uint8)

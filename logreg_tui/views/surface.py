@@ -33,8 +33,9 @@ class LossSurface:
     sum_y: float
     n_points: int
 
-    def loss(self, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Mean loss at each (w, b) of two equal-shaped arrays, in float64.
+    def loss(self, w: np.ndarray, b: np.ndarray, l2: float = 0.0, l1: float = 0.0) -> np.ndarray:
+        """Mean loss at each (w, b) of two equal-shaped arrays, in float64, plus the penalties on w when asked
+        ((λ₂/2)·w² + λ₁·|w|: the objective training minimises).
 
         Σ softplus(w·x + b) − y·(w·x + b), each bin's softplus expanded to second order about its mean:
         the first-order terms cancel, the second is ½·w²·σ'(z̄)·Σ(x − x̄)².
@@ -51,7 +52,8 @@ class LossSurface:
             curvature = (sig * (1.0 - sig)) @ self.spread
             total[start:start + rows] = softplus + 0.5 * cw[:, 0] ** 2 * curvature
         linear = flat_w * self.sum_xy + flat_b * self.sum_y
-        return ((total - linear) / self.n_points).reshape(w.shape)
+        penalty = l2 / 2 * flat_w**2 + l1 * np.abs(flat_w) if l2 or l1 else 0.0
+        return ((total - linear) / self.n_points + penalty).reshape(w.shape)
 
 
 @lru_cache(maxsize=1)  # the current data's only: a cache keyed by a data set keeps it alive
