@@ -208,9 +208,10 @@ def next_on_ladder(ladder: tuple[Any, ...], value: Any) -> Any:
     return later[0] if later else ladder[0]
 
 
-def objective_of(settings: Settings) -> tuple[Any, ...]:
-    """The settings that shape the loss being minimised, as a key: equal keys, the same optimum and landscape."""
-    return tuple(getattr(settings, row.name) for row in SETTINGS if row.shapes_objective)
+def objective_of(settings: Settings) -> tuple[tuple[str, Any], ...]:
+    """The settings that shape the loss being minimised, (name, value) each: equal keys, the same optimum and
+    landscape; dict() of it is the keywords that find_optimum and LossSurface.loss take."""
+    return tuple((row.name, getattr(settings, row.name)) for row in SETTINGS if row.shapes_objective)
 
 
 def next_lr(lr: float, factor: float) -> float:

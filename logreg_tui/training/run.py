@@ -28,10 +28,10 @@ NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 %
 
 
 @lru_cache(maxsize=1)  # one: a cache keyed by a data set keeps it alive, and a reseed lets the old one go
-def optimum_of(dataset: Dataset, n_train: int, l2: float = 0.0, l1: float = 0.0) -> Optimum:
-    """The objective's minimum over the training points, once per data set and penalty (z resets to the same
-    data: 0.3 s at N 1e6)."""
-    return find_optimum(dataset.x[:n_train], dataset.y[:n_train], l2, l1)
+def optimum_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any], ...] = ()) -> Optimum:
+    """The objective's minimum over the training points (settings.objective_of), once per data set and objective
+    (z resets to the same data: 0.3 s at N 1e6)."""
+    return find_optimum(dataset.x[:n_train], dataset.y[:n_train], **dict(objective))
 
 
 class Run:
@@ -44,7 +44,7 @@ class Run:
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
         self.path.start(0, 0.0, 0.0)
-        self.optimum = optimum_of(dataset, self.trainer.n_train, settings.l2, settings.l1)
+        self.optimum = optimum_of(dataset, self.trainer.n_train, objective_of(settings))
         self._start_w = 0.0  # w where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
         self.events: tuple[Event, ...] = ()
@@ -83,7 +83,7 @@ class Run:
         self.trainer.configure(replace(before, **changes))
         self.values = None
         if objective_of(self.settings) != objective_of(before):  # a new objective: its own minimum to reach
-            self.optimum = optimum_of(self.dataset, self.trainer.n_train, self.settings.l2, self.settings.l1)
+            self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective_of(self.settings))
             self.near_optimum_at = None
         return events
 

@@ -101,9 +101,8 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     window, frame = geometry(snapshot, settings, width, height)
     surface = loss_surface(snapshot.dataset, snapshot.n_train)
     optimum = snapshot.optimum
-    codes, contours = map_codes(surface, window, frame.columns, frame.rows,
-                                optimum.loss if optimum and optimum.exists else math.inf,
-                                snapshot.settings.l2, snapshot.settings.l1)
+    lowest = optimum.loss if optimum and optimum.exists else math.inf
+    codes, contours = map_codes(surface, window, frame.columns, frame.rows, lowest, objective_of(snapshot.settings))
     path = path_cells(snapshot.path, snapshot.w, snapshot.b, window, frame)
     ghosts = ghosts_on_map(snapshot, settings)
     ghost_paths = np.array([_ghost_cells(ghost.path, ghost.w, ghost.b, window, frame) for _, ghost in ghosts],
@@ -151,7 +150,7 @@ def _w_labels(window: Window, frame: Frame) -> list[list]:
 
 @lru_cache(maxsize=8)
 def map_codes(surface: LossSurface, window: Window, columns: int, rows: int, optimum_loss: float,
-              l2: float = 0.0, l1: float = 0.0) -> tuple[np.ndarray, tuple[float, ...]]:
+              objective: tuple[tuple[str, Any], ...] = ()) -> tuple[np.ndarray, tuple[float, ...]]:
     """(a code per half cell, rows × 2 by columns: its colour level 0 … LEVELS − 1, plus CONTOUR on a contour
     line; the contour losses).
 
@@ -160,7 +159,7 @@ def map_codes(surface: LossSurface, window: Window, columns: int, rows: int, opt
     w = window.w_low + (np.arange(columns) + 0.5) / columns * (window.w_high - window.w_low)
     b = window.b_high - (np.arange(2 * rows) + 0.5) / (2 * rows) * (window.b_high - window.b_low)
     grid_w, grid_b = np.meshgrid(w, b)
-    losses = np.maximum(surface.loss(grid_w, grid_b, l2, l1), 1e-300)
+    losses = np.maximum(surface.loss(grid_w, grid_b, **dict(objective)), 1e-300)
     low, high = math.log(min(float(losses.min()), optimum_loss)), math.log(float(losses.max()))
     scaled = (np.log(losses) - low) / ((high - low) or 1.0) * LEVELS
     codes = np.clip(scaled.astype(np.int64), 0, LEVELS - 1).astype(np.uint8)
