@@ -34,6 +34,8 @@ class Dataset:
     scale: tuple[float, float] | None = None  # (mean, std) taken off x when standardized, else None
     reading: str = ""  # how a CSV was read, when anything was guessed (separator, columns, labels): said once
     points: int | None = None  # how many there were, once let go (without_points); None: x and y hold them
+    label_noise: float = 0.0  # the share of seeded labels flipped (the recipe's, so that a reseed repeats it)
+    class_balance: float = 0.5  # the share of seeded points in class 1
     key: int = field(default_factory=lambda: next(_KEYS))
 
     @property
@@ -78,7 +80,7 @@ class Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:
             raise DataError(f"{self.source}: data from a file cannot be reseeded")
-        fresh = make_tutorial_data(seed, self.n_points, self.gap)
+        fresh = make_tutorial_data(seed, self.n_points, self.gap, self.label_noise, self.class_balance)
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
@@ -114,21 +116,29 @@ def _frozen(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0) -> Dataset:
+def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0, label_noise: float = 0.0,
+                       class_balance: float = 0.5) -> Dataset:
     """The tutorial's recipe, drawn from its own generator (never the global RNG).
 
-    RandomState(seed) yields the same stream as the tutorial's np.random.seed(seed).
+    RandomState(seed) yields the same stream as the tutorial's np.random.seed(seed). `class_balance`: the share of
+    points in class 1 (shifted by `gap`; 0.5 is the tutorial's half, N // 2); `label_noise`: the share of labels
+    then flipped, drawn after the tutorial's draws from the same stream (so 0 leaves its data as it was).
     """
     rng = np.random.RandomState(seed)
-    half = n_points // 2
+    ones = n_points // 2 if class_balance == 0.5 else min(max(int(n_points * class_balance), 1), n_points - 1)
     x = rng.randn(n_points)
-    x[:half] = x[:half] + gap
-    y = np.array([1] * half + [0] * (n_points - half))
+    x[:ones] = x[:ones] + gap
+    y = np.array([1.0] * ones + [0.0] * (n_points - ones))
     if (largest := float(np.abs(x).max())) > FLOAT32_MAX:
         raise DataError(f"--gap {gap:g}: x reaches {largest:.3g}, past float32's {FLOAT32_MAX:.3g}")
     ids = np.arange(n_points)
     rng.shuffle(ids)
-    return Dataset(_frozen(x[ids]), _frozen(y[ids]), seed, gap, f"seed {seed}")
+    y = y[ids]
+    if label_noise:
+        flipped = rng.choice(n_points, round(n_points * label_noise), replace=False)
+        y[flipped] = 1.0 - y[flipped]
+    return Dataset(_frozen(x[ids]), _frozen(y), seed, gap, f"seed {seed}", label_noise=label_noise,
+                   class_balance=class_balance)
 
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,

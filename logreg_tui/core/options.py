@@ -8,10 +8,13 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
+import numpy as np
+
 from logreg_tui import __version__
 from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
 from logreg_tui.core.display import COLOR_CHOICES
 from logreg_tui.core.formatting import printable
+from logreg_tui.core.presets import PRESET_NAMES, PRESETS
 from logreg_tui.core.settings import SETTINGS, Settings, number, whole
 from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
@@ -22,7 +25,8 @@ APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_ban
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": ()}
-DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize")
+DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init")
+SEEDED_ONLY = ("gap", "label_noise", "class_balance")  # the recipe's: refused with --data
 # what a --compare spec may set: the settings (lr first, then the budget), the device
 COMPARED = ("lr", "epochs", *(row.name for row in SETTINGS if row.name != "lr"), "device")
 
@@ -59,6 +63,30 @@ def float32(text: str) -> float:
     return value
 
 
+def noise_share(text: str) -> float:
+    value = number(text, "a share from 0 up to (not including) 0.5")
+    if not 0 <= value < 0.5:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 up to (not including) 0.5, got {text!r}")
+    return value
+
+
+def class_share(text: str) -> float:
+    value = number(text, "a share strictly between 0 and 1")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a share strictly between 0 and 1, got {text!r}")
+    return value
+
+
+def initial_point(text: str) -> tuple[float, float] | str:
+    """W,B as two finite numbers, or "random" (drawn once the seed is known: initial_w_b)."""
+    if text.strip().lower() == "random":
+        return "random"
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"must be W,B (two numbers) or random, got {text!r}")
+    return float32(parts[0]), float32(parts[1])
+
+
 def speed(text: str) -> float | None:
     """Epochs per second, or max for no cap."""
     if text.strip().lower() == "max":
@@ -89,6 +117,15 @@ def build_parser() -> QuietParser:
     data.add_argument("--seed", type=lambda t: whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
     data.add_argument("--n-points", type=lambda t: whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
     data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
+    data.add_argument("--label-noise", type=noise_share, default=0.0, metavar="F",
+                      help="flip the labels of a share F of the seeded points, chosen by the seed (0 ≤ F < 0.5; 0)")
+    data.add_argument("--class-balance", type=class_share, default=0.5, metavar="P",
+                      help="the share of seeded points in class 1 (0 < P < 1; 0.5)")
+    data.add_argument("--preset", choices=PRESET_NAMES, default="tutorial",
+                      help="data and settings for one lesson: " + "; ".join(
+                          f"{name}: {lesson}" for name, (lesson, _) in PRESETS.items()).replace("%", "%%"))
+    data.add_argument("--init", type=initial_point, default=(0.0, 0.0), metavar="W,B|random",
+                      help="start from (W, B) instead of (0, 0); random: N(0, 1) each, from the data's seed")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
     data.add_argument("--x-column", metavar="NAME|N", help="--data: the column of x, by header name or number")
     data.add_argument("--label-column", metavar="NAME|N", help="--data: the column of the labels, by name or number")
@@ -147,6 +184,10 @@ class Options:
     label_column: str | None
     positive: str | None
     standardize: bool
+    label_noise: float
+    class_balance: float
+    preset: str
+    init: tuple[float, float] | str  # (W, B), or "random": N(0, 1) from the seed (initial_w_b)
     settings: Settings  # lr, autograd, optimizer, β, batch size, split: one option each (settings.SETTINGS)
     epochs: int
     device: str
@@ -196,6 +237,8 @@ def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
 def parse_options(argv: list[str] | None = None) -> Options:
     """The command line as Options; a bad or misplaced option exits 2 with one line."""
     parser = build_parser()
+    preset = vars(parser.parse_known_args(argv)[0]).get("preset", "tutorial")
+    parser.set_defaults(**PRESETS[preset][1])  # a preset's defaults; what is given on the command line wins
     values: dict[str, Any] = vars(parser.parse_args(argv))
     given = _given(argv)
     mode_only = given if values["gradcheck"] else set(values) & (set(APP_ONLY) | set(HEADLESS_ONLY))
@@ -209,6 +252,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
     file_only = [name for name in ("x_column", "label_column", "positive") if values.get(name) is not None]
     if file_only and values.get("data") is None:
         problem = f"{_flag(file_only[0])} needs --data"
+    recipe = [name for name in SEEDED_ONLY if name in given]
+    if recipe and values.get("data") is not None:
+        problem = f"{_flag(recipe[0])} shapes the seeded data; it does nothing with --data"
     if problem:
         parser.error(problem)
     compare = {"compare": tuple(values.get("compare", ()))}
@@ -267,10 +313,19 @@ def _spec_value(action: argparse.Action, text: str, spec: str) -> Any:
 
 def train_config(options: Options, **publishing: Any) -> TrainConfig:
     """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
-    return TrainConfig(settings=options.settings, shuffle_seed=options.seed, device=options.device,
+    return TrainConfig(settings=options.settings, init=initial_w_b(options), shuffle_seed=options.seed,
+                       device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,
                        start_paused=options.paused, **publishing)
+
+
+def initial_w_b(options: Options) -> tuple[float, float]:
+    """Where the run starts: --init's (W, B), or for random two N(0, 1) draws from the data's seed."""
+    if options.init != "random":
+        return options.init if isinstance(options.init, tuple) else (0.0, 0.0)
+    w, b = np.random.RandomState(options.seed).randn(2)
+    return float(w), float(b)
 
 
 def load_dataset(options: Options) -> Dataset:
@@ -278,7 +333,8 @@ def load_dataset(options: Options) -> Dataset:
     if options.data is not None:
         dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
     else:
-        dataset = make_tutorial_data(options.seed, options.n_points, options.gap)
+        dataset = make_tutorial_data(options.seed, options.n_points, options.gap, options.label_noise,
+                                     options.class_balance)
     dataset.check_split(options.settings.val_frac)
     return dataset.standardized() if options.standardize else dataset
 

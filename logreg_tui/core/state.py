@@ -48,7 +48,8 @@ def next_speed(speed: float | None, factor: float, before_max: float) -> tuple[f
 class TrainConfig:
     """How a run starts; commands change the live values (the settings, the speed) afterwards."""
 
-    settings: Settings = Settings()  # lr, autograd, optimizer, β, batch size, split (settings.py)
+    settings: Settings = Settings()  # lr, autograd, optimizer, β, batch size, split, penalties (settings.py)
+    init: tuple[float, float] = (0.0, 0.0)  # the (w, b) every run starts from (z returns there)
     shuffle_seed: int = 42  # minibatch order of data from a file (generated data uses its own seed)
     device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
     epochs: int = 1001  # per run, then done; 0 = no limit
@@ -150,19 +151,21 @@ class Snapshot:
 
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
-    """What there is to show before the engine exists (torch still loading): the data, w = b = 0, no history."""
+    """What there is to show before the engine exists (torch still loading): the data, w, b where the run starts,
+    no history."""
     nan = float("nan")
-    return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=0.0, b=0.0, grad_w=nan,
+    return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=config.init[0], b=config.init[1],
+                    grad_w=nan,
                     grad_b=nan, saturated_share=nan, stuck_share=nan, settings=config.settings, steps=0,
                     epoch_progress=0.0, epoch_loss_so_far=nan, val_loss=nan, val_accuracy=nan,
                     last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), path=_start_path(), optimum=None, near_optimum_at=None, events=(),
-                    ghosts=(), message="")
+                    history=LossHistory().view(), path=_start_path(*config.init), optimum=None, near_optimum_at=None,
+                    events=(), ghosts=(), message="")
 
 
-def _start_path() -> PathView:
+def _start_path(w: float, b: float) -> PathView:
     path = PathHistory()
-    path.start(0, 0.0, 0.0)
+    path.start(0, w, b)
     return path.view()

@@ -37,15 +37,18 @@ def optimum_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any],
 class Run:
     """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
 
-    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int) -> None:
+    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int,
+                 start: tuple[float, float] = (0.0, 0.0)) -> None:
         self.dataset = dataset
         self.trainer = Trainer(dataset, device, settings, shuffle_seed)
+        if start != (0.0, 0.0):
+            self.trainer.move_to(*start)
         self.history = LossHistory()
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
-        self.path.start(0, 0.0, 0.0)
+        self.path.start(0, *start)
         self.optimum = optimum_of(dataset, self.trainer.n_train, objective_of(settings))
-        self._start_w = 0.0  # w where the next kept epoch started (its loss is there)
+        self._start_w = start[0]  # w where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
         self.events: tuple[Event, ...] = ()
         self.last_record = (float("nan"), float("nan"))  # (loss, held-out loss) of the last epoch kept

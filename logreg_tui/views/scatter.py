@@ -20,27 +20,31 @@ FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter 
 
 
 @lru_cache(maxsize=1)  # the current data's only: a cache keyed by a data set keeps it alive after a reseed
-def _fine_occupancy(dataset: Dataset) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """Which of FINE_BINS x-bins hold a point of class 0 and of class 1: computed once per data set."""
+def _fine_occupancy(dataset: Dataset, n_train: int) -> tuple[float, float, list[np.ndarray]]:
+    """Which of FINE_BINS x-bins hold a training point of class 0, of class 1, a held-out one of class 0 and of
+    class 1 (the points from n_train on): computed once per data set and split."""
     x_min, x_max = float(dataset.x.min()), float(dataset.x.max())
     if x_max <= x_min:
         x_min, x_max = x_min - 1, x_max + 1
     margin = (x_max - x_min) * 0.02
     x_min, x_max = x_min - margin, x_max + margin
     bins = np.clip(((dataset.x - x_min) / (x_max - x_min) * FINE_BINS).astype(np.int64), 0, FINE_BINS - 1)
-    labels = dataset.y > 0.5
-    return (x_min, x_max,
-            np.bincount(bins[~labels], minlength=FINE_BINS) > 0, np.bincount(bins[labels], minlength=FINE_BINS) > 0)
+    labels, trained = dataset.y > 0.5, np.arange(dataset.x.size) < n_train
+    return x_min, x_max, [np.bincount(bins[part], minlength=FINE_BINS) > 0
+                          for part in (trained & ~labels, trained & labels, ~trained & ~labels, ~trained & labels)]
 
 
 @lru_cache(maxsize=1)  # like _fine_occupancy; another width is O(FINE_BINS) from it
-def scatter_columns(dataset: Dataset, columns: int) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """(x_min, x_max, x of columns holding class 0, x of columns holding class 1): at most `columns` each."""
-    x_min, x_max, class0, class1 = _fine_occupancy(dataset)
+def scatter_columns(dataset: Dataset, columns: int,
+                    n_train: int | None = None) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_min, x_max, x of columns holding training points of class 0, of class 1, and of columns holding only
+    held-out points of class 0, of class 1): at most `columns` each."""
+    x_min, x_max, fine = _fine_occupancy(dataset, dataset.n_points if n_train is None else n_train)
     index = np.arange(FINE_BINS) * columns // FINE_BINS
     centres = x_min + (np.arange(columns) + 0.5) / columns * (x_max - x_min)
-    occupied = [np.bincount(index[fine], minlength=columns) > 0 for fine in (class0, class1)]
-    return x_min, x_max, centres[occupied[0]], centres[occupied[1]]
+    occupied = [np.bincount(index[part], minlength=columns) > 0 for part in fine]
+    return (x_min, x_max, centres[occupied[0]], centres[occupied[1]], centres[occupied[2] & ~occupied[0]],
+            centres[occupied[3] & ~occupied[1]])
 
 
 @lru_cache(maxsize=1)
@@ -57,13 +61,14 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
 
 
-def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
-              colors: PlotColors) -> tuple[object, str | Drawing]:
-    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w."""
+def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, colors: PlotColors,
+              n_train: int | None = None) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w; points from n_train on
+    (held out) drawn as × where no training point of their class shares the column."""
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
-    x_min, x_max, x0, x1 = scatter_columns(dataset, width)  # one dot per cell: see _draw_data
+    x_min, x_max, x0, x1, held0, held1 = scatter_columns(dataset, width, n_train)  # one dot per cell: see draw_data
     curve_x = np.linspace(x_min, x_max, 2 * width)
     with np.errstate(all="ignore"):
         curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
@@ -71,10 +76,12 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int,
     show_threshold = x_min <= threshold <= x_max
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
     # the title's x* to its shown digits: a curve that looks the same may still move x* in the title
-    key = ("data", id(dataset), width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column,
+    key = ("data", id(dataset), n_train, width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height),
+           threshold_column,
            threshold_text(threshold, x_min, x_max) if show_threshold else None)
     finite = np.isfinite(curve_y)
-    return key, DataDrawing(colors=colors, x0=x0, x1=x1, curve_x=curve_x[finite], curve_y=curve_y[finite],
+    return key, DataDrawing(colors=colors, x0=x0, x1=x1, held0=held0, held1=held1, curve_x=curve_x[finite],
+                            curve_y=curve_y[finite],
                             threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
                             width=width, height=height)
 
@@ -103,6 +110,8 @@ class DataDrawing(Drawing):
     plot: ClassVar[str] = "data"
     x0: np.ndarray  # class 0's binned points
     x1: np.ndarray
+    held0: np.ndarray  # columns with held-out points of class 0 only
+    held1: np.ndarray
     curve_x: np.ndarray  # σ(wx + b) where it is finite
     curve_y: np.ndarray
     threshold: float | None  # x* = −b/w, when it is on the plot
@@ -119,7 +128,8 @@ class DataDrawing(Drawing):
         return rows_of(self.text())
 
 
-def draw_data(x0: np.ndarray, x1: np.ndarray, curve_x: np.ndarray, curve_y: np.ndarray, threshold: float | None,
+def draw_data(x0: np.ndarray, x1: np.ndarray, held0: np.ndarray, held1: np.ndarray, curve_x: np.ndarray,
+              curve_y: np.ndarray, threshold: float | None,
               x_min: float, x_max: float, width: int, height: int, colors: PlotColors) -> str:
     start_canvas(width, height, colors)
     where = f"x* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
@@ -138,4 +148,7 @@ def draw_data(x0: np.ndarray, x1: np.ndarray, curve_x: np.ndarray, curve_y: np.n
     dot = "o" if colors.ascii else "dot"
     plt.scatter(x0.tolist(), [row0] * len(x0), marker=dot, color=plotext_color(colors.class0))
     plt.scatter(x1.tolist(), [row1] * len(x1), marker=dot, color=plotext_color(colors.class1))
+    held = "x" if colors.ascii else "×"  # a shape of its own: held out reads without colour too
+    plt.scatter(held0.tolist(), [row0] * len(held0), marker=held, color=plotext_color(colors.class0))
+    plt.scatter(held1.tolist(), [row1] * len(held1), marker=held, color=plotext_color(colors.class1))
     return plt.build()

@@ -1,0 +1,23 @@
+"""Data sets and settings that each show one lesson (--preset): defaults for the options, which options given with
+a preset override. No torch, no UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# name → (the lesson, in a line; the option defaults it sets, by dest)
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "tutorial": ("the tutorial's data and settings: seed 42, 1000 points, gap 4, lr 0.2, 1001 epochs", {}),
+    "overlap": ("gap 1: the classes overlap, no threshold splits them, the landscape is one round valley",
+                {"gap": 1.0}),
+    "separable": ("gap 8: a threshold splits the classes, so the loss has no minimum (w grows for ever) until a "
+                  "penalty gives it one: press 2 for L2", {"gap": 8.0}),
+    "imbalanced": ("nine points in ten are class 1: accuracy flatters (always saying 1 scores 0.9) and the "
+                   "threshold x* moves toward class 0", {"class_balance": 0.9}),
+    "noisy": ("a fifth of the labels flipped: the loss stays far above 0, and the minimum moves little",
+              {"label_noise": 0.2}),
+    "overfit": ("30 points, half held out, lr 0.5, 3001 epochs: the 15 trained on are separable, so their loss "
+                "falls toward 0 while the held-out loss turns and rises", {"n_points": 30, "gap": 2.0, "val_frac": 0.5,
+                                                                       "lr": 0.5, "epochs": 3001}),
+}
+PRESET_NAMES = tuple(PRESETS)

@@ -1,0 +1,127 @@
+"""The data a lesson needs: label noise, class balance, a start point, and the presets that show one lesson each."""
+
+import json
+
+import numpy as np
+import pytest
+
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.options import initial_w_b, load_dataset, parse_options, train_config
+from logreg_tui.core.presets import PRESETS
+from logreg_tui.training.engine import Engine
+
+
+@pytest.mark.parametrize("seed,n,noise", [(42, 1000, 0.2), (7, 333, 0.1), (3, 50, 0.3)])
+def test_label_noise_flips_that_share_of_the_labels_the_same_way_for_a_seed(seed, n, noise):
+    clean, noisy = make_tutorial_data(seed, n, 4.0), make_tutorial_data(seed, n, 4.0, label_noise=noise)
+    assert np.array_equal(clean.x, noisy.x)  # the same points; only labels change
+    assert int((clean.y != noisy.y).sum()) == round(n * noise)
+    again = make_tutorial_data(seed, n, 4.0, label_noise=noise)
+    assert np.array_equal(noisy.y, again.y)
+    assert not np.array_equal(noisy.y, make_tutorial_data(seed + 1, n, 4.0, label_noise=noise).y)
+    assert np.array_equal(noisy.reseeded(seed).y, noisy.y)  # r repeats the recipe, noise and all
+
+
+@pytest.mark.parametrize("n,share", [(1000, 0.9), (101, 0.25), (10, 0.05)])
+def test_class_balance_makes_that_share_of_points_class_one(n, share):
+    dataset = make_tutorial_data(5, n, 4.0, class_balance=share)
+    assert int(dataset.y.sum()) == min(max(int(n * share), 1), n - 1)
+    assert (dataset.x[dataset.y == 1].mean() - dataset.x[dataset.y == 0].mean()) > 2  # class 1 is the shifted one
+
+
+def test_the_defaults_leave_the_tutorials_data_as_it_was():
+    plain = make_tutorial_data(42, 1000, 4.0)
+    explicit = make_tutorial_data(42, 1000, 4.0, label_noise=0.0, class_balance=0.5)
+    assert plain.x.tobytes() == explicit.x.tobytes() and plain.y.tobytes() == explicit.y.tobytes()
+    assert int(plain.y.sum()) == 500
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--label-noise", "0.5"], "must be a share from 0 up to (not including) 0.5"),
+    (["--class-balance", "1"], "must be a share strictly between 0 and 1"),
+    (["--init", "1"], "must be W,B (two numbers) or random"),
+    (["--init", "1,nan"], "must be a finite number"),
+    (["--preset", "nope"], "invalid choice"),
+    (["--data", "x.csv", "--label-noise", "0.1"], "--label-noise shapes the seeded data; it does nothing with --data"),
+])
+def test_bad_data_options_are_one_line_and_exit_2(cli, args, message):
+    result = cli("--headless", *args)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_preset_sets_defaults_and_options_given_with_it_win():
+    options = parse_options(["--preset", "overfit", "--headless"])
+    assert (options.n_points, options.gap, options.settings.val_frac, options.settings.lr) == (30, 2.0, 0.5, 0.5)
+    options = parse_options(["--preset", "overfit", "--lr", "0.1", "--n-points", "40", "--headless"])
+    assert (options.n_points, options.settings.lr, options.settings.val_frac) == (40, 0.1, 0.5)
+    assert parse_options(["--preset", "separable"]).gap == 8.0
+    assert parse_options(["--preset", "tutorial"]) == parse_options([])
+
+
+def test_every_preset_is_named_in_the_help(cli):
+    text = cli("--help").stdout
+    assert all(name in text for name in PRESETS)
+
+
+def _final(*args):
+    options = parse_options(["--headless", *args])
+    dataset = load_dataset(options)
+    engine = Engine(dataset, train_config(options))
+    return engine.run_epochs(options.epochs)
+
+
+def test_overfit_shows_the_held_out_loss_rising_while_the_training_loss_falls():
+    snapshot = _final("--preset", "overfit")
+    val = snapshot.val_history.recent
+    assert snapshot.val_loss > 2 * float(val.min())  # well above its own minimum at the end
+    assert int(np.argmin(val)) < len(val) // 10  # reached early
+    assert snapshot.history.recent[-1] < snapshot.history.recent[len(val) // 10]  # training loss kept falling
+
+
+def test_separable_has_no_minimum_until_a_penalty_gives_it_one():
+    assert not _final("--preset", "separable", "--epochs", "1").optimum.exists
+    penalised = _final("--preset", "separable", "--epochs", "1", "--l2", "0.01").optimum
+    assert penalised.exists and np.isfinite(penalised.w)
+
+
+def test_imbalanced_noisy_and_overlap_show_their_lessons_in_numbers():
+    imbalanced, balanced = _final("--preset", "imbalanced", "--epochs", "2001"), _final("--epochs", "2001")
+    assert imbalanced.dataset.y.mean() == pytest.approx(0.9, rel=1e-6)  # always saying 1 would score 0.9
+    assert -imbalanced.b / imbalanced.w < -balanced.b / balanced.w - 0.3  # x* moves toward class 0
+    noisy, tutorial = _final("--preset", "noisy"), _final("--epochs", "1001")
+    assert noisy.optimum.loss > 3 * tutorial.optimum.loss  # the noise sets a floor the fit cannot pass
+    overlap = _final("--preset", "overlap").optimum
+    assert overlap.exists and overlap.loss > 0.4  # no threshold splits them
+
+
+def test_init_starts_every_run_there_and_z_goes_back_to_it(cli):
+    lines = cli("--headless", "--init", "1.5,-2", "--epochs", "1", "--json").stdout
+    summary = json.loads(lines)
+    assert summary["config"]["init"] == [1.5, -2.0]
+    options = parse_options(["--init", "1.5,-2", "--paused"])
+    engine = Engine(load_dataset(options), train_config(options))
+    assert (engine.latest.w, engine.latest.b) == (1.5, -2.0) and engine.latest.epoch == 0
+    engine.run_epochs(10)
+    engine.reset()
+    snapshot = engine.run_epochs(0)
+    assert (snapshot.w, snapshot.b, snapshot.epoch) == (1.5, -2.0, 0)
+    assert snapshot.path.w[0] == 1.5 and snapshot.path.b[0] == -2.0
+
+
+def test_init_random_draws_from_the_seed():
+    first, again = initial_w_b(parse_options(["--init", "random"])), initial_w_b(parse_options(["--init", "random"]))
+    other = initial_w_b(parse_options(["--init", "random", "--seed", "7"]))
+    assert first == again and first != other and first != (0.0, 0.0)
+
+
+def test_the_data_plot_marks_held_out_points_by_shape():
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.scatter import data_plot
+
+    dataset = make_tutorial_data(42, 30, 2.0)
+    colors = PlotColors(depth="16", ascii=False)
+    _, split = data_plot(dataset, 1.0, -1.0, 60, 16, colors, n_train=15)
+    _, whole = data_plot(dataset, 1.0, -1.0, 60, 16, colors)
+    assert len(split.held0) + len(split.held1) > 0 and "×" in split.text()
+    assert len(whole.held0) == len(whole.held1) == 0 and "×" not in whole.text()
+    assert len(split.x0) + len(split.x1) + len(split.held0) + len(split.held1) <= 30
