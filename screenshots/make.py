@@ -139,6 +139,13 @@ async def main() -> None:
     await shoot("ansi16", ("--colors", "16", "--epochs", "1001", "--val-frac", "0.2"), ("N",) * 40, epochs=400,
                 size=(120, 40))
     await shoot("ascii", ("--colors", "16", "--ascii", "--epochs", "1001"), ("N",) * 30, epochs=300, size=(80, 24))
+    # the presets' lessons: separable data has no minimum until a penalty gives it one; overfitting
+    await shoot("separable", ("--preset", "separable", "--speed", "max", "--epochs", "600"), ("space",), epochs=600,
+                status="done", size=(160, 50))
+    await shoot("separable-l2", ("--preset", "separable", "--l2", "0.01", "--speed", "max", "--epochs", "600"),
+                ("space",), epochs=600, status="done", size=(160, 50))
+    await shoot("overfit", ("--preset", "overfit", "--speed", "max"), ("space",), epochs=3001, status="done",
+                size=(160, 50))
     if not wanted("browser"):
         pass
     elif shutil.which("chromium"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -92,10 +93,7 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
-        app_signals.install(self, self._quit_soon)
-
-    def _quit_soon(self) -> None:
-        self.call_later(self.action_quit)
+        app_signals.install(self, partial(self.call_later, self.action_quit))
 
     def _redraw_in_new_colours(self, theme: object) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""
@@ -166,6 +164,12 @@ class LogRegApp(App):
     def action_engine(self, command: str, *args: Any) -> None:
         """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
         self._command(lambda engine: getattr(engine, command)(*args))
+
+    def action_reseed(self) -> None:
+        if self.dataset.seed is None:
+            self._say(f"r does nothing here: {self.dataset.source} is a file; new data needs --seed without --data")
+        else:
+            self._command(lambda engine: engine.reseed())
 
     def action_toggle_autograd(self) -> None:
         self._command(lambda engine: engine.toggle_autograd(self._alternative))

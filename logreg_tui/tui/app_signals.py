@@ -20,7 +20,7 @@ from textual.app import App
 QUITTING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGQUIT") if hasattr(signal, name))
 
 
-def install(app: App, quit_app: Callable[[], None]) -> None:
+def install(app: App, quit_app: Callable[[], object]) -> None:
     """From on_mount, on a real terminal's driver (Pilot's headless one has no signals of its own to replace)."""
     driver = app._driver
     if driver is None or not hasattr(driver, "_sigtstp_application"):

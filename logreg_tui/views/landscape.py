@@ -18,7 +18,7 @@ import numpy as np
 
 from logreg_tui.core.history import PathView
 from logreg_tui.core.optimum import Optimum
-from logreg_tui.core.settings import objective_of
+from logreg_tui.core.settings import Settings, objective_of
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import too_small
@@ -109,7 +109,7 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
                            dtype=np.uint8).reshape(len(ghosts), frame.rows, frame.columns)
     ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
     markers = _markers(snapshot, window, frame)
-    title, legend = _title(optimum, width), _legend(optimum, contours, width)
+    title, legend = _title(optimum, width, snapshot.settings), _legend(optimum, contours, width)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
            window, colors,
@@ -257,10 +257,13 @@ def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int
     return markers
 
 
-def _title(optimum: Optimum | None, width: int) -> str:
+def _title(optimum: Optimum | None, width: int, settings: Settings) -> str:
     if optimum is not None and not optimum.exists:
         words = optimum.reason.split(":")[0]
         return _first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
+    if settings.penalized:  # the map is of what training minimises
+        terms = " + ".join(term for term, on in (("(λ₂/2)w²", settings.l2), ("λ₁|w|", settings.l1)) if on)
+        return _first_fitting(width, f"objective L(w, b) + {terms}", "objective: loss + penalty", "objective")
     return _first_fitting(width, "loss landscape L(w, b)", "loss landscape", "landscape")
 
 
