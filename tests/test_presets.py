@@ -125,3 +125,23 @@ def test_the_data_plot_marks_held_out_points_by_shape():
     assert len(split.held0) + len(split.held1) > 0 and "×" in split.text()
     assert len(whole.held0) == len(whole.held1) == 0 and "×" not in whole.text()
     assert len(split.x0) + len(split.x1) + len(split.held0) + len(split.held1) <= 30
+
+
+async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
+    from apphelpers import make_app, message, snap, started, until
+
+    async with make_app("--paused").run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.press("p")
+        await until(pilot, lambda: snap(app).dataset.gap == 1.0)
+        assert snap(app).epoch == 0 and len(snap(app).ghosts) == 1 and "preset overlap" in message(app)
+        for _ in range(4):  # separable, imbalanced, noisy, overfit
+            await pilot.press("p")
+        await until(pilot, lambda: snap(app).n_points == 30)
+        now = snap(app)
+        assert (now.val_frac, now.lr, now.epochs, now.dataset.gap) == (0.5, 0.5, 3001, 2.0)
+        await pilot.press("p")  # round to the tutorial's
+        await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0)
+        assert snap(app).epochs == 1001 and snap(app).dataset.gap == 4.0

@@ -320,6 +320,18 @@ def train_config(options: Options, **publishing: Any) -> TrainConfig:
                        start_paused=options.paused, **publishing)
 
 
+def preset_options(options: Options, name: str) -> Options:
+    """The options of preset `name` in a running app (the p key): the command line's data and training options at
+    their defaults, then the preset's; the app's own options (speed, colours …) as they were."""
+    parser = build_parser()
+    parser.set_defaults(**PRESETS[name][1])
+    defaults: dict[str, Any] = vars(parser.parse_args([]))
+    settings = Settings(**{row.name: defaults.pop(row.name) for row in SETTINGS})
+    data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs")}
+    return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=(0.0, 0.0),
+                   x_column=None, label_column=None, positive=None)
+
+
 def initial_w_b(options: Options) -> tuple[float, float]:
     """Where the run starts: --init's (W, B), or for random two N(0, 1) draws from the data's seed."""
     if options.init != "random":

@@ -21,3 +21,8 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
                                                                        "lr": 0.5, "epochs": 3001}),
 }
 PRESET_NAMES = tuple(PRESETS)
+
+
+def next_preset(name: str) -> str:
+    """tutorial → overlap → … → overfit → tutorial."""
+    return PRESET_NAMES[(PRESET_NAMES.index(name) + 1) % len(PRESET_NAMES)]

@@ -197,13 +197,13 @@ class Engine(Steering):
         self._dirty = True
         return run
 
-    def _load(self, dataset: Dataset) -> None:
+    def _load(self, dataset: Dataset, settings: Settings | None = None) -> None:
         """A new run on `dataset`; the one that ends, if it trained, is kept as a ghost: its last snapshot."""
         if self._run.epoch:
             ghost = replace(self._snapshot(self._pace.rate(time.monotonic(), self._run.epoch, False)), ghosts=(),
                             dataset=self._run.dataset.without_points())  # its plots need its curves, not its data
             self._ghosts = (ghost,) + self._ghosts[: MAX_GHOSTS - 1]
-        self._run = self._start_run(dataset, self._settings)
+        self._run = self._start_run(dataset, settings or self._settings)
 
     def _should_yield(self) -> bool:
         """Between two steps of a long epoch: a key is waiting, the app is closing, or the stats are due."""

@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from logreg_tui.core.data import Dataset
@@ -24,7 +25,7 @@ from logreg_tui.core.settings import (
     next_on_ladder,
     next_optimizer,
 )
-from logreg_tui.core.state import Status
+from logreg_tui.core.state import Status, TrainConfig
 from logreg_tui.training.run import Run
 
 
@@ -50,8 +51,9 @@ class Steering:
     _dirty: bool
     _flush: Callable[[], None]
     _do_move: Callable[[float, float], None]
-    _load: Callable[[Dataset], None]
     _configure: Callable[..., None]
+    _load: Callable[[Dataset, Settings | None], None]
+    _config: TrainConfig
 
     def __init__(self) -> None:
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
@@ -87,7 +89,7 @@ class Steering:
         self._send(lambda: self._do_reseed(seed))
 
     def reset(self) -> None:
-        self._send(lambda: self._load(self._run.dataset))
+        self._send(lambda: self._load(self._run.dataset, None))
 
     def configure(self, **changes: Any) -> None:
         """Settings (settings.Settings' fields) changed live, from the current w, b."""
@@ -131,6 +133,10 @@ class Steering:
     def set_batch_size(self, batch_size: int) -> None:
         self.configure(batch_size=batch_size)
 
+    def start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
+        """A new run on other data, with other settings and budget (a preset); the one that ends becomes a ghost."""
+        self._send(lambda: self._start_over(dataset, settings, epochs))
+
     def move_to(self, w: float, b: float) -> None:
         """Put (w, b) there, paused or running: the path starts a new segment, the optimizer's state fresh."""
         self._send(lambda: self._do_move(w, b))
@@ -173,6 +179,10 @@ class Steering:
                 self._message = f"could not apply that: {type(error).__name__}: {error}"
             self._dirty = True
         return True
+
+    def _start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
+        self._config = replace(self._config, epochs=epochs)
+        self._load(dataset, settings)
 
     def _do_scale_lr(self, factor: float) -> None:
         lr, stays = lr_scaled(self._settings.lr, factor)

@@ -19,12 +19,13 @@ from textual.worker import Worker, WorkerState
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.display import terminal_look
 from logreg_tui.core.formatting import format_number
-from logreg_tui.core.options import Options, speed, train_config
+from logreg_tui.core.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
+from logreg_tui.core.presets import PRESETS, next_preset
 from logreg_tui.core.settings import BY_NAME, Autograd
 from logreg_tui.core.state import SPEED_MIN, Snapshot, before_training
 from logreg_tui.tui import app_signals
-from logreg_tui.tui.keys import bindings, palette_entries
+from logreg_tui.tui.keys import bindings, system_commands
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
 from logreg_tui.tui.message_line import MessageLine
 from logreg_tui.tui.outbox import Outbox
@@ -48,8 +49,9 @@ class LogRegApp(App):
         super().__init__()
         self.options = options
         self.dataset = dataset
-        self.link = EngineLink(before_training(dataset, train_config(options)))  # shown until torch is loaded
+        self.link = EngineLink(before_training(dataset, train_config(options)), options.preset)  # until torch loads
         self.outbox = Outbox(self, options, directory or Path.cwd())  # export and screenshots go there
+        self.frames_per_second = min(options.fps, 2) if options.low_bandwidth else options.fps
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
         self._quitting = False
@@ -68,10 +70,6 @@ class LogRegApp(App):
     def engine(self) -> Engine | None:
         """The engine, once the worker has made it (torch loaded)."""
         return self.link.engine
-
-    @property
-    def frames_per_second(self) -> int:
-        return min(self.options.fps, 2) if self.options.low_bandwidth else self.options.fps
 
     def on_mount(self) -> None:
         # found once: a query walks the whole DOM, and the timer asks many times a second while training holds the GIL
@@ -165,9 +163,16 @@ class LogRegApp(App):
         """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
         self._command(lambda engine: getattr(engine, command)(*args))
 
+    def action_cycle_preset(self) -> None:
+        preset = preset_options(self.options, next_preset(self.link.preset))
+        dataset, self.link.preset = load_dataset(preset), preset.preset
+        self._command(lambda engine: engine.start_over(dataset, preset.settings, preset.epochs))
+        self._message_line.about_next_run(f"preset {preset.preset}: {PRESETS[preset.preset][0]}",
+                                          ghost_coming=bool(self.link.latest.epoch))
+
     def action_reseed(self) -> None:
-        if self.dataset.seed is None:
-            self._say(f"r does nothing here: {self.dataset.source} is a file; new data needs --seed without --data")
+        if (dataset := self.link.latest.dataset).seed is None:
+            self._say(f"r does nothing here: {dataset.source} is a file; new data needs --seed without --data")
         else:
             self._command(lambda engine: engine.reseed())
 
@@ -242,9 +247,4 @@ class LogRegApp(App):
         self.plot_process.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        # Textual's own "Screenshot" writes to ~/Downloads, which may not exist: ours writes where ctrl+s does
-        yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
-        yield SystemCommand("Screenshot", "Save an SVG screenshot in the current directory (ctrl+s)",
-                            self.action_screenshot)
-        for title, what, action in palette_entries():
-            yield SystemCommand(title, what, lambda action=action: self.run_action(action))
+        return system_commands(self, super().get_system_commands(screen))

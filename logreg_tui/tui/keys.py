@@ -3,8 +3,10 @@ palette are all made from it; an action is a method of the app (`engine('scale_l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
 
@@ -23,6 +25,8 @@ ROWS = [
     ("minus", "engine('scale_lr', 0.5)", "lr÷2", "lr ÷ 2 (after a divergence, this or any other change goes on "
      "from the last w, b whose loss is finite)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
+    ("p", "cycle_preset", "preset", "the next lesson's data and settings (tutorial → overlap → separable → imbalanced "
+     "→ noisy → overfit): a new run, the last one kept as a ghost"),
     ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
     ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
      "(the new one's state starts fresh)"),
@@ -61,7 +65,7 @@ KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_squar
              "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!",
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
-HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark")
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 
@@ -84,6 +88,12 @@ def bindings() -> list[BindingType]:
     ]
 
 
-def palette_entries() -> list[tuple[str, str, str]]:
-    """(title, what it does, action) of every key, for the command palette."""
-    return [(f"{row.label} ({KEY_NAMES.get(row.key, row.key)})", row.what, row.action) for row in KEYS]
+def system_commands(app: App, textuals: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+    """The command palette: Textual's own commands, ours for its Screenshot (which writes to ~/Downloads, which may
+    not exist: ours writes where ctrl+s does), and every key of the table."""
+    yield from (command for command in textuals if command.title != "Screenshot")
+    yield SystemCommand("Screenshot", "Save an SVG screenshot in the current directory (ctrl+s)",
+                        lambda: app.run_action("screenshot"))
+    for row in KEYS:
+        yield SystemCommand(f"{row.label} ({KEY_NAMES.get(row.key, row.key)})", row.what,
+                            lambda action=row.action: app.run_action(action))

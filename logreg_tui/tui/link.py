@@ -24,11 +24,12 @@ class EngineAnswered(Message):
 class EngineLink:
     """Sends commands to the engine, or queues them until it is there and released; reads its latest snapshot."""
 
-    def __init__(self, before_training: Snapshot) -> None:
+    def __init__(self, before_training: Snapshot, preset: str = "tutorial") -> None:
         self.before_training = before_training  # shown until the engine exists
         self.engine: Engine | None = None  # set from the worker thread once torch is imported
         self._queued: list[Command] = []  # commands from keys pressed while torch loads, in order
         self.released = False  # the engine was told to start, after the queued commands
+        self.preset = preset  # the preset of the newest run asked for (the p key)
 
     @property
     def ready(self) -> bool:

@@ -18,10 +18,19 @@ class MessageLine(Static):
         self._last_event: Event | None = None  # the newest event and ghost already told
         self._last_ghost: Snapshot | None = None
         self.failed = False  # training stopped: its line stays
+        self.next_run_note = ""  # said with the news of the next new run (what it is: a preset's lesson)
 
     def say(self, text: str, from_engine: bool = False) -> None:
         self.is_engines = from_engine
         self.update(printable(text))
+
+    def about_next_run(self, note: str, ghost_coming: bool) -> None:
+        """A note on the run about to start: said with the news of the ghost the current run becomes, or now when it
+        trained nothing (then no ghost is kept)."""
+        if ghost_coming:
+            self.next_run_note = note
+        else:
+            self.say(note)
 
     def show_engine(self, snapshot: Snapshot) -> None:
         """A stop's message (it names its cause and the way past it), else the news; the engine's old one goes."""
@@ -36,8 +45,9 @@ class MessageLine(Static):
         event = snapshot.events[-1] if snapshot.events else None
         ghost = snapshot.ghosts[0] if snapshot.ghosts else None
         if ghost is not self._last_ghost and ghost is not None and not snapshot.message:
-            self.say(f"new run; the last one ({ghost.epoch} epochs) stays behind it as {ghost_name(0)!r} "
-                     "(g hides the earlier runs, G forgets them)")
+            note, self.next_run_note = self.next_run_note, ""
+            self.say(f"{note + '; the' if note else 'new run; the'} last one ({ghost.epoch} epochs) stays behind it "
+                     f"as {ghost_name(0)!r} (g hides the earlier runs, G forgets them)")
         elif event is not self._last_event and event is not None and not snapshot.message:
             self.say(f"epoch {event.epoch}: {event.what}")
         self._last_event, self._last_ghost = event, ghost
