@@ -149,6 +149,7 @@ def draw_data(x0: np.ndarray, x1: np.ndarray, held0: np.ndarray, held1: np.ndarr
     plt.scatter(x0.tolist(), [row0] * len(x0), marker=dot, color=plotext_color(colors.class0))
     plt.scatter(x1.tolist(), [row1] * len(x1), marker=dot, color=plotext_color(colors.class1))
     held = "x" if colors.ascii else "×"  # a shape of its own: held out reads without colour too
-    plt.scatter(held0.tolist(), [row0] * len(held0), marker=held, color=plotext_color(colors.class0))
-    plt.scatter(held1.tolist(), [row1] * len(held1), marker=held, color=plotext_color(colors.class1))
+    for points, row, color in ((held0, row0, colors.class0), (held1, row1, colors.class1)):
+        if len(points):
+            plt.scatter(points.tolist(), [row] * len(points), marker=held, color=plotext_color(color))
     return plt.build()
