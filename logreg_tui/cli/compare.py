@@ -3,6 +3,7 @@ object) each. A run here is exactly the single `--headless` run of its options: 
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,10 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     from logreg_tui.training.engine import start_engine
     from logreg_tui.training.trainer import DeviceError
 
-    runs = compared_runs(options)
+    try:
+        runs = compared_runs(options, dataset=dataset)
+    except argparse.ArgumentTypeError as error:
+        return fail(str(error))
     try:
         for spec, run in runs:  # noqa: B007 (the except below names the spec)
             dataset.check_split(run.settings.val_frac)

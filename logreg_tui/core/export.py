@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from logreg_tui.core.curvature import curvature_json
 from logreg_tui.core.history import PathView
 from logreg_tui.core.options import Options
 from logreg_tui.core.runs import ghost_label, ghost_name
@@ -33,6 +34,12 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     del config["settings"]  # the run's own, flat as the command line names them
     return config | dataclasses.asdict(snapshot.settings) | {
         "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source}
+
+
+def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
+    n_train = snapshot.n_train
+    return curvature_json(snapshot.optimum, snapshot.w, snapshot.b, snapshot.dataset.x[:n_train],
+                          snapshot.dataset.y[:n_train], snapshot.settings.l2)
 
 
 def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:
@@ -56,6 +63,7 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "saturated": snapshot.saturated,
         "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
+        "curvature": _curvature(snapshot),  # null without a minimum: optimum_reason says why
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never
         "events": [event.as_json() for event in snapshot.events],
         "history": {

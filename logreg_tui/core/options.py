@@ -11,11 +11,13 @@ from typing import Any, NoReturn
 import numpy as np
 
 from logreg_tui import __version__
+from logreg_tui.core.curvature import best_settings, curvature_at
 from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
 from logreg_tui.core.display import COLOR_CHOICES
 from logreg_tui.core.formatting import printable
+from logreg_tui.core.optimum import find_optimum
 from logreg_tui.core.presets import PRESET_NAMES, PRESETS
-from logreg_tui.core.settings import SETTINGS, Settings, number, whole
+from logreg_tui.core.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
@@ -267,11 +269,14 @@ def parse_options(argv: list[str] | None = None) -> Options:
     return options
 
 
-def compared_runs(options: Options, parser: argparse.ArgumentParser | None = None) -> list[tuple[str, Options]]:
+def compared_runs(options: Options, parser: argparse.ArgumentParser | None = None,
+                  dataset: Dataset | None = None) -> list[tuple[str, Options]]:
     """(spec, the options of its run) per --compare spec: the command line with the spec's values over it.
 
     A spec is comma-separated name=value pairs; a name is a training option's long name without its
-    dashes. ArgumentTypeError says what is wrong with a spec, in one line.
+    dashes. `lr=best` and `momentum=best` are what the curvature at the minimum of `dataset`'s training points
+    says is fastest (core/curvature.py); without a dataset (checking the specs only) they stand for the lr and β
+    given. ArgumentTypeError says what is wrong with a spec, in one line.
     """
     actions = {action.dest: action for action in (parser or build_parser())._actions}
     runs = []
@@ -282,13 +287,36 @@ def compared_runs(options: Options, parser: argparse.ArgumentParser | None = Non
             dest = name.strip().lstrip("-").replace("-", "_")
             if not equals or dest not in COMPARED:
                 raise argparse.ArgumentTypeError(f"--compare {spec!r}: {_why_not(name.strip(), dest, equals)}")
-            changes[dest] = _spec_value(actions[dest], text.strip(), spec)
+            best = text.strip().lower() == "best" and dest in ("lr", "momentum")
+            changes[dest] = "best" if best else _spec_value(actions[dest], text.strip(), spec)
         settings = {name: changes.pop(name) for name in list(changes) if name in Settings.__dataclass_fields__}
-        run = replace(options, settings=replace(options.settings, **settings), **changes)
+        run = replace(options, settings=replace(options.settings, **_best_resolved(settings, options, dataset, spec)),
+                      **changes)
         if not run.epochs:
             raise argparse.ArgumentTypeError(f"--compare {spec!r}: each run needs a budget; --epochs 0 never ends")
         runs.append((spec, run))
     return runs
+
+
+def _best_resolved(settings: dict[str, Any], options: Options, dataset: Dataset | None,
+                   spec: str) -> dict[str, Any]:
+    """The spec's settings with lr=best, momentum=best replaced by the curvature's values (or, without data, by
+    the options' own)."""
+    asked = [name for name, value in settings.items() if value == "best"]
+    if not asked:
+        return settings
+    base = replace(options.settings, **{k: v for k, v in settings.items() if v != "best"})
+    if dataset is None:
+        return settings | {name: getattr(base, name) for name in asked}
+    n_train = dataset.n_train(base.val_frac)
+    x, y = dataset.x[:n_train], dataset.y[:n_train]
+    optimum = find_optimum(x, y, **dict(objective_of(base)))
+    if not optimum.exists:
+        raise argparse.ArgumentTypeError(f"--compare {spec!r}: no best lr: {optimum.reason}")
+    best, why_not = best_settings(curvature_at(optimum.w, optimum.b, x, y, base.l2), base)
+    if why_not or any(name not in best for name in asked):
+        raise argparse.ArgumentTypeError(f"--compare {spec!r}: {why_not or 'momentum=best needs optimizer=momentum'}")
+    return settings | {name: best[name] for name in asked}
 
 
 def _why_not(name: str, dest: str, has_value: str) -> str:

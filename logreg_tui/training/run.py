@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from logreg_tui.core.curvature import from_hessian, stability_warning
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.history import LossHistory, PathHistory
 from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
@@ -138,9 +139,11 @@ class Run:
         cap, budget, device, ghosts); a saturated run that has not diverged says so when nothing else is said."""
         trainer = self.trainer
         saturated = self.saturation if status != "diverged" else ""
-        figures: dict[str, Any] = self.values or trainer.host_values()  # loss, accuracy, gradients … at w, b
+        figures: dict[str, Any] = dict(self.values or trainer.host_values())  # loss, accuracy, gradients … at w, b
+        here = from_hessian(figures.pop("h_ww"), figures.pop("h_wb"), figures.pop("h_bb"))
+        warning = stability_warning(here, self.settings) if status != "diverged" and here.high > 0 else ""
         return Snapshot(
-            status=status, message=message or saturated, saturated=bool(saturated), epoch=self.epoch,
+            status=status, message=message or saturated or warning, saturated=bool(saturated), epoch=self.epoch,
             **figures, settings=self.settings, steps=trainer.steps,
             epoch_progress=trainer.epoch_progress, last_loss=self.last_record[0], last_val_loss=self.last_record[1],
             val_history=self.val_history.view() if self.val_history else None,

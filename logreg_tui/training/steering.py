@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from logreg_tui.core.curvature import best_settings, curvature_at
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.pacing import EpochPace
 from logreg_tui.core.settings import (
@@ -137,6 +138,11 @@ class Steering:
         """A new run on other data, with other settings and budget (a preset); the one that ends becomes a ghost."""
         self._send(lambda: self._start_over(dataset, settings, epochs))
 
+    def use_best(self) -> None:
+        """The lr (and β) that the curvature at the minimum says is fastest for the current optimizer, from the
+        current w, b; or why the formulas do not apply (Adam, minibatches, no minimum)."""
+        self._send(self._do_use_best)
+
     def move_to(self, w: float, b: float) -> None:
         """Put (w, b) there, paused or running: the path starts a new segment, the optimizer's state fresh."""
         self._send(lambda: self._do_move(w, b))
@@ -183,6 +189,22 @@ class Steering:
     def _start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
         self._config = replace(self._config, epochs=epochs)
         self._load(dataset, settings)
+
+    def _do_use_best(self) -> None:
+        run = self._run
+        if not run.optimum.exists:
+            self._message = f"no best lr: {run.optimum.reason} (a penalty, 2, gives it a minimum)"
+            return
+        n_train = run.trainer.n_train
+        curvature = curvature_at(run.optimum.w, run.optimum.b, run.dataset.x[:n_train], run.dataset.y[:n_train],
+                                 self._settings.l2)
+        changes, why_not = best_settings(curvature, self._settings)
+        if why_not:
+            self._message = why_not
+            return
+        self._configure(**changes)
+        best = f"{curvature.reading()}; " + ", ".join(f"{name} {value:.3g}" for name, value in changes.items())
+        self._message = f"{self._message} · {best}" if self._message else best  # after a divergence: going on too
 
     def _do_scale_lr(self, factor: float) -> None:
         lr, stays = lr_scaled(self._settings.lr, factor)

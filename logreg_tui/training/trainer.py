@@ -310,8 +310,11 @@ class Trainer:
                 values += [nan, nan]
             else:
                 values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]
+            weight = p * (1 - p)  # the Hessian's entries at w, b (curvature.hessian), the penalty's added
+            weighted_x = weight * self.x
+            values += [(weighted_x * self.x).mean() + self.settings.l2, weighted_x.mean(), weight.mean()]
         names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "saturated_share", "stuck_share",
-                 "epoch_loss_so_far", "val_loss", "val_accuracy")
+                 "epoch_loss_so_far", "val_loss", "val_accuracy", "h_ww", "h_wb", "h_bb")
         return dict(zip(names, torch.stack(values).cpu().tolist(), strict=True))
 
 

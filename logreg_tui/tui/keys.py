@@ -46,6 +46,8 @@ ROWS = [
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_setting('lr')", "lr…", "type an lr"),
+    ("B", "engine('use_best')", "best lr", "the lr (and β for momentum) that the curvature at the minimum says is "
+     "fastest, from the current w, b: 2/(λ_min + λ_max) for sgd; for Adam and minibatches it says why not"),
     ("2", "engine('step_setting', 'l2')", "l2", "L2 penalty λ 0 → 1e-4 → 1e-3 → 0.01 → 0.1 → 1 → 0: the objective adds "
      "(λ/2)·w², from the current w, b; the landscape and its minimum follow"),
     ("1", "engine('step_setting', 'l1')", "l1", "L1 penalty λ 0 → 1e-4 → … → 1 → 0: the objective adds λ·|w| (at "
@@ -62,10 +64,10 @@ ROWS = [
 ]
 KEYS = [Key(*row) for row in ROWS]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
-             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!",
+             "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!", "B": "B",
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
-HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p")
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

@@ -1,0 +1,118 @@
+"""Why gradient descent is slow, in numbers: the objective's curvature and the learning rates it implies. NumPy only.
+
+The Hessian of the mean loss at (w, b) is H = mean(σ(1 − σ)·[x, 1][x, 1]ᵀ), plus λ₂ on the w entry with an L2
+penalty. Near the minimum, gradient descent with step lr multiplies the error along each eigen-direction by
+(1 − lr·λ): it is stable for lr < 2/λ_max and fastest at lr = 2/(λ_min + λ_max), where the slowest direction
+shrinks by (κ − 1)/(κ + 1) per step, κ = λ_max/λ_min. Heavy-ball momentum does best at
+lr = (2/(√λ_min + √λ_max))², β = ((√κ − 1)/(√κ + 1))², shrinking by √β per step (Distill, "Why Momentum Really
+Works"). These hold for full-batch gradient descent and heavy-ball momentum near the minimum, not for Adam or
+minibatches.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """The Hessian's eigenvalues low ≤ high at one (w, b), and what follows from them."""
+
+    low: float
+    high: float
+
+    @property
+    def condition(self) -> float:
+        """κ = λ_max / λ_min (inf when the valley is flat along one direction)."""
+        return self.high / self.low if self.low > 0 else math.inf
+
+    @property
+    def max_stable_lr(self) -> float:
+        return 2 / self.high
+
+    @property
+    def best_lr(self) -> float:
+        return 2 / (self.low + self.high)
+
+    @property
+    def momentum_lr(self) -> float:
+        return (2 / (math.sqrt(self.low) + math.sqrt(self.high))) ** 2
+
+    @property
+    def momentum_beta(self) -> float:
+        root = math.sqrt(self.condition)
+        return ((root - 1) / (root + 1)) ** 2
+
+    def contraction(self, lr: float) -> float:
+        """How much gradient descent at lr shrinks the slowest direction's error per step (≥ 1: it does not)."""
+        return max(abs(1 - lr * self.low), abs(1 - lr * self.high))
+
+    def reading(self) -> str:
+        """κ 134: the valley is 12× longer than wide (the level sets' axes go as 1/√λ)."""
+        return f"κ {self.condition:.3g}: the valley is {math.sqrt(self.condition):.3g}× longer than wide"
+
+    def as_json(self) -> dict[str, object]:
+        return {"eigenvalues": [self.low, self.high], "condition": self.condition}
+
+
+def hessian(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
+    """The objective's 2 × 2 Hessian at (w, b) in float64 (y does not enter: the loss is linear in it)."""
+    x = np.asarray(x, dtype=np.float64)
+    z = w * x + b
+    p = 0.5 * (1.0 + np.tanh(0.5 * z))
+    weight = p * (1.0 - p)
+    wx = weight * x
+    return np.array([[float(np.mean(wx * x)) + l2, float(np.mean(wx))], [float(np.mean(wx)), float(np.mean(weight))]])
+
+
+def from_hessian(h_ww: float, h_wb: float, h_bb: float) -> Curvature:
+    """The eigenvalues of [[h_ww, h_wb], [h_wb, h_bb]], exact for a symmetric 2 × 2 (no cancellation in low)."""
+    mean, half_gap = (h_ww + h_bb) / 2, math.hypot((h_ww - h_bb) / 2, h_wb)
+    high = mean + half_gap
+    low = (h_ww * h_bb - h_wb * h_wb) / high if high > 0 else 0.0  # det / λ_max: exact where mean − gap is not
+    return Curvature(low, high)
+
+
+def curvature_at(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Curvature:
+    (h_ww, h_wb), (_, h_bb) = hessian(w, b, x, y, l2)
+    return from_hessian(h_ww, h_wb, h_bb)
+
+
+def best_settings(curvature: Curvature, settings: Settings) -> tuple[dict[str, float], str]:
+    """The lr (and β) that the curvature at the minimum says is best for the current optimizer, and "" — or no
+    changes and why the formulas do not apply."""
+    if settings.optimizer == "adam":
+        return {}, "Adam scales each step by its own moments: the curvature's best lr does not apply to it"
+    if settings.batch_size:
+        return {}, "with minibatches the steps are noisy: the curvature's best lr holds for full batch only"
+    if settings.optimizer == "sgd":
+        return {"lr": curvature.best_lr}, ""
+    if settings.optimizer == "momentum":
+        return {"lr": curvature.momentum_lr, "momentum": curvature.momentum_beta}, ""
+    return {}, "the best lr and β are heavy-ball momentum's (o to momentum): nesterov's best differs"
+
+
+def stability_warning(curvature: Curvature, settings: Settings) -> str:
+    """For full-batch gradient descent, a warning when lr is past the stable limit at the current point."""
+    if settings.optimizer != "sgd" or settings.batch_size or settings.lr < curvature.max_stable_lr:
+        return ""
+    return (f"lr {settings.lr:.3g} > 2/λ_max = {curvature.max_stable_lr:.3g} here: expect zig-zag or divergence "
+            "(- lowers lr; B sets the best lr for this data)")
+
+
+def curvature_json(optimum: Optimum | None, w: float, b: float, x: np.ndarray, y: np.ndarray,
+                   l2: float = 0.0) -> dict[str, object] | None:
+    """--json's "curvature": at the minimum and at the end, and the learning rates that follow; None without a
+    minimum (the caller says why)."""
+    if optimum is None or not optimum.exists or not (math.isfinite(w) and math.isfinite(b)):
+        return None
+    at_minimum = curvature_at(optimum.w, optimum.b, x, y, l2)
+    return {"at_minimum": at_minimum.as_json(), "at_end": curvature_at(w, b, x, y, l2).as_json(),
+            "max_stable_lr": at_minimum.max_stable_lr, "best_lr": at_minimum.best_lr,
+            "best_momentum": {"lr": at_minimum.momentum_lr, "beta": at_minimum.momentum_beta}}

@@ -1,0 +1,123 @@
+"""Why it is slow, in numbers (core/curvature.py): the Hessian's eigenvalues, κ, and the learning rates they imply."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from apphelpers import make_app, message, snap, started, until
+
+from logreg_tui.core.curvature import Curvature, best_settings, curvature_at
+from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.optimum import find_optimum
+from logreg_tui.core.settings import Settings
+from logreg_tui.core.state import TrainConfig
+from logreg_tui.training.engine import Engine
+
+
+def direct(w, b, x, y, l2):
+    """The Hessian written out and numpy's symmetric eigen-solver, in float64."""
+    x = x.astype(np.float64)
+    p = 1 / (1 + np.exp(-(w * x + b)))
+    k = p * (1 - p)
+    h = np.array([[np.mean(k * x * x) + l2, np.mean(k * x)], [np.mean(k * x), np.mean(k)]])
+    return np.linalg.eigvalsh(h)
+
+
+@pytest.mark.parametrize("seed,n,gap", [(42, 1000, 4.0), (7, 200, 2.0), (3, 5000, 1.0), (11, 50, 3.0)])
+@pytest.mark.parametrize("l2", [0.0, 0.01, 0.5])
+def test_eigenvalues_condition_and_learning_rates_match_a_direct_computation(seed, n, gap, l2):
+    dataset = make_tutorial_data(seed, n, gap)
+    x, y = dataset.x, dataset.y
+    optimum = find_optimum(x, y, l2)
+    curvature = curvature_at(optimum.w, optimum.b, x, y, l2)
+    low, high = direct(optimum.w, optimum.b, x, y, l2)
+    assert curvature.low == pytest.approx(low, rel=1e-9) and curvature.high == pytest.approx(high, rel=1e-9)
+    assert curvature.condition == pytest.approx(high / low, rel=1e-9)
+    assert curvature.max_stable_lr == pytest.approx(2 / high, rel=1e-9)
+    assert curvature.best_lr == pytest.approx(2 / (low + high), rel=1e-9)
+    assert curvature.momentum_lr == pytest.approx(4 / (math.sqrt(low) + math.sqrt(high)) ** 2, rel=1e-9)
+    kappa = high / low
+    assert curvature.momentum_beta == pytest.approx(((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2, rel=1e-9)
+
+
+def test_the_reading_says_how_long_the_valley_is():
+    assert Curvature(1.0, 134.0).reading() == "κ 134: the valley is 11.6× longer than wide"
+
+
+def test_best_settings_per_optimizer_and_why_not():
+    curvature = Curvature(0.1, 10.0)
+    assert best_settings(curvature, Settings()) == ({"lr": curvature.best_lr}, "")
+    assert best_settings(curvature, Settings(optimizer="momentum")) == (
+        {"lr": curvature.momentum_lr, "momentum": curvature.momentum_beta}, "")
+    for settings in (Settings(optimizer="adam"), Settings(batch_size=16), Settings(optimizer="nesterov")):
+        changes, why = best_settings(curvature, settings)
+        assert changes == {} and why
+
+
+def _epochs_to_near(settings, epochs=20000):
+    snapshot = Engine(make_tutorial_data(), TrainConfig(settings=settings, epochs=0)).run_epochs(epochs)
+    return snapshot.near_optimum_at
+
+
+def test_the_best_lr_beats_the_tutorials_by_a_large_factor_on_seed_42():
+    dataset = make_tutorial_data()
+    optimum = find_optimum(dataset.x, dataset.y)
+    curvature = curvature_at(optimum.w, optimum.b, dataset.x, dataset.y)
+    tutorial, best = _epochs_to_near(Settings()), _epochs_to_near(Settings(lr=curvature.best_lr))
+    heavy = _epochs_to_near(Settings(lr=curvature.momentum_lr, optimizer="momentum", momentum=curvature.momentum_beta))
+    assert tutorial is not None and best is not None and heavy is not None
+    assert tutorial > 5 * best and tutorial > 5 * heavy
+
+
+def test_the_json_has_the_curvature_and_null_without_a_minimum(cli):
+    summary = json.loads(cli("--headless", "--json").stdout)
+    curvature = summary["curvature"]
+    low, high = curvature["at_minimum"]["eigenvalues"]
+    assert curvature["at_minimum"]["condition"] == pytest.approx(high / low)
+    assert curvature["best_lr"] == pytest.approx(2 / (low + high)) and curvature["max_stable_lr"] == pytest.approx(2 / high)
+    assert set(curvature["best_momentum"]) == {"lr", "beta"} and len(curvature["at_end"]["eigenvalues"]) == 2
+    separable = json.loads(cli("--headless", "--json", "--preset", "separable", "--epochs", "2").stdout)
+    assert separable["curvature"] is None and "separable" in separable["optimum_reason"]
+
+
+def test_compare_takes_lr_best_and_momentum_best(cli):
+    result = cli("--headless", "--json", "--compare", "lr=0.2", "lr=best", "optimizer=momentum,lr=best,momentum=best",
+                 "--epochs", "3001")
+    runs = json.loads(result.stdout)
+    dataset = make_tutorial_data()
+    optimum = find_optimum(dataset.x, dataset.y)
+    curvature = curvature_at(optimum.w, optimum.b, dataset.x, dataset.y)
+    assert runs[1]["config"]["lr"] == pytest.approx(curvature.best_lr)
+    assert runs[2]["config"]["lr"] == pytest.approx(curvature.momentum_lr)
+    assert runs[2]["config"]["momentum"] == pytest.approx(curvature.momentum_beta)
+    assert runs[0]["epochs_to_1pct_of_optimum"] is None  # lr 0.2 takes 7878 epochs, past this budget
+    assert runs[1]["epochs_to_1pct_of_optimum"] < 3001 and runs[2]["epochs_to_1pct_of_optimum"] < 3001
+    refused = cli("--headless", "--compare", "optimizer=adam,lr=best")
+    assert refused.returncode == 2 and "Adam" in refused.stderr and len(refused.stderr.splitlines()) == 1
+
+
+def test_an_lr_past_the_stable_limit_here_is_warned_before_it_zig_zags():
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1.6), start_paused=True))
+    snapshot = engine.run_epochs(0)  # at (0, 0), where λ_max is 29× its value at the minimum
+    assert snapshot.message.startswith("lr 1.6 > 2/λ_max = 0.845 here: expect zig-zag or divergence")
+    calm = Engine(make_tutorial_data(), TrainConfig(start_paused=True)).run_epochs(1)
+    assert "λ_max" not in calm.message
+
+
+async def test_the_b_key_sets_the_best_lr_and_for_momentum_beta_too():
+    async with make_app("--paused").run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        dataset = snap(app).dataset
+        optimum = find_optimum(dataset.x, dataset.y)
+        curvature = curvature_at(optimum.w, optimum.b, dataset.x, dataset.y)
+        await pilot.press("B")
+        await until(pilot, lambda: snap(app).lr != 0.2)
+        assert snap(app).lr == pytest.approx(curvature.best_lr) and "κ " in message(app)
+        assert [event.kind for event in snap(app).events] == ["lr"]
+        await pilot.press("o", "B")  # momentum
+        await until(pilot, lambda: snap(app).momentum != 0.9)
+        assert snap(app).lr == pytest.approx(curvature.momentum_lr)
+        assert snap(app).momentum == pytest.approx(curvature.momentum_beta)
+        await pilot.press("o", "o", "B")  # adam: says why not
+        await until(pilot, lambda: "Adam" in message(app))
