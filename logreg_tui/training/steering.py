@@ -1,6 +1,6 @@
 """The commands that steer an engine: safe from any thread, they only enqueue; the engine's thread applies them
-between epochs (Engine._apply_commands). Bodies that read the run's state are decided when applied, so that
-quick presses never cancel out wrongly.
+between epochs (`_apply_commands`). Bodies that read the run's state are decided when applied, so that quick
+presses never cancel out wrongly.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def _check_autograd(autograd: str) -> None:
 
 
 class Steering:
-    """The command queue and every command; the Engine gives the bodies (its `_do_…` and `_configure`)."""
+    """The command queue and every command. The Engine gives the bodies that change its status or its run (its
+    `_do_…`, `_configure`, `_load`); the ones that only decide what to ask of those (the lr's next step, the best
+    settings, a preset's new run) are here."""
 
     # the engine's state and command bodies, applied in its thread
     _run: Run
