@@ -146,6 +146,9 @@ async def main() -> None:
                 ("space",), epochs=600, status="done", size=(160, 50))
     await shoot("overfit", ("--preset", "overfit", "--speed", "max"), ("space",), epochs=3001, status="done",
                 size=(160, 50))
+    # why it is slow: the gap to the minimum at the tutorial's lr, and at the best lr (B), with the predicted rates
+    await shoot("gap", ("--epochs", "3000"), ("d", *("N",) * 80), epochs=800, size=(160, 50))
+    await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
     if not wanted("browser"):
         pass
     elif shutil.which("chromium"):

@@ -121,3 +121,45 @@ async def test_the_b_key_sets_the_best_lr_and_for_momentum_beta_too():
         assert snap(app).momentum == pytest.approx(curvature.momentum_beta)
         await pilot.press("o", "o", "B")  # adam: says why not
         await until(pilot, lambda: "Adam" in message(app))
+
+
+def _gap_drawing(settings=Settings(), epochs=1000, **data):
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.plots import LossSettings, gap_view
+
+    engine = Engine(make_tutorial_data(**data), TrainConfig(settings=settings, epochs=0))
+    snapshot = engine.run_epochs(epochs)
+    return snapshot, gap_view(snapshot, LossSettings(gap=True), 90, 24, PlotColors())[1]
+
+
+def test_the_gap_view_shows_log10_of_the_loss_above_the_minimums_and_the_predicted_slope():
+    snapshot, drawing = _gap_drawing(epochs=900)  # the axis runs on to 1000: room for the prediction
+    floor = snapshot.optimum.loss
+    gaps = snapshot.history.recent - floor
+    assert 10 ** drawing.high.max() == pytest.approx(gaps.max(), rel=1e-9)  # epoch 0's ln 2 − L*
+    assert 10 ** drawing.low.min() == pytest.approx(gaps.min(), rel=1e-9)
+    assert drawing.gap and "− min" in drawing.text()
+    xs, ys = drawing.prediction
+    dataset = snapshot.dataset
+    curvature = curvature_at(snapshot.optimum.w, snapshot.optimum.b, dataset.x, dataset.y)
+    slope = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    assert slope == pytest.approx(2 * math.log10(curvature.contraction(0.2)), rel=1e-9)
+    at_epoch = ys[0] + slope * (snapshot.epoch - xs[0])  # the line goes through the current point
+    assert at_epoch == pytest.approx(math.log10(snapshot.last_loss - floor), rel=1e-9)
+    assert xs[0] < snapshot.epoch < xs[-1]
+
+
+def test_the_gap_view_says_why_without_a_minimum_and_predicts_nothing_for_adam():
+    _, note = _gap_drawing(epochs=5, gap=12.0)
+    assert isinstance(note, str) and "no minimum" in note
+    _, adam = _gap_drawing(Settings(optimizer="adam", lr=0.05), epochs=50)
+    assert adam.prediction.shape == (2, 0)
+
+
+async def test_the_d_key_shows_the_gap_view():
+    async with make_app("--paused").run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.press("d")
+        await until(pilot, lambda: any("− min" in line for line in app.query_one("#loss").plain_lines))

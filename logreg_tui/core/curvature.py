@@ -61,6 +61,22 @@ class Curvature:
         return {"eigenvalues": [self.low, self.high], "condition": self.condition}
 
 
+def predicted_rate(curvature: Curvature, settings: Settings) -> float | None:
+    """How much the error shrinks per epoch near the minimum at these settings (the loss's gap, its square): for
+    full-batch gradient descent the slowest |1 − lr·λ|; for heavy-ball momentum the largest root modulus of
+    z² − (1 + β − lr·λ)·z + β over both eigenvalues. None where the formulas do not hold (Adam, nesterov,
+    minibatches)."""
+    if settings.batch_size or settings.optimizer not in ("sgd", "momentum"):
+        return None
+    if settings.optimizer == "sgd":
+        return curvature.contraction(settings.lr)
+    beta, radii = settings.momentum, []
+    for eigenvalue in (curvature.low, curvature.high):
+        roots = np.roots([1.0, -(1 + beta - settings.lr * eigenvalue), beta])
+        radii.append(float(np.abs(roots).max()))
+    return max(radii)
+
+
 def hessian(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
     """The objective's 2 × 2 Hessian at (w, b) in float64 (y does not enter: the loss is linear in it)."""
     x = np.asarray(x, dtype=np.float64)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -31,6 +31,11 @@ class HistoryView:
     def is_exact(self) -> bool:
         """True when `recent` holds every epoch of the run."""
         return self.recent.size == self.count
+
+    def shifted(self, by: float) -> HistoryView:
+        """Every loss minus `by` (the gap view's L − L*)."""
+        return replace(self, recent=self.recent - by, bucket_min=self.bucket_min - by,
+                       bucket_max=self.bucket_max - by, bucket_mean=self.bucket_mean - by)
 
     def series(self, since: float = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(first epoch, min, max, mean) of each stretch, at the finest resolution kept from epoch `since` on.

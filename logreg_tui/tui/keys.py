@@ -44,6 +44,8 @@ ROWS = [
     ("a", "toggle_autograd", "autograd", "autograd builtin ↔ custom (or tutorial), keeping w, b"),
     ("l", "toggle_loss('log_y')", "log-y", "log-scale y on the loss plot"),
     ("s", "toggle_loss('smooth')", "smooth", "smooth the loss (TensorBoard's debiased EMA, 0.6)"),
+    ("d", "toggle_loss('gap')", "gap", "loss plot: the gap to the minimum, log10(L − L*), with the rate the curvature "
+     "predicts from here (dotted): where convergence is linear, a straight line"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_setting('lr')", "lr…", "type an lr"),
     ("B", "engine('use_best')", "best lr", "the lr (and β for momentum) that the curvature at the minimum says is "
@@ -67,7 +69,8 @@ KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_squar
              "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!", "B": "B",
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
-HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B")
+HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B",
+                    "d")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 import plotext as plt
 
+from logreg_tui.core.curvature import Curvature, curvature_at, predicted_rate
+from logreg_tui.core.data import Dataset
 from logreg_tui.core.history import HistoryView, LossHistory
+from logreg_tui.core.optimum import Optimum
 from logreg_tui.core.runs import differences, ghost_label
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
@@ -37,6 +40,7 @@ class LossSettings:
     smooth: bool = False
     tail: bool = False  # the recent part of the run, y fitted to it
     ghosts: bool = True  # earlier runs drawn faded behind this one (the g key)
+    gap: bool = False  # log10(L − L*), the gap to the minimum's loss, with the predicted rate (the d key)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class DataSettings:
 
 def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
+    if settings.gap:
+        return gap_view(snapshot, settings, width, height, colors)
     ghosts = [(ghost_label(ghost, snapshot, k), differences(ghost, snapshot), ghost.history)
               for k, ghost in enumerate(snapshot.ghosts if settings.ghosts else ())]
     history = snapshot.history
@@ -55,6 +61,51 @@ def loss_view(snapshot: Snapshot, settings: LossSettings, width: int, height: in
         history = start.view()
     return loss_plot(history, snapshot.epoch, snapshot.stop_at, settings, width, height, colors,
                      snapshot.val_history, ghosts=ghosts, events=[event.epoch for event in snapshot.events])
+
+
+def minimum_data_loss(run: Snapshot) -> float | None:
+    """The data's loss at the run's minimum (the objective's minimum less its penalty); None without one."""
+    optimum = run.optimum
+    if optimum is None or not optimum.exists:
+        return None
+    return optimum.loss - run.settings.penalty(optimum.w)
+
+
+@lru_cache(maxsize=1)  # the current data set's: one O(N) pass per data set, split and minimum
+def _curvature_at_minimum(dataset: Dataset, n_train: int, optimum: Optimum, l2: float) -> Curvature:
+    return curvature_at(optimum.w, optimum.b, dataset.x[:n_train], dataset.y[:n_train], l2)
+
+
+def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
+             colors: PlotColors) -> tuple[object, str | Drawing]:
+    """log10 of the loss's gap to the minimum's: where convergence is linear, a straight line; through the current
+    point, dotted, the slope that the curvature at the minimum predicts for these settings (2·log10 of the rate per
+    epoch: the gap goes as the error squared), so that the curve's own slope can be held against it. Each ghost
+    against its own minimum."""
+    floor = minimum_data_loss(snapshot)
+    if floor is None:
+        return ("gap", width, height), "no minimum, so no gap to it: a penalty (2) gives the objective one"
+    ghosts = [(ghost_label(ghost, snapshot, k), differences(ghost, snapshot), ghost.history.shifted(ghost_floor))
+              for k, ghost in enumerate(snapshot.ghosts if settings.ghosts else ())
+              if (ghost_floor := minimum_data_loss(ghost)) is not None]
+    key, drawing = loss_plot(snapshot.history.shifted(floor), snapshot.epoch, snapshot.stop_at,
+                             replace(settings, log_y=True), width, height, colors, None, ghosts=ghosts,
+                             events=[event.epoch for event in snapshot.events])
+    if not isinstance(drawing, LossDrawing) or snapshot.optimum is None:
+        return key, drawing
+    curvature = _curvature_at_minimum(snapshot.dataset, snapshot.n_train, snapshot.optimum, snapshot.settings.l2)
+    rate = predicted_rate(curvature, snapshot.settings)
+    gap = snapshot.last_loss - floor
+    prediction = np.empty((2, 0))
+    if rate is not None and 0 < rate < 1 and gap > 0 and snapshot.epoch > 0:
+        # through the current point: back over a third of the window (beside the curve, to compare slopes) and
+        # on to the axis's end (where the run is going)
+        since = max(drawing.x_start, snapshot.epoch - (drawing.x_end - drawing.x_start) / 3)
+        xs = np.linspace(since, drawing.x_end, max(width // 2, 2))
+        ys = math.log10(gap) + 2 * math.log10(rate) * (xs - snapshot.epoch)
+        inside = (ys >= drawing.y_axis["low"]) & (ys <= drawing.y_axis["high"])
+        prediction = np.stack([xs[inside], ys[inside]])
+    return ("gap", key, prediction.round(3).tobytes()), replace(drawing, gap=True, prediction=prediction)
 
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
@@ -177,7 +228,10 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
                             short_title=_loss_title(width, 0, log_y, smooth, tail, short=True))
 
 
-def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False) -> str:
+def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False,
+                gap: bool = False) -> str:
+    if gap:  # log10(L − L*): the dots are the curvature's prediction from here
+        return fit_title(width, label_width, "loss − minimum's (log)  ··· predicted rate", "loss − min (log)", "gap")
     parts = [("  (log scale)", " log"), ("  smoothed", " smooth"), ("  recent", " recent")]
     shown = [part for part, on in zip(parts, (log_y, smooth, tail), strict=True) if on]
     if short:  # beside a legend
@@ -240,6 +294,8 @@ class LossDrawing(Drawing):
     ghost_words: list[list[str]]  # what tells each ghost apart
     events: np.ndarray  # the epochs at which a person changed something
     short_title: str
+    gap: bool = False  # the values are log10(L − L*) (gap_view)
+    prediction: np.ndarray = field(default_factory=lambda: np.empty((2, 0)))  # (x, y) of the predicted line, dotted
 
     def text(self) -> str:
         """plotext's picture, as ANSI text."""
@@ -260,11 +316,11 @@ def draw_loss(x: np.ndarray, low: np.ndarray, high: np.ndarray, mean: np.ndarray
               y_axis: dict[str, Any], width: int, height: int, log_y: bool, smooth: bool, tail: bool,
               ghost_x: np.ndarray, ghost_low: np.ndarray, ghost_high: np.ndarray, ghost_sizes: list[int],
               ghost_names: list[str], ghost_words: list[list[str]], events: np.ndarray, short_title: str,
-              colors: PlotColors) -> str:
+              gap: bool, prediction: np.ndarray, colors: PlotColors) -> str:
     axis = Axis(**{**y_axis, "ticks": tuple(y_axis["ticks"]), "labels": tuple(y_axis["labels"])})
     labels = _loss_labels(axis, log_y)
     start_canvas(width, height, colors)
-    plt.title(_loss_title(width, max(map(len, labels)), log_y, smooth, tail))
+    plt.title(_loss_title(width, max(map(len, labels)), log_y, smooth, tail, gap=gap))
     plt.xlim(x_start, x_end)
     plt.xticks(*epoch_ticks(x_start, x_end))
     plt.ylim(axis.low, axis.high)
@@ -276,6 +332,9 @@ def draw_loss(x: np.ndarray, low: np.ndarray, high: np.ndarray, mean: np.ndarray
         if ends[k + 1] > ends[k]:
             plt.plot(*_zigzag(ghost_x[part], ghost_low[part], ghost_high[part]), marker=ghost_marker(colors, k),
                      color=plotext_color(ghost_color(colors, k)))
+    if prediction.shape[1]:  # dotted, in the marker's colour, beneath the run's curve: the curvature's forecast
+        plt.scatter(prediction[0].tolist(), prediction[1].tolist(), marker="." if colors.ascii else "·",
+                    color=plotext_color(colors.marker))
     if validation and val_x.size:  # first: where the two share a cell, the training curve stays on top
         plt.plot(*_zigzag(val_x, val_low, val_high), marker=_val_marker(colors), color=plotext_color(colors.class1),
                  label="val")
