@@ -37,6 +37,9 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
+    """core/curvature.curvature_json of the run; None for a ghost, which keeps its curves but not its points."""
+    if not snapshot.dataset.x.size:
+        return None
     n_train = snapshot.n_train
     return curvature_json(snapshot.optimum, snapshot.w, snapshot.b, snapshot.dataset.x[:n_train],
                           snapshot.dataset.y[:n_train], snapshot.settings.l2)

@@ -101,6 +101,7 @@ class Snapshot:
     events: tuple[Event, ...]  # the changes a person made during this run, oldest first
     ghosts: tuple[Snapshot, ...]  # the runs that ended before this one (their last snapshots), newest first
     message: str  # why it diverged, or a command that could not apply; "" otherwise
+    warning: str = ""  # what the state itself warns of (an lr past the stable limit here); the line shows it after
 
     # the settings by name, for the many readers of one of them
     @property

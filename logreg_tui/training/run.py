@@ -143,7 +143,7 @@ class Run:
         here = from_hessian(figures.pop("h_ww"), figures.pop("h_wb"), figures.pop("h_bb"))
         warning = stability_warning(here, self.settings) if status != "diverged" and here.high > 0 else ""
         return Snapshot(
-            status=status, message=message or saturated or warning, saturated=bool(saturated), epoch=self.epoch,
+            status=status, message=message or saturated, warning=warning, saturated=bool(saturated), epoch=self.epoch,
             **figures, settings=self.settings, steps=trainer.steps,
             epoch_progress=trainer.epoch_progress, last_loss=self.last_record[0], last_val_loss=self.last_record[1],
             val_history=self.val_history.view() if self.val_history else None,

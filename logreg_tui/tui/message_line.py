@@ -34,20 +34,20 @@ class MessageLine(Static):
 
     def show_engine(self, snapshot: Snapshot) -> None:
         """A stop's message (it names its cause and the way past it), else the news; the engine's old one goes."""
-        if snapshot.message:
-            self.say(snapshot.message, from_engine=True)
+        if snapshot.message or snapshot.warning:
+            self.say(snapshot.message or snapshot.warning, from_engine=True)
         elif not self.failed and self.is_engines:
             self.say("", from_engine=True)
         self._tell_news(snapshot)
 
     def _tell_news(self, snapshot: Snapshot) -> None:
-        """A change just recorded, or a run just kept as a ghost (once each)."""
+        """A change just recorded, or a run just kept as a ghost (once each): over a warning, under a message."""
         event = snapshot.events[-1] if snapshot.events else None
         ghost = snapshot.ghosts[0] if snapshot.ghosts else None
-        if ghost is not self._last_ghost and ghost is not None and not snapshot.message:
+        if ghost is not self._last_ghost and ghost is not None and not (snapshot.message or snapshot.warning):
             note, self.next_run_note = self.next_run_note, ""
             self.say(f"{note + '; the' if note else 'new run; the'} last one ({ghost.epoch} epochs) stays behind it "
                      f"as {ghost_name(0)!r} (g hides the earlier runs, G forgets them)")
-        elif event is not self._last_event and event is not None and not snapshot.message:
+        elif event is not self._last_event and event is not None and not (snapshot.message or snapshot.warning):
             self.say(f"epoch {event.epoch}: {event.what}")
         self._last_event, self._last_ghost = event, ghost
