@@ -128,7 +128,8 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0, l
     ones = n_points // 2 if class_balance == 0.5 else min(max(int(n_points * class_balance), 1), n_points - 1)
     x = rng.randn(n_points)
     x[:ones] = x[:ones] + gap
-    y = np.array([1.0] * ones + [0.0] * (n_points - ones))
+    y = np.zeros(n_points)
+    y[:ones] = 1.0
     if (largest := float(np.abs(x).max())) > FLOAT32_MAX:
         raise DataError(f"--gap {gap:g}: x reaches {largest:.3g}, past float32's {FLOAT32_MAX:.3g}")
     ids = np.arange(n_points)
