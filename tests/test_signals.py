@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from terminal import Terminal, installed_command
+from terminal import Terminal, installed_command, rss_bytes
 
 ROOT = Path(__file__).parent.parent
 LEAVE_ALT_SCREEN, MOUSE_OFF = b"\x1b[?1049l", b"\x1b[?1003l"
@@ -96,7 +96,11 @@ def test_headless_stops_on_a_signal_with_its_result(signum, code):
 def test_ctrl_c_while_the_data_is_made_is_one_line():
     process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--n-points", "1e8"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(2.5)
+    # ctrl+c once the data is being made (its arrays take gigabytes), not during the imports: on a loaded machine
+    # 2.5 s could still be inside numpy's import, where an interrupt is Python's, not ours
+    deadline = time.monotonic() + 60
+    while rss_bytes(process.pid) < 1 << 30 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130 and out == ""
