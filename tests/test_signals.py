@@ -94,8 +94,11 @@ def test_headless_stops_on_a_signal_with_its_result(signum, code):
 
 
 def test_ctrl_c_while_the_data_is_made_is_one_line():
+    # as from a terminal's foreground: a suite started in the background (`cmd &`) passes SIGINT on as ignored,
+    # and a program rightly leaves an ignored SIGINT ignored
     process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--n-points", "1e8"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # ctrl+c once the data is being made (its arrays take gigabytes), not during the imports: on a loaded machine
     # 2.5 s could still be inside numpy's import, where an interrupt is Python's, not ours
     deadline = time.monotonic() + 60
