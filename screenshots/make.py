@@ -148,6 +148,7 @@ async def main() -> None:
                 size=(160, 50))
     # why it is slow: the gap to the minimum at the tutorial's lr, and at the best lr (B), with the predicted rates
     await shoot("gap", ("--epochs", "3000"), ("d", *("N",) * 80), epochs=800, size=(160, 50))
+    await shoot("curvature", ("--epochs", "1001"), ("k", *("N",) * 30), epochs=300, size=(160, 50))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
     if not wanted("browser"):
         pass

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from apphelpers import make_app, message, snap, started, until
 
-from logreg_tui.core.curvature import Curvature, best_settings, curvature_at
+from logreg_tui.core.curvature import Curvature, best_settings, curvature_at, epochs_to_near
 from logreg_tui.core.data import make_tutorial_data
 from logreg_tui.core.optimum import find_optimum
 from logreg_tui.core.settings import Settings
@@ -164,3 +164,83 @@ async def test_the_d_key_shows_the_gap_view():
         await until(pilot, lambda: snap(app).epoch == 10)
         await pilot.press("d")
         await until(pilot, lambda: any("− min" in line for line in app.query_one("#loss").plain_lines))
+
+
+@pytest.mark.parametrize("seed,n,gap,l2", [(42, 1000, 4.0, 0.0), (7, 200, 2.0, 0.01), (3, 5000, 1.0, 0.5),
+                                           (11, 50, 3.0, 0.0)])
+def test_the_valley_directions_are_the_hessians_eigenvectors(seed, n, gap, l2):
+    dataset = make_tutorial_data(seed, n, gap)
+    x, y = dataset.x, dataset.y
+    optimum = find_optimum(x, y, l2)
+    curvature = curvature_at(optimum.w, optimum.b, x, y, l2)
+    xf = x.astype(np.float64)
+    p = 1 / (1 + np.exp(-(optimum.w * xf + optimum.b)))
+    k = p * (1 - p)
+    h = np.array([[np.mean(k * xf * xf) + l2, np.mean(k * xf)], [np.mean(k * xf), np.mean(k)]])
+    _, vectors = np.linalg.eigh(h)  # columns, eigenvalues ascending
+    assert abs(np.dot(curvature.floor, vectors[:, 0])) == pytest.approx(1, abs=1e-9)
+    assert abs(np.dot(curvature.steep, vectors[:, 1])) == pytest.approx(1, abs=1e-9)
+    assert math.hypot(*curvature.floor) == pytest.approx(1, abs=1e-12)
+
+
+def test_epochs_to_near_follow_the_squared_rate():
+    assert epochs_to_near(1.0, 0.01, 0.9) == pytest.approx(math.log(0.01) / (2 * math.log(0.9)))
+    assert epochs_to_near(0.005, 0.01, 0.9) == 0.0  # there already
+    assert epochs_to_near(1.0, 0.01, 1.0) is None and epochs_to_near(1.0, 0.01, None) is None
+
+
+@pytest.mark.slow
+def test_the_predicted_epoch_for_1_percent_holds_near_the_minimum_on_seed_42():
+    engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))
+    early = engine.run_epochs(100).near_estimate  # far from the minimum the valley is steeper: it overestimates
+    late = engine.run_epochs(6900).near_estimate  # epoch 7000, of 7878
+    measured = engine.run_epochs(2000).near_optimum_at
+    assert measured is not None and early is not None and late is not None
+    assert late == pytest.approx(measured, rel=0.05) and early > 2 * measured
+
+
+def _page(app) -> dict[str, str]:
+    return {line[:9].strip(): line[9:].strip() for line in app.query_one("#stats").plain_lines if line[:9].strip()}
+
+
+async def test_the_k_key_shows_the_curvature_page_and_back():
+    async with make_app("--paused").run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        await pilot.press("k")
+        await until(pilot, lambda: "κ at min" in _page(app))
+        page, snapshot = _page(app), snap(app)
+        at_minimum, here = snapshot.curvature_at_minimum, snapshot.curvature_here
+        assert page["κ at min"] == f"{at_minimum.condition:.3g}: {math.sqrt(at_minimum.condition):.3g}× long"
+        assert page["λ at min"] == f"{at_minimum.low:.3g} {at_minimum.high:.3g}"
+        assert page["λ here"] == f"{here.low:.3g} {here.high:.3g}"
+        assert page["lr max"] == f"<{at_minimum.max_stable_lr:.3g} here {here.max_stable_lr:.3g}"
+        assert page["best lr"] == f"{at_minimum.best_lr:.3g}" and page["1 % at"] == "not yet"
+        assert page["per step"] == f"×{at_minimum.contraction(0.2):.6g}"
+        assert page["1 % est"] == f"ep ~{snapshot.near_estimate:.0f}" and page["epoch"] == "10 / 1001"
+        await pilot.press("o", "o", "o")  # adam: the rates do not apply, and the page says so
+        await until(pilot, lambda: _page(app).get("best lr") == "n/a (see below)")
+        assert "do not apply" in " ".join(app.query_one("#stats").plain_lines) and "per step" not in _page(app)
+        await pilot.press("k")
+        await until(pilot, lambda: "dL/dw" in _page(app))
+
+
+def test_the_landscape_draws_the_valleys_axes_labelled_by_their_eigenvalues():
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.landscape import LandscapeSettings, landscape_view
+    from logreg_tui.views.valley_axes import axis_label
+
+    snapshot = Engine(make_tutorial_data(), TrainConfig(epochs=0)).run_epochs(300)
+    curvature = snapshot.curvature_at_minimum
+    _, drawing = landscape_view(snapshot, LandscapeSettings(), 80, 40, PlotColors())
+    assert sorted(text for _, _, text in drawing.axis_labels) == sorted([axis_label(curvature.low),
+                                                                          axis_label(curvature.high)])
+    assert axis_label(curvature.low) == "λ 0.00061" and drawing.axes.any()
+    screen = ["".join(text for text, _ in row) for row in drawing.rows()]
+    for column, row, text in drawing.axis_labels:
+        assert screen[row][column:column + len(text)] == text
+    # the floor's line runs through the minimum along the valley: its cells are where the loss is low
+    separable = Engine(make_tutorial_data(gap=12.0), TrainConfig(epochs=0)).run_epochs(5)
+    _, flat = landscape_view(separable, LandscapeSettings(), 80, 40, PlotColors())
+    assert not flat.axes.any() and flat.axis_labels == []

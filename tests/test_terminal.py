@@ -83,6 +83,24 @@ def test_the_landscape_under_no_color_and_tmux_term_moves_w_b_by_arrow_keys_and_
     assert re.search(r"status\s+paused", term.text)
 
 
+def test_an_lr_past_the_stable_limit_is_warned_on_screen_before_a_step_and_b_ends_it(terminal):
+    """NO_COLOR, TERM=screen, 80×24: the warning at epoch 0 (paused), the curvature page by k, B the way out."""
+    term = terminal("--paused", "--lr", "1.6", cols=80, rows=24, env={"NO_COLOR": "1", "TERM": "screen"})
+    term.wait_for(r"epoch\s+0 / 1001")
+    term.wait_for(r"lr 1\.6 > 2/λ_max = 0\.845 here: expect zig-zag or divergence")
+    term.press("k")
+    term.wait_for(r"κ at min 134: 11\.6× long")
+    term.wait_for(r"lr max\s+<24\.5 here 0\.845")
+    term.wait_for(r"1 % est\s+ep ~\d+")  # predicted from here: the minimum's rate at lr 1.6 is < 1
+    term.press("B")
+    term.wait_for(r"κ 134: the valley is 11\.6× longer than wide; lr 24\.3")
+    term.press("[")  # the next command (a slower cap) ends B's note: the warning is back, and says what comes
+    term.wait_for(r"lr 24\.3 > 2/λ_max = 0\.\d+ here: expect zig-zag or divergence, calming near the")
+    assert "Traceback" not in term.text
+    term.press("q")
+    assert term.wait_exit(5) == 0
+
+
 def test_ghosts_legend_in_a_real_terminal_names_the_earlier_runs_by_what_differs(terminal):
     """Two runs kept by z at 160×50 (after N, o between them): the legend says which is which, g hides it."""
     term = terminal("--paused", cols=160, rows=50)

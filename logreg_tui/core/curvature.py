@@ -26,6 +26,12 @@ class Curvature:
 
     low: float
     high: float
+    floor: tuple[float, float] = (1.0, 0.0)  # the unit eigenvector of low in (w, b): along the valley's floor
+
+    @property
+    def steep(self) -> tuple[float, float]:
+        """The unit eigenvector of high, across the valley (perpendicular to the floor)."""
+        return -self.floor[1], self.floor[0]
 
     @property
     def condition(self) -> float:
@@ -77,6 +83,16 @@ def predicted_rate(curvature: Curvature, settings: Settings) -> float | None:
     return max(radii)
 
 
+def epochs_to_near(gap: float, target: float, rate: float | None) -> float | None:
+    """Epochs until a loss gap L − L* shrinks to target at `rate` per epoch for the error (so rate² for the gap,
+    which goes as its square); 0 when it is there already, None where the rate says it will not shrink."""
+    if gap <= target:
+        return 0.0
+    if rate is None or not 0 < rate < 1 or not (math.isfinite(gap) and target > 0):
+        return None
+    return math.log(target / gap) / (2 * math.log(rate))
+
+
 def hessian(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
     """The objective's 2 × 2 Hessian at (w, b) in float64 (y does not enter: the loss is linear in it)."""
     x = np.asarray(x, dtype=np.float64)
@@ -88,16 +104,37 @@ def hessian(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -
 
 
 def from_hessian(h_ww: float, h_wb: float, h_bb: float) -> Curvature:
-    """The eigenvalues of [[h_ww, h_wb], [h_wb, h_bb]], exact for a symmetric 2 × 2 (no cancellation in low)."""
+    """The eigenvalues of [[h_ww, h_wb], [h_wb, h_bb]], exact for a symmetric 2 × 2 (no cancellation in low), and
+    low's eigenvector."""
+    h_ww, h_wb, h_bb = float(h_ww), float(h_wb), float(h_bb)
     mean, half_gap = (h_ww + h_bb) / 2, math.hypot((h_ww - h_bb) / 2, h_wb)
     high = mean + half_gap
     low = (h_ww * h_bb - h_wb * h_wb) / high if high > 0 else 0.0  # det / λ_max: exact where mean − gap is not
-    return Curvature(low, high)
+    return Curvature(low, high, _eigenvector(h_ww, h_wb, h_bb, low))
+
+
+def _eigenvector(h_ww: float, h_wb: float, h_bb: float, eigenvalue: float) -> tuple[float, float]:
+    """A unit eigenvector of the symmetric 2 × 2 for eigenvalue: of its two rows' null vectors (h_wb, λ − h_ww)
+    and (λ − h_bb, h_wb), the longer (the other may vanish); w's component made ≥ 0 so that it is one vector."""
+    candidates = [(h_wb, eigenvalue - h_ww), (eigenvalue - h_bb, h_wb)]
+    w, b = max(candidates, key=lambda v: math.hypot(*v))
+    length = math.hypot(w, b)
+    if not length > 0 or not math.isfinite(length):  # a multiple of the identity: every direction is one
+        return 1.0, 0.0
+    sign = -1.0 if w < 0 or (w == 0 and b < 0) else 1.0
+    return sign * w / length, sign * b / length
 
 
 def curvature_at(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Curvature:
     (h_ww, h_wb), (_, h_bb) = hessian(w, b, x, y, l2)
     return from_hessian(h_ww, h_wb, h_bb)
+
+
+def at_minimum(optimum: Optimum | None, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Curvature | None:
+    """The curvature at the objective's minimum; None where there is none (separable data)."""
+    if optimum is None or not optimum.exists:
+        return None
+    return curvature_at(optimum.w, optimum.b, x, y, l2)
 
 
 def best_settings(curvature: Curvature, settings: Settings) -> tuple[dict[str, float], str]:
@@ -114,21 +151,24 @@ def best_settings(curvature: Curvature, settings: Settings) -> tuple[dict[str, f
     return {}, "the best lr and β are heavy-ball momentum's (o to momentum): nesterov's best differs"
 
 
-def stability_warning(curvature: Curvature, settings: Settings) -> str:
-    """For full-batch gradient descent, a warning when lr is past the stable limit at the current point."""
-    if settings.optimizer != "sgd" or settings.batch_size or settings.lr < curvature.max_stable_lr:
+def stability_warning(here: Curvature, settings: Settings, minimum: Curvature | None = None) -> str:
+    """For full-batch gradient descent, a warning when lr is past the stable limit at the current point; and what
+    follows: stable near the minimum after all (the valley is flatter there), or the way back."""
+    if settings.optimizer != "sgd" or settings.batch_size or settings.lr < here.max_stable_lr:
         return ""
-    return (f"lr {settings.lr:.3g} > 2/λ_max = {curvature.max_stable_lr:.3g} here: expect zig-zag or divergence "
-            "(- lowers lr; B sets the best lr for this data)")
+    warning = f"lr {settings.lr:.3g} > 2/λ_max = {here.max_stable_lr:.3g} here: expect zig-zag or divergence"
+    if minimum is not None and settings.lr < minimum.max_stable_lr:
+        return f"{warning}, calming near the minimum (stable there below {minimum.max_stable_lr:.3g})"
+    return f"{warning} (- lowers lr; B sets the best lr for this data)"
 
 
 def curvature_json(optimum: Optimum | None, w: float, b: float, x: np.ndarray, y: np.ndarray,
                    l2: float = 0.0) -> dict[str, object] | None:
     """--json's "curvature": at the minimum and at the end, and the learning rates that follow; None without a
     minimum (the caller says why)."""
-    if optimum is None or not optimum.exists or not (math.isfinite(w) and math.isfinite(b)):
+    minimum = at_minimum(optimum, x, y, l2)
+    if minimum is None or not (math.isfinite(w) and math.isfinite(b)):
         return None
-    at_minimum = curvature_at(optimum.w, optimum.b, x, y, l2)
-    return {"at_minimum": at_minimum.as_json(), "at_end": curvature_at(w, b, x, y, l2).as_json(),
-            "max_stable_lr": at_minimum.max_stable_lr, "best_lr": at_minimum.best_lr,
-            "best_momentum": {"lr": at_minimum.momentum_lr, "beta": at_minimum.momentum_beta}}
+    return {"at_minimum": minimum.as_json(), "at_end": curvature_at(w, b, x, y, l2).as_json(),
+            "max_stable_lr": minimum.max_stable_lr, "best_lr": minimum.best_lr,
+            "best_momentum": {"lr": minimum.momentum_lr, "beta": minimum.momentum_beta}}

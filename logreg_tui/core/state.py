@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from logreg_tui.core.curvature import Curvature
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.history import HistoryView, LossHistory, PathHistory, PathView
 from logreg_tui.core.optimum import Optimum
@@ -102,6 +103,9 @@ class Snapshot:
     ghosts: tuple[Snapshot, ...]  # the runs that ended before this one (their last snapshots), newest first
     message: str  # why it diverged, or a command that could not apply; "" otherwise
     warning: str = ""  # what the state itself warns of (an lr past the stable limit here); the line shows it after
+    curvature_here: Curvature | None = None  # the objective's Hessian at the shown w, b (core/curvature.py)
+    curvature_at_minimum: Curvature | None = None  # and at its minimum; None without one (or before training)
+    near_estimate: float | None = None  # the epoch the curvature predicts for near_optimum_at; None: not predicted
 
     # the settings by name, for the many readers of one of them
     @property

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from logreg_tui.core.curvature import from_hessian, stability_warning
+from logreg_tui.core.curvature import (
+    Curvature,
+    at_minimum,
+    epochs_to_near,
+    from_hessian,
+    predicted_rate,
+    stability_warning,
+)
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.history import LossHistory, PathHistory
 from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
@@ -35,6 +42,14 @@ def optimum_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any],
     return find_optimum(dataset.x[:n_train], dataset.y[:n_train], **dict(objective))
 
 
+@lru_cache(maxsize=1)
+def curvature_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any], ...] = ()) -> Curvature | None:
+    """The objective's curvature at its minimum (None without one), once per data set and objective like the
+    minimum itself: the rates it predicts and the landscape's eigen-directions read it every frame."""
+    return at_minimum(optimum_of(dataset, n_train, objective), dataset.x[:n_train], dataset.y[:n_train],
+                      float(dict(objective).get("l2", 0.0)))
+
+
 class Run:
     """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
 
@@ -48,9 +63,10 @@ class Run:
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
         self.path.start(0, *start)
-        self.optimum = optimum_of(dataset, self.trainer.n_train, objective_of(settings))
+        self._find_minimum()
         self._start_w = start[0]  # w where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
+        self.near_estimate: float | None = None  # the epoch the curvature predicts for that (frozen once it happens)
         self.events: tuple[Event, ...] = ()
         self.last_record = (float("nan"), float("nan"))  # (loss, held-out loss) of the last epoch kept
         self.training_seconds = 0.0  # spent training (the run's own epochs/s: epochs ÷ this)
@@ -87,9 +103,14 @@ class Run:
         self.trainer.configure(replace(before, **changes))
         self.values = None
         if objective_of(self.settings) != objective_of(before):  # a new objective: its own minimum to reach
-            self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective_of(self.settings))
+            self._find_minimum()
             self.near_optimum_at = None
         return events
+
+    def _find_minimum(self) -> None:
+        objective = objective_of(self.settings)
+        self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective)
+        self.curvature = curvature_of(self.dataset, self.trainer.n_train, objective)
 
     def move_to(self, w: float, b: float) -> Event:
         """(w, b) put there by hand: the path starts a new segment, the optimizer's state fresh."""
@@ -141,7 +162,9 @@ class Run:
         saturated = self.saturation if status != "diverged" else ""
         figures: dict[str, Any] = dict(self.values or trainer.host_values())  # loss, accuracy, gradients … at w, b
         here = from_hessian(figures.pop("h_ww"), figures.pop("h_wb"), figures.pop("h_bb"))
-        warning = stability_warning(here, self.settings) if status != "diverged" and here.high > 0 else ""
+        self._estimate_near(figures["loss"])
+        calm = status == "diverged" or here.high <= 0  # a divergence says more; no curvature: nothing to warn of
+        warning = "" if calm else stability_warning(here, self.settings, self.curvature)
         return Snapshot(
             status=status, message=message or saturated, warning=warning, saturated=bool(saturated), epoch=self.epoch,
             **figures, settings=self.settings, steps=trainer.steps,
@@ -149,7 +172,21 @@ class Run:
             val_history=self.val_history.view() if self.val_history else None,
             run_epochs_per_second=self.epoch / self.training_seconds if self.training_seconds else 0.0,
             dataset=self.dataset, history=self.history.view(), path=self.path.view(), optimum=self.optimum,
-            near_optimum_at=self.near_optimum_at, events=self.events, **engine)
+            near_optimum_at=self.near_optimum_at, near_estimate=self.near_estimate, curvature_here=here,
+            curvature_at_minimum=self.curvature, events=self.events, **engine)
+
+    def _estimate_near(self, loss: float) -> None:
+        """The epoch at which the curvature at the minimum says the run comes within NEAR_OPTIMUM of its loss, from
+        the gap at the current w, b (its loss given); kept as it was once that happens, to be read beside the
+        measured epoch."""
+        if self.near_optimum_at is not None:
+            return
+        if self.curvature is None:
+            self.near_estimate = None
+            return
+        gap = loss + self.settings.penalty(self.trainer.w.item()) - self.optimum.loss
+        epochs = epochs_to_near(gap, self.optimum.loss * NEAR_OPTIMUM, predicted_rate(self.curvature, self.settings))
+        self.near_estimate = None if epochs is None else self.epoch + epochs
 
     def _keep(self, records: np.ndarray) -> None:
         """Epochs' records (see trainer.RECORD) into the histories and the path."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from logreg_tui.core.curvature import best_settings, curvature_at
+from logreg_tui.core.curvature import best_settings
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.pacing import EpochPace
 from logreg_tui.core.settings import (
@@ -197,9 +197,8 @@ class Steering:
         if not run.optimum.exists:
             self._message = f"no best lr: {run.optimum.reason} (a penalty, 2, gives it a minimum)"
             return
-        n_train = run.trainer.n_train
-        curvature = curvature_at(run.optimum.w, run.optimum.b, run.dataset.x[:n_train], run.dataset.y[:n_train],
-                                 self._settings.l2)
+        curvature = run.curvature
+        assert curvature is not None  # there is a minimum
         changes, why_not = best_settings(curvature, self._settings)
         if why_not:
             self._message = why_not

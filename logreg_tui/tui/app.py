@@ -194,6 +194,10 @@ class LogRegApp(App):
     def action_toggle_loss(self, setting: str) -> None:
         self._plots.toggle_loss(setting)
 
+    def action_toggle_curvature(self) -> None:
+        self._stats.curvature = not self._stats.curvature
+        self.refresh_from_engine(force=True)
+
     def action_toggle_ghosts(self) -> None:
         shown, count = self._plots.toggle_ghosts(), len(self.link.latest.ghosts)
         self._say(f"{count} earlier run{'s' if count != 1 else ''} {'shown' if shown else 'hidden'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from rich.segment import Segment
@@ -11,6 +12,7 @@ from textual.strip import Strip
 from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Setting, stat_words
 from logreg_tui.core.state import Snapshot
+from logreg_tui.tui.curvature_stats import CURVATURE_STATS, curvature_note
 from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
@@ -82,6 +84,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("held out", lambda s: str(s.n_points - s.n_train) if s.n_train != s.n_points else None),
     ("device", lambda s: s.device),
 ]
+FIRST_ON_EVERY_PAGE = 2  # status and epoch: what the other pages' figures are of
 LOADING = ("seed", "data", "N", "held out", "device")  # the lines shown while torch loads
 STATUS_STYLES = {"running": "bold green", "saturated": "bold red", "paused": "bold yellow", "done": "bold cyan",
                  "diverged": "bold red", "loading": "bold", "error": "bold red"}
@@ -95,9 +98,16 @@ class StatsPanel(LineCanvas):
     which shares the GIL with training.
     """
 
+    curvature = False  # the curvature page (k) instead of the stats
+
     def show(self, snapshot: Snapshot, status: str | None = None) -> None:
-        values = [(label, status if label == "status" and status else value(snapshot)) for label, value in STATS]
-        self.show_lines([_stat_line(label, value) for label, value in values if value is not None])
+        items = STATS[:FIRST_ON_EVERY_PAGE] + CURVATURE_STATS if self.curvature else STATS
+        values = [(label, status if label == "status" and status else value(snapshot)) for label, value in items]
+        lines = [_stat_line(label, value) for label, value in values if value is not None]
+        if self.curvature:
+            note = textwrap.wrap(curvature_note(snapshot), LABEL_WIDTH + VALUE_WIDTH)
+            lines += [Strip([])] + [Strip([Segment(line, NOTE_STYLE)]) for line in note]
+        self.show_lines(lines)
 
     def show_loading(self, snapshot: Snapshot) -> None:
         """What is known before torch is loaded (state.before_training): the data and the device."""

@@ -24,55 +24,20 @@ from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
 from logreg_tui.views.ghosts import ghost_color, ghost_marker
+from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
 from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
+from logreg_tui.views.valley_axes import Label, valley_axes
 
 LEVELS = 24  # colour steps of the map, log-spaced in the loss
 CONTOUR = LEVELS  # added to a half cell's level where a contour line passes: drawn a shade lighter
 CONTOUR_SERIES = ((1, 2, 5), (1, 3), (1,))  # contour losses m·10^k: the finest series with at most MAX_CONTOURS
 MAX_CONTOURS = 5
 MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell in every terminal font we tried
-BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)  # [row][col]
 
 
 @dataclass(frozen=True)
 class LandscapeSettings:
     ghosts: bool = True  # earlier runs' paths on the same data, faded (the g key)
-
-
-@dataclass(frozen=True)
-class Frame:
-    """Where the map sits in a plot `width` × `height` cells: rows 1 … rows, columns left … left + columns − 1.
-
-    Above it the title; below it the w axis, its labels and the legend; left of it the b labels and axis.
-    """
-
-    width: int
-    height: int
-    label_width: int
-
-    @property
-    def left(self) -> int:
-        return self.label_width + 1
-
-    @property
-    def columns(self) -> int:
-        return max(self.width - self.left - 1, 1)
-
-    @property
-    def rows(self) -> int:
-        return max(self.height - 4, 1)
-
-    def point_at(self, window: Window, column: int, row: int) -> tuple[float, float] | None:
-        """(w, b) at the centre of the map cell under screen cell (column, row), or None off the map."""
-        col, map_row = column - self.left, row - 1
-        if not (0 <= col < self.columns and 0 <= map_row < self.rows):
-            return None
-        return (window.w_low + (col + 0.5) / self.columns * (window.w_high - window.w_low),
-                window.b_high - (map_row + 0.5) / self.rows * (window.b_high - window.b_low))
-
-    def cell_size(self, window: Window) -> tuple[float, float]:
-        """(w, b) across one map cell: what the move keys step by."""
-        return (window.w_high - window.w_low) / self.columns, (window.b_high - window.b_low) / self.rows
 
 
 def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple[int, Snapshot]]:
@@ -109,13 +74,15 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
                            dtype=np.uint8).reshape(len(ghosts), frame.rows, frame.columns)
     ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
     markers = _markers(snapshot, window, frame)
+    axes, axis_labels = valley_axes(snapshot.curvature_at_minimum, optimum, window, frame)
     title, legend = _title(optimum, width, snapshot.settings), _legend(optimum, contours, width)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
            window, colors,
-           path.tobytes(), ray.tobytes(), tuple(markers), title, legend, tuple(k for k, _ in ghosts),
+           path.tobytes(), ray.tobytes(), axis_labels, tuple(markers), title, legend, tuple(k for k, _ in ghosts),
            tuple(ghost.path for _, ghost in ghosts))
-    return key, LandscapeDrawing(colors=colors, codes=codes, path=path, ray=ray, markers=markers,
+    return key, LandscapeDrawing(colors=colors, codes=codes, path=path, ray=ray, axes=axes,
+                                 axis_labels=list(axis_labels), markers=markers,
                                  ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
                                  b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
                                  label_width=frame.label_width, title=title, legend=legend, width=width,
@@ -184,35 +151,6 @@ def _contour_losses(low: float, high: float) -> tuple[float, ...]:
     return tuple(levels[:: -(-len(levels) // MAX_CONTOURS)])
 
 
-def _to_dots(w: np.ndarray, b: np.ndarray, window: Window, frame: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) in braille dots of the map: 2 across and 4 down per cell."""
-    x = (w - window.w_low) / (window.w_high - window.w_low) * 2 * frame.columns
-    y = (window.b_high - b) / (window.b_high - window.b_low) * 4 * frame.rows
-    return x, y
-
-
-def _dot_cells(x: np.ndarray, y: np.ndarray, frame: Frame) -> np.ndarray:
-    """Braille bits per map cell (rows × columns) of the polyline through the dots (x, y), one dot apart."""
-    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
-    keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
-    if x.size == 0:
-        return cells
-    if x.size > 1:
-        dx, dy = np.diff(x), np.diff(y)
-        limit = 4 * (frame.columns + frame.rows)  # a jump far off the map needs no more dots than crossing it
-        steps = np.clip(np.ceil(np.maximum(np.abs(dx), np.abs(dy))), 1, limit).astype(np.int64)
-        segment = np.repeat(np.arange(steps.size), steps)
-        t = (np.arange(segment.size) - np.repeat(np.cumsum(steps) - steps, steps)) / steps[segment]
-        x = np.append(x[:-1][segment] + t * dx[segment], x[-1])
-        y = np.append(y[:-1][segment] + t * dy[segment], y[-1])
-    dot_x, dot_y = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
-    inside = (dot_x >= 0) & (dot_x < 2 * frame.columns) & (dot_y >= 0) & (dot_y < 4 * frame.rows)
-    dot_x, dot_y = dot_x[inside], dot_y[inside]
-    np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])
-    return cells
-
-
 def path_cells(path: PathView, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
     """Braille bits per map cell of the path: every segment, the last one up to the current point."""
     cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
@@ -221,7 +159,7 @@ def path_cells(path: PathView, w: float, b: float, window: Window, frame: Frame)
         seg_w, seg_b = path.w[segment], path.b[segment]
         if index == len(segments) - 1:
             seg_w, seg_b = np.append(seg_w, w), np.append(seg_b, b)
-        cells |= _dot_cells(*_to_dots(seg_w, seg_b, window, frame), frame)
+        cells |= dot_cells(*to_dots(seg_w, seg_b, window, frame), frame)
     return cells
 
 
@@ -239,7 +177,7 @@ def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, fram
     far = np.linspace(0.0, span * 2, 2)
     direction = optimum.direction or (0.0, 0.0)  # separable data has one (optimum.exists is False)
     ray_w, ray_b = w + far * direction[0], b + far * direction[1]
-    return _dot_cells(*_to_dots(ray_w, ray_b, window, frame), frame)
+    return dot_cells(*to_dots(ray_w, ray_b, window, frame), frame)
 
 
 def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int, int, str]]:
@@ -251,7 +189,7 @@ def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int
     points.append(("now", snapshot.w, snapshot.b))
     markers = []
     for kind, w, b in points:
-        x, y = _to_dots(np.array([w]), np.array([b]), window, frame)
+        x, y = to_dots(np.array([w]), np.array([b]), window, frame)
         if np.isfinite(x[0]) and np.isfinite(y[0]) and 0 <= x[0] < 2 * frame.columns and 0 <= y[0] < 4 * frame.rows:
             markers.append((frame.left + int(x[0] // 2), 1 + int(y[0] // 4), kind))
     return markers
@@ -312,6 +250,8 @@ class LandscapeDrawing(Drawing):
     codes: np.ndarray  # (2 × rows, columns) levels
     path: np.ndarray  # (rows, columns) braille bits
     ray: np.ndarray
+    axes: np.ndarray  # the valley's eigen-directions (valley_axes.py)
+    axis_labels: list[Label]  # (column, row, text) of their eigenvalues
     markers: list[tuple[int, int, str]]  # (column, row, kind)
     ghost_paths: np.ndarray  # (ghosts, rows, columns) braille bits
     ghost_indexes: list[int]
@@ -327,7 +267,8 @@ class LandscapeDrawing(Drawing):
         return draw_landscape(**self.args, colors=self.colors)
 
 
-def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, markers: list[tuple[int, int, str]],
+def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: np.ndarray, axis_labels: list[Label],
+                   markers: list[tuple[int, int, str]],
                    ghost_paths: np.ndarray, ghost_indexes: list[int], b_labels: list[list[Any]],
                    w_labels: list[list[Any]], label_width: int, title: str, legend: str, width: int, height: int,
                    colors: PlotColors) -> Rows:
@@ -336,6 +277,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, markers
     paint = palette(colors) if _in_colour_map(colors) else []
     text, dim = style_color(colors.text), style_color(colors.dim)
     marks = {(column, row): kind for column, row, kind in markers}
+    lettered = {(column + k, row): char for column, row, text in axis_labels for k, char in enumerate(text)}
     ticks_at = dict((row, label) for row, label in b_labels)
     # the b axis's name above its labels, the title centred over the map
     rows: Rows = [[(f"{'b':>{label_width}}  " + title.center(frame.columns)[: width - label_width - 2], text)]]
@@ -349,11 +291,16 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, markers
             bits, ray_bits = int(path[map_row, column]), int(ray[map_row, column])
             ghost = next(((int(cells_of[map_row, column]), k) for k, cells_of in enumerate(ghost_paths)
                           if cells_of[map_row, column]), None)  # the newest ghost on top
-            if ghost and not (kind or bits):
+            letter, axis_bits = lettered.get((frame.left + column, screen_row)), int(axes[map_row, column])
+            if kind or bits:
+                cells.append(_mark_cell(colors, kind, bits, ray_bits, _under(paint, upper, lower)))
+            elif letter or (axis_bits and not (ghost or ray_bits)):
+                cells.append(_axis_cell(colors, letter or chr(0x2800 + axis_bits), _under(paint, upper, lower)))
+            elif ghost:
                 paint_of, glyph = ghost_styles[ghost[1]]
                 cells.append((glyph, "") if colors.monochrome
                              else (chr(0x2800 + ghost[0]), paint_of + _under(paint, upper, lower)))
-            elif kind or bits or ray_bits:
+            elif ray_bits:
                 cells.append(_mark_cell(colors, kind, bits, ray_bits, _under(paint, upper, lower)))
             else:
                 cells.append(_map_cell(paint, colors, upper, lower))
@@ -394,6 +341,16 @@ def _mark_cell(colors: PlotColors, kind: str | None, bits: int, ray_bits: int, u
     if colors.monochrome:
         return glyph, bold.strip()
     return glyph, (f"bold {style_color(paint)}" if kind else style_color(paint)) + under
+
+
+def _axis_cell(colors: PlotColors, glyph: str, under: str) -> tuple[str, str]:
+    """A cell of the valley's axes or their labels: light, in the text colour toward the map's."""
+    if colors.monochrome:
+        return glyph, "dim"  # faint beside the path's bold braille
+    paint = colors.text
+    if isinstance(paint, tuple) and isinstance(colors.dim, tuple):
+        paint = whole(blend(paint, colors.dim, 0.5))
+    return glyph, style_color(paint) + under
 
 
 def _map_cell(paint: list[Shade], colors: PlotColors, upper: int, lower: int) -> tuple[str, str]:

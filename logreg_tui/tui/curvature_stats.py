@@ -1,0 +1,121 @@
+"""The stats panel's curvature page (the k key): why gradient descent is slow here, in numbers (core/curvature.py).
+
+Each line is (label, value) like the stats' own; a value of None leaves the line out. What does not fit a value
+is a note under the lines: why the formulas do not apply, or that there is no minimum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from logreg_tui.core.curvature import Curvature, predicted_rate
+from logreg_tui.core.formatting import format_number
+from logreg_tui.core.state import Snapshot
+
+
+def _eigenvalues(curvature: Curvature | None) -> str | None:
+    return None if curvature is None else f"{curvature.low:.3g} {curvature.high:.3g}"
+
+
+def _condition(curvature: Curvature | None) -> str | None:
+    """κ and how many times longer the valley is than wide (its level sets' axes go as 1/√λ)."""
+    if curvature is None:
+        return None
+    if not math.isfinite(curvature.condition):
+        return "∞ (flat)"
+    return f"{curvature.condition:.3g}: {math.sqrt(curvature.condition):.3g}× long"
+
+
+def _stable(snapshot: Snapshot) -> str | None:
+    """The largest stable lr, 2/λ_max, at the minimum and at the current point."""
+    at_minimum, here = snapshot.curvature_at_minimum, snapshot.curvature_here
+    parts = [f"<{at_minimum.max_stable_lr:.3g}"] if at_minimum else []
+    if here is not None and here.high > 0:
+        parts.append(f"here {here.max_stable_lr:.3g}")
+    return " ".join(parts) or None
+
+
+def formulas_apply(snapshot: Snapshot) -> str:
+    """"" where the curvature's learning rates hold (full-batch sgd and heavy-ball momentum); else why not."""
+    settings = snapshot.settings
+    if not snapshot.full_batch:
+        return "minibatch steps are noisy: these rates hold for full batch only"
+    if settings.optimizer == "adam":
+        return "Adam scales each step by its own moments: these rates do not apply to it"
+    if settings.optimizer == "nesterov":
+        return "the best lr and β are heavy-ball momentum's; nesterov's differ"
+    return ""
+
+
+def _best(snapshot: Snapshot) -> str | None:
+    """The best lr (and β) for the current optimizer, from the curvature at the minimum; B sets them."""
+    at_minimum = snapshot.curvature_at_minimum
+    if at_minimum is None:
+        return None
+    if formulas_apply(snapshot):
+        return "n/a (see below)"
+    if snapshot.settings.optimizer == "momentum":
+        return f"{at_minimum.momentum_lr:.3g} β {at_minimum.momentum_beta:.3g}"
+    return f"{at_minimum.best_lr:.3g}"
+
+
+def _rate(snapshot: Snapshot) -> float | None:
+    at_minimum = snapshot.curvature_at_minimum
+    return None if at_minimum is None else predicted_rate(at_minimum, snapshot.settings)
+
+
+def _per_step(snapshot: Snapshot) -> str | None:
+    """How much the slowest direction's error shrinks per step at the current settings, near the minimum."""
+    rate = _rate(snapshot)
+    if rate is None:
+        return None
+    return f"×{rate:.6g}" + (" grows" if rate >= 1 else "")
+
+
+def _predicted(snapshot: Snapshot) -> str | None:
+    """The epoch the curvature predicts for coming within 1 % of the minimum's loss (frozen once it happens)."""
+    estimate, rate = snapshot.near_estimate, _rate(snapshot)
+    if estimate is not None and math.isfinite(estimate):
+        return f"ep ~{estimate:.0f}"
+    if snapshot.near_optimum_at is None and rate is not None and rate >= 1:
+        return "never at this lr"
+    return None
+
+
+def _measured(snapshot: Snapshot) -> str | None:
+    """The epoch it happened, beside the prediction."""
+    if snapshot.near_optimum_at is not None:
+        return f"ep {snapshot.near_optimum_at}"
+    return "not yet" if snapshot.optimum is not None and snapshot.optimum.exists else None
+
+
+def _gap(snapshot: Snapshot) -> str | None:
+    optimum = snapshot.optimum
+    if optimum is None or not optimum.exists:
+        return None
+    return format_number(snapshot.objective - optimum.loss)
+
+
+CURVATURE_STATS: list[tuple[str, Callable[[Snapshot], str | None]]] = [
+    ("λ at min", lambda s: _eigenvalues(s.curvature_at_minimum)),  # λ_min λ_max of the Hessian there
+    ("κ at min", lambda s: _condition(s.curvature_at_minimum)),
+    ("λ here", lambda s: _eigenvalues(s.curvature_here)),
+    ("κ here", lambda s: _condition(s.curvature_here)),
+    ("lr max", _stable),
+    ("best lr", _best),
+    ("per step", _per_step),
+    ("L − L*", _gap),
+    ("1 % est", _predicted),  # within 1 % of the minimum's loss: the curvature's prediction, and when it happened
+    ("1 % at", _measured),
+]
+
+
+def curvature_note(snapshot: Snapshot) -> str:
+    """What the page says under its lines: no minimum, or why the rates do not hold, or how to use them."""
+    optimum = snapshot.optimum
+    if optimum is None:
+        return "the minimum is being found…"
+    if not optimum.exists:
+        return f"no minimum: {optimum.reason}"
+    return formulas_apply(snapshot) or "B sets the best lr; d shows the gap L − L* against the prediction"
