@@ -65,3 +65,20 @@ def test_two_ghosts_and_the_events_of_the_current_run_at_160_by_50(snap_compare)
 def test_ghosts_in_monochrome_at_80_by_24_with_the_landscape_below(snap_compare, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=runs(("m", *GHOST_ROUNDS[0]), *GHOST_ROUNDS[1:], epochs=60))
+
+
+def test_evaluation_below_at_80_by_24_with_a_split_and_a_threshold(snap_compare):
+    app = make_app("--val-frac", "0.2", "--threshold", "0.3")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=stepped("m", "m", *["N"] * 6, epochs=60))
+
+
+def test_evaluation_beside_at_160_by_50_on_imbalanced_data(snap_compare):
+    app = make_app("--class-balance", "0.9", "--gap", "1")
+    keys = ["m", *["N"] * 6, "less_than_sign", "less_than_sign"]  # t 0.3
+    assert snap_compare(app, terminal_size=(160, 50), run_before=stepped(*keys, epochs=60))
+
+
+def test_evaluation_in_monochrome_at_80_by_24(snap_compare, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app("--gap", "1", "--val-frac", "0.3")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=stepped("m", "m", *["N"] * 3, epochs=30))

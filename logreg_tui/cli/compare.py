@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
+from logreg_tui.core.evaluation import evaluations
 from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
 from logreg_tui.core.settings import line_words
 from logreg_tui.core.state import Snapshot
@@ -81,10 +83,20 @@ def near_words(snapshot: Snapshot) -> str:
     return "never" if snapshot.near_optimum_at is None else f"epoch {snapshot.near_optimum_at}"
 
 
+def evaluation_words(snapshot: Snapshot) -> str:
+    """The AUC on the training points (and the held-out ones), and away from t = 0.5 the accuracy at t:
+    "auc 0.9981", "auc 0.9981 val 0.9996 acc@t 0.965", "auc –" (diverged)."""
+    threshold = snapshot.settings.threshold
+    train, held = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, threshold)
+    words = "auc " + ("–" if train is None or not math.isfinite(train.auc) else f"{train.auc:.4f}")
+    words += f" val {held.auc:.4f}" if held is not None and math.isfinite(held.auc) else ""
+    return words + (f" acc@t {train.confusion.accuracy:.3f}" if train is not None and threshold != 0.5 else "")
+
+
 def result_line(run: Options, snapshot: Snapshot, width: int) -> str:
-    """sgd lr 0.2 full batch   loss 0.06434  acc 0.97  1% of min: never  9120 epochs/s [diverged at …]"""
+    """sgd lr 0.2 full batch   loss 0.06434  acc 0.97  auc 0.9981  1% of min: never  9120 epochs/s [diverged …]"""
     line = (f"{_settings(run, snapshot.dataset):<{width}}  loss {snapshot.loss:.5f}  "
-            f"acc {snapshot.accuracy:.3f}  within 1% of min: {near_words(snapshot):<11}  "
+            f"acc {snapshot.accuracy:.3f}  {evaluation_words(snapshot)}  within 1% of min: {near_words(snapshot):<11}  "
             f"{snapshot.epochs_per_second:.0f} epochs/s")
     if snapshot.status == "diverged":  # the loss is the last finite one, at the w, b the run went back to
         return line + "  " + snapshot.message.split("; ")[0]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from logreg_tui.core.curvature import curvature_json
+from logreg_tui.core.evaluation import evaluation_json, evaluations
 from logreg_tui.core.history import PathView
 from logreg_tui.core.options import Options
 from logreg_tui.core.runs import ghost_label, ghost_name
@@ -62,6 +63,9 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "accuracy": _finite_or_none(snapshot.accuracy),
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),
+        # at the final w, b and the threshold (core/evaluation.py), and the val_ twins on the held-out points
+        **evaluation_json(*evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b,
+                                       snapshot.settings.threshold)),
         "epochs_per_second": snapshot.run_epochs_per_second,  # the run's: its epochs ÷ the time spent training them
         "saturated": snapshot.saturated,
         "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,

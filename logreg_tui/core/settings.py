@@ -26,6 +26,7 @@ LR_MIN, LR_MAX = 1e-6, 1e3  # every way of setting lr (--lr, --compare, L, + and
 BATCH_SIZES = (256, 64, 16, 1)  # what the b key steps through after full batch
 PENALTY_MAX = 1e3  # λ of --l2 and --l1 at most
 PENALTY_LADDER = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # what the 2 and 1 keys step through
+THRESHOLD_LADDER = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # what < and > step through
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Settings:
     val_frac: float = 0.0  # the last round(N·val_frac) points are held out
     l2: float = 0.0  # λ of the L2 penalty (λ/2)·w² added to the objective (b is not penalised)
     l1: float = 0.0  # λ of the L1 penalty λ·|w|
+    threshold: float = 0.5  # t: a point is called positive where σ(wx + b) ≥ t (not trained on; evaluation only)
 
     @property
     def penalized(self) -> bool:
@@ -84,31 +86,32 @@ def whole(text: str, low: int, high: int | None = None) -> int:
     return int(value)
 
 
-def learning_rate(text: str) -> float:
-    """The one lr range, for --lr, --compare, the L prompt and the + / - keys."""
-    what = f"a learning rate from {LR_MIN:g} to {LR_MAX:g}"
+def in_range(text: str, what: str, within: Callable[[float], bool]) -> float:
+    """text as a number that `within` accepts; ArgumentTypeError names `what` was expected otherwise."""
     value = number(text, what)
-    if not LR_MIN <= value <= LR_MAX:
+    if not within(value):
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return value
+
+
+def learning_rate(text: str) -> float:
+    """The one lr range, for --lr, --compare, the L prompt and the + / - keys."""
+    return in_range(text, f"a learning rate from {LR_MIN:g} to {LR_MAX:g}", lambda v: LR_MIN <= v <= LR_MAX)
 
 
 def penalty_rate(text: str) -> float:
     """λ of a penalty: 0 (none) … PENALTY_MAX."""
-    what = f"a penalty from 0 to {PENALTY_MAX:g}"
-    value = number(text, what)
-    if not 0 <= value <= PENALTY_MAX:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
-    return value
+    return in_range(text, f"a penalty from 0 to {PENALTY_MAX:g}", lambda v: 0 <= v <= PENALTY_MAX)
 
 
 def unit_fraction(text: str) -> float:
     """0 ≤ value < 1: β, and the share held out."""
-    value = number(text, "a number from 0 up to (not including) 1")
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 up to (not including) 1, got {text!r}")
-    return value
+    return in_range(text, "a number from 0 up to (not including) 1", lambda v: 0 <= v < 1)
 
+
+def probability_threshold(text: str) -> float:
+    """0 < t < 1: the decision threshold on σ(wx + b) (at 0 or 1 every point, or none, is called positive)."""
+    return in_range(text, "a threshold strictly between 0 and 1", lambda v: 0 < v < 1)
 
 # -- the table
 
@@ -137,6 +140,7 @@ class Setting:
     ladder: tuple[Any, ...] = ()  # the values a key steps through (Steering.step_setting), if any
     shapes_objective: bool = False  # it changes the loss being minimised: the optimum and the landscape follow it
     question: str = ""  # what a prompt for a typed value asks (tui: L, @, !)
+    wraps: bool = True  # past the ladder's last step comes its first (False: it stays at either end)
 
     @property
     def default(self) -> Any:
@@ -176,6 +180,11 @@ SETTINGS: tuple[Setting, ...] = (
             metavar="λ", stat="l1", stat_value=lambda s, n: format_number(s.l1) if s.l1 else None,
             legend=lambda s, n: f"l1 {format_number(s.l1)}", legend_rank=6, ladder=PENALTY_LADDER,
             shapes_objective=True, question=f"L1 penalty λ (0 … {PENALTY_MAX:g})"),
+    Setting("threshold", probability_threshold, "decision threshold t: a point is called 1 where σ(wx + b) ≥ t "
+            "(0.5); the confusion matrix, precision, recall and F1 are at t", label="t ", metavar="T",
+            stat="t", stat_value=lambda s, n: format_number(s.threshold) if s.threshold != 0.5 else None,
+            legend=lambda s, n: f"t {format_number(s.threshold)}", legend_rank=7, ladder=THRESHOLD_LADDER,
+            wraps=False, question="decision threshold t (strictly between 0 and 1)"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 assert list(BY_NAME) == [field.name for field in fields(Settings)], "a row in SETTINGS per Settings field, in order"
@@ -201,11 +210,14 @@ def line_words(settings: Settings, n_train: int) -> list[str]:
             if row.name in words and (row.always_in_line or getattr(settings, row.name) != row.default)]
 
 
-def next_on_ladder(ladder: tuple[Any, ...], value: Any) -> Any:
-    """The ladder's next value after `value` (a value between two steps goes to the upper one), the last back to
-    the first."""
-    later = [step for step in ladder if step > value]
-    return later[0] if later else ladder[0]
+def next_on_ladder(ladder: tuple[Any, ...], value: Any, direction: int = 1, wraps: bool = True) -> Any:
+    """The ladder's next value after `value` going up (direction 1) or down (−1); a value between two steps goes
+    to the one that way. Past the end: round to the other end when it wraps, else `value` stays."""
+    if direction > 0:
+        beyond = [step for step in ladder if step > value]
+        return beyond[0] if beyond else ladder[0] if wraps else value
+    beyond = [step for step in ladder if step < value]
+    return beyond[-1] if beyond else ladder[-1] if wraps else value
 
 
 def objective_of(settings: Settings) -> tuple[tuple[str, Any], ...]:

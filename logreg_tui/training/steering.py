@@ -128,10 +128,14 @@ class Steering:
         self._send(lambda: self._configure(batch_size=next_batch_size(self._settings.batch_size,
                                                                         self._run.trainer.n_train)))
 
-    def step_setting(self, name: str) -> None:
-        """A setting with a ladder (settings.SETTINGS) to its next step, from the current w, b (the last: the first)."""
-        ladder = BY_NAME[name].ladder
-        self._send(lambda: self._configure(**{name: next_on_ladder(ladder, getattr(self._settings, name))}))
+    def step_setting(self, name: str, direction: int = 1) -> None:
+        """A setting with a ladder (settings.SETTINGS) to its next step up (or down), from the current w, b; past
+        an end, round to the other if its ladder wraps, else it stays and says so."""
+        self._send(lambda: self._do_step_setting(name, direction))
+
+    def step_setting_down(self, name: str) -> None:
+        """step_setting one step down (a key's action passes the app one argument after the command's name)."""
+        self.step_setting(name, -1)
 
     def set_batch_size(self, batch_size: int) -> None:
         self.configure(batch_size=batch_size)
@@ -206,6 +210,15 @@ class Steering:
         self._configure(**changes)
         best = f"{curvature.reading()}; " + ", ".join(f"{name} {value:.3g}" for name, value in changes.items())
         self._message = f"{self._message} · {best}" if self._message else best  # after a divergence: going on too
+
+    def _do_step_setting(self, name: str, direction: int) -> None:
+        row, value = BY_NAME[name], getattr(self._settings, name)
+        step = next_on_ladder(row.ladder, value, direction, row.wraps)
+        if step == value:
+            end = "top" if direction > 0 else "bottom"
+            self._message = f"{row.label}stays {row.words(value)}: the {end} of its steps (type any value in its range)"
+        else:
+            self._configure(**{name: step})
 
     def _do_scale_lr(self, factor: float) -> None:
         lr, stays = lr_scaled(self._settings.lr, factor)

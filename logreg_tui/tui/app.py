@@ -31,7 +31,7 @@ from logreg_tui.tui.message_line import MessageLine
 from logreg_tui.tui.outbox import Outbox
 from logreg_tui.tui.screens import HelpScreen, ValuePrompt
 from logreg_tui.tui.stats import StatsPanel
-from logreg_tui.tui.widgets import KeysFooter, LandscapeView, Plots
+from logreg_tui.tui.widgets import DataView, KeysFooter, LandscapeView, Plots
 from logreg_tui.views.plot_process import PlotProcess
 
 if TYPE_CHECKING:
@@ -160,7 +160,8 @@ class LogRegApp(App):
         self.refresh_from_engine(force=True)
 
     def action_engine(self, command: str, *args: Any) -> None:
-        """An engine command by name (the key table's `engine('scale_lr', 2)`)."""
+        """An engine command by name (the key table's `engine('scale_lr', 2)`); Textual passes the command one
+        argument at most (it counts *args as one parameter), so a key table action names one."""
         self._command(lambda engine: getattr(engine, command)(*args))
 
     def action_cycle_preset(self) -> None:
@@ -218,6 +219,12 @@ class LogRegApp(App):
 
     def on_landscape_view_moved(self, message: LandscapeView.Moved) -> None:
         self.action_engine("move_to", message.w, message.b)
+
+    def on_data_view_threshold_at(self, message: DataView.ThresholdAt) -> None:
+        if message.t is None:
+            self._say("a click sets t so that x* is there; with w = 0, σ is flat and x* is nowhere")
+        else:
+            self.action_engine("configure_one", "threshold", message.t)
 
     def action_export(self) -> None:
         if self.engine is None:

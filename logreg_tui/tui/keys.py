@@ -37,7 +37,8 @@ ROWS = [
     ("right", "move(1, 0)", "w+", "landscape: w + one map cell"),
     ("up", "move(0, 1)", "b+", "landscape: b + one map cell"),
     ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
-    ("m", "toggle_landscape", "map", "when not every plot fits: the bottom plot shows the loss landscape or the data"),
+    ("m", "toggle_landscape", "map", "when not every plot fits: the bottom plot shows the data, the loss landscape or "
+     "the evaluation (from 120×40, and in a row from 180 columns: the landscape or the evaluation)"),
     ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
      "run) on the loss plot and the landscape"),
     ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),
@@ -57,6 +58,10 @@ ROWS = [
      "(λ/2)·w², from the current w, b; the landscape and its minimum follow"),
     ("1", "engine('step_setting', 'l1')", "l1", "L1 penalty λ 0 → 1e-4 → … → 1 → 0: the objective adds λ·|w| (at "
      "large λ its minimum has w = 0 exactly)"),
+    ("greater_than_sign", "engine('step_setting', 'threshold')", "t+", "decision threshold t up its steps "
+     "0.05 … 0.95 (x* follows, where σ = t; the evaluation is at t); a click on the data plot puts x* there"),
+    ("less_than_sign", "engine('step_setting_down', 'threshold')", "t−", "decision threshold t down its steps"),
+    ("T", "type_setting('threshold')", "t…", "type a decision threshold t (strictly between 0 and 1)"),
     ("at", "type_setting('l2')", "l2…", "type an L2 penalty λ (0 … 1000)"),
     ("exclamation_mark", "type_setting('l1')", "l1…", "type an L1 penalty λ (0 … 1000)"),
     ("left_square_bracket", "engine('scale_speed', 0.5)", "slower", "epochs-per-second cap ÷ 2"),
@@ -70,10 +75,11 @@ ROWS = [
 KEYS = [Key(*row) for row in ROWS]
 KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_square_bracket": "]",
              "question_mark": "?", "L": "L", "S": "S", "N": "N", "G": "G", "at": "@", "exclamation_mark": "!", "B": "B",
+             "greater_than_sign": ">", "less_than_sign": "<", "T": "T",
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
 HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B",
-                    "d", "k")
+                    "d", "k", "greater_than_sign", "less_than_sign", "T")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

@@ -9,6 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from logreg_tui.core.evaluation import evaluations
 from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Setting, stat_words
 from logreg_tui.core.state import Snapshot
@@ -54,6 +55,14 @@ def _in_data_units(snapshot: Snapshot, index: int) -> str | None:
     return format_number(snapshot.dataset.original_units(snapshot.w, snapshot.b)[index])
 
 
+def _at_threshold(snapshot: Snapshot) -> str | None:
+    """The training points' accuracy at the threshold t, where t is not 0.5 (core/evaluation.py)."""
+    if snapshot.settings.threshold == 0.5:
+        return None
+    train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, snapshot.settings.threshold)
+    return format_accuracy(train.confusion.accuracy) if train is not None else None
+
+
 def _status(snapshot: Snapshot) -> str:
     return "saturated" if snapshot.saturated and snapshot.status == "running" else snapshot.status
 
@@ -63,7 +72,8 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("epoch", _epoch),
     ("loss", lambda s: format_number(s.loss)),  # the data's mean BCE
     ("loss+pen", lambda s: format_number(s.objective) if s.settings.penalized else None),  # the objective
-    ("acc", lambda s: format_accuracy(s.accuracy)),
+    ("acc", lambda s: format_accuracy(s.accuracy)),  # at σ = 0.5
+    ("acc at t", lambda s: _at_threshold(s)),  # away from t = 0.5 (the t line below says t)
     LR_STAT,
     ("w", lambda s: format_number(s.w)),
     ("b", lambda s: format_number(s.b, 1 + abs(s.w) * s.dataset.largest_x)),

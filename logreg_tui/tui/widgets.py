@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,6 +27,7 @@ from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
 from logreg_tui.views.landscape import geometry
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
+from logreg_tui.views.scatter import in_data_units, sigmoid, x_at_column
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -212,24 +215,52 @@ class LandscapeView(PlotView):
             self.post_message(self.Moved(*point))
 
 
-WIDGETS: dict[str, type[PlotView]] = {"landscape": LandscapeView}  # a view's widget, where not a PlotView
-WIDE = (120, 40)  # from this terminal size on, every plot is on screen: loss and data beside the landscape
-WIDE_AND_SHORT = (180, 20)  # from this width on, a shorter terminal has all three in a row
+class DataView(PlotView):
+    """The data and σ(wx + b); a click on it asks for the threshold t that puts x* under the pointer."""
+
+    class ThresholdAt(Message):
+        """A click on the data plot: x there, and t = σ(wx + b) at it (None where w = 0: no x* anywhere)."""
+
+        def __init__(self, x: float, t: float | None) -> None:
+            super().__init__()
+            self.x, self.t = x, t
+
+    def on_click(self, event: events.Click) -> None:
+        if self._inputs is None or not fits(*self.size):
+            return
+        snapshot = self._inputs[0]
+        x = x_at_column(in_data_units(snapshot.dataset), self.size.width, event.x, snapshot.n_train)
+        w, b = snapshot.dataset.original_units(snapshot.w, snapshot.b)
+        if x is None or not (math.isfinite(w) and math.isfinite(b)):
+            return
+        t = float(sigmoid(np.float64(w * x + b))) if w else None
+        self.post_message(self.ThresholdAt(x, None if t is None else min(max(t, T_NEAREST), 1 - T_NEAREST)))
+
+
+T_NEAREST = 1e-6  # a click far out in σ's tail: t as near 0 or 1 as this, x* as near the click as that allows
+WIDGETS: dict[str, type[PlotView]] = {"landscape": LandscapeView, "data": DataView}  # where not a PlotView
+WIDE = (120, 40)  # from this terminal size on, loss and data beside the landscape (m: or the evaluation)
+WIDE_AND_SHORT = (180, 20)  # from this width on, a shorter terminal has three in a row (m: the same)
+EVERYTHING = (190, 45)  # from here, all four: loss above data, the landscape and the evaluation beside them
+
 LAYOUTS = (  # (the Plots class app.tcss lays out, the smallest terminal for it), the first that fits wins
+    ("full", EVERYTHING),
     ("wide", WIDE),
     ("row", WIDE_AND_SHORT),
 )
+SWAPS = ("", "landscape", "evaluation")  # what m puts in the data's place below WIDE ("": the data); at WIDE and in
+# a row the landscape's column shows the landscape or the evaluation
 
 
 def layout_of(width: int, height: int) -> str | None:
-    """The Plots class for a terminal size (LAYOUTS): all on screen when there is room, else None (loss above
-    data, or above the landscape after m)."""
+    """The Plots class for a terminal size (LAYOUTS), None below them all (loss above one plot)."""
     return next((name for name, (columns, rows) in LAYOUTS if width >= columns and height >= rows), None)
 
 
 class Plots(Container):
-    """The plot views: from WIDE on, loss above data with the landscape beside them; smaller, loss above data
-    or, after m, above the landscape (the classes `wide` and `landscape-below`; app.tcss lays them out)."""
+    """The plot views: loss above data, with the landscape beside them from WIDE on and the evaluation too from
+    EVERYTHING on; where one does not fit, m swaps it in (the classes `wide`, `row`, `full`, `landscape-below`,
+    `evaluation-below` and `evaluation-side`; app.tcss lays them out)."""
 
     def __init__(self, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -238,6 +269,7 @@ class Plots(Container):
         self._colors_for: tuple[object, ...] = ()  # (theme, depth, ascii) that _colors were worked out for
         self.cpu_seconds = 0.0  # the UI thread's time spent asking for plots (or drawing them)
         self._views: list[PlotView] = []  # found once: a query walks the DOM, many times a second otherwise
+        self.swap = ""  # of SWAPS: what m has put on screen in another plot's place
 
     def show(self, snapshot: Snapshot, app: ShowsPlots) -> None:
         """Every view of this snapshot, in the app's colours (worked out once per theme: ~170 CSS variables)."""
@@ -268,15 +300,25 @@ class Plots(Container):
             yield WIDGETS.get(row.name, PlotView)(row.view, row.settings, self._drawer, id=row.name)
 
     def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
         layout = layout_of(*self.app.size)
         for name, _ in LAYOUTS:
             self.set_class(layout == name, name)
+        self.set_class(layout is None and self.swap == "landscape", "landscape-below")
+        self.set_class(layout is None and self.swap == "evaluation", "evaluation-below")
+        self.set_class(layout in ("wide", "row") and self.swap == "evaluation", "evaluation-side")
 
     def toggle_landscape(self) -> bool:
-        """Show the landscape in the data's place, or the data again; False when both are on screen anyway."""
-        if any(self.has_class(name) for name, _ in LAYOUTS):
+        """m: below WIDE the data's place shows the landscape, then the evaluation, then the data again; at WIDE
+        and in a row the landscape's column swaps it with the evaluation; False when all are on screen anyway."""
+        layout = layout_of(*self.app.size)
+        if layout == "full":
             return False
-        self.toggle_class("landscape-below")
+        swaps = SWAPS if layout is None else ("", "evaluation")
+        self.swap = swaps[(swaps.index(self.swap) + 1) % len(swaps)] if self.swap in swaps else swaps[1]
+        self._lay_out()
         return True
 
     def map_cell(self, snapshot: Snapshot) -> tuple[float, float]:

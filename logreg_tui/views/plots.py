@@ -113,7 +113,7 @@ def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: in
     """In the data's own units: a standardized run's x, w and b are turned back (x* too)."""
     dataset = snapshot.dataset
     w, b = dataset.original_units(snapshot.w, snapshot.b)
-    return data_plot(in_data_units(dataset), w, b, width, height, colors, snapshot.n_train)
+    return data_plot(in_data_units(dataset), w, b, width, height, colors, snapshot.n_train, snapshot.settings.threshold)
 
 
 def render(drawing: LossDrawing | DataDrawing) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.drawing import Drawing, PlotColors
+from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 from logreg_tui.views.landscape import LandscapeSettings, landscape_view
 from logreg_tui.views.plots import DataSettings, LossSettings, data_view, loss_view
 
@@ -29,5 +30,6 @@ class ViewRow:
 VIEWS = (  # in this order on screen: the grid fills by it
     ViewRow("loss", loss_view, LossSettings()),
     ViewRow("landscape", landscape_view, LandscapeSettings()),
+    ViewRow("evaluation", evaluation_view, EvaluationSettings()),
     ViewRow("data", data_view, DataSettings()),
 )

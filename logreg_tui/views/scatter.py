@@ -11,6 +11,7 @@ import numpy as np
 import plotext as plt
 
 from logreg_tui.core.data import Dataset
+from logreg_tui.core.evaluation import logit
 from logreg_tui.core.formatting import format_number
 from logreg_tui.views.axes import fit_title, round_ticks
 from logreg_tui.views.canvas import quantize, rows_of, start_canvas, too_small
@@ -57,14 +58,29 @@ def in_data_units(dataset: Dataset) -> Dataset:
     return Dataset(x, dataset.y, dataset.seed, dataset.gap, dataset.source)
 
 
+Y_LABEL_WIDTH = 3  # the data plot's y tick labels (y=0, 0.5, y=1): then its axis, the canvas, the right border
+
+
+def x_at_column(dataset: Dataset, width: int, column: int, n_train: int | None = None) -> float | None:
+    """The data's x under a screen column of a data plot `width` wide, where plotext puts x_min … x_max across its
+    canvas (measured: a vline at x lands within half a column of this); None off the canvas."""
+    x_min, x_max, _ = _fine_occupancy(dataset, dataset.n_points if n_train is None else n_train)
+    canvas = width - Y_LABEL_WIDTH - 2
+    position = column - Y_LABEL_WIDTH - 1
+    if canvas < 2 or not 0 <= position < canvas:
+        return None
+    return x_min + position / (canvas - 1) * (x_max - x_min)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow warnings for huge |z|
 
 
 def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, colors: PlotColors,
-              n_train: int | None = None) -> tuple[object, str | Drawing]:
-    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* = −b/w; points from n_train on
-    (held out) drawn as × where no training point of their class shares the column."""
+              n_train: int | None = None, t: float = 0.5) -> tuple[object, str | Drawing]:
+    """(key, a note or the Drawing) of the data with σ(wx + b) and the threshold x* where σ = t, (logit(t) − b)/w
+    (−b/w at t = 0.5); points from n_train on (held out) drawn as × where no training point of their class shares
+    the column."""
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
@@ -72,7 +88,7 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, col
     curve_x = np.linspace(x_min, x_max, 2 * width)
     with np.errstate(all="ignore"):
         curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
-        threshold = -b / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
+        threshold = (logit(t) - b) / w if w and math.isfinite(w) and math.isfinite(b) else math.nan
     show_threshold = x_min <= threshold <= x_max
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
     # the title's x* to its shown digits: a curve that looks the same may still move x* in the title
@@ -80,10 +96,9 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, col
            threshold_column,
            threshold_text(threshold, x_min, x_max) if show_threshold else None)
     finite = np.isfinite(curve_y)
-    return key, DataDrawing(colors=colors, x0=x0, x1=x1, held0=held0, held1=held1, curve_x=curve_x[finite],
-                            curve_y=curve_y[finite],
-                            threshold=threshold if show_threshold else None, x_min=x_min, x_max=x_max,
-                            width=width, height=height)
+    return (*key, t), DataDrawing(colors=colors, x0=x0, x1=x1, held0=held0, held1=held1, curve_x=curve_x[finite],
+                                  curve_y=curve_y[finite], threshold=threshold if show_threshold else None,
+                                  t=t, x_min=x_min, x_max=x_max, width=width, height=height)
 
 
 def threshold_text(threshold: float, x_min: float, x_max: float) -> str:
@@ -114,7 +129,8 @@ class DataDrawing(Drawing):
     held1: np.ndarray
     curve_x: np.ndarray  # σ(wx + b) where it is finite
     curve_y: np.ndarray
-    threshold: float | None  # x* = −b/w, when it is on the plot
+    threshold: float | None  # x*, where σ(wx + b) = t, when it is on the plot
+    t: float  # the decision threshold on σ
     x_min: float
     x_max: float
     width: int
@@ -129,10 +145,11 @@ class DataDrawing(Drawing):
 
 
 def draw_data(x0: np.ndarray, x1: np.ndarray, held0: np.ndarray, held1: np.ndarray, curve_x: np.ndarray,
-              curve_y: np.ndarray, threshold: float | None,
+              curve_y: np.ndarray, threshold: float | None, t: float,
               x_min: float, x_max: float, width: int, height: int, colors: PlotColors) -> str:
     start_canvas(width, height, colors)
     where = f"x* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
+    where += f" (σ = {t:g})" if where and t != 0.5 else ""
     plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
                         where, "σ(wx + b)"))
     plt.xlim(x_min, x_max)
