@@ -14,10 +14,12 @@ from dataclasses import replace
 import numpy as np
 
 from logreg_tui.core.data import make_tutorial_data
+from logreg_tui.core.evaluation import ranked_points
 from logreg_tui.core.history import LossHistory, PathHistory
 from logreg_tui.core.optimum import find_optimum
 from logreg_tui.core.state import TrainConfig, before_training
 from logreg_tui.views.drawing import PlotColors
+from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 from logreg_tui.views.landscape import LandscapeSettings, landscape_view, map_codes
 from logreg_tui.views.plots import LossSettings, loss_plot, picture, render
 from logreg_tui.views.scatter import data_plot
@@ -48,7 +50,8 @@ def path_after(epochs: int) -> PathHistory:
 
 def frame_seconds(dataset, history, path, w: float, repeats: int = 15, ghosts: int = 0, plots: str = "all",
                   settings: LossSettings = LossSettings(smooth=True)) -> float:
-    """Median time of a frame: every plot (or only the loss plot) rebuilt (the key is ignored) and drawn.
+    """Median time of a frame: every plot (or only the loss plot; "evaluation": every plot and the evaluation view,
+    at a threshold that moves each frame) rebuilt (the key is ignored) and drawn.
 
     ghosts: that many earlier runs of 1e6 epochs (their histories and paths), on the same data.
     """
@@ -73,6 +76,10 @@ def frame_seconds(dataset, history, path, w: float, repeats: int = 15, ghosts: i
         _, drawing = landscape_view(replace(snapshot, w=w + k * 1e-3), LandscapeSettings(), LANDSCAPE_WIDTH,
                                     LANDSCAPE_HEIGHT, COLORS)
         picture(drawing)
+        if plots == "evaluation":
+            moved = replace(snapshot, w=w + k * 1e-3, settings=replace(snapshot.settings, threshold=0.3 + k * 0.01))
+            _, drawing = evaluation_view(moved, EvaluationSettings(), WIDTH, DATA_HEIGHT, COLORS)
+            picture(drawing)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -89,10 +96,26 @@ def main() -> None:
     print(f"frame (loss, data, landscape) at N 1e3, 1e3 epochs: {base * 1e3:.1f} ms")
     print(f"N 1e6 ÷ N 1e3:                {many_points / base:.2f}  (goal ≤ 1.5)")
     print(f"1e6 epochs ÷ 1e3 epochs:      {many_epochs / base:.2f}  (goal ≤ 1.5)")
+    evaluation(small, big, short, short_path)
     ghosts(small, short, short_path)
     small_map, big_map = map_seconds(small), map_seconds(big)
     print(f"the map, once per data set, window and size: {small_map * 1e3:.1f} ms at N 1e3, "
           f"{big_map * 1e3:.1f} ms at N 1e6 (summary included): {big_map / small_map:.2f}")
+
+
+def evaluation(small, big, history, path) -> None:
+    """The frame with the evaluation view on screen (issue 30): its cost must not grow with N. The points are
+    ranked once per data set (timed apart)."""
+    started = time.perf_counter()
+    ranked_points(big, 0, big.n_points)
+    ranking = time.perf_counter() - started
+    ranked_points(small, 0, small.n_points)
+    for _ in range(3):
+        base = frame_seconds(small, history, path, 2.0, plots="evaluation")
+        many_points = frame_seconds(big, history, path, 2.0, plots="evaluation")
+        view_only = frame_seconds(small, history, path, 2.0)
+    print(f"with the evaluation view: {base * 1e3:.1f} ms at N 1e3 (without it {view_only * 1e3:.1f} ms); "
+          f"N 1e6 ÷ N 1e3: {many_points / base:.2f}  (goal ≤ 1.5); ranking N 1e6 once: {ranking * 1e3:.0f} ms")
 
 
 def ghosts(dataset, history, path) -> None:
@@ -115,7 +138,8 @@ def map_seconds(dataset, repeats: int = 5) -> float:
     for _ in range(repeats):
         loss_surface.cache_clear()
         map_codes.cache_clear()
-        snapshot = replace(before_training(dataset, TrainConfig()), path=path_after(1_000).view())
+        snapshot = replace(before_training(dataset, TrainConfig()), path=path_after(1_000).view(),
+                           optimum=find_optimum(dataset.x[:1000], dataset.y[:1000]))  # no minimum: no map drawn
         started = time.perf_counter()
         landscape_view(snapshot, LandscapeSettings(), LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT, COLORS)
         times.append(time.perf_counter() - started)

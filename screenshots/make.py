@@ -149,6 +149,11 @@ async def main() -> None:
     # why it is slow: the gap to the minimum at the tutorial's lr, and at the best lr (B), with the predicted rates
     await shoot("gap", ("--epochs", "3000"), ("d", *("N",) * 80), epochs=800, size=(160, 50))
     await shoot("curvature", ("--epochs", "1001"), ("k", *("N",) * 30), epochs=300, size=(160, 50))
+    await shoot("evaluation", ("--preset", "imbalanced", "--val-frac", "0.2", "--epochs", "1001"),
+                ("m", *("N",) * 30, "less_than_sign", "less_than_sign"), epochs=300, size=(160, 50))
+    await shoot("evaluation-small", ("--preset", "overlap", "--epochs", "1001"), ("m", "m", *("N",) * 20), epochs=200,
+                size=(80, 24))
+    await shoot("everything", ("--val-frac", "0.2", "--epochs", "1001"), ("N",) * 30, epochs=300, size=(200, 60))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
     if not wanted("browser"):
         pass

@@ -349,9 +349,10 @@ async def test_plots_fill_their_widgets_wider_and_taller_than_80_by_24():
     async with make_app().run_test(size=(200, 60)) as pilot:
         app = await started(pilot)
         await settle(pilot)
-        for name, height in (("#loss", 27), ("#data", 27), ("#landscape", 56)):  # 2 × 2: the landscape spans both rows
+        # 3 columns: loss above data, the landscape and the evaluation each spanning both rows
+        for name, height in (("#loss", 27), ("#data", 27), ("#landscape", 56), ("#evaluation", 56)):
             plot = app.query_one(name)
-            assert plot.size.width >= 85 and plot.size.height >= height, name
+            assert plot.size.width >= 56 and plot.size.height >= height, name
             assert max(len(line) for line in plot.plain_lines) == plot.size.width, name
             assert sum(1 for line in plot.plain_lines if line.strip()) > 24, name
 

@@ -213,7 +213,7 @@ def _xy(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
 # -- in the app: layout, clicks, the move keys
 
 
-async def test_from_120_by_40_every_plot_and_the_stats_are_on_screen_and_m_says_so():
+async def test_from_120_by_40_loss_data_landscape_and_stats_are_on_screen_and_m_swaps_in_the_evaluation():
     from apphelpers import make_app, message, settle, started
 
     async with make_app().run_test(size=(120, 40)) as pilot:
@@ -223,7 +223,9 @@ async def test_from_120_by_40_every_plot_and_the_stats_are_on_screen_and_m_says_
             assert app.query_one(name).region.area > 0, name
         assert any("loss landscape" in line for line in app.query_one("#landscape").plain_lines)
         await pilot.press("m")
-        assert "every plot is on screen" in message(app) and app.query_one("#data").region.area > 0
+        await settle(pilot)
+        assert app.query_one("#evaluation").region.area > 0 and app.query_one("#landscape").region.area == 0
+        assert app.query_one("#data").region.area > 0 and message(app) == ""
 
 
 async def test_below_120_by_40_m_switches_the_bottom_plot_between_data_and_landscape():
@@ -239,6 +241,9 @@ async def test_below_120_by_40_m_switches_the_bottom_plot_between_data_and_lands
         assert landscape.region == bottom and data.region.area == 0
         assert any("landscape" in line for line in landscape.plain_lines)
         assert any("✕ min 0.050792" in line for line in landscape.plain_lines)
+        await pilot.press("m")  # the evaluation, then the data again
+        await settle(pilot)
+        assert landscape.region.area == 0 and app.query_one("#evaluation").region == bottom
         await pilot.press("m")
         await settle(pilot)
         assert landscape.region.area == 0 and data.region.area > 0

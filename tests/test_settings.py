@@ -18,7 +18,7 @@ from logreg_tui.views.plots import LossDrawing, draw_loss
 from logreg_tui.views.scatter import DataDrawing, draw_data
 
 CHANGED = {"lr": 0.05, "autograd": "custom", "optimizer": "adam", "momentum": 0.5, "batch_size": 16,
-           "val_frac": 0.25, "l2": 0.01, "l1": 0.02}  # a value away from the default, per setting
+           "val_frac": 0.25, "l2": 0.01, "l1": 0.02, "threshold": 0.3}  # a value away from the default, per setting
 
 
 def test_every_setting_has_one_row_and_a_changed_value_here():

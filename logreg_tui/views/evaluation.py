@@ -200,7 +200,7 @@ def draw_evaluation(curves: np.ndarray, chance: np.ndarray, marks: list[list[Any
     styles = _styles(colors)
     box = [_roc_row(curves, chance, marks, frame, row, styles) if roc_width else [] for row in range(1, roc_height)]
     if roc_width:  # the FPR axis and its labels, then the legend, under the box
-        box[frame.rows] = [(" " * LABEL_WIDTH + "└" + "─" * frame.columns, dim)]
+        box[frame.rows] = [(" " * LABEL_WIDTH + "└" + "─" * (frame.columns + 1), dim)]  # to the box's edge
         box[frame.rows + 1] = [(" " * (LABEL_WIDTH + 1) + "0" + "FPR".center(frame.columns - 2) + "1", text)]
         box[frame.rows + 2] = [(legend, text)]
     role_styles = {"head": dim, "count": text, "figure": text}
