@@ -101,6 +101,31 @@ def test_an_lr_past_the_stable_limit_is_warned_on_screen_before_a_step_and_b_end
     assert term.wait_exit(5) == 0
 
 
+def test_the_app_survives_bad_function_files_and_quits_at_once(terminal, tmp_path):
+    """--function under a real terminal: a syntax error, then a backward that never returns, then a correct one."""
+    from pathlib import Path
+
+    functions = Path(__file__).parent / "data" / "functions"
+    path = tmp_path / "my_loss.py"
+    path.write_text((functions / "syntax_error.py").read_text())
+    term = terminal("--paused", "--function", str(path), cols=100, rows=30)
+    term.wait_for(r"my_loss\.py:6: SyntaxError", timeout=60)
+    time.sleep(0.05)
+    path.write_text((functions / "infinite_loop.py").read_text())
+    term.wait_for(r"did not return within 5 s", timeout=60)
+    time.sleep(0.05)
+    path.write_text((functions / "correct.py").read_text())
+    term.wait_for(r"my_loss\.py loaded: PASS", timeout=60)
+    term.wait_for(r"function\s+my_loss\.py PASS")
+    term.press("n")
+    term.wait_for(r"epoch\s+1 / 1001")
+    assert "Traceback" not in term.text
+    started = time.monotonic()
+    term.press("q")
+    assert term.wait_exit(5) == 0
+    assert time.monotonic() - started < 1.0
+
+
 def test_ghosts_legend_in_a_real_terminal_names_the_earlier_runs_by_what_differs(terminal):
     """Two runs kept by z at 160×50 (after N, o between them): the legend says which is which, g hides it."""
     term = terminal("--paused", cols=160, rows=50)

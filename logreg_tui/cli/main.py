@@ -28,11 +28,20 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = parse_options(argv)
+    if options.function_template:
+        from logreg_tui.core.homework import TEMPLATE
+
+        print(TEMPLATE, end="")
+        return 0
     try:
         try:
             dataset = load_dataset(options)
         except DataError as error:
             return fail(str(error))
+        if options.gradcheck and options.function:
+            from logreg_tui.training.homework import run_function_check
+
+            return run_function_check(options.function, as_json=options.json)
         if options.gradcheck:
             from logreg_tui.training.gradcheck import run_gradcheck
 
@@ -103,6 +112,8 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
         return fail(str(error))
+    if options.function and (refused := _use_function(engine, options.function)):
+        return refused
     with stopping_signals(engine.close) as stopped:
         snapshot = _train_and_log(engine, options)
     status = "diverged" if snapshot.status == "diverged" else "interrupted" if stopped else "done"
@@ -118,6 +129,21 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         fail(f"at epoch {snapshot.epoch}: {snapshot.message}")
     if stopped:
         return fail(f"{stop_words(stopped[0])} at epoch {snapshot.epoch}", exit_code(stopped[0]))
+    return 0
+
+
+def _use_function(engine: Engine, spec: str) -> int:
+    """--headless --function: load and check the file, say its verdict, train with it; 2 when it cannot."""
+    from logreg_tui.training.homework import LoadError, load_and_check
+
+    try:
+        homework = load_and_check(spec)
+    except LoadError as error:
+        return fail(str(error))
+    if not homework.verdict.usable:
+        return fail(f"cannot train with {homework.label}: {homework.verdict.line()}")
+    print(f"logreg-tui: {homework.label}: {homework.verdict.line()}", file=sys.stderr)
+    engine.use_function(homework, switch=True)
     return 0
 
 

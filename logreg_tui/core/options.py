@@ -25,7 +25,7 @@ EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
                              "colors": "auto", "ascii": None}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
-                              "no_token": False}
+                              "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": ()}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init")
 SEEDED_ONLY = ("gap", "label_noise", "class_balance")  # the recipe's: refused with --data
@@ -163,6 +163,14 @@ def build_parser() -> QuietParser:
                        help="--serve: a fixed token from a file only you can read (mode 0600), for bookmarks")
     serve.add_argument("--no-token", action="store_true", default=unset,
                        help="--serve on loopback only: no token (any local user can open a tab)")
+    serve.add_argument("--serve-allow-code", action="store_true", default=unset,
+                       help="--serve with --function: let every tab run that file's code on this machine")
+    homework = p.add_argument_group("homework")
+    homework.add_argument("--function", metavar="FILE.py[:NAME]",
+                          help="train with your own torch.autograd.Function for the loss on logits (the autograd "
+                          "mode file; a toggles builtin ↔ file); checked on load and on every save")
+    homework.add_argument("--function-template", action="store_true",
+                          help="print a Function file to start from (forward written, backward yours) and exit")
     headless = p.add_argument_group("headless")
     headless.add_argument("--headless", action="store_true", help="train without the app, print the tutorial's lines")
     headless.add_argument("--log-every", type=lambda t: whole(t, 1), default=unset, help="print every N epochs (100)")
@@ -211,6 +219,9 @@ class Options:
     json: bool
     compare: tuple[str, ...]  # --compare's specs, as given
     gradcheck: bool
+    function: str | None  # --function FILE.py[:NAME]: the autograd mode "file"
+    function_template: bool
+    serve_allow_code: bool  # --serve may run --function's file for its tabs
 
 
 def _flag(name: str) -> str:
@@ -228,12 +239,25 @@ def _given(argv: list[str] | None) -> set[str]:
 def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
     """Why an option that was given means nothing in this mode, or None: one rule for every mode-only option."""
     if gradcheck:  # it checks the Functions alone: no data, no training, no app; --json makes its report JSON
-        refused, why = given - {"json", "gradcheck"}, "does nothing with --gradcheck"
+        refused, why = given - {"json", "gradcheck", "function"}, "does nothing with --gradcheck"
     elif headless:
         refused, why = given & set(APP_ONLY), "is for the app; it does nothing with --headless"
     else:
         refused, why = given & set(HEADLESS_ONLY), "needs --headless"
     return f"{_flag(min(refused))} {why}" if refused else None
+
+
+def _function_problem(values: dict[str, Any]) -> str | None:
+    """Why --function (or the mode it makes) cannot go with what else was given, or None."""
+    function = values.get("function")
+    if values.get("autograd") == "file" and not function:
+        return "--autograd file trains with --function FILE.py's Function: give --function"
+    if function and values.get("compare"):
+        return "--function trains one run: it does nothing with --compare"
+    if function and values["serve"] and not values.get("serve_allow_code"):
+        return ("--serve with --function runs that file's code for every browser tab, on this machine: add "
+                "--serve-allow-code if that is what you mean")
+    return None
 
 
 def parse_options(argv: list[str] | None = None) -> Options:
@@ -257,6 +281,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     recipe = [name for name in SEEDED_ONLY if name in given]
     if recipe and values.get("data") is not None:
         problem = f"{_flag(recipe[0])} shapes the seeded data; it does nothing with --data"
+    problem = problem or _function_problem(values)
     if problem:
         parser.error(problem)
     compare = {"compare": tuple(values.get("compare", ()))}
@@ -341,7 +366,10 @@ def _spec_value(action: argparse.Action, text: str, spec: str) -> Any:
 
 def train_config(options: Options, **publishing: Any) -> TrainConfig:
     """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
-    return TrainConfig(settings=options.settings, init=initial_w_b(options), shuffle_seed=options.seed,
+    settings = options.settings
+    if settings.autograd == "file":  # the file's Function joins once checked (Steering.use_function)
+        settings = replace(settings, autograd="builtin")
+    return TrainConfig(settings=settings, init=initial_w_b(options), shuffle_seed=options.seed,
                        device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,

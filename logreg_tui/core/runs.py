@@ -26,6 +26,7 @@ def _point(point: tuple[float, float]) -> str:
 # kind → (what comes before the values, how a value reads): every setting, and w, b moved by hand
 WORDS: dict[str, tuple[str, Callable[[Any], str]]] = {row.name: (row.label, row.words) for row in SETTINGS}
 WORDS["move"] = ("w, b ", _point)
+WORDS["function"] = ("function ", str)  # --function's file reloaded: its verdict before → after
 
 
 class Labelled(Protocol):

@@ -16,7 +16,8 @@ from typing import Any, Literal, get_args
 
 from logreg_tui.core.formatting import format_number
 
-Autograd = Literal["builtin", "custom", "tutorial"]  # torch's, the hand-written correct one, the tutorial's as written
+# torch's, the hand-written correct one, the tutorial's as written, a person's own (--function FILE.py)
+Autograd = Literal["builtin", "custom", "tutorial", "file"]
 AUTOGRADS: tuple[Autograd, ...] = get_args(Autograd)
 Optimizer = Literal["sgd", "momentum", "nesterov", "adam"]  # torch.optim.SGD, with momentum, nesterov; Adam
 OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)

@@ -106,6 +106,8 @@ class Snapshot:
     curvature_here: Curvature | None = None  # the objective's Hessian at the shown w, b (core/curvature.py)
     curvature_at_minimum: Curvature | None = None  # and at its minimum; None without one (or before training)
     near_estimate: float | None = None  # the epoch the curvature predicts for near_optimum_at; None: not predicted
+    function: str = ""  # --function's file name, once a usable Function is loaded from it
+    function_verdict: str = ""  # its check: PASS (…) or FAIL: the diagnosis (…)
 
     # the settings by name, for the many readers of one of them
     @property

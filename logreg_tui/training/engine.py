@@ -22,7 +22,7 @@ from logreg_tui.core.settings import Settings
 from logreg_tui.core.state import Snapshot, Status, TrainConfig
 from logreg_tui.training.run import Run
 from logreg_tui.training.steering import Steering, _check_autograd
-from logreg_tui.training.trainer import choose_threads, resolve_device
+from logreg_tui.training.trainer import HomeworkError, choose_threads, resolve_device
 
 
 def start_engine(dataset: Dataset, config: TrainConfig, held: bool = False) -> Engine:
@@ -73,21 +73,29 @@ class Engine(Steering):
     def run(self) -> None:
         """Train while running, wait without spinning while paused, until close()."""
         while not self._closed.is_set():
-            if self._apply_commands():
-                answer = self._publish()  # what a key changed is shown at once, not at the next publish interval
-                if self.on_answer is not None:
-                    self.on_answer(answer)
-            wait = self._seconds_until_next_epoch()
-            if wait == 0.0:
-                self._train_epoch(stop=self._should_yield)
-                if time.monotonic() >= self._next_publish_at:
-                    self._publish()
-            else:
-                if self._dirty:
-                    self._publish()
-                self._wake.wait(wait)
-                self._wake.clear()
+            try:
+                self._run_once()
+            except HomeworkError as error:  # the person's own Function raised: never the end of training
+                self._homework_failed(error)
+                self._publish()
         self._flush()
+
+    def _run_once(self) -> None:
+        """One turn of run(): the commands, then an epoch or a wait."""
+        if self._apply_commands():
+            answer = self._publish()  # what a key changed is shown at once, not at the next publish interval
+            if self.on_answer is not None:
+                self.on_answer(answer)
+        wait = self._seconds_until_next_epoch()
+        if wait == 0.0:
+            self._train_epoch(stop=self._should_yield)
+            if time.monotonic() >= self._next_publish_at:
+                self._publish()
+        else:
+            if self._dirty:
+                self._publish()
+            self._wake.wait(wait)
+            self._wake.clear()
 
     def run_epochs(self, epochs: int) -> Snapshot:
         """train_epochs, then a snapshot whose epochs/s is the run's own (epochs ÷ the time spent training them)."""
@@ -99,11 +107,14 @@ class Engine(Steering):
         """Apply the commands sent so far, then train up to `epochs` epochs now in this thread, whatever the status;
         the epochs completed. Stops early at divergence or close(); publishes nothing (last_logged_loss reads)."""
         self._apply_commands()
-        for _ in range(epochs):
-            if self._status == "diverged" or self._closed.is_set():
-                break
-            self._train_epoch(counting_steps=False, stop=self._closed.is_set)
-        self._flush()
+        try:
+            for _ in range(epochs):
+                if self._status == "diverged" or self._closed.is_set():
+                    break
+                self._train_epoch(counting_steps=False, stop=self._closed.is_set)
+            self._flush()
+        except HomeworkError as error:
+            self._homework_failed(error)
         return self._run.epoch
 
     def last_logged_loss(self) -> tuple[float, float]:
@@ -188,7 +199,8 @@ class Engine(Steering):
 
     def _start_run(self, dataset: Dataset, settings: Settings) -> Run:
         """A run from w = b = 0 at epoch 0 (the settings and the speed kept)."""
-        run = Run(dataset, self._device, settings, self._config.shuffle_seed, self._config.init)
+        run = Run(dataset, self._device, settings, self._config.shuffle_seed, self._config.init,
+                  self._homework.function if self._homework else None)
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None
         if self._status in ("done", "diverged"):
@@ -244,7 +256,14 @@ class Engine(Steering):
         return self._latest
 
     def _snapshot(self, rate: float) -> Snapshot:
-        """The engine as it is now (records already fetched)."""
-        return self._run.snapshot(self._status, self._message, version=self._version, epochs_per_second=rate,
-                                  speed=self._pace.speed, epochs=self._config.epochs, stop_at=self._stop_at,
-                                  device=str(self._device), ghosts=self._ghosts)
+        """The engine as it is now (records already fetched); while training with a --function that fails its
+        check, the warning says so."""
+        homework = self._homework
+        snapshot = self._run.snapshot(self._status, self._message, version=self._version, epochs_per_second=rate,
+                                      speed=self._pace.speed, epochs=self._config.epochs, stop_at=self._stop_at,
+                                      device=str(self._device), ghosts=self._ghosts,
+                                      function=homework.label if homework else "",
+                                      function_verdict=homework.verdict.line() if homework else "")
+        if homework and not homework.verdict.passed and snapshot.autograd == "file":
+            return replace(snapshot, warning=f"{homework.label} fails its check: {homework.verdict.findings()}")
+        return snapshot

@@ -54,9 +54,10 @@ class Run:
     """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
 
     def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int,
-                 start: tuple[float, float] = (0.0, 0.0)) -> None:
+                 start: tuple[float, float] = (0.0, 0.0),
+                 homework: type[torch.autograd.Function] | None = None) -> None:
         self.dataset = dataset
-        self.trainer = Trainer(dataset, device, settings, shuffle_seed)
+        self.trainer = Trainer(dataset, device, settings, shuffle_seed, homework)
         if start != (0.0, 0.0):
             self.trainer.move_to(*start)
         self.history = LossHistory()

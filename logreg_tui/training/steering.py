@@ -15,6 +15,7 @@ from typing import Any
 from logreg_tui.core.curvature import best_settings
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.pacing import EpochPace
+from logreg_tui.core.runs import Event
 from logreg_tui.core.settings import (
     AUTOGRADS,
     BY_NAME,
@@ -27,6 +28,7 @@ from logreg_tui.core.settings import (
     next_optimizer,
 )
 from logreg_tui.core.state import Status, TrainConfig
+from logreg_tui.training.homework import Homework
 from logreg_tui.training.run import Run
 
 
@@ -57,8 +59,10 @@ class Steering:
     _configure: Callable[..., None]
     _load: Callable[[Dataset, Settings | None], None]
     _config: TrainConfig
+    _pending_steps: int
 
     def __init__(self) -> None:
+        self._homework: Homework | None = None  # the last usable Function from --function's file
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
@@ -114,7 +118,13 @@ class Steering:
 
     def toggle_autograd(self, alternative: Autograd) -> None:
         """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
-        self._send(lambda: self._configure(autograd=alternative if self._settings.autograd == "builtin" else "builtin"))
+        self._send(lambda: self._do_toggle_autograd(alternative))
+
+    def _do_toggle_autograd(self, alternative: Autograd) -> None:
+        if alternative == "file" and self._homework is None and self._settings.autograd == "builtin":
+            self._message = "no usable --function loaded yet: fix the file and save (it reloads)"
+            return
+        self._configure(autograd=alternative if self._settings.autograd == "builtin" else "builtin")
 
     def cycle_optimizer(self) -> None:
         """The next optimizer (settings.next_optimizer), from the current w, b; it starts with fresh state."""
@@ -132,6 +142,16 @@ class Steering:
         """A setting with a ladder (settings.SETTINGS) to its next step up (or down), from the current w, b; past
         an end, round to the other if its ladder wraps, else it stays and says so."""
         self._send(lambda: self._do_step_setting(name, direction))
+
+    def use_function(self, homework: Homework, switch: bool = False) -> None:
+        """A checked Function from --function's file (loaded, or reloaded on save), between steps, keeping w, b and
+        the run: a reload is an event. `switch`: train with it now (autograd "file"). One that cannot run (it
+        raised, looped, or answered the wrong shape) is not used: the last good one stays, and training pauses."""
+        self._send(lambda: self._do_use_function(homework, switch))
+
+    def function_failed(self, why: str) -> None:
+        """The file gave no Function (a syntax error, no class, an error at import): said; the last good one kept."""
+        self._send(lambda: self._keep_last_function(why))
 
     def step_setting_down(self, name: str) -> None:
         """step_setting one step down (a key's action passes the app one argument after the command's name)."""
@@ -183,8 +203,8 @@ class Steering:
         self._flush()
         while not self._commands.empty():
             command = self._commands.get_nowait()
-            if self._status != "diverged":
-                self._message = ""  # a note about the last command ("lr stays …") is over with the next
+            if self._status != "diverged" and command != self._do_release:
+                self._message = ""  # a note about the last command ("lr stays …") is over with the next (a key's)
             try:
                 command()
             except Exception as error:  # a key must never end training: say what could not apply
@@ -210,6 +230,34 @@ class Steering:
         self._configure(**changes)
         best = f"{curvature.reading()}; " + ", ".join(f"{name} {value:.3g}" for name, value in changes.items())
         self._message = f"{self._message} · {best}" if self._message else best  # after a divergence: going on too
+
+    def _do_use_function(self, homework: Homework, switch: bool) -> None:
+        if not homework.verdict.usable:
+            self._keep_last_function(f"{homework.label}: {homework.verdict.line()}")
+            return
+        before, self._homework = self._homework, homework
+        self._run.trainer.homework = homework.function
+        if before is not None:
+            self._run.record(Event(self._run.epoch, "function", before.summary, homework.summary))
+        if self._settings.autograd == "file":  # the shown loss and gradients are the new Function's
+            self._run.trainer.evaluate()
+            self._run.values = None
+        elif switch:
+            self._configure(autograd="file")
+        self._message = f"{homework.label} {'reloaded' if before else 'loaded'}: {homework.verdict.line()}"
+
+    def _keep_last_function(self, why: str) -> None:
+        kept = f"; the last good {self._homework.label} stays" if self._homework else ""
+        if self._settings.autograd == "file" and self._status == "running":
+            self._status = "paused"
+        self._message = f"{why}{kept} (fix it and save: it reloads; a trains with builtin)"
+
+    def _homework_failed(self, error: Exception) -> None:
+        """The Function raised while training: back to builtin from the current w, b, paused, and why."""
+        label = self._homework.label if self._homework else "--function"
+        self._status, self._pending_steps = "paused", 0
+        self._configure(autograd="builtin")
+        self._message = f"{label} failed in training: {error}; back to builtin, paused (fix it and save: it reloads)"
 
     def _do_step_setting(self, name: str, direction: int) -> None:
         row, value = BY_NAME[name], getattr(self._settings, name)

@@ -87,6 +87,10 @@ class Checkpoint:
     progress: EpochInProgress | None  # a minibatch epoch begun and not finished
 
 
+class HomeworkError(Exception):
+    """The person's own Function failed while training: why, in one line."""
+
+
 class Trainer:
     """w, b and an optimizer over one data set on one device; epochs leave their records on the device.
 
@@ -94,8 +98,10 @@ class Trainer:
     it with `configure()`. The split and the minibatch generator are fixed at construction, as a run starts.
     """
 
-    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int = 42) -> None:
-        """`shuffle_seed`: the minibatch order of data from a file (generated data uses its own seed)."""
+    def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int = 42,
+                 homework: type[torch.autograd.Function] | None = None) -> None:
+        """`shuffle_seed`: the minibatch order of data from a file (generated data uses its own seed); `homework`:
+        the Function of the autograd mode "file" (--function)."""
         self.device = device
         x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
         n_train = dataset.n_train(settings.val_frac)
@@ -115,6 +121,7 @@ class Trainer:
         self.pending = 0  # epochs whose records wait in the buffer
         self.epoch = self.steps = 0
         self.progress: EpochInProgress | None = None  # a minibatch epoch paused between its steps
+        self.homework = homework
         self._true = torch.ones((), dtype=torch.bool, device=device)
         self.evaluate()
 
@@ -143,7 +150,18 @@ class Trainer:
             return F.binary_cross_entropy(torch.sigmoid(logits), y)
         if autograd == "custom":
             return BCEWithLogits.apply(logits, y)
+        if autograd == "file":
+            return self._homework_loss(logits, y)
         return TutorialCrossEntropyWithLogits.apply(logits, y)
+
+    def _homework_loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The person's own Function (--function); what it raises becomes a HomeworkError that names it."""
+        if self.homework is None:
+            raise HomeworkError("no --function is loaded: a goes back to builtin")
+        try:
+            return self.homework.apply(logits, y)
+        except Exception as error:
+            raise HomeworkError(f"its forward raised {type(error).__name__}: {error}") from error
 
     def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
         """Loss at the current w, b on (x, y) (default: the training data), with its gradients in w.grad, b.grad."""
@@ -153,7 +171,14 @@ class Trainer:
         loss = self.loss(logits, y)
         self.w.grad = self.b.grad = None  # what zero_grad() does
         # the penalties join outside the autograd Function: its gradient stays the one gradcheck checks
-        (loss + self._penalty() if self.settings.penalized else loss).backward()
+        objective = loss + self._penalty() if self.settings.penalized else loss
+        if self.settings.autograd != "file":
+            objective.backward()
+        else:
+            try:
+                objective.backward()
+            except Exception as error:
+                raise HomeworkError(f"its backward raised {type(error).__name__}: {error}") from error
         self.logits = logits.detach()
         return loss.detach()
 

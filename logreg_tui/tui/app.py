@@ -49,13 +49,14 @@ class LogRegApp(App):
         super().__init__()
         self.options = options
         self.dataset = dataset
-        self.link = EngineLink(before_training(dataset, train_config(options)), options.preset)  # until torch loads
+        self.link = EngineLink(before_training(dataset, train_config(options)), options.preset, options.function)
         self.outbox = Outbox(self, options, directory or Path.cwd())  # export and screenshots go there
         self.frames_per_second = min(options.fps, 2) if options.low_bandwidth else options.fps
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
         self._quitting = False
-        self._alternative: Autograd = "tutorial" if options.settings.autograd == "tutorial" else "custom"
+        self._alternative: Autograd = "file" if options.function else \
+            "tutorial" if options.settings.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
         self.ascii = False
 
@@ -83,6 +84,8 @@ class LogRegApp(App):
         if theme:
             self.theme = theme
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
+        if self.link.function is not None:  # --function's file: reloaded when saved
+            self.set_interval(0.5, self._watch_function)
         self._stats.show_loading(self.link.before_training)
         if notes := self.dataset.notes():
             self._say(notes)
@@ -106,6 +109,12 @@ class LogRegApp(App):
         config = train_config(self.options, publish_interval=0.5 / self.frames_per_second,
                               uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second))
         self.link.train(self.dataset, config, self._answered, lambda: self._quitting)
+
+    def _watch_function(self) -> None:
+        watch, engine = self.link.function, self.engine
+        if watch is not None and engine is not None and watch.changed():
+            self._say(f"{watch.path} changed: checking it…")
+            self.run_worker(lambda: watch.check(engine), thread=True, name="function check", exit_on_error=False)
 
     def _answered(self, snapshot: Snapshot) -> None:
         self.post_message(EngineAnswered())  # from the engine's thread: post_message is thread-safe

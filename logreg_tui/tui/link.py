@@ -3,12 +3,14 @@ up and apply first, at epoch 0, once it does; until then the link shows what is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from logreg_tui.core.data import Dataset
+from logreg_tui.core.homework import split_spec
 from logreg_tui.core.state import Snapshot, TrainConfig
 
 if TYPE_CHECKING:  # the app reaches training only through this link, and only once torch is loaded
@@ -24,8 +26,9 @@ class EngineAnswered(Message):
 class EngineLink:
     """Sends commands to the engine, or queues them until it is there and released; reads its latest snapshot."""
 
-    def __init__(self, before_training: Snapshot, preset: str = "tutorial") -> None:
+    def __init__(self, before_training: Snapshot, preset: str = "tutorial", function: str | None = None) -> None:
         self.before_training = before_training  # shown until the engine exists
+        self.function = FunctionWatch(function) if function else None  # --function's file
         self.engine: Engine | None = None  # set from the worker thread once torch is imported
         self._queued: list[Command] = []  # commands from keys pressed while torch loads, in order
         self.released = False  # the engine was told to start, after the queued commands
@@ -65,6 +68,8 @@ class EngineLink:
 
         engine = start_engine(dataset, config, held=True)
         engine.on_answer = on_answer
+        if self.function is not None:  # checked before the first epoch, which is then the file's
+            self.function.check(engine, switch=True)
         self.engine = engine
         if not closing():
             engine.run()
@@ -72,3 +77,41 @@ class EngineLink:
     def close(self) -> None:
         if self.engine is not None:
             self.engine.close()
+
+
+class FunctionWatch:
+    """--function's file: loaded and checked (in a child process, training/homework.py) on start and whenever its
+    modification time changes; the engine is sent the Function, or why there is none."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.path = split_spec(spec)[0]
+        self._seen = self._stamp()
+        self.checking = False  # a check is under way (in a worker thread)
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size
+
+    def changed(self) -> bool:
+        """The file was saved since the last look (a look costs one stat)."""
+        stamp = self._stamp()
+        if stamp == self._seen or self.checking:
+            return False
+        self._seen = stamp
+        return True
+
+    def check(self, engine: Engine, switch: bool = False) -> None:
+        """Load and check the file now (seconds: a child process imports torch), then tell the engine."""
+        from logreg_tui.training.homework import LoadError, load_and_check
+
+        self.checking = True
+        try:
+            engine.use_function(load_and_check(self.spec), switch)
+        except LoadError as error:
+            engine.function_failed(str(error))
+        finally:
+            self.checking = False

@@ -42,10 +42,10 @@ LR_STAT = _setting_stat(BY_NAME["lr"])  # beside the loss: a learner reads the t
 SETTING_STATS = [_setting_stat(row) for row in SETTINGS if row.stat and row.name != "lr"]
 
 
-def _file_name(path: str) -> str:
-    """The data file's name, its end kept when it is too long for the panel."""
+def _file_name(path: str, width: int = VALUE_WIDTH) -> str:
+    """A file's name, its end kept when it is too long for the panel."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return name if len(name) <= VALUE_WIDTH else "…" + name[-(VALUE_WIDTH - 1):]
+    return name if len(name) <= width else "…" + name[-(width - 1):]
 
 
 def _in_data_units(snapshot: Snapshot, index: int) -> str | None:
@@ -61,6 +61,14 @@ def _at_threshold(snapshot: Snapshot) -> str | None:
         return None
     train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, snapshot.settings.threshold)
     return format_accuracy(train.confusion.accuracy) if train is not None else None
+
+
+def _function(snapshot: Snapshot) -> str | None:
+    """--function's file and its check's verdict: my_loss.py FAIL (the message line says why)."""
+    if not snapshot.function:
+        return None
+    verdict = " PASS" if snapshot.function_verdict.startswith("PASS") else " FAIL"
+    return _file_name(snapshot.function, VALUE_WIDTH - len(verdict)) + verdict
 
 
 def _status(snapshot: Snapshot) -> str:
@@ -85,6 +93,7 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
     ("val acc", lambda s: format_accuracy(s.val_accuracy) if s.val_history else None),
     *SETTING_STATS,
+    ("function", _function),
     ("steps", lambda s: short_count(s.steps)),
     ("in epoch", lambda s: f"{s.epoch_progress:.0%} loss {s.epoch_loss_so_far:.4g}" if s.epoch_progress else None),
     ("speed", _speed),

@@ -1,0 +1,5 @@
+"""No torch.autograd.Function here."""
+
+
+def loss(logits, targets):
+    return (logits - targets).pow(2).mean()
