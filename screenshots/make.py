@@ -154,6 +154,9 @@ async def main() -> None:
     await shoot("evaluation-small", ("--preset", "overlap", "--epochs", "1001"), ("m", "m", *("N",) * 20), epochs=200,
                 size=(80, 24))
     await shoot("everything", ("--val-frac", "0.2", "--epochs", "1001"), ("N",) * 30, epochs=300, size=(200, 60))
+    flipped = str(HERE.parent / "tests" / "data" / "functions" / "sign_flipped.py")
+    await shoot("homework", ("--function", flipped, "--epochs", "200", "--speed", "max"), ("z", "a", "space"),
+                epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
     if not wanted("browser"):
         pass

@@ -24,8 +24,11 @@ def direct(w, b, x, y, l2):
     return np.linalg.eigvalsh(h)
 
 
-@pytest.mark.parametrize("seed,n,gap", [(42, 1000, 4.0), (7, 200, 2.0), (3, 5000, 1.0), (11, 50, 3.0)])
-@pytest.mark.parametrize("l2", [0.0, 0.01, 0.5])
+@pytest.mark.parametrize("seed,n,gap,l2", [
+    *((seed, n, gap, l2) for seed, n, gap in [(42, 1000, 4.0), (7, 200, 2.0), (3, 5000, 1.0), (11, 50, 3.0)]
+      for l2 in (0.0, 0.01, 0.5)),
+    (5, 100, 12.0, 0.1), (8, 400, 10.0, 0.01),  # separable: only the penalty gives it a minimum
+])
 def test_eigenvalues_condition_and_learning_rates_match_a_direct_computation(seed, n, gap, l2):
     dataset = make_tutorial_data(seed, n, gap)
     x, y = dataset.x, dataset.y
