@@ -3,7 +3,8 @@ checked against the true gradient, with the classic mistakes named.
 
 The file runs as the person's own code, with their rights (the app refuses it under --serve unless allowed).
 Whatever it does, this module answers with a LoadError (one line, with the file's line number) or a Verdict:
-the check runs in a daemon thread under a time limit, so an infinite loop costs that thread, not the app.
+the file is loaded and checked first in a child process under a time limit (load_and_check), so an infinite loop
+or a crash costs that child, which is killed, and never the app.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import threading
 import time
 import traceback
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,6 @@ class Verdict:
     diagnosis: tuple[str, ...] = ()
     largest_error: float = 0.0  # max |backward − the true gradient| over the checked points
     usable: bool = True
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def passed(self) -> bool:
@@ -153,24 +153,15 @@ def _error_words(error: BaseException) -> str:
 # -- the check
 
 
-def check(function: type[Function], path: str, seconds: float = CHECK_SECONDS) -> Verdict:
-    """The Function against the true gradient at several points, in a daemon thread: past `seconds` it is given
-    up on (and its thread left to spin)."""
-    answer: list[Verdict] = []
-
-    def run() -> None:
-        try:
-            answer.append(_check(function, path))
-        except BaseException as error:
-            answer.append(Verdict((f"the check raised {_error_words(error)} at {where(error, path)}",),
-                                  math.inf, usable=False))
-
-    thread = threading.Thread(target=run, daemon=True, name="homework-check")
-    thread.start()
-    thread.join(None if math.isinf(seconds) else seconds)
-    if not answer:
-        return Verdict((f"it did not return within {seconds:g} s (an infinite loop?)",), math.inf, usable=False)
-    return answer[0]
+def check(function: type[Function], path: str) -> Verdict:
+    """The Function against the true gradient at several points; what it raises is part of the verdict (the
+    child process of load_and_check runs this under its time limit)."""
+    try:
+        return _check(function, path)
+    except BaseException as error:  # the person's code: a message, never a traceback
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        return Verdict((f"the check raised {_error_words(error)} at {where(error, path)}",), math.inf, usable=False)
 
 
 def _points(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -322,7 +313,7 @@ def _child(spec: str, seconds: float) -> None:
         try:
             function = load_function(spec)
             loaded.set()
-            answer.append(check(function, split_spec(spec)[0], math.inf).as_json())
+            answer.append(check(function, split_spec(spec)[0]).as_json())
         except LoadError as error:
             answer.append({"error": str(error)})
 
