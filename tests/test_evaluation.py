@@ -13,10 +13,10 @@ from logreg_tui.core.evaluation import Ranked, evaluations
 
 
 def direct(x, y, w, b, t):
-    """Every point scored in float64, called positive where σ(z) ≥ t; AUC over every (positive, negative) pair."""
+    """Every point scored in float64, called positive where σ(z) > t (z > 0 at 0.5, as training counts); AUC over every (positive, negative) pair."""
     x, y = x.astype(np.float64), y > 0.5
     z = w * x + b
-    called = z >= math.log(t / (1 - t))
+    called = z > math.log(t / (1 - t))
     tp, fp = int(np.sum(called & y)), int(np.sum(called & ~y))
     tn, fn = int(np.sum(~called & ~y)), int(np.sum(~called & y))
     pos, neg = z[y], z[~y]
@@ -288,3 +288,13 @@ async def test_at_200_by_60_every_plot_is_on_screen_and_m_says_so():
         assert any("AUC" in line for line in app.query_one("#evaluation").plain_lines)
         await pilot.press("m")
         assert "every plot is on screen" in message(app)
+
+
+def test_at_one_half_the_views_accuracy_is_the_stats_accuracy_even_with_every_score_at_the_threshold():
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+
+    for epochs in (0, 1, 300):  # at epoch 0, w = b = 0: every σ is exactly 0.5, no point is called 1
+        snapshot = Engine(make_tutorial_data(), TrainConfig(epochs=0)).run_epochs(epochs)
+        train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, 0.5)
+        assert train.confusion.accuracy == pytest.approx(snapshot.accuracy, abs=1e-7)

@@ -1,7 +1,8 @@
 """How good the classifier is: the confusion matrix at a threshold, precision, recall, F1, the ROC curve and its AUC.
 NumPy only, float64 on the points.
 
-A point is called positive when σ(wx + b) ≥ t, that is when its score z = wx + b reaches logit(t). In one dimension
+A point is called positive when σ(wx + b) > t, that is when its score z = wx + b passes logit(t) (at t = 0.5: z > 0,
+the training's own accuracy). In one dimension
 the score is monotone in x (increasing for w > 0, decreasing for w < 0, constant for w = 0), so the points sorted
 by x once per data set are sorted by score for every (w, b): a confusion matrix is a binary search, the ROC curve is
 one of two fixed staircases, and the AUC one of two numbers. No cost grows with N after that first sort.
@@ -86,17 +87,17 @@ class Ranked:
         self.distinct = values.size
 
     def confusion(self, w: float, b: float, threshold: float) -> Confusion:
-        """The counts at σ(wx + b) ≥ threshold, with z = wx + b in float64 as a direct computation has it."""
+        """The counts at σ(wx + b) > threshold, with z = wx + b in float64 as a direct computation has it."""
         cut = logit(threshold)
         w, b = float(w), float(b)
-        if w > 0:  # positive from the first x whose score reaches the cut: an upper set of the sorted x
-            start = bisect_left(range(self.n), True, key=lambda k: w * self.x[k] + b >= cut)
+        if w > 0:  # positive from the first x whose score passes the cut: an upper set of the sorted x
+            start = bisect_left(range(self.n), True, key=lambda k: w * self.x[k] + b > cut)
             called, positives = self.n - start, self.n_positive - int(self.positives_below[start])
-        elif w < 0:  # positive up to the last x whose score reaches it
-            end = bisect_left(range(self.n), True, key=lambda k: w * self.x[k] + b < cut)
+        elif w < 0:  # positive up to the last x whose score passes it
+            end = bisect_left(range(self.n), True, key=lambda k: w * self.x[k] + b <= cut)
             called, positives = end, int(self.positives_below[end])
         else:
-            everyone = b >= cut
+            everyone = b > cut
             called, positives = (self.n, self.n_positive) if everyone else (0, 0)
         return Confusion(tp=positives, fp=called - positives, tn=self.n_negative - (called - positives),
                          fn=self.n_positive - positives)

@@ -42,7 +42,7 @@ class Settings:
     val_frac: float = 0.0  # the last round(N·val_frac) points are held out
     l2: float = 0.0  # λ of the L2 penalty (λ/2)·w² added to the objective (b is not penalised)
     l1: float = 0.0  # λ of the L1 penalty λ·|w|
-    threshold: float = 0.5  # t: a point is called positive where σ(wx + b) ≥ t (not trained on; evaluation only)
+    threshold: float = 0.5  # t: a point is called positive where σ(wx + b) > t (not trained on; evaluation only)
 
     @property
     def penalized(self) -> bool:
@@ -181,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
             metavar="λ", stat="l1", stat_value=lambda s, n: format_number(s.l1) if s.l1 else None,
             legend=lambda s, n: f"l1 {format_number(s.l1)}", legend_rank=6, ladder=PENALTY_LADDER,
             shapes_objective=True, question=f"L1 penalty λ (0 … {PENALTY_MAX:g})"),
-    Setting("threshold", probability_threshold, "decision threshold t: a point is called 1 where σ(wx + b) ≥ t "
+    Setting("threshold", probability_threshold, "decision threshold t: a point is called 1 where σ(wx + b) > t "
             "(0.5); the confusion matrix, precision, recall and F1 are at t", label="t ", metavar="T",
             stat="t", stat_value=lambda s, n: format_number(s.threshold) if s.threshold != 0.5 else None,
             legend=lambda s, n: f"t {format_number(s.threshold)}", legend_rank=7, ladder=THRESHOLD_LADDER,
