@@ -25,6 +25,8 @@ VERDICTS = [  # (file, the check passes, it can train, words its diagnosis must 
     ("raises_in_backward.py", False, False, ["backward raised ValueError: not written yet",
                                              "raises_in_backward.py:16"], []),
     ("infinite_loop.py", False, False, ["did not return within"], []),
+    ("one_gradient.py", False, False, ["backward returns the wrong number of gradients"], ["forward"]),
+    ("float_forward.py", False, False, ["forward returns a float, not a tensor"], []),
 ]
 
 
@@ -69,6 +71,12 @@ def test_gradcheck_function_exits_0_on_pass_1_on_fail_2_when_it_cannot_load(cli,
     else:
         report = json.loads(result.stdout)
         assert report["passed"] == (code == 0) and report["function"] == name
+
+
+def test_headless_json_names_the_function_and_its_verdict(cli):
+    summary = json.loads(cli("--headless", "--json", "--epochs", "10", "--function", str(FUNCTIONS / "twice.py")).stdout)
+    assert summary["autograd"] == "file" and summary["function"]["file"] == "twice.py"
+    assert "off by a factor 2" in summary["function"]["verdict"]
 
 
 def test_headless_trains_with_a_correct_function_to_the_tutorials_numbers(cli):

@@ -73,6 +73,8 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "curvature": _curvature(snapshot),  # null without a minimum: optimum_reason says why
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never
         "events": [event.as_json() for event in snapshot.events],
+        # --function's file and its check, when one was loaded (the autograd mode "file")
+        "function": {"file": snapshot.function, "verdict": snapshot.function_verdict} if snapshot.function else None,
         "history": {
             "epochs_per_row": 1 if snapshot.history.is_exact else snapshot.history.bucket_width,
             "epoch": [int(e) for e in starts],

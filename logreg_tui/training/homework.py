@@ -208,6 +208,9 @@ def _check(function: type[Function], path: str) -> Verdict:
             words = (str(error).splitlines() or [""])[0]
             if type(error) is RuntimeError and ("shape" in words or "size" in words):  # torch's, of the output
                 return Verdict((f"wrong shape: {words[:160]}",), math.inf, usable=False)
+            if type(error) is RuntimeError and "number of gradients" in words:  # torch's, after backward returned
+                return Verdict((f"backward returns the wrong number of gradients: {words[:160]} (one for the logits, "
+                                "None for the targets)",), math.inf, usable=False)
             part = "backward" if _in_backward(error) else "forward"
             return Verdict((f"{part} raised {_error_words(error)} at {where(error, path)}",), math.inf,
                            usable=False)
