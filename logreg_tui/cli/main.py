@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = parse_options(argv)
+    if options.replay:
+        from logreg_tui.core.replay import ReplayError, replayed_options
+
+        try:
+            options = replayed_options(options, argv)
+        except ReplayError as error:
+            return fail(str(error))
     if options.function_template:
         from logreg_tui.core.homework import TEMPLATE
 

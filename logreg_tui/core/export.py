@@ -19,6 +19,7 @@ from logreg_tui.core.curvature import curvature_json
 from logreg_tui.core.evaluation import evaluation_json, evaluations
 from logreg_tui.core.history import PathView
 from logreg_tui.core.options import Options
+from logreg_tui.core.replay import FORMAT, command_line, command_words, event_json, start_settings
 from logreg_tui.core.runs import ghost_label, ghost_name
 from logreg_tui.core.state import Snapshot
 
@@ -46,11 +47,22 @@ def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
                           snapshot.dataset.y[:n_train], snapshot.settings.l2)
 
 
+def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | None = None) -> list[str]:
+    """The options that start this snapshot's run: its data and its settings before any of its changes."""
+    config = config or current_config(options, snapshot)
+    return command_words(config, start_settings(snapshot.settings, snapshot.events), options.epochs)
+
+
 def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:
     """The run as JSON-ready data: config, final values, and the loss history at its kept resolution."""
     starts, low, high, mean = snapshot.history.series()
+    config = current_config(options, snapshot)
+    words = run_command(options, snapshot, config)
     summary = {
-        "config": current_config(options, snapshot),
+        "format": FORMAT,  # --replay refuses a newer one
+        "command": words,  # the options that start this run: its data and its settings before any change
+        "command_line": command_line(words),  # the same, to paste into a shell
+        "config": config,
         "epochs": snapshot.epoch,
         "status": status or snapshot.status,
         "message": snapshot.message,
@@ -72,7 +84,7 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
         "curvature": _curvature(snapshot),  # null without a minimum: optimum_reason says why
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never
-        "events": [event.as_json() for event in snapshot.events],
+        "events": [event_json(event) for event in snapshot.events],  # what --replay applies at their epochs
         # --function's file and its check, when one was loaded (the autograd mode "file")
         "function": {"file": snapshot.function, "verdict": snapshot.function_verdict} if snapshot.function else None,
         "history": {

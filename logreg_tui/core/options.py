@@ -17,6 +17,7 @@ from logreg_tui.core.display import COLOR_CHOICES
 from logreg_tui.core.formatting import printable
 from logreg_tui.core.optimum import find_optimum
 from logreg_tui.core.presets import PRESET_NAMES, PRESETS
+from logreg_tui.core.runs import Event
 from logreg_tui.core.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
@@ -169,6 +170,9 @@ def build_parser() -> QuietParser:
     homework.add_argument("--function", metavar="FILE.py[:NAME]",
                           help="train with your own torch.autograd.Function for the loss on logits (the autograd "
                           "mode file; a toggles builtin ↔ file); checked on load and on every save")
+    homework.add_argument("--replay", metavar="RUN.json",
+                          help="the run an export's JSON recorded: its data and settings, its changes at their epochs "
+                          "(in the app until you take over); with --headless its lines")
     homework.add_argument("--function-template", action="store_true",
                           help="print a Function file to start from (forward written, backward yours) and exit")
     headless = p.add_argument_group("headless")
@@ -222,6 +226,8 @@ class Options:
     function: str | None  # --function FILE.py[:NAME]: the autograd mode "file"
     function_template: bool
     serve_allow_code: bool  # --serve may run --function's file for its tabs
+    replay: str | None  # --replay RUN.json (main() reads it into the options below)
+    script: tuple[Event, ...] = ()  # --replay's changes at their epochs (core/replay.py): not an option itself
 
 
 def _flag(name: str) -> str:
@@ -369,7 +375,7 @@ def train_config(options: Options, **publishing: Any) -> TrainConfig:
     settings = options.settings
     if settings.autograd == "file":  # the file's Function joins once checked (Steering.use_function)
         settings = replace(settings, autograd="builtin")
-    return TrainConfig(settings=settings, init=initial_w_b(options), shuffle_seed=options.seed,
+    return TrainConfig(settings=settings, init=initial_w_b(options), shuffle_seed=options.seed, script=options.script,
                        device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,

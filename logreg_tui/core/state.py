@@ -60,6 +60,7 @@ class TrainConfig:
     # the same while training runs uncapped (None: publish_interval): a reader that looks less often at
     # full speed can ask for fewer, since each snapshot costs training time
     uncapped_publish_interval: float | None = None
+    script: tuple[Event, ...] = ()  # --replay: changes to apply at their epochs, until a person takes over
 
 
 @dataclass(frozen=True, eq=False)

@@ -57,6 +57,8 @@ class Engine(Steering):
         # its redraw from it instead of polling for the answer
         self.on_answer: Callable[[Snapshot], None] | None = None
         self._run = self._start_run(dataset, config.settings)
+        self._script = list(config.script)
+        self._apply_script()  # what was changed at epoch 0
         self._publish()
 
     @property
@@ -226,6 +228,7 @@ class Engine(Steering):
         self._dirty = True
         if not completed:
             return  # paused between steps; the epoch goes on after the commands or the publish
+        self._apply_script()
         if counting_steps and self._pending_steps:
             self._pending_steps -= 1
         elif counting_steps and self._stop_at is not None and self._run.epoch >= self._stop_at:

@@ -63,6 +63,7 @@ class Steering:
 
     def __init__(self) -> None:
         self._homework: Homework | None = None  # the last usable Function from --function's file
+        self._script: list[Event] = []  # --replay's changes still to apply, oldest first
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
@@ -205,12 +206,36 @@ class Steering:
             command = self._commands.get_nowait()
             if self._status != "diverged" and command != self._do_release:
                 self._message = ""  # a note about the last command ("lr stays …") is over with the next (a key's)
+            run, changes = self._run, len(self._run.events)
             try:
                 command()
             except Exception as error:  # a key must never end training: say what could not apply
                 self._message = f"could not apply that: {type(error).__name__}: {error}"
+            if self._script and (self._run is not run or len(run.events) != changes):
+                self._take_over()
             self._dirty = True
         return True
+
+    def _take_over(self) -> None:
+        """A person changed the run during a replay: the replay's remaining changes are dropped."""
+        left, self._script = len(self._script), []
+        note = (f"replay stopped at epoch {self._run.epoch}: you took over ({left} recorded change(s) not "
+                "applied)")
+        self._message = f"{self._message} · {note}" if self._message else note
+
+    def _apply_script(self) -> None:
+        """--replay: the recorded changes due at this epoch, as the person made them (a divergence's way on too)."""
+        if not self._script or self._script[0].epoch > self._run.epoch:
+            return
+        self._flush()  # the epochs before were trained with the settings before these changes
+        while self._script and self._script[0].epoch <= self._run.epoch:
+            event = self._script.pop(0)
+            change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
+            if change.kind == "move" and isinstance(change.after, tuple):
+                self._do_move(*change.after)
+            elif change.kind in BY_NAME and BY_NAME[change.kind].live:
+                self._configure(**{change.kind: change.after})
+        self._dirty = True
 
     def _start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
         self._config = replace(self._config, epochs=epochs)

@@ -18,10 +18,12 @@ from textual.worker import Worker, WorkerState
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.display import terminal_look
+from logreg_tui.core.export import run_command
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.core.presets import PRESETS, next_preset
+from logreg_tui.core.replay import command_line
 from logreg_tui.core.settings import BY_NAME, Autograd
 from logreg_tui.core.state import SPEED_MIN, Snapshot, before_training
 from logreg_tui.tui import app_signals
@@ -87,7 +89,7 @@ class LogRegApp(App):
         if self.link.function is not None:  # --function's file: reloaded when saved
             self.set_interval(0.5, self._watch_function)
         self._stats.show_loading(self.link.before_training)
-        if notes := self.dataset.notes():
+        if notes := self.dataset.notes() or self._replaying():
             self._say(notes)
         self.call_after_refresh(self._plots.show, self.link.before_training, self)
         self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)
@@ -95,6 +97,11 @@ class LogRegApp(App):
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
         app_signals.install(self, partial(self.call_later, self.action_quit))
+
+    def _replaying(self) -> str:
+        script = self.options.script
+        return (f"replaying {self.options.replay}: {len(script)} recorded change(s) at their epochs; any change of "
+                "yours takes over") if script else ""
 
     def _redraw_in_new_colours(self, theme: object) -> None:
         """Plots take their colours from the theme: redraw at once, paused or not."""
@@ -252,7 +259,7 @@ class LogRegApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(command_line(run_command(self.options, self.link.latest))))
 
     async def action_quit(self) -> None:
         self.stop_engine()

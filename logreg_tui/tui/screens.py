@@ -45,10 +45,17 @@ class HelpScreen(ModalScreen):
 
     BINDINGS = [Binding("escape,question_mark", "app.pop_screen", "close"), Binding("q", "app.quit", "quit")]
 
+    def __init__(self, command: str = "") -> None:
+        super().__init__()
+        self._command = command  # the command line that starts the current run
+
     def _parts(self) -> list[Text | Table]:
         keys = [(KEY_NAMES.get(key, key), what) for key, _, _, what in KEYS]
         keys.append(("ctrl+p", "command palette: every action by name"))
-        return [Text("Keys", style="bold"), _two_columns(keys, 8), Text("\nOptions", style="bold"),
+        run = [Text("This run starts with", style="bold"), Text(self._command),
+               Text("(its changes since then: e exports them in a JSON that logreg-tui --replay plays back)\n")] \
+            if self._command else []
+        return [*run, Text("Keys", style="bold"), _two_columns(keys, 8), Text("\nOptions", style="bold"),
                 _two_columns(option_lines(), 24)]
 
     def compose(self) -> ComposeResult:

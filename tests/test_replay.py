@@ -1,0 +1,127 @@
+"""Reproduce a run (core/replay.py): the export's JSON carries the command line that starts the run and its
+changes; --replay plays them back at their epochs, headless and in the app, to the same w, b bit for bit."""
+
+import json
+
+import pytest
+from apphelpers import make_app, message, snap, started, until
+
+from logreg_tui.core.export import run_summary
+from logreg_tui.core.options import load_dataset, parse_options, train_config
+from logreg_tui.core.replay import FORMAT, replayed_options
+from logreg_tui.training.engine import Engine
+
+
+def recorded(args, steps):
+    """A run steered by engine commands between stretches of epochs: (its options, its last snapshot)."""
+    options = parse_options(args)
+    engine = Engine(load_dataset(options), train_config(options))
+    for epochs, command in steps:
+        engine.run_epochs(epochs)
+        if command:
+            command(engine)
+    return options, engine.run_epochs(0)
+
+
+EVERY_KIND = [
+    (40, lambda e: e.scale_lr(2)), (25, lambda e: e.cycle_optimizer()), (10, lambda e: e.configure(momentum=0.5)),
+    (10, lambda e: e.move_to(1.0, -2.0)), (15, lambda e: e.configure(l2=0.01)), (5, lambda e: e.configure(l1=0.001)),
+    (5, lambda e: e.configure(threshold=0.3)), (5, lambda e: e.toggle_autograd("custom")),
+    (10, lambda e: e.set_optimizer("adam")), (20, lambda e: e.cycle_batch_size()), (15, None),
+]
+
+
+def _replay(cli, tmp_path, options, snapshot, *more):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run_summary(options, snapshot)))
+    result = cli("--replay", str(path), "--headless", "--json", *more)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("args", [["--seed", "7", "--n-points", "500"],
+                                  ["--seed", "3", "--n-points", "300", "--batch-size", "16", "--val-frac", "0.2"],
+                                  ["--preset", "overlap", "--lr", "0.5"]])
+def test_a_headless_replay_ends_at_the_same_w_b_bit_for_bit_with_the_same_events(cli, tmp_path, args):
+    options, snapshot = recorded(args, EVERY_KIND)
+    replay = _replay(cli, tmp_path, options, snapshot)
+    assert replay["epochs"] == snapshot.epoch and (replay["w"], replay["b"]) == (snapshot.w, snapshot.b)
+    assert [event["what"] for event in replay["events"]] == [event.what for event in snapshot.events]
+    assert len(snapshot.events) == 10
+
+
+def test_a_divergence_and_the_way_on_replay_too(cli, tmp_path):
+    options, snapshot = recorded(["--autograd", "tutorial", "--lr", "0.2"],
+                                 [(30, lambda e: e.scale_lr(0.001)), (40, None)])
+    assert [event.kind for event in snapshot.events] == ["restore"]
+    replay = _replay(cli, tmp_path, options, snapshot)
+    assert (replay["w"], replay["b"], replay["epochs"]) == (snapshot.w, snapshot.b, snapshot.epoch)
+
+
+def test_the_json_has_a_format_and_the_command_line_that_starts_the_run(cli, tmp_path):
+    options, snapshot = recorded(["--seed", "7", "--n-points", "500", "--lr", "0.05"], EVERY_KIND[:2])
+    summary = run_summary(options, snapshot)
+    assert summary["format"] == FORMAT
+    assert summary["command_line"].startswith("logreg-tui --seed 7 --n-points 500")
+    assert "--lr 0.05" in summary["command_line"] and "momentum" not in summary["command_line"]  # the start's
+    started = cli(*summary["command"], "--headless", "--json", "--epochs", "3")
+    assert json.loads(started.stdout)["config"]["lr"] == 0.05
+
+
+@pytest.mark.parametrize("text,said", [
+    ("not json", "is not JSON"),
+    ('{"a": 1}', "is not a logreg-tui export"),
+    ('{"format": 99, "command": [], "epochs": 3}', "newer than this logreg-tui reads"),
+    ('{"format": 1, "command": [], "epochs": 3, "events": [{"epoch": 1}]}', "an event without"),
+    ('{"format": 1, "command": "--lr 2", "epochs": 3}', "not a list of words"),
+])
+def test_a_file_that_is_not_an_export_gets_one_line_and_exit_2(cli, tmp_path, text, said):
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    result = cli("--replay", str(path), "--headless")
+    assert result.returncode == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1
+    assert cli("--replay", str(tmp_path / "missing.json")).returncode == 2
+
+
+async def test_a_run_made_with_keys_exports_a_json_that_replays_in_the_app_and_headless(cli, tmp_path):
+    keys = ["N", "plus", "N", "o", "N", "right", "down", "N", "2", "greater_than_sign", "N", "b", "N"]
+    async with make_app("--n-points", "400", directory=tmp_path).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press(*keys)
+        await until(pilot, lambda: snap(app).epoch == 60)
+        recorded_run = snap(app)
+        await pilot.press("e")
+        await until(pilot, lambda: "exported" in message(app))
+    assert len(recorded_run.events) >= 6
+    path = next(tmp_path.glob("*.json"))
+    headless = json.loads(cli("--replay", str(path), "--headless", "--json").stdout)
+    assert (headless["w"], headless["b"]) == (recorded_run.w, recorded_run.b)
+    options = replayed_options(parse_options(["--replay", str(path)]), ["--replay", str(path)])
+    from logreg_tui.tui.app import LogRegApp
+
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await until(pilot, lambda: snap(app).status == "done", "the replay's end", timeout=60)
+        assert (snap(app).w, snap(app).b) == (recorded_run.w, recorded_run.b)
+        assert [e.what for e in snap(app).events] == [e.what for e in recorded_run.events]
+
+
+async def test_a_person_takes_over_a_replay_and_it_stops_applying_and_says_so(tmp_path):
+    options, snapshot = recorded(["--n-points", "400", "--epochs", "400"], [(100, lambda e: e.scale_lr(2)),
+                                                                              (100, lambda e: e.cycle_optimizer()),
+                                                                              (100, None)])
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run_summary(options, snapshot)))
+    replay = replayed_options(parse_options(["--replay", str(path), "--paused"]), ["--replay", str(path), "--paused"])
+    from logreg_tui.tui.app import LogRegApp
+
+    async with LogRegApp(replay, load_dataset(replay)).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press(*["N"] * 15)  # steps: still the replay's
+        await until(pilot, lambda: snap(app).epoch == 150)
+        assert snap(app).lr == 0.4 and [e.kind for e in snap(app).events] == ["lr"]
+        await pilot.press("minus")  # a change of one's own: the replay stops
+        await until(pilot, lambda: "you took over" in message(app))
+        await pilot.press(*["N"] * 10)
+        await until(pilot, lambda: snap(app).epoch == 250)
+        assert snap(app).optimizer == "sgd" and snap(app).lr == 0.2  # the recorded optimizer change never came
