@@ -96,6 +96,12 @@ async def test_a_run_made_with_keys_exports_a_json_that_replays_in_the_app_and_h
     path = next(tmp_path.glob("*.json"))
     headless = json.loads(cli("--replay", str(path), "--headless", "--json").stdout)
     assert (headless["w"], headless["b"]) == (recorded_run.w, recorded_run.b)
+    import subprocess
+    import sys
+
+    script = subprocess.run([sys.executable, str(next(tmp_path.glob("*-script.py"))), "--exact"], capture_output=True,
+                            text=True, timeout=120).stdout.splitlines()[-1]
+    assert tuple(float(v) for v in script.split()) == (recorded_run.w, recorded_run.b)
     options = replayed_options(parse_options(["--replay", str(path)]), ["--replay", str(path)])
     from logreg_tui.tui.app import LogRegApp
 
@@ -125,3 +131,63 @@ async def test_a_person_takes_over_a_replay_and_it_stops_applying_and_says_so(tm
         await pilot.press(*["N"] * 10)
         await until(pilot, lambda: snap(app).epoch == 250)
         assert snap(app).optimizer == "sgd" and snap(app).lr == 0.2  # the recorded optimizer change never came
+
+
+def _script_output(tmp_path, options, snapshot):
+    import subprocess
+    import sys
+
+    from logreg_tui.core.export import run_files
+
+    path = tmp_path / "run-script.py"
+    path.write_text(dict(run_files(options, snapshot, "run"))["run-script.py"])
+    result = subprocess.run([sys.executable, str(path), "--exact"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    *lines, exact = result.stdout.splitlines()
+    return lines, tuple(float(v) for v in exact.split())
+
+
+@pytest.mark.parametrize("args", [["--seed", "7", "--n-points", "500"],
+                                  ["--seed", "3", "--n-points", "300", "--batch-size", "16", "--val-frac", "0.2"],
+                                  ["--preset", "overlap", "--lr", "0.5", "--standardize", "--init", "0.5,-1"],
+                                  ["--autograd", "tutorial", "--lr", "0.001", "--n-points", "200"]])
+def test_the_exported_script_runs_with_plain_python_to_the_same_w_b_bit_for_bit(cli, tmp_path, args):
+    options, snapshot = recorded(args, EVERY_KIND)
+    lines, (w, b) = _script_output(tmp_path, options, snapshot)
+    assert (w, b) == (snapshot.w, snapshot.b)
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run_summary(options, snapshot)))
+    replayed = cli("--replay", str(path), "--headless").stdout.splitlines()
+    assert lines == replayed  # the table and the final line, as the replay prints them
+
+
+def test_headless_export_writes_a_script_that_prints_the_runs_own_lines(cli, tmp_path):
+    import subprocess
+    import sys
+
+    run = cli("--headless", "--seed", "5", "--batch-size", "64", "--l2", "0.001", "--export", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    script = next(tmp_path.glob("*-script.py"))
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
+    assert output == run.stdout and "w: " in output.splitlines()[-1]
+    summary = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert summary["script"] == script.name
+    refused = cli("--headless", "--export", str(tmp_path / "missing"))
+    assert refused.returncode == 2 and "not a directory" in refused.stderr and "Epochs" not in refused.stdout
+
+
+def test_a_function_files_run_writes_the_function_into_its_script(tmp_path):
+    from pathlib import Path
+
+    source = Path(__file__).parent / "data" / "functions" / "twice.py"
+    options = parse_options(["--function", str(source), "--n-points", "300"])
+    from logreg_tui.training.homework import load_and_check
+
+    engine = Engine(load_dataset(options), train_config(options))
+    engine.use_function(load_and_check(str(source)), switch=True)
+    engine.run_epochs(30)
+    engine.scale_lr(0.5)
+    snapshot = engine.run_epochs(30)
+    lines, exact = _script_output(tmp_path, options, snapshot)
+    assert exact == (snapshot.w, snapshot.b) and snapshot.autograd == "file"

@@ -115,6 +115,8 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     for note in (dataset.reading, dataset.scale_hint()):
         if note:
             print(f"logreg-tui: {printable(note)}", file=sys.stderr)
+    if options.export and not os.path.isdir(options.export):  # said before training, not after: no work lost
+        return fail(f"--export {options.export}: not a directory (make it first)")
     try:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
@@ -124,6 +126,8 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     with stopping_signals(engine.close) as stopped:
         snapshot = _train_and_log(engine, options)
     status = "diverged" if snapshot.status == "diverged" else "interrupted" if stopped else "done"
+    if options.export and (refused := _export(options, snapshot)):
+        return refused
     if options.json:
         from logreg_tui.core.export import run_summary
 
@@ -136,6 +140,20 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         fail(f"at epoch {snapshot.epoch}: {snapshot.message}")
     if stopped:
         return fail(f"{stop_words(stopped[0])} at epoch {snapshot.epoch}", exit_code(stopped[0]))
+    return 0
+
+
+def _export(options: Options, snapshot: Snapshot) -> int:
+    """--export DIR: the run's CSV, JSON and script there (never over a file); 2 with one line when it cannot."""
+    from pathlib import Path
+
+    from logreg_tui.core.export import export_run
+
+    try:
+        csv_path, json_path, _ = export_run(Path(options.export or "."), options, snapshot)
+    except OSError as error:
+        return fail(f"--export {options.export}: {error.strerror or error}")
+    print(f"logreg-tui: exported {csv_path}, {json_path.name} and {json_path.stem}-script.py", file=sys.stderr)
     return 0
 
 

@@ -18,9 +18,10 @@ import numpy as np
 from logreg_tui.core.curvature import curvature_json
 from logreg_tui.core.evaluation import evaluation_json, evaluations
 from logreg_tui.core.history import PathView
-from logreg_tui.core.options import Options
+from logreg_tui.core.options import Options, initial_w_b
 from logreg_tui.core.replay import FORMAT, command_line, command_words, event_json, start_settings
 from logreg_tui.core.runs import ghost_label, ghost_name
+from logreg_tui.core.script import run_script
 from logreg_tui.core.state import Snapshot
 
 
@@ -51,6 +52,13 @@ def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | N
     """The options that start this snapshot's run: its data and its settings before any of its changes."""
     config = config or current_config(options, snapshot)
     return command_words(config, start_settings(snapshot.settings, snapshot.events), options.epochs)
+
+
+def script_of(options: Options, snapshot: Snapshot) -> str:
+    """The run as a plain PyTorch script (core/script.py) that trains it again, its changes at their epochs."""
+    return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
+                      snapshot.events, snapshot.epoch, initial_w_b(options), options.function, options.standardize,
+                      options.log_every)
 
 
 def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:
@@ -168,7 +176,7 @@ def run_file_names(stem: str, snapshot: Snapshot) -> list[str]:
     again = stem[len(run_stem(snapshot)):]  # "" or "-k" when the first names were taken
     ghosts = [f"{run_stem(ghost)}-{ghost_name(index).replace(' ', '')}{again}.csv"
               for index, ghost in enumerate(snapshot.ghosts)]
-    return [f"{stem}.csv", *ghosts, f"{stem}.json"]
+    return [f"{stem}.csv", *ghosts, f"{stem}-script.py", f"{stem}.json"]
 
 
 def run_files(options: Options, snapshot: Snapshot, stem: str) -> list[tuple[str, str]]:
@@ -176,9 +184,10 @@ def run_files(options: Options, snapshot: Snapshot, stem: str) -> list[tuple[str
     names = run_file_names(stem, snapshot)
     ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
               | run_summary(options, ghost)
-              for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:-1], strict=True))]
-    summary = {"csv": names[0]} | run_summary(options, snapshot) | {"ghosts": ghosts}
-    texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [json.dumps(summary, indent=1)]
+              for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:-2], strict=True))]
+    summary = {"csv": names[0], "script": names[-2]} | run_summary(options, snapshot) | {"ghosts": ghosts}
+    texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [script_of(options, snapshot),
+                                                                           json.dumps(summary, indent=1)]
     return list(zip(names, texts, strict=True))
 
 
@@ -214,7 +223,7 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot) -> tuple[P
                 _rewrite(temporaries[-1], run_files(options, snapshot, stem)[-1][1])
             paths = _link_all(temporaries, [directory / name for name in names])
             if paths:
-                return paths[0], paths[-1], paths[1:-1]
+                return paths[0], paths[-1], paths[1:-2]
         raise FileExistsError(f"{directory / base}: too many exports with this name")
     finally:
         for temporary in temporaries:

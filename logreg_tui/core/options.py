@@ -27,7 +27,7 @@ APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_ban
                              "colors": "auto", "ascii": None}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
-HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": ()}
+HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init")
 SEEDED_ONLY = ("gap", "label_noise", "class_balance")  # the recipe's: refused with --data
 # what a --compare spec may set: the settings (lr first, then the budget), the device
@@ -182,6 +182,8 @@ def build_parser() -> QuietParser:
     headless.add_argument("--compare", nargs="+", default=unset, metavar="SPEC",
                           help="run each spec (name=value pairs: lr=0.05,optimizer=adam) on the same data, "
                           "a line each")
+    headless.add_argument("--export", metavar="DIR", default=unset,
+                          help="after the run, its files in DIR: CSV, JSON (for --replay) and a PyTorch script")
     headless.add_argument("--gradcheck", action="store_true", help="check the hand-written gradients and exit")
     return p
 
@@ -222,6 +224,7 @@ class Options:
     log_every: int
     json: bool
     compare: tuple[str, ...]  # --compare's specs, as given
+    export: str | None  # --export DIR: the run's files written there after a headless run
     gradcheck: bool
     function: str | None  # --function FILE.py[:NAME]: the autograd mode "file"
     function_template: bool

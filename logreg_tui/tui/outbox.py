@@ -36,7 +36,7 @@ class Outbox:
         def export() -> str:
             csv_path, json_path, ghosts = export_run(self.directory, self._options, snapshot)
             also = f" (+ {len(ghosts)} ghost CSV{'s' if len(ghosts) > 1 else ''})" if ghosts else ""
-            return f"exported {csv_path} and {json_path.name}{also}"
+            return f"exported {csv_path}, {json_path.name} and {json_path.stem}-script.py{also}"
 
         return self._save("export", export)
 

@@ -1,0 +1,205 @@
+"""A run as a plain PyTorch script in the tutorial's own style (numpy data from the seed, torch.optim, the loop, the
+printed table) that reproduces it with `python` alone (torch and numpy), every change at its epoch. No torch here:
+it writes text. The hand-written Functions are copied from their source files, not imported.
+
+The arithmetic is the engine's, op for op: torch.optim's single-tensor steps (training/optimizers.py matches them
+bit for bit), the loss of each autograd mode, the penalties added outside the Function, minibatches in the order
+torch.randperm draws from a generator seeded as the run's. Full batch and minibatch runs end at the same w, b bit
+for bit. Not reproduced: a divergence's replay back to the last finite w, b (the script says so), and CSV data
+(the script reads it with logreg-tui's own reader, so it needs logreg-tui installed).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from logreg_tui.core.homework import split_spec
+from logreg_tui.core.runs import Event
+from logreg_tui.core.settings import Settings
+
+FUNCTIONS_FILE = Path(__file__).parent.parent / "training" / "functions.py"
+CLASSES = {"custom": ("BCEWithLogits",), "tutorial": ("TutorialCrossEntropyWithLogits",)}
+OPTIMIZER = {"sgd": "torch.optim.SGD([w, b], lr=lr, foreach=False)",
+             "momentum": "torch.optim.SGD([w, b], lr=lr, momentum=beta, foreach=False)",
+             "nesterov": "torch.optim.SGD([w, b], lr=lr, momentum=beta, nesterov=True, foreach=False)",
+             "adam": "torch.optim.Adam([w, b], lr=lr, foreach=False)"}
+
+
+def _sources(path: Path, names: tuple[str, ...]) -> str:
+    """The named top-level definitions of a Python file, as written there."""
+    text = path.read_text(encoding="utf-8")
+    found = {node.name: ast.get_source_segment(text, node) for node in ast.parse(text).body
+             if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    return "\n\n\n".join(found[name] or "" for name in names if name in found)
+
+
+def _homework_class(text: str, name: str | None) -> str | None:
+    """The person's Function in their file: the one named, else the one class with forward(ctx, logits, targets)."""
+    classes = [node for node in ast.parse(text).body if isinstance(node, ast.ClassDef)]
+    if name:
+        return name
+    for node in classes:
+        forward = next((item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "forward"),
+                       None)
+        if forward is not None and len(forward.args.args) == 3:
+            return node.name
+    return None
+
+
+def _functions(modes: set[str], function: str | None) -> tuple[str, dict[str, str]]:
+    """(the definitions the script needs, the loss expression per autograd mode)."""
+    parts, losses = [], {"builtin": "F.binary_cross_entropy(torch.sigmoid(logits), y)"}
+    for mode in ("custom", "tutorial"):
+        if mode in modes:
+            names = CLASSES[mode]
+            parts.append(_sources(FUNCTIONS_FILE, names))
+            losses[mode] = f"{names[0]}.apply(logits, y)"
+    if "file" in modes and function:
+        path, name = split_spec(function)
+        text = Path(path).read_text(encoding="utf-8")
+        parts.append(f"# --function {Path(path).name}, as it was at the export\n{text.strip()}")
+        losses["file"] = f"{_homework_class(text, name)}.apply(logits, y)"
+    return "\n\n\n".join(part for part in parts if part), losses
+
+
+def _data(config: dict[str, Any], standardize: bool) -> str:
+    if config.get("seed") is None:
+        lines = ["from logreg_tui.core.data import load_csv  # the CSV read as logreg-tui read it",
+                 f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
+                 f"{config.get('positive')!r})",
+                 "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
+    else:
+        lines = [f"rng = np.random.RandomState({config['seed']})  # the tutorial's np.random.seed, as a generator",
+                 f"N, GAP, BALANCE, NOISE = {config['n_points']}, {float(config['gap'])!r}, "
+                 f"{float(config['class_balance'])!r}, {float(config['label_noise'])!r}",
+                 "ones = N // 2 if BALANCE == 0.5 else min(max(int(N * BALANCE), 1), N - 1)",
+                 "x_np = rng.randn(N)", "x_np[:ones] = x_np[:ones] + GAP", "y_np = np.zeros(N)", "y_np[:ones] = 1.0",
+                 "ids = np.arange(N)", "rng.shuffle(ids)", "y_np = y_np[ids]", "if NOISE:",
+                 "    flipped = rng.choice(N, round(N * NOISE), replace=False)",
+                 "    y_np[flipped] = 1.0 - y_np[flipped]", "x_np = x_np[ids]"]
+    if standardize:
+        lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
+                  "mean, std = float(x_np.mean()), float(x_np.std())",
+                  "std = std if std > 0 else 1.0", "x_np = (x_np - mean) / std"]
+    return "\n".join(lines)
+
+
+def _final_line(standardize: bool) -> str:
+    """The run's last line, as --headless prints it (standardized: the data's own units too)."""
+    if not standardize:
+        return 'print(f"w: {w.item():.4f}, b: {b.item():.4f}")'
+    return ('w_x, b_x = w.item() / std, b.item() - w.item() * mean / std  # in the data\'s own units\n'
+            'print(f"w: {w.item():.4f}, b: {b.item():.4f} (standardized x); original x: w: {w_x:.4g}, b: {b_x:.4g}")')
+
+
+def _change(event: Event) -> list[str]:
+    """What the loop does at an event's epoch, before that epoch trains."""
+    if event.kind == "move" and isinstance(event.after, tuple):
+        w, b = event.after
+        return ["with torch.no_grad():", f"    w.fill_({w!r})", f"    b.fill_({b!r})", "fresh = True"]
+    if event.kind in ("lr", "momentum", "l2", "l1", "batch_size", "autograd", "optimizer"):
+        name = {"momentum": "beta", "optimizer": "optimizer_name"}.get(event.kind, event.kind)
+        lines = [f"{name} = {event.after!r}"]
+        return lines + (["fresh = True"] if event.kind in ("optimizer", "momentum") else [])
+    if event.kind == "threshold":
+        return [f"threshold = {event.after!r}  # evaluation only: training does not read it"]
+    return [f"# {event.what}: not reproduced by this script"]
+
+
+def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...], epochs: int,
+               init: tuple[float, float], function: str | None, standardize: bool, log_every: int = 100) -> str:
+    """The script's text."""
+    modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}
+    definitions, losses = _functions(modes, function)
+    by_epoch: dict[int, list[str]] = {}
+    for event in events:
+        change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
+        lines = _change(change) if event.kind != "restore" else [
+            f"# epoch {event.epoch}: the run diverged and went back to its last finite w, b (not reproduced here)",
+            *_change(change)]
+        by_epoch.setdefault(event.epoch, []).extend([f"# {change.what}", *lines])
+    changes = "\n".join(f"    if epoch == {epoch}:\n" + "\n".join(f"        {line}" for line in lines)
+                        for epoch, lines in sorted(by_epoch.items()))
+    n_train = f"len(x_np) - round(len(x_np) * {start.val_frac!r})" if start.val_frac else "len(x_np)"
+    loss_of = "\n".join(f"    {'if' if k == 0 else 'elif'} autograd == {mode!r}:\n        loss = {expression}"
+                        for k, (mode, expression) in enumerate(losses.items()))
+    return f'''"""logreg-tui's run as a plain PyTorch script: python {{this file}} prints the run's table and its w, b.
+
+Started as: see the export's command_line. Changes at their epochs are applied before that epoch trains.
+"""
+
+import sys
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.autograd import Function
+
+{definitions}
+
+
+{_data(config, standardize)}
+n_train = {n_train}
+held = n_train < len(x_np)
+x, y = torch.tensor(x_np.astype(np.float32)), torch.tensor(y_np.astype(np.float32))
+x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+lr, beta, autograd, optimizer_name = {start.lr!r}, {start.momentum!r}, {start.autograd!r}, {start.optimizer!r}
+batch_size, l2, l1, threshold = {start.batch_size!r}, {start.l2!r}, {start.l1!r}, {start.threshold!r}
+w = torch.full((1,), {float(init[0])!r}, requires_grad=True)
+b = torch.full((1,), {float(init[1])!r}, requires_grad=True)
+generator = torch.Generator().manual_seed({config.get("seed") if config.get("seed") is not None else 42})
+fresh = True
+
+
+def forward(xs, y):
+    logits = w * xs + b
+{loss_of}
+    return loss
+
+
+def step(xs, ys):
+    loss = forward(xs, ys)
+    w.grad = b.grad = None
+    objective = loss + (l2 / 2 * w * w + l1 * w.abs()).sum() if (l2 or l1) else loss
+    objective.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+for epoch in range({epochs} + 1):
+{changes or "    pass"}
+    if epoch == {epochs}:
+        break
+    if fresh:
+        makers = {{"sgd": lambda: {OPTIMIZER["sgd"]}, "momentum": lambda: {OPTIMIZER["momentum"]},
+                  "nesterov": lambda: {OPTIMIZER["nesterov"]}, "adam": lambda: {OPTIMIZER["adam"]}}}
+        optimizer = makers[optimizer_name]()
+        fresh = False
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    full = not batch_size or batch_size >= n_train
+    if full:
+        with torch.no_grad():
+            val = forward(x_val, y_val) if held else None
+        loss = step(x_train, y_train)
+    else:
+        order, total, batches = torch.randperm(n_train, generator=generator), None, 0
+        for start in range(0, n_train, batch_size):
+            indices = order[start:start + batch_size]
+            batch_loss = step(x_train[indices], y_train[indices])
+            total, batches = batch_loss if total is None else total + batch_loss, batches + 1
+        loss = total / batches
+        with torch.no_grad():
+            val = forward(x_val, y_val) if held else None
+    if epoch % {log_every} == 0:
+        shown = f" - Val: {{val.item():.5f}}" if held else ""
+        print(f"Epochs: {{epoch:5d}} - Loss: {{loss.item():.5f}}{{shown}}")
+
+{_final_line(standardize)}
+if "--exact" in sys.argv:
+    print(repr(w.item()), repr(b.item()))
+'''
