@@ -191,3 +191,22 @@ def test_a_function_files_run_writes_the_function_into_its_script(tmp_path):
     snapshot = engine.run_epochs(30)
     lines, exact = _script_output(tmp_path, options, snapshot)
     assert exact == (snapshot.w, snapshot.b) and snapshot.autograd == "file"
+
+
+def test_changes_made_inside_a_minibatch_epoch_replay_and_script_at_their_step(cli, tmp_path):
+    options = parse_options(["--n-points", "2000", "--batch-size", "16", "--seed", "9"])
+    engine = Engine(load_dataset(options), train_config(options))
+    engine.run_epochs(3)
+    trainer = engine._run.trainer
+    for change in (lambda: engine.scale_lr(2), lambda: engine.cycle_optimizer(), lambda: engine.move_to(2.0, -3.0),
+                   lambda: engine.cycle_batch_size()):
+        at = trainer.steps + 37
+        engine._run.train_epoch(stop=lambda at=at: trainer.steps >= at)  # as a key stops a long epoch in the app
+        change()
+        engine.run_epochs(1)
+    snapshot = engine.run_epochs(2)
+    assert all(event.step is not None for event in snapshot.events) and len(snapshot.events) == 4
+    replay = _replay(cli, tmp_path, options, snapshot)
+    assert (replay["w"], replay["b"], replay["epochs"]) == (snapshot.w, snapshot.b, snapshot.epoch)
+    _, exact = _script_output(tmp_path, options, snapshot)
+    assert exact == (snapshot.w, snapshot.b)

@@ -83,8 +83,8 @@ def event_json(event: Event) -> dict[str, Any]:
             return event_json(value)
         return list(value) if isinstance(value, tuple) else value
 
-    return {"epoch": event.epoch, "what": event.what, "kind": event.kind, "before": plain(event.before),
-            "after": plain(event.after)}
+    return {"epoch": event.epoch, "step": event.step, "what": event.what, "kind": event.kind,
+            "before": plain(event.before), "after": plain(event.after)}
 
 
 def _event(data: Any) -> Event:
@@ -101,7 +101,10 @@ def _event(data: Any) -> Event:
         after = float(after)
     if not isinstance(data["epoch"], int) or data["epoch"] < 0:
         raise ReplayError(f"an event at epoch {data['epoch']!r}")
-    return Event(data["epoch"], kind, data["before"], after)
+    step = data.get("step")
+    if step is not None and (not isinstance(step, int) or step < 0):
+        raise ReplayError(f"an event at step {step!r}")
+    return Event(data["epoch"], kind, data["before"], after, step)
 
 
 def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:

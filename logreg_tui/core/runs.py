@@ -50,6 +50,7 @@ class Event:
     kind: str  # a setting's name, "move", or "restore": `after` is the change that went on after a divergence
     before: object
     after: object
+    step: int | None = None  # the optimizer step it came before, when made inside a minibatch epoch (a replay's)
 
     @property
     def what(self) -> str:
@@ -67,8 +68,8 @@ class Event:
 def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
     """events with `event` added: merged into the last one when it is of the same kind at the same epoch."""
     last = events[-1] if events else None
-    if last and event.kind != "restore" and (last.kind, last.epoch) == (event.kind, event.epoch):
-        events, event = events[:-1], Event(event.epoch, event.kind, last.before, event.after)
+    if last and event.kind != "restore" and (last.kind, last.epoch, last.step) == (event.kind, event.epoch, event.step):
+        events, event = events[:-1], Event(event.epoch, event.kind, last.before, event.after, event.step)
         if event.before == event.after:
             return events  # undone at the same epoch: nothing happened
     return (events + (event,))[-MAX_EVENTS:]

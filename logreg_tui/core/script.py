@@ -114,14 +114,19 @@ def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...
     modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}
     definitions, losses = _functions(modes, function)
     by_epoch: dict[int, list[str]] = {}
+    by_step: dict[int, list[str]] = {}  # changes made inside a minibatch epoch, before the step they came before
     for event in events:
         change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
         lines = _change(change) if event.kind != "restore" else [
             f"# epoch {event.epoch}: the run diverged and went back to its last finite w, b (not reproduced here)",
             *_change(change)]
-        by_epoch.setdefault(event.epoch, []).extend([f"# {change.what}", *lines])
+        at = by_epoch.setdefault(event.epoch, []) if change.step is None else by_step.setdefault(change.step, [])
+        at.extend([f"# {change.what}", *lines])
     changes = "\n".join(f"    if epoch == {epoch}:\n" + "\n".join(f"        {line}" for line in lines)
                         for epoch, lines in sorted(by_epoch.items()))
+    resize = "\n                size = batch_size if batch_size and batch_size < n_train else n_train"
+    step_changes = "\n".join(f"            if steps == {step}:\n" + "\n".join(f"{' ' * 16}{line}" for line in lines)
+                             + resize for step, lines in sorted(by_step.items()))
     n_train = f"len(x_np) - round(len(x_np) * {start.val_frac!r})" if start.val_frac else "len(x_np)"
     loss_of = "\n".join(f"    {'if' if k == 0 else 'elif'} autograd == {mode!r}:\n        loss = {expression}"
                         for k, (mode, expression) in enumerate(losses.items()))
@@ -152,7 +157,19 @@ batch_size, l2, l1, threshold = {start.batch_size!r}, {start.l2!r}, {start.l1!r}
 w = torch.full((1,), {float(init[0])!r}, requires_grad=True)
 b = torch.full((1,), {float(init[1])!r}, requires_grad=True)
 generator = torch.Generator().manual_seed({config.get("seed") if config.get("seed") is not None else 42})
-fresh = True
+fresh, steps = True, 0
+
+
+def renewed(optimizer):
+    """The optimizer, a fresh one where a change asked for it, at the current lr."""
+    global fresh
+    if fresh:
+        makers = {{"sgd": lambda: {OPTIMIZER["sgd"]}, "momentum": lambda: {OPTIMIZER["momentum"]},
+                  "nesterov": lambda: {OPTIMIZER["nesterov"]}, "adam": lambda: {OPTIMIZER["adam"]}}}
+        optimizer, fresh = makers[optimizer_name](), False
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    return optimizer
 
 
 def forward(xs, y):
@@ -174,24 +191,23 @@ for epoch in range({epochs} + 1):
 {changes or "    pass"}
     if epoch == {epochs}:
         break
-    if fresh:
-        makers = {{"sgd": lambda: {OPTIMIZER["sgd"]}, "momentum": lambda: {OPTIMIZER["momentum"]},
-                  "nesterov": lambda: {OPTIMIZER["nesterov"]}, "adam": lambda: {OPTIMIZER["adam"]}}}
-        optimizer = makers[optimizer_name]()
-        fresh = False
-    for group in optimizer.param_groups:
-        group["lr"] = lr
+    optimizer = renewed(optimizer if epoch else None)
     full = not batch_size or batch_size >= n_train
     if full:
         with torch.no_grad():
             val = forward(x_val, y_val) if held else None
         loss = step(x_train, y_train)
+        steps += 1
     else:
-        order, total, batches = torch.randperm(n_train, generator=generator), None, 0
-        for start in range(0, n_train, batch_size):
-            indices = order[start:start + batch_size]
+        order, total, batches, done = torch.randperm(n_train, generator=generator), None, 0, 0
+        size = batch_size
+        while done < n_train:
+{step_changes or "            pass"}
+            optimizer = renewed(optimizer)
+            indices = order[done:done + size]
             batch_loss = step(x_train[indices], y_train[indices])
             total, batches = batch_loss if total is None else total + batch_loss, batches + 1
+            done, steps = min(done + size, n_train), steps + 1
         loss = total / batches
         with torch.no_grad():
             val = forward(x_val, y_val) if held else None

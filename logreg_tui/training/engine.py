@@ -110,9 +110,8 @@ class Engine(Steering):
         the epochs completed. Stops early at divergence or close(); publishes nothing (last_logged_loss reads)."""
         self._apply_commands()
         try:
-            for _ in range(epochs):
-                if self._status == "diverged" or self._closed.is_set():
-                    break
+            target = self._run.epoch + epochs
+            while self._run.epoch < target and self._status != "diverged" and not self._closed.is_set():
                 self._train_epoch(counting_steps=False, stop=self._closed.is_set)
             self._flush()
         except HomeworkError as error:
@@ -224,9 +223,15 @@ class Engine(Steering):
         return not self._commands.empty() or self._closed.is_set() or time.monotonic() >= self._next_publish_at
 
     def _train_epoch(self, counting_steps: bool = True, stop: Callable[[], bool] | None = None) -> None:
-        completed = self._run.train_epoch(stop)
+        outer = stop
+
+        def stop_for_script() -> bool:  # a replay's change recorded inside a minibatch epoch stops it at its step
+            return self._script_due() or bool(outer and outer())
+
+        completed = self._run.train_epoch(stop_for_script if self._script else stop)
         self._dirty = True
         if not completed:
+            self._apply_script()
             return  # paused between steps; the epoch goes on after the commands or the publish
         self._apply_script()
         if counting_steps and self._pending_steps:

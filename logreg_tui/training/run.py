@@ -99,7 +99,7 @@ class Run:
     def configure(self, changes: dict[str, Any]) -> list[Event]:
         """Settings changed from the current w, b; the events they make (none for a value it already had)."""
         before = self.settings
-        events = [Event(self.epoch, name, getattr(before, name), value)
+        events = [Event(self.epoch, name, getattr(before, name), value, self._step)
                   for name, value in changes.items() if getattr(before, name) != value]
         self.trainer.configure(replace(before, **changes))
         self.values = None
@@ -113,9 +113,14 @@ class Run:
         self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective)
         self.curvature = curvature_of(self.dataset, self.trainer.n_train, objective)
 
+    @property
+    def _step(self) -> int | None:
+        """The optimizer step a change comes before when it is made inside a minibatch epoch; None between epochs."""
+        return self.trainer.steps if self.trainer.progress is not None else None
+
     def move_to(self, w: float, b: float) -> Event:
         """(w, b) put there by hand: the path starts a new segment, the optimizer's state fresh."""
-        move = Event(self.epoch, "move", (self.trainer.w.item(), self.trainer.b.item()), (w, b))
+        move = Event(self.epoch, "move", (self.trainer.w.item(), self.trainer.b.item()), (w, b), self._step)
         self.trainer.move_to(w, b)
         self.path.start(self.epoch, w, b)
         self._start_w = w

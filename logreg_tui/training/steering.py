@@ -223,12 +223,21 @@ class Steering:
                 "applied)")
         self._message = f"{self._message} · {note}" if self._message else note
 
+    def _script_due(self) -> bool:
+        """The next recorded change is due: at its epoch, between epochs or, made inside one, at its step."""
+        if not self._script:
+            return False
+        event, trainer = self._script[0], self._run.trainer
+        if event.epoch != self._run.epoch:
+            return event.epoch < self._run.epoch
+        return trainer.progress is None if event.step is None else trainer.steps >= event.step
+
     def _apply_script(self) -> None:
-        """--replay: the recorded changes due at this epoch, as the person made them (a divergence's way on too)."""
-        if not self._script or self._script[0].epoch > self._run.epoch:
+        """--replay: the recorded changes due now, as the person made them (a divergence's way on too)."""
+        if not self._script_due():
             return
         self._flush()  # the epochs before were trained with the settings before these changes
-        while self._script and self._script[0].epoch <= self._run.epoch:
+        while self._script_due():
             event = self._script.pop(0)
             change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
             if change.kind == "move" and isinstance(change.after, tuple):
