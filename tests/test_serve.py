@@ -144,15 +144,16 @@ def test_the_page_loads_and_a_tab_gets_the_app_that_answers_keys_and_delivers_it
                 await tab.until("epoch    1 / 1001")
                 await tab.press("e")
                 await tab.until("to the browser")
-                assert "sent logreg-seed7-epoch1.zip to the browser: logreg-seed7-epoch1.csv, logreg-seed7-epoch1.json" \
-                    in tab.text
+                said = " ".join(tab.text.split())  # the message line wraps it at the tab's width
+                assert "sent logreg-seed7-epoch1.zip to the browser: logreg-seed7-epoch1.csv, " \
+                    "logreg-seed7-epoch1-script.py, logreg-seed7-epoch1.json" in said
                 await asyncio.sleep(0.5)
                 await tab.until("to the browser")  # takes in the deliveries announced meanwhile
                 assert len(tab.deliveries) == 1  # one download: every file of the export in it
                 async with http.get(server.url(f"/download/{tab.deliveries[0]}")) as download:
                     archive = zipfile.ZipFile(io.BytesIO(await download.read()))
-                    assert download.status == 200 and archive.namelist() == ["logreg-seed7-epoch1.csv",
-                                                                             "logreg-seed7-epoch1.json"]
+                    assert download.status == 200 and archive.namelist() == [
+                        "logreg-seed7-epoch1.csv", "logreg-seed7-epoch1-script.py", "logreg-seed7-epoch1.json"]
                     assert archive.read("logreg-seed7-epoch1.csv").decode().startswith("epoch,loss,w,b\n0,")
                     assert json.loads(archive.read("logreg-seed7-epoch1.json"))["epochs"] == 1
                 await tab.press("q")

@@ -189,7 +189,7 @@ def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
         f"{stem}-1.csv", f"{stem}-1.json", ["logreg-seed42-epoch20-prev-1.csv"])
     assert json.loads(json_path.read_text())["csv"] == f"{stem}-1.csv"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{stem}.json", csv_path.name, json_path.name,
-                                                                  ghosts[0].name])
+                                                                  ghosts[0].name, f"{stem}-1-script.py"])
 
 
 def test_going_on_after_an_overshoot_starts_where_the_loss_is_finite():
