@@ -210,3 +210,19 @@ def test_changes_made_inside_a_minibatch_epoch_replay_and_script_at_their_step(c
     assert (replay["w"], replay["b"], replay["epochs"]) == (snapshot.w, snapshot.b, snapshot.epoch)
     _, exact = _script_output(tmp_path, options, snapshot)
     assert exact == (snapshot.w, snapshot.b)
+
+
+async def test_a_preset_chosen_with_p_exports_its_own_data_and_replays_to_the_same_w_b(cli, tmp_path):
+    async with make_app(directory=tmp_path).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("p", "p")  # overlap, then separable: gap 8, its own lr and budget
+        await until(pilot, lambda: snap(app).dataset.gap == 8.0)
+        await pilot.press("N", "N", "plus", "N")
+        await until(pilot, lambda: snap(app).epoch == 30)
+        recorded_run = snap(app)
+        await pilot.press("e")
+        await until(pilot, lambda: "exported" in message(app))
+    summary = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert "--gap 8.0" in summary["command_line"]
+    replay = json.loads(cli("--replay", str(next(tmp_path.glob("*.json"))), "--headless", "--json").stdout)
+    assert (replay["w"], replay["b"]) == (recorded_run.w, recorded_run.b)

@@ -35,8 +35,11 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     if not config.get("headless"):
         config["speed"] = snapshot.speed
     del config["settings"]  # the run's own, flat as the command line names them
-    return config | dataclasses.asdict(snapshot.settings) | {
-        "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source}
+    recipe = {"gap": dataset.gap, "label_noise": dataset.label_noise, "class_balance": dataset.class_balance} \
+        if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
+    return config | dataclasses.asdict(snapshot.settings) | recipe | {
+        "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source,
+        "standardize": dataset.scale is not None}
 
 
 def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
