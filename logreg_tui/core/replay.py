@@ -20,7 +20,6 @@ from logreg_tui.core.runs import Event
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Settings
 
 FORMAT = 1  # the export JSON's format version: a replay refuses a newer one
-REPLAYED = {row.name for row in SETTINGS if row.live} | {"move", "restore"}  # what a script applies
 DATA_FLAGS = ("seed", "n_points", "gap", "label_noise", "class_balance", "data", "x_column", "label_column",
               "positive", "standardize", "init", "device")  # the export config's keys that start the same data
 

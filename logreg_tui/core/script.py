@@ -143,6 +143,7 @@ import torch
 import torch.nn.functional as F
 from torch.autograd import Function
 
+
 {definitions}
 
 
@@ -164,8 +165,12 @@ def renewed(optimizer):
     """The optimizer, a fresh one where a change asked for it, at the current lr."""
     global fresh
     if fresh:
-        makers = {{"sgd": lambda: {OPTIMIZER["sgd"]}, "momentum": lambda: {OPTIMIZER["momentum"]},
-                  "nesterov": lambda: {OPTIMIZER["nesterov"]}, "adam": lambda: {OPTIMIZER["adam"]}}}
+        makers = {{
+            "sgd": lambda: {OPTIMIZER["sgd"]},
+            "momentum": lambda: {OPTIMIZER["momentum"]},
+            "nesterov": lambda: {OPTIMIZER["nesterov"]},
+            "adam": lambda: {OPTIMIZER["adam"]},
+        }}
         optimizer, fresh = makers[optimizer_name](), False
     for group in optimizer.param_groups:
         group["lr"] = lr
