@@ -179,3 +179,15 @@ def test_the_template_needs_no_torch():
 
     code = "import sys, logreg_tui.core.homework; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_a_divergence_with_a_failing_function_names_what_its_check_found():
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+
+    engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))
+    engine.use_function(load_and_check(str(FUNCTIONS / "tutorial.py")), switch=True)
+    snapshot = engine.run_epochs(5)  # its gradient is N× the true one: the first step at lr 0.2 overshoots
+    assert snapshot.status == "diverged"
+    assert "the likely cause: tutorial.py fails its check" in snapshot.message and "1/N is missing" in snapshot.message

@@ -273,5 +273,8 @@ class Engine(Steering):
                                       function=homework.label if homework else "",
                                       function_verdict=homework.verdict.line() if homework else "")
         if homework and not homework.verdict.passed and snapshot.autograd == "file":
-            return replace(snapshot, warning=f"{homework.label} fails its check: {homework.verdict.findings()}")
+            why = f"{homework.label} fails its check: {homework.verdict.findings()}"
+            if snapshot.status == "diverged":  # the stop's message names what the check found too
+                return replace(snapshot, message=f"{snapshot.message} — the likely cause: {why}")
+            return replace(snapshot, warning=why)
         return snapshot
