@@ -60,8 +60,8 @@ def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | N
 def script_of(options: Options, snapshot: Snapshot) -> str:
     """The run as a plain PyTorch script (core/script.py) that trains it again, its changes at their epochs."""
     return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
-                      snapshot.events, snapshot.epoch, initial_w_b(options), options.function, options.standardize,
-                      options.log_every)
+                      snapshot.events, snapshot.epoch, initial_w_b(options), options.function,
+                      snapshot.function_class, snapshot.dataset.scale is not None, options.log_every)
 
 
 def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:

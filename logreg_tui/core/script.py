@@ -35,32 +35,20 @@ def _sources(path: Path, names: tuple[str, ...]) -> str:
     return "\n\n\n".join(found[name] or "" for name in names if name in found)
 
 
-def _homework_class(text: str, name: str | None) -> str | None:
-    """The person's Function in their file: the one named, else the one class with forward(ctx, logits, targets)."""
-    classes = [node for node in ast.parse(text).body if isinstance(node, ast.ClassDef)]
-    if name:
-        return name
-    for node in classes:
-        forward = next((item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "forward"),
-                       None)
-        if forward is not None and len(forward.args.args) == 3:
-            return node.name
-    return None
-
-
-def _functions(modes: set[str], function: str | None) -> tuple[str, dict[str, str]]:
-    """(the definitions the script needs, the loss expression per autograd mode)."""
+def _functions(modes: set[str], function: str | None, function_class: str) -> tuple[str, dict[str, str]]:
+    """(the definitions the script needs, the loss expression per autograd mode); `function_class`: the class the
+    run loaded from --function's file."""
     parts, losses = [], {"builtin": "F.binary_cross_entropy(torch.sigmoid(logits), y)"}
     for mode in ("custom", "tutorial"):
         if mode in modes:
             names = CLASSES[mode]
             parts.append(_sources(FUNCTIONS_FILE, names))
             losses[mode] = f"{names[0]}.apply(logits, y)"
-    if "file" in modes and function:
-        path, name = split_spec(function)
+    if "file" in modes and function and function_class:
+        path, _ = split_spec(function)
         text = Path(path).read_text(encoding="utf-8")
         parts.append(f"# --function {Path(path).name}, as it was at the export\n{text.strip()}")
-        losses["file"] = f"{_homework_class(text, name)}.apply(logits, y)"
+        losses["file"] = f"{function_class}.apply(logits, y)"
     return "\n\n\n".join(part for part in parts if part), losses
 
 
@@ -109,10 +97,11 @@ def _change(event: Event) -> list[str]:
 
 
 def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...], epochs: int,
-               init: tuple[float, float], function: str | None, standardize: bool, log_every: int = 100) -> str:
+               init: tuple[float, float], function: str | None, function_class: str, standardize: bool,
+               log_every: int = 100) -> str:
     """The script's text."""
     modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}
-    definitions, losses = _functions(modes, function)
+    definitions, losses = _functions(modes, function, function_class)
     by_epoch: dict[int, list[str]] = {}
     by_step: dict[int, list[str]] = {}  # changes made inside a minibatch epoch, before the step they came before
     for event in events:

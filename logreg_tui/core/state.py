@@ -108,6 +108,7 @@ class Snapshot:
     curvature_at_minimum: Curvature | None = None  # and at its minimum; None without one (or before training)
     near_estimate: float | None = None  # the epoch the curvature predicts for near_optimum_at; None: not predicted
     function: str = ""  # --function's file name, once a usable Function is loaded from it
+    function_class: str = ""  # the Function's class in that file (the script an export writes calls it)
     function_verdict: str = ""  # its check: PASS (…) or FAIL: the diagnosis (…)
 
     # the settings by name, for the many readers of one of them

@@ -271,6 +271,7 @@ class Engine(Steering):
                                       speed=self._pace.speed, epochs=self._config.epochs, stop_at=self._stop_at,
                                       device=str(self._device), ghosts=self._ghosts,
                                       function=homework.label if homework else "",
+                                      function_class=homework.function.__name__ if homework else "",
                                       function_verdict=homework.verdict.line() if homework else "")
         if homework and not homework.verdict.passed and snapshot.autograd == "file":
             why = f"{homework.label} fails its check: {homework.verdict.findings()}"

@@ -147,3 +147,14 @@ def decode(line: bytes) -> list[Drawing]:
     return [Drawing.kinds[item["plot"]](colors=colors(item["colors"]),
                                         **{name: array(value) for name, value in item["args"].items()})
             for item in json.loads(line)]
+
+
+def merged_runs(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Neighbouring (text, style) runs of one style as one: fewer segments for a row drawn cell by cell."""
+    runs: list[tuple[str, str]] = []
+    for text, style in cells:
+        if runs and runs[-1][1] == style:
+            runs[-1] = (runs[-1][0] + text, style)
+        else:
+            runs.append((text, style))
+    return runs

@@ -19,7 +19,7 @@ import numpy as np
 from logreg_tui.core.evaluation import Confusion, Evaluation, Ranked, evaluations, ranked_points
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.canvas import too_small
-from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, style_color, whole
+from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, whole
 from logreg_tui.views.map_grid import Frame, dot_cells
 
 LABEL_WIDTH = 2  # the ROC's y labels: 1, .5, 0
@@ -255,15 +255,4 @@ def _roc_row(curves: np.ndarray, chance: np.ndarray, marks: list[list[Any]], fra
             runs.append((glyph or chr(0x2800 + diagonal), style))
         else:
             runs.append((" ", ""))
-    return merged(runs)
-
-
-def merged(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Neighbouring runs of one style as one."""
-    out: list[tuple[str, str]] = []
-    for text, style in runs:
-        if out and out[-1][1] == style:
-            out[-1] = (out[-1][0] + text, style)
-        else:
-            out.append((text, style))
-    return out
+    return merged_runs(runs)

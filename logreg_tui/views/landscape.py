@@ -22,7 +22,17 @@ from logreg_tui.core.settings import Settings, objective_of
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import too_small
-from logreg_tui.views.drawing import Drawing, PlotColors, Rows, Shade, blend, style_color, to_hex, whole
+from logreg_tui.views.drawing import (
+    Drawing,
+    PlotColors,
+    Rows,
+    Shade,
+    blend,
+    merged_runs,
+    style_color,
+    to_hex,
+    whole,
+)
 from logreg_tui.views.ghosts import ghost_color, ghost_marker
 from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
 from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
@@ -304,7 +314,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
                 cells.append(_mark_cell(colors, kind, bits, ray_bits, _under(paint, upper, lower)))
             else:
                 cells.append(_map_cell(paint, colors, upper, lower))
-        rows.append(_runs(cells))
+        rows.append(merged_runs(cells))
     axis = ["─"] * frame.columns
     labels_row = [" "] * width
     for column, label in w_labels:
@@ -378,14 +388,3 @@ def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[str, str
             paint = whole(blend(paint, colors.text, 0.25))
         styles.append(("" if colors.monochrome else style_color(paint), ghost_marker(colors, k)))
     return styles
-
-
-def _runs(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Neighbouring cells of one style as one run."""
-    runs: list[tuple[str, str]] = []
-    for text, style in cells:
-        if runs and runs[-1][1] == style:
-            runs[-1] = (runs[-1][0] + text, style)
-        else:
-            runs.append((text, style))
-    return runs

@@ -17,10 +17,8 @@ from typing import Any, ClassVar
 import numpy as np
 import plotext as plt
 
-from logreg_tui.core.curvature import Curvature, curvature_at, predicted_rate
-from logreg_tui.core.data import Dataset
+from logreg_tui.core.curvature import predicted_rate
 from logreg_tui.core.history import HistoryView, LossHistory
-from logreg_tui.core.optimum import Optimum
 from logreg_tui.core.runs import differences, ghost_label
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
@@ -71,11 +69,6 @@ def minimum_data_loss(run: Snapshot) -> float | None:
     return optimum.loss - run.settings.penalty(optimum.w)
 
 
-@lru_cache(maxsize=1)  # the current data set's: one O(N) pass per data set, split and minimum
-def _curvature_at_minimum(dataset: Dataset, n_train: int, optimum: Optimum, l2: float) -> Curvature:
-    return curvature_at(optimum.w, optimum.b, dataset.x[:n_train], dataset.y[:n_train], l2)
-
-
 def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int,
              colors: PlotColors) -> tuple[object, str | Drawing]:
     """log10 of the loss's gap to the minimum's: where convergence is linear, a straight line; through the current
@@ -91,9 +84,9 @@ def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int
     key, drawing = loss_plot(snapshot.history.shifted(floor), snapshot.epoch, snapshot.stop_at,
                              replace(settings, log_y=True), width, height, colors, None, ghosts=ghosts,
                              events=[event.epoch for event in snapshot.events])
-    if not isinstance(drawing, LossDrawing) or snapshot.optimum is None:
+    curvature = snapshot.curvature_at_minimum  # the run's (training/run.py: once per data set and objective)
+    if not isinstance(drawing, LossDrawing) or curvature is None:
         return key, drawing
-    curvature = _curvature_at_minimum(snapshot.dataset, snapshot.n_train, snapshot.optimum, snapshot.settings.l2)
     rate = predicted_rate(curvature, snapshot.settings)
     gap = snapshot.last_loss - floor
     prediction = np.empty((2, 0))
