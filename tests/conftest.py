@@ -1,8 +1,15 @@
+import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+# torch picks its CPU kernels by the machine's vector width (AVX2, AVX-512 …), and a float32 sum taken in another
+# order can differ in its last bit: a snapshot's six-digit dL/dw then differs between two CI machines. The tests,
+# and the programs they start (which inherit it), use torch's portable kernels, the same on every x86-64 machine;
+# test_cli runs the tutorial's table on the machine's own kernels too. Set before anything imports torch.
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
 
 TUTORIAL_LINES = [
     "Epochs:     0 - Loss: 0.69315",
@@ -36,10 +43,10 @@ def cli():
     """Run `python -m logreg_tui ARGS` and return the CompletedProcess."""
     import subprocess
 
-    def run(*args: str, timeout: float = 120):
+    def run(*args: str, timeout: float = 120, env: dict[str, str] | None = None):
         return subprocess.run(
             [sys.executable, "-m", "logreg_tui", *args],
-            capture_output=True, text=True, timeout=timeout, cwd=Path(__file__).parent,
+            capture_output=True, text=True, timeout=timeout, cwd=Path(__file__).parent, env=env,
         )
 
     return run
@@ -49,9 +56,14 @@ PTY_MODULES = ("test_terminal.py", "test_terminals.py")  # a real pseudo-termina
 
 
 def pytest_collection_modifyitems(items):
-    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs)."""
+    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs).
+
+    The slow tests go first, so that xdist hands them out while the short ones still fill the other worker: last,
+    a four-minute test would run alone at the end.
+    """
     for item in items:
         if item.path.name in PTY_MODULES:
             item.add_marker(pytest.mark.pty)
         elif item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order

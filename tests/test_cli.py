@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from conftest import TUTORIAL_FINAL, TUTORIAL_LINES
@@ -7,6 +8,14 @@ from conftest import TUTORIAL_FINAL, TUTORIAL_LINES
 @pytest.mark.parametrize("args", [(), ("--autograd", "custom"), ("--autograd", "tutorial", "--lr", "0.0002")])
 def test_headless_prints_the_tutorial(cli, args):
     result = cli("--headless", "--epochs", "1001", "--lr", "0.2", "--seed", "42", "--log-every", "100", *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == TUTORIAL_LINES + [TUTORIAL_FINAL]
+
+
+def test_the_tutorials_table_holds_on_the_machines_own_kernels_too(cli):
+    """The suite runs torch's portable kernels (conftest); a user gets the vectorized ones for their CPU."""
+    native = {name: value for name, value in os.environ.items() if name != "ATEN_CPU_CAPABILITY"}
+    result = cli("--headless", "--epochs", "1001", "--log-every", "100", env=native)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == TUTORIAL_LINES + [TUTORIAL_FINAL]
 
