@@ -56,14 +56,9 @@ PTY_MODULES = ("test_terminal.py", "test_terminals.py")  # a real pseudo-termina
 
 
 def pytest_collection_modifyitems(items):
-    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs).
-
-    The slow tests go first, so that xdist hands them out while the short ones still fill the other worker: last,
-    a four-minute test would run alone at the end.
-    """
+    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs)."""
     for item in items:
         if item.path.name in PTY_MODULES:
             item.add_marker(pytest.mark.pty)
         elif item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
