@@ -5,14 +5,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import TUTORIAL_LINES
+from conftest import TUTORIAL_LINES, wait_for
+from terminal import cpu_seconds
 
 from logreg_tui.core.data import make_tutorial_data
 from logreg_tui.core.settings import Settings
@@ -100,24 +100,13 @@ def test_json_reports_done_and_the_rate_of_the_whole_run(cli):
     assert last.epochs_per_second == pytest.approx(3000 / engine.training_seconds)
 
 
-def wait_for_cpu_seconds(pid: int, seconds: float, timeout: float = 60.0) -> None:
-    """Until the process has had `seconds` of CPU: wall time says little on a loaded machine (it once trained 912
-    epochs in 4 s beside the million-epoch test)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        if (int(fields[11]) + int(fields[12])) / ticks >= seconds:  # utime + stime
-            return
-        time.sleep(0.05)
-    pytest.fail(f"the process had less than {seconds} s of CPU in {timeout} s")
-
-
 def test_epochs_0_runs_until_ctrl_c_then_prints_the_result_and_exits_130():
     for extra, parse in (((), None), (("--json",), json.loads)):
         process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--epochs", "0", *extra],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        wait_for_cpu_seconds(process.pid, 4.0)  # past torch's import and well past the default 1001 epochs
+        # past torch's import and well past the default 1001 epochs: CPU, not wall time, which says little on a
+        # loaded machine (4 s of it once trained 912 epochs beside the million-epoch test)
+        wait_for(lambda: cpu_seconds(process.pid) >= 4.0, timeout=60, what="4 s of the run's CPU")
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
         assert process.returncode == 130, err
