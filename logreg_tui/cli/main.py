@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
 from logreg_tui.core.formatting import printable
+from logreg_tui.core.lessons import headless_words
 from logreg_tui.core.options import (
     EXIT_DIVERGED,
+    EXIT_FUNCTION_FAILED,
     EXIT_INTERRUPTED,
     Options,
     fail,
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.gradcheck and options.function:
             from logreg_tui.training.homework import run_function_check
 
-            return run_function_check(options.function, as_json=options.json)
+            return run_function_check(options.function, as_json=options.json, sizes=_sizes(options, dataset))
         if options.gradcheck:
             from logreg_tui.training.gradcheck import run_gradcheck
 
@@ -74,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(options, dataset)
     except KeyboardInterrupt:  # ctrl+c before a mode took SIGINT over (the data still loading)
         return fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _sizes(options: Options, dataset: Dataset) -> tuple[int, ...]:
+    """The N a --function is called with when it trains on this data with these settings."""
+    from logreg_tui.core.homework import training_sizes
+
+    n_train = dataset.n_train(options.settings.val_frac)
+    return training_sizes(n_train, options.settings.batch_points(n_train))
 
 
 def run_app(options: Options, dataset: Dataset) -> int:
@@ -121,19 +132,24 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         engine = start_engine(dataset, train_config(options))
     except DeviceError as error:
         return fail(str(error))
-    if options.function and (refused := _use_function(engine, options.function)):
+    if options.function and (refused := _use_function(engine, options, dataset)):
         return refused
     with stopping_signals(engine.close) as stopped:
         snapshot = _train_and_log(engine, options)
-    status = "diverged" if snapshot.status == "diverged" else "interrupted" if stopped else "done"
+    failed = engine.function_failure
+    snapshot = replace(snapshot, message=headless_words(snapshot.message))  # options, not the app's keys
+    status = "diverged" if snapshot.status == "diverged" else "error" if failed else \
+        "interrupted" if stopped else "done"
     if options.export and (refused := _export(options, snapshot)):
         return refused
     if options.json:
         from logreg_tui.core.export import run_summary
 
         print(json.dumps(run_summary(options, snapshot, status=status)))
-    elif status != "diverged":
+    elif status not in ("diverged", "error"):
         print(_final_line(snapshot))
+    if failed:
+        return fail(failed, EXIT_FUNCTION_FAILED)
     if status == "diverged":
         return fail(snapshot.message, EXIT_DIVERGED)
     if snapshot.saturated:
@@ -157,19 +173,27 @@ def _export(options: Options, snapshot: Snapshot) -> int:
     return 0
 
 
-def _use_function(engine: Engine, spec: str) -> int:
-    """--headless --function: load and check the file, say its verdict, train with it; 2 when it cannot."""
+def _use_function(engine: Engine, options: Options, dataset: Dataset) -> int:
+    """--headless --function: load and check the file (at the training's sizes too), say its verdict, train with
+    it; 2 when it cannot (with --json, an object whose status is "error" says why too)."""
     from logreg_tui.training.homework import LoadError, load_and_check
 
+    spec = options.function or ""
     try:
-        homework = load_and_check(spec)
+        homework = load_and_check(spec, sizes=_sizes(options, dataset))
     except LoadError as error:
-        return fail(str(error))
+        return _refuse_function(options, str(error))
     if not homework.verdict.usable:
-        return fail(f"cannot train with {homework.label}: {homework.verdict.line()}")
+        return _refuse_function(options, f"cannot train with {homework.label}: {homework.verdict.line()}")
     print(f"logreg-tui: {homework.label}: {homework.verdict.line()}", file=sys.stderr)
     engine.use_function(homework, switch=True)
     return 0
+
+
+def _refuse_function(options: Options, why: str) -> int:
+    if options.json:
+        print(json.dumps({"status": "error", "message": why, "epochs": 0}))
+    return fail(why)
 
 
 def _train_and_log(engine: Engine, options: Options) -> Snapshot:

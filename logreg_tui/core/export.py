@@ -54,14 +54,16 @@ def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
 def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | None = None) -> list[str]:
     """The options that start this snapshot's run: its data and its settings before any of its changes."""
     config = config or current_config(options, snapshot)
-    return command_words(config, start_settings(snapshot.settings, snapshot.events), options.epochs)
+    words = command_words(config, start_settings(snapshot.settings, snapshot.events), options.epochs)
+    return words + ["--function", options.function] if options.function else words
 
 
 def script_of(options: Options, snapshot: Snapshot) -> str:
     """The run as a plain PyTorch script (core/script.py) that trains it again, its changes at their epochs."""
     return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
                       snapshot.events, snapshot.epoch, initial_w_b(options), options.function,
-                      snapshot.function_class, snapshot.dataset.scale is not None, options.log_every)
+                      snapshot.function_class, snapshot.dataset.scale is not None, options.log_every,
+                      snapshot.function_source)
 
 
 def run_summary(options: Options, snapshot: Snapshot, status: str | None = None) -> dict[str, Any]:
@@ -97,7 +99,9 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never
         "events": [event_json(event) for event in snapshot.events],  # what --replay applies at their epochs
         # --function's file and its check, when one was loaded (the autograd mode "file")
-        "function": {"file": snapshot.function, "verdict": snapshot.function_verdict} if snapshot.function else None,
+        # (its path as given and the sha256 of the source that was loaded: a replay uses that file only if it matches)
+        "function": {"file": snapshot.function, "path": options.function, "sha256": snapshot.function_sha256,
+                     "verdict": snapshot.function_verdict} if snapshot.function else None,
         "history": {
             "epochs_per_row": 1 if snapshot.history.is_exact else snapshot.history.bucket_width,
             "epoch": [int(e) for e in starts],

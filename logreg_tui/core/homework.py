@@ -1,5 +1,8 @@
 """--function's words that need no torch: how FILE.py:NAME splits, and what `logreg-tui --function-template` prints
-(a Function file to start from, its backward left to write)."""
+(a Function file to start from, its backward left to write), and how its source is read and fingerprinted."""
+
+import hashlib
+import os
 
 TEMPLATE = '''"""My loss for logreg-tui: mean binary cross-entropy on logits, as a torch.autograd.Function.
 
@@ -29,9 +32,46 @@ class MyCrossEntropyWithLogits(torch.autograd.Function):
 '''
 
 
+MAX_SOURCE_BYTES = 1 << 20  # a Function file larger than this is not someone's homework
+
+
+class LoadError(Exception):
+    """The file cannot give a Function: one line that says why (and where, in the file)."""
+
+
+def source_digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def read_source(path: str) -> str:
+    """A Function file's text: a regular file of at most MAX_SOURCE_BYTES (never a FIFO, a device or a directory,
+    which would block or never end); LoadError otherwise."""
+    import stat
+
+    try:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise LoadError(f"cannot read {path}: not a regular file")
+            data = file.read(MAX_SOURCE_BYTES + 1)
+    except OSError as error:
+        raise LoadError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise LoadError(f"cannot read {path}: over {MAX_SOURCE_BYTES >> 20} MB, not a Function file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LoadError(f"cannot read {path}: not UTF-8 text") from None
+
+
 def split_spec(spec: str) -> tuple[str, str | None]:
     """FILE.py or FILE.py:NAME (a Windows drive's colon is not a name's)."""
     head, colon, name = spec.rpartition(":")
     if colon and head and name.isidentifier() and not (len(head) == 1 and head.isalpha()):
         return head, name
     return spec, None
+
+
+def training_sizes(n_train: int, batch: int) -> tuple[int, ...]:
+    """The N a Function is called with in training: the training set's, a minibatch's and the last, smaller one."""
+    return tuple(sorted({n_train, batch, n_train % batch or batch}))

@@ -29,6 +29,7 @@ class Cause(str, Enum):
     LOGITS = "logits"  # w·x + b overflowed float32 at the w, b the forward started from
     LOSS = "loss"  # the loss is not finite at finite w, b and logits (the tutorial's log(1 − σ) in float32)
     PARAMS = "params"  # the step took w or b past float32's range
+    GRADIENT = "gradient"  # the gradient is not finite at finite w, b, logits and loss: the autograd's own doing
 
     @property
     def at_start(self) -> bool:
@@ -37,7 +38,7 @@ class Cause(str, Enum):
 
 
 def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: Settings, reached: float,
-                       n_train: int) -> str:
+                       n_train: int, function: str = "") -> str:
     """diverged at epoch 271 with lr 0.001: <the true cause>; <what gets past it>.
 
     reached: max |w·x + b| where the forward failed. Just past σ's float32 edge, the tutorial's forward failed as
@@ -45,6 +46,8 @@ def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: Set
     """
     head = f"diverged at epoch {failed_at} with lr {settings.lr:g}"
     back = f"back at epoch {back_at}, the last w, b with a finite loss"
+    if settings.autograd == "file" and cause in (Cause.GRADIENT, Cause.LOSS):
+        return function_blamed(cause, failed_at, back_at, function or "the --function file")
     tutorial = settings.autograd == "tutorial"
     if cause is Cause.LOSS and tutorial and reached <= SLOW_GROWTH_LOGIT:
         return (f"{head}: the tutorial's forward takes log(1 − σ(w·x + b)), which is log 0 = −inf in float32 once "
@@ -52,6 +55,8 @@ def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: Set
                 "autograd and goes on (a smaller lr only delays it)")
     if cause is Cause.LOSS and not tutorial:
         return f"{head}: the loss is not finite at finite w, b; {back}. a, o or a smaller lr (-) goes on; z resets"
+    if cause is Cause.GRADIENT:
+        return f"{head}: the gradient is not finite at finite w, b and logits; {back}. a, o or z goes on"
     if cause is Cause.PARAMS:
         what = "the step took w or b past float32's range"
     elif cause is Cause.LOGITS:
@@ -60,6 +65,35 @@ def divergence_message(cause: Cause, failed_at: int, back_at: int, settings: Set
         what = f"one step took w·x + b to {reached:.3g}, where the tutorial's forward is log 0 = −inf"
     why = (f" (the tutorial's backward skips the mean's 1/N: its steps are {n_train}× lr's)" if tutorial else "")
     return f"{head}: {what}, so lr is too large for this data{why}; {back}. - lowers lr and goes on; z resets"
+
+
+def function_blamed(cause: Cause, failed_at: int, back_at: int, function: str) -> str:
+    """A person's Function returned NaN or inf from finite w, b and logits: no lr fixes that."""
+    part = "forward returned a loss" if cause is Cause.LOSS else "backward returned a gradient"
+    return (f"stopped at epoch {failed_at}: {function}'s {part} that is not finite (NaN or inf) at finite w, b and "
+            f"finite logits, so no lr fixes it; back at epoch {back_at}. a trains with builtin; fix the file and "
+            "save (it reloads)")
+
+
+# what the app's messages advise with keys, said with options for a headless run (its stderr line)
+HEADLESS_WAYS = (
+    ("a switches to a stable autograd and goes on (a smaller lr only delays it)",
+     "--autograd custom or builtin is stable (a smaller --lr only delays it)"),
+    ("a, o or a smaller lr (-) goes on; z resets", "another --autograd, --optimizer or a smaller --lr gets past it"),
+    ("- lowers lr and goes on; z resets", "a smaller --lr gets past it"),
+    ("a, o or z goes on", "another --autograd or --optimizer gets past it"),
+    ("a trains with builtin; fix the file and save (it reloads)", "fix the file, or train without --function"),
+    ("z resets (then a smaller lr), a uses custom autograd (its σ − y does not vanish), or ←→↑↓ move w, b by hand",
+     "a smaller --lr, --autograd custom (its σ − y does not vanish) or another --init gets past it"),
+    ("(- lowers lr; B sets the best lr for this data)", "(a smaller --lr; --compare lr=best finds the best lr)"),
+)
+
+
+def headless_words(message: str) -> str:
+    """An engine message with its advice in options instead of app keys (a headless run has no keys)."""
+    for app, options in HEADLESS_WAYS:
+        message = message.replace(app, options)
+    return message
 
 
 def going_on_message(cause: Cause, change: Event, epoch: int) -> str:

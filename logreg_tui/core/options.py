@@ -21,7 +21,7 @@ from logreg_tui.core.runs import Event
 from logreg_tui.core.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
 
-EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
+EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
                              "colors": "auto", "ascii": None}
@@ -237,6 +237,11 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+# what decides the N a --function is called with in training (--gradcheck --function checks it there)
+SIZE_OPTIONS = {"seed", "n_points", "gap", "label_noise", "class_balance", "preset", "data", "x_column",
+                "label_column", "positive", "standardize", "val_frac", "batch_size"}
+
+
 def _given(argv: list[str] | None) -> set[str]:
     """The options written on the command line (whatever their values), by dest."""
     parser = build_parser()
@@ -247,8 +252,10 @@ def _given(argv: list[str] | None) -> set[str]:
 
 def _misplaced(given: set[str], headless: bool, gradcheck: bool) -> str | None:
     """Why an option that was given means nothing in this mode, or None: one rule for every mode-only option."""
-    if gradcheck:  # it checks the Functions alone: no data, no training, no app; --json makes its report JSON
-        refused, why = given - {"json", "gradcheck", "function"}, "does nothing with --gradcheck"
+    if gradcheck:  # it checks the Functions alone: no training, no app; --json makes its report JSON; a --function
+        # is run at the training's sizes too, which the data and its split and batches decide
+        sizes = SIZE_OPTIONS if "function" in given else set()
+        refused, why = given - {"json", "gradcheck", "function"} - sizes, "does nothing with --gradcheck"
     elif headless:
         refused, why = given & set(APP_ONLY), "is for the app; it does nothing with --headless"
     else:

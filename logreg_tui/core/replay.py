@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from logreg_tui.core.formatting import printable
 from logreg_tui.core.runs import Event
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Settings
 
@@ -137,12 +138,51 @@ def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:
     return [*words, "--epochs", str(epochs)], events
 
 
+def _recorded_function(path: str, summary: dict[str, Any]) -> str:
+    """The sha256 of the --function source the run loaded ('' for a run without one)."""
+    function = summary.get("function")
+    if function is None:
+        return ""
+    digest = function.get("sha256") if isinstance(function, dict) else None
+    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise ReplayError(f"{path}: its --function has no sha256 of its source: export the run again")
+    return digest
+
+
+def check_function_file(replay: str, spec: str, digest: str, events: tuple[Event, ...]) -> None:
+    """The replay uses a --function file only when it is the source the run loaded (its sha256), and only when the
+    run never reloaded it (a later version is not on this machine): else ReplayError, one line with the way on."""
+    from logreg_tui.core.homework import LoadError, read_source, source_digest, split_spec
+
+    name = printable(Path(split_spec(spec)[0]).name)
+    reload = next((event for event in events if event.kind == "function"), None)
+    if reload is not None:
+        raise ReplayError(f"{replay}: the run reloaded {name} at epoch {reload.epoch}, a version this machine does "
+                          "not have: a replay cannot follow it")
+    try:
+        here = source_digest(read_source(split_spec(spec)[0]))
+    except LoadError as error:
+        raise ReplayError(f"{replay}: {error} (--function OTHER.py replays with another file)") from None
+    if here != digest:
+        raise ReplayError(f"{replay}: {name} here is not the file the run loaded (sha256 {here[:12]}… here, "
+                          f"{digest[:12]}… in the run): --function OTHER.py replays with another file")
+
+
 def replayed_options(options: Any, argv: list[str]) -> Any:
     """--replay: the recorded run's options, with this command line's own after them (its mode, its display: they
-    win), and its changes as the engine's script (Options.script). ReplayError for a file that is no export."""
+    win), and its changes as the engine's script (Options.script). ReplayError for a file that is no export, or a
+    --function file that is not the one the run loaded (unless this command line names one)."""
     from logreg_tui.core.options import parse_options  # options builds on this module's neighbours
 
     words, script = read_replay(options.replay)
     rest = [word for k, word in enumerate(argv)
             if word != "--replay" and (k == 0 or argv[k - 1] != "--replay") and not word.startswith("--replay=")]
-    return replace(parse_options([*words, *rest]), script=script)
+    replayed = replace(parse_options([*words, *rest]), script=script)
+    if replayed.function and not options.function:  # the recorded file: only the same source
+        check_function_file(options.replay, replayed.function, _function_digest(options.replay), script)
+    return replayed
+
+
+def _function_digest(path: str) -> str:
+    summary = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _recorded_function(path, summary)

@@ -35,19 +35,19 @@ def _sources(path: Path, names: tuple[str, ...]) -> str:
     return "\n\n\n".join(found[name] or "" for name in names if name in found)
 
 
-def _functions(modes: set[str], function: str | None, function_class: str) -> tuple[str, dict[str, str]]:
+def _functions(modes: set[str], function: str | None, function_class: str,
+               function_source: str = "") -> tuple[str, dict[str, str]]:
     """(the definitions the script needs, the loss expression per autograd mode); `function_class`: the class the
-    run loaded from --function's file."""
+    run loaded from --function's file, `function_source`: the text it was loaded from."""
     parts, losses = [], {"builtin": "F.binary_cross_entropy(torch.sigmoid(logits), y)"}
     for mode in ("custom", "tutorial"):
         if mode in modes:
             names = CLASSES[mode]
             parts.append(_sources(FUNCTIONS_FILE, names))
             losses[mode] = f"{names[0]}.apply(logits, y)"
-    if "file" in modes and function and function_class:
+    if "file" in modes and function and function_class.isidentifier() and function_source:
         path, _ = split_spec(function)
-        text = Path(path).read_text(encoding="utf-8")
-        parts.append(f"# --function {Path(path).name}, as it was at the export\n{text.strip()}")
+        parts.append(f"# --function {Path(path).name!r}, as it was loaded and checked\n{function_source.strip()}")
         losses["file"] = f"{function_class}.apply(logits, y)"
     return "\n\n\n".join(part for part in parts if part), losses
 
@@ -98,10 +98,10 @@ def _change(event: Event) -> list[str]:
 
 def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...], epochs: int,
                init: tuple[float, float], function: str | None, function_class: str, standardize: bool,
-               log_every: int = 100) -> str:
+               log_every: int = 100, function_source: str = "") -> str:
     """The script's text."""
     modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}
-    definitions, losses = _functions(modes, function, function_class)
+    definitions, losses = _functions(modes, function, function_class, function_source)
     by_epoch: dict[int, list[str]] = {}
     by_step: dict[int, list[str]] = {}  # changes made inside a minibatch epoch, before the step they came before
     for event in events:

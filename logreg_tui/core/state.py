@@ -110,6 +110,9 @@ class Snapshot:
     function: str = ""  # --function's file name, once a usable Function is loaded from it
     function_class: str = ""  # the Function's class in that file (the script an export writes calls it)
     function_verdict: str = ""  # its check: PASS (…) or FAIL: the diagnosis (…)
+    function_sha256: str = ""  # sha256 of the source that was loaded (a replay checks its file against it)
+    function_source: str = ""  # that source: an export copies it into its script (never the file as it is now)
+    function_stale: bool = False  # the file's last save could not be used: function_verdict is the last good one's
 
     # the settings by name, for the many readers of one of them
     @property

@@ -80,6 +80,12 @@ class Engine(Steering):
             except HomeworkError as error:  # the person's own Function raised: never the end of training
                 self._homework_failed(error)
                 self._publish()
+            except Exception as error:  # what a person's Function returned broke a step (a None gradient …)
+                if self._settings.autograd != "file":
+                    raise
+                self._homework_failed(HomeworkError(error, "training", self._run.trainer.n_train,
+                                                    self._run.trainer.homework))
+                self._publish()
         self._flush()
 
     def _run_once(self) -> None:
@@ -107,11 +113,13 @@ class Engine(Steering):
 
     def train_epochs(self, epochs: int) -> int:
         """Apply the commands sent so far, then train up to `epochs` epochs now in this thread, whatever the status;
-        the epochs completed. Stops early at divergence or close(); publishes nothing (last_logged_loss reads)."""
+        the epochs completed. Stops early at divergence, a --function that failed, or close(); publishes nothing
+        (last_logged_loss reads)."""
         self._apply_commands()
         try:
             target = self._run.epoch + epochs
-            while self._run.epoch < target and self._status != "diverged" and not self._closed.is_set():
+            while (self._run.epoch < target and self._status != "diverged" and not self._closed.is_set()
+                   and not self.function_failure):
                 self._train_epoch(counting_steps=False, stop=self._closed.is_set)
             self._flush()
         except HomeworkError as error:
@@ -272,7 +280,10 @@ class Engine(Steering):
                                       device=str(self._device), ghosts=self._ghosts,
                                       function=homework.label if homework else "",
                                       function_class=homework.function.__name__ if homework else "",
-                                      function_verdict=homework.verdict.line() if homework else "")
+                                      function_verdict=homework.verdict.line() if homework else "",
+                                      function_sha256=homework.digest if homework else "",
+                                      function_source=homework.source if homework else "",
+                                      function_stale=bool(homework) and self._function_stale)
         if homework and not homework.verdict.passed and snapshot.autograd == "file":
             why = f"{homework.label} fails its check: {homework.verdict.findings()}"
             if snapshot.status == "diverged":  # the stop's message names what the check found too

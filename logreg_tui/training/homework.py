@@ -13,50 +13,52 @@ import inspect
 import json
 import math
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 import traceback
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import torch
 import torch.nn.functional as F
 from torch.autograd import Function
 
-from logreg_tui.core.homework import split_spec
+from logreg_tui.core.homework import LoadError, read_source, source_digest, split_spec
 
 CHECK_SECONDS = 5.0  # the check gives up on a Function that takes longer (an infinite loop in backward)
 CHILD_START_SECONDS = 60.0  # on top: the child's Python and torch starting, on a loaded machine
 N = 10  # points per check: the tutorial's missing 1/N shows as a factor of 10
 SEEDS = (0, 1, 2)
 LARGE_LOGITS = (-100.0, -40.0, -17.0, 17.0, 40.0, 100.0)  # float32's σ is exactly 0 or 1 from |z| ≈ 16.6
+EDGE_LOGITS = 2001  # the |z| grid (0 … 200, steps of 0.1) on which a float32 forward's first inf is found
 _modules = count()  # each load is a module of its own: a reload never sees the last one's names
-
-
-class LoadError(Exception):
-    """The file cannot give a Function: one line that says why (and where, in the file)."""
 
 
 @dataclass(frozen=True)
 class Verdict:
     """What the check found: no diagnosis is a PASS. `usable`: it runs (a wrong gradient still trains, to see)."""
 
-    diagnosis: tuple[str, ...] = ()
+    diagnosis: tuple[str, ...] = ()  # what is wrong with the gradient (the homework): any of it is a FAIL
     largest_error: float = 0.0  # max |backward − the true gradient| over the checked points
     usable: bool = True
+    warnings: tuple[str, ...] = ()  # right or wrong, what else to know: its forward in float32 at large |logit|
 
     @property
     def passed(self) -> bool:
         return not self.diagnosis
 
     def line(self) -> str:
-        """PASS (largest error 1e-17), or FAIL: … (largest error …)."""
-        return f"PASS ({self._error()})" if self.passed else f"FAIL: {self.findings()}"
+        """PASS (largest error 1e-17) [— but …], or FAIL: … (largest error …) [; and …]."""
+        if self.passed:
+            return f"PASS ({self._error()})" + (f" — but {'; '.join(self.warnings)}" if self.warnings else "")
+        return f"FAIL: {self.findings()}" + (f"; and {'; '.join(self.warnings)}" if self.warnings else "")
 
     def findings(self) -> str:
         """What is wrong, and the largest error."""
@@ -67,6 +69,7 @@ class Verdict:
 
     def as_json(self) -> dict[str, Any]:
         return {"passed": self.passed, "usable": self.usable, "diagnosis": list(self.diagnosis),
+                "warnings": list(self.warnings),
                 "largest_error": self.largest_error if math.isfinite(self.largest_error) else None}
 
 
@@ -77,25 +80,30 @@ class Homework:
     function: type[Function]
     path: str
     verdict: Verdict
+    source: str = field(default="", repr=False)  # the text that was checked and loaded (an export copies it)
 
     @property
     def label(self) -> str:
         return Path(self.path).name
 
     @property
+    def digest(self) -> str:
+        """sha256 of the source that was loaded: a replay uses a file only when it is the same."""
+        return source_digest(self.source)
+
+    @property
     def summary(self) -> str:
-        """What a reload's event says of it: my_loss.py PASS."""
-        return f"{self.label} {'PASS' if self.verdict.passed else 'FAIL'}"
+        """What a reload's event says of it: my_loss.py 3f2a9c1e PASS (the first 8 hex digits of its sha256)."""
+        return f"{self.label} {self.digest[:8]} {'PASS' if self.verdict.passed else 'FAIL'}"
 
 
-def load_function(spec: str) -> type[Function]:
-    """The file's one Function subclass whose forward takes (ctx, logits, targets), or the one named."""
+def load_function(spec: str, source: str | None = None) -> type[Function]:
+    """The file's one Function subclass whose forward takes (ctx, logits, targets), or the one named; from
+    `source` when given (the text that was checked), else from the file."""
     path, name = split_spec(spec)
     label = Path(path).name
-    try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LoadError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    if source is None:
+        source = read_source(path)
     try:
         code = compile(source, path, "exec")
     except SyntaxError as error:
@@ -107,7 +115,7 @@ def load_function(spec: str) -> type[Function]:
     except BaseException as error:  # the person's code: anything it raises is a message, never a traceback
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise LoadError(f"{where(error, path)}: running the file raised {_error_words(error)}") from None
+        raise LoadError(f"{where(error, path)}: running the file raised {error_words(error)}") from None
     return _pick(module, name, label)
 
 
@@ -138,14 +146,16 @@ def _takes_logits_and_targets(function: type[Function]) -> bool:
 
 
 def where(error: BaseException, path: str) -> str:
-    """file.py:LINE of the innermost frame in the person's file, else the file's name."""
+    """file.py:LINE of the innermost frame in the person's file, else the file's name (or "--function")."""
+    if not path:
+        return "--function"
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == path]
     if isinstance(error, SyntaxError) and error.filename == path:
         return f"{Path(path).name}:{error.lineno}"
     return f"{Path(path).name}:{frames[-1].lineno}" if frames else Path(path).name
 
 
-def _error_words(error: BaseException) -> str:
+def error_words(error: BaseException) -> str:
     words = str(error).strip().splitlines()
     return type(error).__name__ + (f": {words[0][:120]}" if words else "")
 
@@ -153,21 +163,29 @@ def _error_words(error: BaseException) -> str:
 # -- the check
 
 
-def check(function: type[Function], path: str) -> Verdict:
-    """The Function against the true gradient at several points; what it raises is part of the verdict (the
-    child process of load_and_check runs this under its time limit)."""
+def check(function: type[Function], path: str, sizes: tuple[int, ...] = ()) -> Verdict:
+    """The Function against the true gradient at several points of N = 10, then at the training's own sizes
+    (`sizes`: the training set's N, a minibatch's); what it raises is part of the verdict (the checker's child
+    process runs this under its time limit)."""
     try:
-        return _check(function, path)
+        verdict = _check(function, path, max(sizes, default=0))
+        if not verdict.usable:
+            return verdict
+        failed = _at_sizes(function, path, sizes)
+        if failed:
+            return Verdict((*verdict.diagnosis, failed), verdict.largest_error, usable=False,
+                           warnings=verdict.warnings)
+        return verdict
     except BaseException as error:  # the person's code: a message, never a traceback
         if isinstance(error, KeyboardInterrupt):
             raise
-        return Verdict((f"the check raised {_error_words(error)} at {where(error, path)}",), math.inf, usable=False)
+        return Verdict((f"the check raised {error_words(error)} at {where(error, path)}",), math.inf, usable=False)
 
 
-def _points(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _points(seed: int, n: int = N, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     generator = torch.Generator().manual_seed(seed)
-    logits = 3 * torch.randn(N, dtype=torch.float64, generator=generator)
-    targets = (torch.rand(N, generator=generator, dtype=torch.float64) > 0.5).to(torch.float64)
+    logits = (3 * torch.randn(n, dtype=torch.float64, generator=generator)).to(dtype)
+    targets = (torch.rand(n, generator=generator, dtype=torch.float64) > 0.5).to(dtype)
     targets[0], targets[1] = 0.0, 1.0  # both classes, always
     return logits, targets
 
@@ -192,7 +210,7 @@ class _Wrong(Exception):
     """An output of the wrong type or shape: the Function cannot train."""
 
 
-def _check(function: type[Function], path: str) -> Verdict:
+def _check(function: type[Function], path: str, n_train: int = 0) -> Verdict:
     diagnosis: list[str] = []
     largest = 0.0
     for seed in SEEDS:
@@ -205,51 +223,89 @@ def _check(function: type[Function], path: str) -> Verdict:
         except _Wrong as wrong:
             return Verdict((str(wrong),), math.inf, usable=False)
         except Exception as error:
-            words = (str(error).splitlines() or [""])[0]
-            if type(error) is RuntimeError and ("shape" in words or "size" in words):  # torch's, of the output
-                return Verdict((f"wrong shape: {words[:160]}",), math.inf, usable=False)
-            if type(error) is RuntimeError and "number of gradients" in words:  # torch's, after backward returned
-                return Verdict((f"backward returns the wrong number of gradients: {words[:160]} (one for the logits, "
-                                "None for the targets)",), math.inf, usable=False)
-            part = "backward" if _in_backward(error) else "forward"
-            return Verdict((f"{part} raised {_error_words(error)} at {where(error, path)}",), math.inf,
-                           usable=False)
+            return Verdict((_raised(error, path),), math.inf, usable=False)
         if grad.shape != logits.shape:
             return Verdict((f"wrong shape: backward gives {tuple(grad.shape)} for logits {tuple(logits.shape)}",),
                            math.inf, usable=False)
         largest = max(largest, float((grad - true_grad).abs().max()))
         if not diagnosis:
-            diagnosis = _gradient_mistakes(grad.detach(), doubled.detach(), true_grad)
-            if not torch.isfinite(loss) or not math.isclose(float(loss), float(true_loss), rel_tol=1e-6, abs_tol=1e-9):
+            diagnosis = _gradient_mistakes(grad.detach(), doubled.detach(), true_grad, n_train)
+            if torch.isfinite(loss) and not math.isclose(float(loss), float(true_loss), rel_tol=1e-6, abs_tol=1e-9):
                 diagnosis.append(f"forward gives {float(loss):.6g} where the mean loss is {float(true_loss):.6g}")
     if not diagnosis and not _gradcheck(function):
         diagnosis.append("torch.autograd.gradcheck fails")
-    diagnosis += _unstable(function)
-    return Verdict(tuple(diagnosis), largest)
+    if largest == 0.0 and any(words.startswith(IGNORES) for words in diagnosis):
+        diagnosis = [words + ZERO_ERROR if words.startswith(IGNORES) else words for words in diagnosis]
+    return Verdict(tuple(diagnosis), largest, warnings=tuple(_unstable(function)))
+
+
+IGNORES = "backward ignores grad_output"
+ZERO_ERROR = (": its largest error is 0 because a final loss's grad_output is 1, but a scaled or combined loss "
+              "(0.5·loss, loss + penalty, a sum of losses) gets a wrong gradient")
+
+
+def _raised(error: BaseException, path: str, at: str = "") -> str:
+    """forward/backward raised X at my_loss.py:27 (torch's own shape errors named as such, with the file's line)."""
+    words = (str(error).splitlines() or [""])[0]
+    line = where(error, path)
+    there = f" at {line}" if line != Path(path).name else ""
+    if type(error) is RuntimeError and "number of gradients" in words:  # torch's, after backward returned
+        return (f"backward returns the wrong number of gradients{at}: {words[:160]} (one for the logits, None for "
+                "the targets)")
+    part = "backward" if _in_backward(error) or "Backward returned" in words else "forward"
+    if type(error) is RuntimeError and ("shape" in words or "size" in words):  # torch's, of the output
+        return f"wrong shape in {part}{there}{at}: {words[:160]}"
+    if at:  # my_loss.py:27: ValueError: … in backward at N = 1000 (the check passed at N = 10)
+        return f"{line}: {error_words(error)} in {part}{at}"
+    return f"{part} raised {error_words(error)}{there}"
+
+
+def _at_sizes(function: type[Function], path: str, sizes: tuple[int, ...]) -> str:
+    """'' when the Function runs in float32 at each of the training's sizes (N, a minibatch's) and returns finite
+    values of the right shape; else what went wrong, at which N."""
+    for n in sorted({size for size in sizes if size > 1 and size != N}):
+        at = f" at N = {n} (the check passed at N = {N})"
+        logits, targets = _points(0, n, torch.float32)
+        try:
+            loss, grad = _call(function, logits, targets, 1.0)
+        except _Wrong as wrong:
+            return f"{wrong}{at}"
+        except Exception as error:
+            return _raised(error, path, at)
+        if grad.shape != logits.shape:
+            return f"wrong shape: backward gives {tuple(grad.shape)} for logits {tuple(logits.shape)}{at}"
+        if not torch.isfinite(loss):
+            return f"forward returns {float(loss)} at moderate logits (|z| < 15){at}"
+        if not torch.isfinite(grad).all():
+            return f"backward returns NaN or inf at moderate logits (|z| < 15){at}"
+    return ""
 
 
 def _in_backward(error: BaseException) -> bool:
     return any(frame.name == "backward" for frame in traceback.extract_tb(error.__traceback__))
 
 
-def _gradient_mistakes(grad: torch.Tensor, doubled: torch.Tensor, true_grad: torch.Tensor) -> list[str]:
-    """The classic mistakes, named from the ratio to the true gradient and from a call with grad_output = 2.5."""
+def _gradient_mistakes(grad: torch.Tensor, doubled: torch.Tensor, true_grad: torch.Tensor,
+                       n_train: int = 0) -> list[str]:
+    """The classic mistakes, named from the ratio to the true gradient and from a call with grad_output = 2.5;
+    a factor of N said for the training's own N too."""
     found = []
     if not torch.isfinite(grad).all():
         return ["backward returns NaN or inf"]
     if torch.allclose(doubled, grad, rtol=1e-9, atol=1e-12) and grad.abs().max() > 0:
-        found.append("backward ignores grad_output (called with 2.5, it returned the same)")
+        found.append(f"{IGNORES} (called with 2.5, it returned the same)")
     factor = float(torch.dot(grad, true_grad) / torch.dot(true_grad, true_grad))
     fits = float((grad - factor * true_grad).norm() / true_grad.norm()) < 1e-6
+    every_n = f"{N}× at N = {N}" + (f", {n_train}× on your {n_train} training points" if n_train > N else "")
     if not fits:
         found.append(f"backward is not a multiple of the true gradient (σ(z) − y)/N: largest error "
                      f"{float((grad - true_grad).abs().max()):.3g}")
     elif math.isclose(factor, N, rel_tol=1e-6):
-        found.append(f"backward is N× the true gradient ({N}× at N = {N}): the mean's 1/N is missing")
+        found.append(f"backward is N× the true gradient ({every_n}): the mean's 1/N is missing")
     elif math.isclose(factor, -1, rel_tol=1e-6):
         found.append("backward's sign is flipped: it points uphill")
     elif math.isclose(factor, -N, rel_tol=1e-6):
-        found.append(f"backward's sign is flipped and it is N× the true gradient ({N}× at N = {N})")
+        found.append(f"backward's sign is flipped and it is N× the true gradient ({every_n})")
     elif not math.isclose(factor, 1, rel_tol=1e-6):
         found.append(f"backward is off by a factor {factor:.4g}")
     return found
@@ -262,86 +318,230 @@ def _gradcheck(function: type[Function]) -> bool:
 
 
 def _unstable(function: type[Function]) -> list[str]:
-    """Forward and backward in float32 (as training runs) at large |logit|, both classes: finite or not."""
-    z = torch.tensor(LARGE_LOGITS, dtype=torch.float32)
-    bad = []
-    for label in (0.0, 1.0):
-        y = torch.full_like(z, label)
+    """Forward and backward in float32 (as training runs) at large |logit|, both classes: where each first stops
+    being finite, as a warning (a float32 question, not the gradient's)."""
+    found = []
+    for label, sign in ((0.0, 1.0), (1.0, -1.0)):  # each class's wrong side: σ rounds to its far end there
+        edge = _first_non_finite(function, label, sign)
+        if edge:
+            part, z = edge
+            side = f"z > {z:.3g}" if sign > 0 else f"z < −{z:.3g}"
+            found.append(f"its {part} is NaN/inf at large |logit| in float32 once {side} (y = {label:g}); "
+                         "softplus(z) − y·z is stable")
+    return found[:1]
+
+
+def _first_non_finite(function: type[Function], label: float, sign: float) -> tuple[str, float] | None:
+    """('forward' or 'backward', the smallest |z| on the grid where it is not finite) for points of class `label`
+    at logits of `sign`, or None where both stay finite up to |z| = 200."""
+    z = sign * torch.linspace(0.0, 200.0, EDGE_LOGITS, dtype=torch.float32)
+    for part in ("forward", "backward"):
+        bad: list[float] = []
+        for start in range(0, EDGE_LOGITS, 100):  # a mean over all would hide which z failed: 100 a call
+            chunk = z[start: start + 100]
+            try:
+                loss, grad = _call(function, chunk, torch.full_like(chunk, label), 1.0)
+            except Exception:
+                return part, float(chunk.abs().min())
+            finite = bool(torch.isfinite(loss)) if part == "forward" else bool(torch.isfinite(grad).all())
+            if not finite:
+                bad.append(start)
+                break
+        if bad:
+            return part, _edge_in(function, z[bad[0]: bad[0] + 100], label, part)
+    return None
+
+
+def _edge_in(function: type[Function], chunk: torch.Tensor, label: float, part: str) -> float:
+    """The first |z| in chunk whose one-point call is not finite (its mean is the point's own value)."""
+    for value in chunk:
+        one = value.reshape(1)
         try:
-            loss, grad = _call(function, z, y, 1.0)
+            loss, grad = _call(function, one, torch.full_like(one, label), 1.0)
         except Exception:
-            return ["fails at large |logit| in float32"]
-        if not (torch.isfinite(loss) and torch.isfinite(grad).all()):
-            worst = z[~torch.isfinite(grad)] if not torch.isfinite(grad).all() else z
-            bad.append(f"returns NaN/inf at large |logit| in float32 (y = {label:g}, z up to "
-                       f"{float(worst.abs().max()):g}; softplus(z) − y·z is stable)")
-    return bad[:1]
+            return float(value.abs())
+        if not (torch.isfinite(loss) if part == "forward" else torch.isfinite(grad).all()):
+            return float(value.abs())
+    return float(chunk.abs().max())
 
 
 def _verdict_of(answer: dict[str, Any]) -> Verdict:
     error = answer["largest_error"]
-    return Verdict(tuple(answer["diagnosis"]), math.inf if error is None else error, answer["usable"])
+    return Verdict(tuple(answer["diagnosis"]), math.inf if error is None else error, answer["usable"],
+                   tuple(answer.get("warnings", ())))
 
 
-def load_and_check(spec: str, seconds: float = CHECK_SECONDS) -> Homework:
-    """The file loaded and checked in a child process first (whatever it does there, a kill ends it: an infinite
-    loop, at import or in backward, costs nothing here), then loaded here; LoadError where it gives no Function."""
-    command = [sys.executable, "-m", "logreg_tui.training.homework", spec, str(seconds)]
+# -- the checker: a process with torch imported that forks one child per check
+
+
+class Checker:
+    """Checks Function files in a child process each, under a time limit. The children fork from one server
+    process that imported torch once, so a check after the first answers in a fraction of a second instead of
+    the seconds a new Python and torch take; each child is its own process group, killed whole on timeout.
+
+    Thread-safe (one check at a time). The server ends when this process closes its pipe (or dies)."""
+
+    def __init__(self) -> None:
+        self._server: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the server now (its torch import) so that the first check does not wait for it."""
+        with self._lock:
+            self._ensure()
+
+    def _ensure(self) -> subprocess.Popen[str]:
+        if self._server is None or self._server.poll() is not None:
+            self._server = subprocess.Popen(
+                [sys.executable, "-m", "logreg_tui.training.homework", "--serve"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        return self._server
+
+    def ask(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
+        """The child's answer to one check: the verdict's JSON, {"error": …} or {"timeout": True, "loaded": …}."""
+        with self._lock:
+            server = self._ensure()
+            assert server.stdin is not None and server.stdout is not None
+            try:
+                server.stdin.write(json.dumps(request) + "\n")
+                server.stdin.flush()
+                line = _read_line(server.stdout, seconds + CHILD_START_SECONDS)
+            except OSError:
+                line = ""
+            if not line:  # the server died or hung: the next check starts a new one
+                self._kill()
+                raise LoadError(f"checking {Path(request['spec']).name} failed: the checker process ended")
+            answer: dict[str, Any] = json.loads(line)
+            return answer
+
+    def _kill(self) -> None:
+        if self._server is not None:
+            try:
+                os.killpg(self._server.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._server.wait()
+            self._server = None
+
+    def close(self) -> None:
+        """End the server (and a check under way) now, without waiting for it."""
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _read_line(stream: IO[str], seconds: float) -> str:
+    """A line from a pipe within `seconds`, or '' (the writer writes whole lines and flushes)."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    return stream.readline() if ready else ""
+
+
+def load_and_check(spec: str, seconds: float = CHECK_SECONDS, sizes: tuple[int, ...] = (),
+                   checker: Checker | None = None) -> Homework:
+    """The file read once, checked in a child process first (whatever it does there, a kill ends it: an infinite
+    loop, at import or in backward, costs nothing here), then the same text loaded here; LoadError where it gives
+    no Function. `sizes`: the training's N (and a minibatch's), where it is run too; `checker`: a running one
+    (the app's, for fast reloads), else one for this check."""
+    path, _ = split_spec(spec)
+    source = read_source(path)
+    own = checker is None
+    checker = checker or Checker()
     try:
-        child = subprocess.run(command, capture_output=True, text=True, timeout=seconds + CHILD_START_SECONDS)
-        answer = json.loads(child.stdout.strip().splitlines()[-1])
-    except subprocess.TimeoutExpired:
-        answer = {"timeout": True}
-    except (ValueError, IndexError):  # it printed no answer: killed, or the interpreter itself failed
-        last = (child.stderr.strip().splitlines() or ["no answer"])[-1]
-        raise LoadError(f"checking {Path(spec).name} failed: {last}") from None
+        answer = checker.ask({"spec": spec, "source": source, "sizes": list(sizes), "seconds": seconds}, seconds)
+    finally:
+        if own:
+            checker.close()
     if "error" in answer:
         raise LoadError(answer["error"])
     if answer.get("timeout"):
+        if not answer.get("loaded"):
+            raise LoadError(f"{Path(path).name}: running the file did not end within {seconds:g} s")
         verdict = Verdict((f"it did not return within {seconds:g} s (an infinite loop?)",), math.inf, usable=False)
-        if answer.get("loaded") is False:
-            raise LoadError(f"{Path(spec).name}: running the file did not end within {seconds:g} s")
-        return Homework(load_function(spec), split_spec(spec)[0], verdict)  # its top level ran to the end there
-    path, _ = split_spec(spec)
-    return Homework(load_function(spec), path, _verdict_of(answer))
+        return Homework(load_function(spec, source), path, verdict, source)  # its top level ran to the end there
+    return Homework(load_function(spec, source), path, _verdict_of(answer), source)
 
 
-def _child(spec: str, seconds: float) -> None:
-    """In the child: load and check under the time limit, print one JSON line, and leave at once (a thread still
-    spinning in the person's code would hang or abort a normal exit)."""
-    answer: list[dict[str, Any]] = []
-    loaded = threading.Event()
+def _serve() -> None:
+    """The checker's server: one JSON request a line on stdin; each checked in a forked child, in its own process
+    group, under the request's time limit; one JSON answer a line on stdout."""
+    torch.set_num_threads(1)  # no thread pool to inherit across fork
+    _warm_up()
+    for line in sys.stdin:
+        request = json.loads(line)
+        print(json.dumps(_fork_and_check(request)), flush=True)
 
-    def run() -> None:
-        try:
-            function = load_function(spec)
-            loaded.set()
-            answer.append(check(function, split_spec(spec)[0]).as_json())
-        except LoadError as error:
-            answer.append({"error": str(error)})
 
-    threading.Thread(target=run, daemon=True).start()
-    deadline = time.monotonic() + seconds
-    while not answer and time.monotonic() < deadline:
-        time.sleep(0.01)
-    print(json.dumps(answer[0] if answer else {"timeout": True, "loaded": loaded.is_set()}), flush=True)
+def _warm_up() -> None:
+    """What every check imports and builds lazily, done once here so that each child starts with it."""
+    from logreg_tui.training.functions import BCEWithLogits
+
+    check(BCEWithLogits, "", (N + 1,))
+
+
+def _fork_and_check(request: dict[str, Any]) -> dict[str, Any]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the person's code runs here only
+        os.close(read_end)
+        os.setpgid(0, 0)
+        _child(request, os.fdopen(write_end, "w"))
+    os.close(write_end)
+    answer: dict[str, Any] = {"timeout": True, "loaded": False}
+    deadline = time.monotonic() + float(request["seconds"])
+    with os.fdopen(read_end) as answers:
+        while (left := deadline - time.monotonic()) > 0 and (line := _read_line(answers, left)):
+            answer = json.loads(line)
+            if "loaded" not in answer:
+                break
+            answer = {"timeout": True, "loaded": True}
+    try:
+        os.killpg(pid, signal.SIGKILL)  # on time or not: nothing the file started outlives its check
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    return answer
+
+
+def _child(request: dict[str, Any], answers: IO[str]) -> None:
+    """In the forked child: load the given source and check it; print JSON lines to `answers` (its stdout is
+    /dev/null: a print in the file must not reach the protocol), then leave at once."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    spec = request["spec"]
+    try:
+        function = load_function(spec, request["source"])
+        answers.write(json.dumps({"loaded": True}) + "\n")
+        answers.flush()
+        answer = check(function, split_spec(spec)[0], tuple(request.get("sizes", ()))).as_json()
+    except LoadError as error:
+        answer = {"error": str(error)}
+    except BaseException as error:  # whatever the file did, the parent gets an answer
+        answer = {"error": f"{Path(spec).name}: {error_words(error)}"}
+    answers.write(json.dumps(answer) + "\n")
+    answers.flush()
     os._exit(0)
 
 
-def run_function_check(spec: str, as_json: bool = False) -> int:
-    """--gradcheck --function FILE: the verdict; exit 0 on PASS, 1 on FAIL, 2 when the file gives no Function."""
+def run_function_check(spec: str, as_json: bool = False, sizes: tuple[int, ...] = ()) -> int:
+    """--gradcheck --function FILE: the verdict; exit 0 when the gradient is right (warnings printed), 1 when it is
+    wrong or the Function raises or returns non-finite values at the training's size, 2 when the file gives no
+    Function."""
     try:
-        homework = load_and_check(spec)
+        homework = load_and_check(spec, sizes=sizes)
     except LoadError as error:
         print(f"logreg-tui: {error}", file=sys.stderr)
         return 2
     if as_json:
-        print(json.dumps({"function": homework.label, "class": homework.function.__name__}
-                         | homework.verdict.as_json()))
+        print(json.dumps({"function": homework.label, "class": homework.function.__name__,
+                          "sha256": homework.digest} | homework.verdict.as_json()))
     else:
         print(f"{homework.label} {homework.function.__name__}: {homework.verdict.line()}")
     return 0 if homework.verdict.passed else 1
 
 
 if __name__ == "__main__":
-    _child(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else CHECK_SECONDS)
+    _serve()

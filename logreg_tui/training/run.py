@@ -249,7 +249,8 @@ class Run:
         trainer.evaluate()
         self.values = None
         self.cause = cause
-        self.divergence = divergence_message(cause, failed_at, trainer.epoch, self.settings, reached, trainer.n_train)
+        self.divergence = divergence_message(cause, failed_at, trainer.epoch, self.settings, reached, trainer.n_train,
+                                             trainer.function_label)
 
     def _saturated(self, message: str) -> str:
         """message once the run has been stuck that way for STUCK_EPOCHS (a point or two saturating for a moment at

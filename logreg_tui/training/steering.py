@@ -30,6 +30,7 @@ from logreg_tui.core.settings import (
 from logreg_tui.core.state import Status, TrainConfig
 from logreg_tui.training.homework import Homework
 from logreg_tui.training.run import Run
+from logreg_tui.training.trainer import HomeworkError
 
 
 def _check_autograd(autograd: str) -> None:
@@ -63,6 +64,9 @@ class Steering:
 
     def __init__(self) -> None:
         self._homework: Homework | None = None  # the last usable Function from --function's file
+        self._function_stale = False  # the file's last save gave no usable Function (the last good one stays)
+        self._function_fell_back = False  # it raised in training: the next usable save trains again
+        self.function_failure = ""  # what the Function raised in training, the last time it did (headless exits)
         self._script: list[Event] = []  # --replay's changes still to apply, oldest first
         self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake = threading.Event()
@@ -209,6 +213,8 @@ class Steering:
             run, changes = self._run, len(self._run.events)
             try:
                 command()
+            except HomeworkError as error:  # the person's Function raised where a change evaluated it
+                self._homework_failed(error)
             except Exception as error:  # a key must never end training: say what could not apply
                 self._message = f"could not apply that: {type(error).__name__}: {error}"
             if self._script and (self._run is not run or len(run.events) != changes):
@@ -238,8 +244,11 @@ class Steering:
             return
         self._flush()  # the epochs before were trained with the settings before these changes
         while self._script_due():
-            event = self._script.pop(0)
+            event = self._script[0]
             change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
+            if change.kind == "autograd" and change.after == "file" and self._homework is None:
+                return  # the --function file is still being checked: the script waits for it (use_function)
+            self._script.pop(0)
             if change.kind == "move" and isinstance(change.after, tuple):
                 self._do_move(*change.after)
             elif change.kind in BY_NAME and BY_NAME[change.kind].live:
@@ -270,28 +279,40 @@ class Steering:
             self._keep_last_function(f"{homework.label}: {homework.verdict.line()}")
             return
         before, self._homework = self._homework, homework
+        self._function_stale = False
         self._run.trainer.homework = homework.function
         if before is not None:
             self._run.record(Event(self._run.epoch, "function", before.summary, homework.summary))
+        switch = switch or self._function_fell_back  # a fixed save takes over from the builtin fallback
+        self._function_fell_back, self.function_failure = False, ""
         if self._settings.autograd == "file":  # the shown loss and gradients are the new Function's
             self._run.trainer.evaluate()
             self._run.values = None
         elif switch:
             self._configure(autograd="file")
         self._message = f"{homework.label} {'reloaded' if before else 'loaded'}: {homework.verdict.line()}"
+        self._apply_script()  # a replay's switch to this file, waiting for it
 
     def _keep_last_function(self, why: str) -> None:
         kept = f"; the last good {self._homework.label} stays" if self._homework else ""
+        self._function_stale = self._homework is not None
+        self._function_fell_back = self._function_fell_back or self._homework is None  # the first good save trains
         if self._settings.autograd == "file" and self._status == "running":
             self._status = "paused"
-        self._message = f"{why}{kept} (fix it and save: it reloads; a trains with builtin)"
+        now = ("paused; a trains with builtin" if self._settings.autograd == "file"
+               else f"training goes on with {self._settings.autograd}")
+        self._message = f"{why}{kept}; {now} (fix the file and save: it reloads)"
 
-    def _homework_failed(self, error: Exception) -> None:
-        """The Function raised while training: back to builtin from the current w, b, paused, and why."""
-        label = self._homework.label if self._homework else "--function"
+    def _homework_failed(self, error: HomeworkError) -> None:
+        """The Function raised while training: back to builtin from the current w, b, paused, and why (a save
+        that loads takes over again)."""
         self._status, self._pending_steps = "paused", 0
+        checked = " (the check passed at N = 10)" if self._homework and self._homework.verdict.passed else ""
+        self._function_fell_back = True
         self._configure(autograd="builtin")
-        self._message = f"{label} failed in training: {error}; back to builtin, paused (fix it and save: it reloads)"
+        self.function_failure = f"{error}{checked}"
+        self._message = (f"{error}{checked}; training went back to builtin, paused (fix the file and save: it "
+                         "reloads and takes over)")
 
     def _do_step_setting(self, name: str, direction: int) -> None:
         row, value = BY_NAME[name], getattr(self._settings, name)

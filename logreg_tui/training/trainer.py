@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -88,7 +88,18 @@ class Checkpoint:
 
 
 class HomeworkError(Exception):
-    """The person's own Function failed while training: why, in one line."""
+    """The person's own Function failed while training: where in its file, what it raised, in which part and at
+    which N (str: my_loss.py:27: ValueError: … in backward at N = 1000)."""
+
+    def __init__(self, error: BaseException | None, part: str, n: int,
+                 function: type[torch.autograd.Function] | None = None) -> None:
+        from logreg_tui.training.homework import error_words, where
+
+        path = function.forward.__code__.co_filename if function is not None else ""
+        self.where = where(error, path) if error is not None else "--function"
+        self.what = error_words(error) if error is not None else "no --function is loaded"
+        self.part, self.n = part, n
+        super().__init__(f"{self.where}: {self.what} in {part} at N = {n}")
 
 
 class Trainer:
@@ -157,11 +168,11 @@ class Trainer:
     def _homework_loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The person's own Function (--function); what it raises becomes a HomeworkError that names it."""
         if self.homework is None:
-            raise HomeworkError("no --function is loaded: a goes back to builtin")
+            raise HomeworkError(None, "forward", logits.numel())
         try:
             return self.homework.apply(logits, y)
         except Exception as error:
-            raise HomeworkError(f"its forward raised {type(error).__name__}: {error}") from error
+            raise HomeworkError(error, "forward", logits.numel(), self.homework) from error
 
     def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
         """Loss at the current w, b on (x, y) (default: the training data), with its gradients in w.grad, b.grad."""
@@ -178,7 +189,7 @@ class Trainer:
             try:
                 objective.backward()
             except Exception as error:
-                raise HomeworkError(f"its backward raised {type(error).__name__}: {error}") from error
+                raise HomeworkError(error, "backward", logits.numel(), self.homework) from error
         self.logits = logits.detach()
         return loss.detach()
 
@@ -295,6 +306,13 @@ class Trainer:
         """The share of the training points this epoch has stepped over so far (0 between epochs)."""
         return self.progress.done / self.n_train if self.progress else 0.0
 
+    @property
+    def function_label(self) -> str:
+        """The file of the --function Function (my_loss.py), or ""."""
+        if self.homework is None:
+            return ""
+        return Path(self.homework.forward.__code__.co_filename).name
+
     def largest_logit(self) -> float:
         """max |w·x + b| of the last forward (one transfer: for a divergence's message only)."""
         return self.logits.abs().max().item()
@@ -306,10 +324,13 @@ class Trainer:
         has already overflowed float32. LOSS and LOGITS are about the w, b a forward started from; PARAMS about
         where a step went.
         """
+        grads = [g for g in (self.w.grad, self.b.grad) if g is not None]
         with torch.no_grad():
             checks = torch.stack([torch.isfinite(self.shown_loss) if record is None else self._true,
                                   torch.isfinite(self.w).all() & torch.isfinite(self.b).all(),
-                                  torch.isfinite(self.logits).all()]).tolist()
+                                  torch.isfinite(self.logits).all(),
+                                  torch.stack([torch.isfinite(g).all() for g in grads]).all() if grads
+                                  else self._true]).tolist()
         if record is not None:
             checks[0] = bool(np.isfinite(record[0]))
             checks[1] = checks[1] and bool(np.isfinite(record[1:3]).all())
@@ -317,6 +338,8 @@ class Trainer:
             return Cause.LOGITS
         if not checks[0]:
             return Cause.LOSS
+        if not checks[3]:  # at finite w, b, logits and loss: the autograd returned it (a person's Function)
+            return Cause.GRADIENT
         return Cause.NONE if checks[1] else Cause.PARAMS
 
     def host_values(self) -> dict[str, float]:
@@ -327,8 +350,8 @@ class Trainer:
         with torch.no_grad():
             p = torch.sigmoid(self.logits)
             values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
-                      self.b.reshape(()), cast(torch.Tensor, self.w.grad).reshape(()),
-                      cast(torch.Tensor, self.b.grad).reshape(()),
+                      self.b.reshape(()), nan if self.w.grad is None else self.w.grad.reshape(()),
+                      nan if self.b.grad is None else self.b.grad.reshape(()),
                       ((p == 0) | (p == 1)).float().mean(),
                       (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
             if self.val_x is None or self.val_y is None:

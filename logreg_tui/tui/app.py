@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.display import terminal_look
 from logreg_tui.core.export import run_command
-from logreg_tui.core.formatting import format_number
+from logreg_tui.core.formatting import format_number, printable
 from logreg_tui.core.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.core.presets import PRESETS, next_preset
@@ -120,8 +120,8 @@ class LogRegApp(App):
     def _watch_function(self) -> None:
         watch, engine = self.link.function, self.engine
         if watch is not None and engine is not None and watch.changed():
-            self._say(f"{watch.path} changed: checking it…")
-            self.run_worker(lambda: watch.check(engine), thread=True, name="function check", exit_on_error=False)
+            self._say(f"checking {printable(Path(watch.path).name)}…")
+            watch.check_in_background(engine)
 
     def _answered(self, snapshot: Snapshot) -> None:
         self.post_message(EngineAnswered())  # from the engine's thread: post_message is thread-safe

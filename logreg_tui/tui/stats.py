@@ -67,8 +67,10 @@ def _function(snapshot: Snapshot) -> str | None:
     """--function's file and its check's verdict: my_loss.py FAIL (the message line says why)."""
     if not snapshot.function:
         return None
-    verdict = " PASS" if snapshot.function_verdict.startswith("PASS") else " FAIL"
-    return _file_name(snapshot.function, VALUE_WIDTH - len(verdict)) + verdict
+    verdict = "PASS" if snapshot.function_verdict.startswith("PASS") else "FAIL"
+    if snapshot.function_stale:  # its file's last save failed to load: this verdict is of the version before
+        return f"{verdict} (last good)"
+    return _file_name(snapshot.function, VALUE_WIDTH - len(verdict) - 1) + " " + verdict
 
 
 def _status(snapshot: Snapshot) -> str:
