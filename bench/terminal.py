@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from terminal import Terminal, installed_command
 
 APP = installed_command()
+COUNTS = f"/tmp/logreg-tui-plot-counts-{os.getpid()}"  # the app writes there who drew its pictures (child, app)
 
 
 def bytes_per_second(*args: str, seconds: float = 5.0) -> float:
@@ -152,7 +153,8 @@ def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 40,
     logging = Headless(n, every_100)
     logging_rate = logging.turn(2 * turn, time.sleep)  # the rate sets how often pure headless logs
     pure = Headless(n, max(int(logging_rate * turn / 5), 1))
-    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], *size)
+    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], *size,
+                    env={"LOGREG_TUI_PLOT_COUNTS": COUNTS})
     try:
         term.wait_for(r"status\s+paused", timeout=30)
         make_ghosts(term)
@@ -168,6 +170,8 @@ def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 40,
             term.pump(0.05)  # the rest of the frame that says paused
             app_rate = (shown_epoch(term) - app_from) / app_ran
             turns.append((app_rate, pure.turn(turn, term.pump), logging.turn(turn, term.pump)))
+        term.press("q")
+        term.wait_exit(10)
         return turns
     finally:
         pure.close()
@@ -205,9 +209,11 @@ def app_and_headless() -> None:
         for size in ((120, 40), (160, 50)):
             turns = app_and_headless_turns(n, size)
             app, pure, logging = (statistics.mean(rates) for rates in zip(*turns, strict=True))
+            child, here, restarts = Path(COUNTS).read_text().split()
             print(f"  N {n:>7} {size[0]}×{size[1]}: ÷ pure {_quartiles(app_ratios(turns, 1))}, "
                   f"÷ logging every 100 {_quartiles(app_ratios(turns, 2))}; mean epochs/s app {app:.0f}, "
-                  f"pure {pure:.0f}, logging {logging:.0f}", flush=True)
+                  f"pure {pure:.0f}, logging {logging:.0f}; pictures drawn by the plot process {child}, "
+                  f"by the app {here} (restarts {restarts})", flush=True)
 
 
 if __name__ == "__main__":

@@ -247,3 +247,62 @@ def test_the_landscape_draws_the_valleys_axes_labelled_by_their_eigenvalues():
     separable = Engine(make_tutorial_data(gap=12.0), TrainConfig(epochs=0)).run_epochs(5)
     _, flat = landscape_view(separable, LandscapeSettings(), 80, 40, PlotColors())
     assert not flat.axes.any() and flat.axis_labels == []
+
+
+def _engine(**settings):
+    from dataclasses import replace
+
+    from logreg_tui.core.data import make_tutorial_data as data
+
+    config = TrainConfig(epochs=0)
+    return Engine(data(n_points=settings.pop("n", 1000)),
+                  replace(config, settings=replace(config.settings, **settings)))
+
+
+def test_b_at_the_start_warns_as_every_other_way_of_setting_that_lr_does():
+    engine = _engine()
+    engine.use_best()
+    snapshot = engine.run_epochs(0)
+    best = snapshot.curvature_at_minimum.best_lr
+    limit = snapshot.curvature_here.max_stable_lr
+    assert snapshot.settings.lr == best and best > limit
+    assert f"lr {best:.3g} (best near the minimum) — lr {best:.3g} > 2/λ_max = {limit:.3g} here" in snapshot.message
+    assert snapshot.warning.startswith(f"lr {best:.3g} > 2/λ_max = {limit:.3g} here")  # the same words as a typed lr
+
+
+def test_momentums_stable_limit_is_its_own_on_the_page_and_in_the_warning():
+    from logreg_tui.core.settings import Settings
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS
+
+    snapshot = _engine(optimizer="momentum").run_epochs(3)
+    at_minimum, here = snapshot.curvature_at_minimum, snapshot.curvature_here
+    page = dict((label, value(snapshot)) for label, value in CURVATURE_STATS)
+    beta = snapshot.settings.momentum
+    assert page["lr max"] == f"<{2 * (1 + beta) / at_minimum.high:.3g} here {2 * (1 + beta) / here.high:.3g}"
+    assert at_minimum.momentum_lr < 2 * (1 + beta) / at_minimum.high  # the best lr converges: below its own limit
+    assert at_minimum.momentum_lr > at_minimum.max_stable_lr  # and past sgd's, which the page used to show
+    engine = _engine(optimizer="momentum")
+    engine.use_best()  # lr 41.4 and its β at (0, 0), where the valley is steep: past momentum's own limit there
+    best = engine.run_epochs(0)
+    momentum = Settings(optimizer="momentum", lr=best.settings.lr, momentum=best.settings.momentum)
+    limit = best.curvature_here.stable_lr(momentum)
+    assert best.warning.startswith(f"lr {best.settings.lr:.3g} > 2(1 + β)/λ_max = {limit:.3g} here")
+    assert limit == pytest.approx(2 * (1 + best.settings.momentum) / best.curvature_here.high)
+
+
+def test_one_rule_decides_whether_the_curvature_applies_a_batch_as_large_as_the_data_is_full_batch():
+    from logreg_tui.core.options import compared_runs, load_dataset, parse_options
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS, curvature_note
+
+    snapshot = _engine(n=200, batch_size=256).run_epochs(5)  # 256 ≥ the 200 training points: full batch
+    page = dict((label, value(snapshot)) for label, value in CURVATURE_STATS)
+    assert page["best lr"] == f"{snapshot.curvature_at_minimum.best_lr:.3g}" and "n/a" not in page["lr max"]
+    assert snapshot.near_estimate is not None and "do not apply" not in curvature_note(snapshot)
+    engine = _engine(n=200, batch_size=256)
+    engine.use_best()
+    assert engine.run_epochs(0).settings.lr == pytest.approx(snapshot.curvature_at_minimum.best_lr)
+    options = parse_options(["--headless", "--n-points", "200", "--batch-size", "256", "--compare", "lr=best"])
+    ((_, run),) = compared_runs(options, dataset=load_dataset(options))
+    assert run.settings.lr == pytest.approx(snapshot.curvature_at_minimum.best_lr)
+    minibatch = _engine(n=200, batch_size=64).run_epochs(1)
+    assert "full batch only" in curvature_note(minibatch) and minibatch.near_estimate is None

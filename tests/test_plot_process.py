@@ -91,15 +91,60 @@ async def test_without_a_child_plots_are_drawn_here_at_once(monkeypatch):
     assert answers == {0: draw_here(drawings()[0])} and process.drawn == 0
 
 
-async def test_a_child_that_dies_hands_its_work_back_to_the_app():
+async def test_a_child_that_dies_hands_its_work_back_is_restarted_once_and_named_each_time():
     process = PlotProcess()
     process.start()
     await ready(process)
     process._child.kill()
     answers = await drawn_by(process, drawings())
     assert [runs(answers[k]) for k in range(3)] == [draw_here(d) for d in drawings()]
-    assert process._child is None  # and from now on everything is drawn here
+    assert process.take_notice() == "the plot process ended with exit code -9: started it again"
+    await ready(process)  # the second child
+    answers = await drawn_by(process, drawings())
+    assert process.drawn == 3 and [runs(answers[k]) for k in range(3)] == [draw_here(d) for d in drawings()]
+    process._child.kill()
+    answers = await drawn_by(process, drawings())
+    assert len(answers) == 3 and process._child is None  # from now on everything is drawn here
+    assert process.take_notice().startswith("the plot process ended with exit code -9 again: plots are drawn in the app")
+    assert process.take_notice() == ""  # said once
     process.close()
+
+
+def every_views_drawing():
+    """One Drawing of each view in the registry, from a real run's snapshot (a minimum, a path, a split)."""
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.views.registry import VIEWS
+
+    config = TrainConfig(epochs=0)
+    engine = Engine(make_tutorial_data(), config)
+    snapshot = engine.run_epochs(30)
+    made = [row.view(snapshot, row.settings, 100, 30, COLORS)[1] for row in VIEWS]
+    assert all(isinstance(drawing, Drawing) for drawing in made), made
+    return made
+
+
+async def test_every_registered_kind_goes_through_a_real_child():
+    from logreg_tui.views.registry import drawing_kinds
+
+    made = every_views_drawing()
+    assert {drawing.plot for drawing in made} == drawing_kinds() == {"loss", "data", "landscape", "evaluation"}
+    process = PlotProcess()
+    process.start()
+    try:
+        await ready(process)
+        answers = await drawn_by(process, made, timeout=30)
+        assert process.drawn == len(made) and process.drawn_here == 0 and process.restarts == 0
+        assert [runs(answers[k]) for k in range(len(made))] == [draw_here(d) for d in made]
+    finally:
+        process.close()
+
+
+def test_the_child_decodes_every_kind_whatever_it_imported_first():
+    code = ("import logreg_tui.views.plot_process as p, logreg_tui.views.drawing as d; "
+            "print(sorted(d.Drawing.kinds))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['data', 'evaluation', 'landscape', 'loss']"
 
 
 def test_the_child_exits_when_the_app_goes():

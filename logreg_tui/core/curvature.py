@@ -55,6 +55,13 @@ class Curvature:
         root = math.sqrt(self.condition)
         return ((root - 1) / (root + 1)) ** 2
 
+    def stable_lr(self, settings: Settings) -> float:
+        """The largest stable lr of the settings' optimizer: 2/λ_max for gradient descent, 2(1 + β)/λ_max for
+        heavy-ball momentum (the root modulus of z² − (1 + β − lr·λ)z + β reaches 1 there)."""
+        if settings.optimizer == "momentum":
+            return 2 * (1 + settings.momentum) / self.high
+        return self.max_stable_lr
+
     def contraction(self, lr: float) -> float:
         """How much gradient descent at lr shrinks the slowest direction's error per step (≥ 1: it does not)."""
         return max(abs(1 - lr * self.low), abs(1 - lr * self.high))
@@ -67,12 +74,31 @@ class Curvature:
         return {"eigenvalues": [self.low, self.high], "condition": self.condition}
 
 
-def predicted_rate(curvature: Curvature, settings: Settings) -> float | None:
+def rates_apply(settings: Settings, n_train: int | None = None) -> str:
+    """"" where the curvature's learning rates hold: full-batch (no batch size, or one ≥ the training points)
+    gradient descent or heavy-ball momentum; else why not. The one rule for the k page, B, the warning, the
+    prediction and --compare lr=best."""
+    full_batch = settings.full_batch(n_train) if n_train is not None else not settings.batch_size
+    if not full_batch:
+        return "minibatch steps are noisy: the curvature's rates hold for full batch only"
+    if settings.optimizer == "adam":
+        return "Adam scales each step by its own moments: the curvature's rates do not apply to it"
+    if settings.optimizer == "nesterov":
+        return "the curvature's best lr and β are heavy-ball momentum's (o to momentum): nesterov's differ"
+    return ""
+
+
+def limit_words(settings: Settings) -> str:
+    """How the optimizer's stable limit is written: 2/λ_max or 2(1 + β)/λ_max."""
+    return "2(1 + β)/λ_max" if settings.optimizer == "momentum" else "2/λ_max"
+
+
+def predicted_rate(curvature: Curvature, settings: Settings, n_train: int | None = None) -> float | None:
     """How much the error shrinks per epoch near the minimum at these settings (the loss's gap, its square): for
     full-batch gradient descent the slowest |1 − lr·λ|; for heavy-ball momentum the largest root modulus of
     z² − (1 + β − lr·λ)·z + β over both eigenvalues. None where the formulas do not hold (Adam, nesterov,
     minibatches)."""
-    if settings.batch_size or settings.optimizer not in ("sgd", "momentum"):
+    if rates_apply(settings, n_train):
         return None
     if settings.optimizer == "sgd":
         return curvature.contraction(settings.lr)
@@ -137,28 +163,29 @@ def at_minimum(optimum: Optimum | None, x: np.ndarray, y: np.ndarray, l2: float 
     return curvature_at(optimum.w, optimum.b, x, y, l2)
 
 
-def best_settings(curvature: Curvature, settings: Settings) -> tuple[dict[str, float], str]:
+def best_settings(curvature: Curvature, settings: Settings,
+                  n_train: int | None = None) -> tuple[dict[str, float], str]:
     """The lr (and β) that the curvature at the minimum says is best for the current optimizer, and "" — or no
-    changes and why the formulas do not apply."""
-    if settings.optimizer == "adam":
-        return {}, "Adam scales each step by its own moments: the curvature's best lr does not apply to it"
-    if settings.batch_size:
-        return {}, "with minibatches the steps are noisy: the curvature's best lr holds for full batch only"
-    if settings.optimizer == "sgd":
-        return {"lr": curvature.best_lr}, ""
+    changes and why the formulas do not apply (rates_apply)."""
+    why_not = rates_apply(settings, n_train)
+    if why_not:
+        return {}, why_not
     if settings.optimizer == "momentum":
         return {"lr": curvature.momentum_lr, "momentum": curvature.momentum_beta}, ""
-    return {}, "the best lr and β are heavy-ball momentum's (o to momentum): nesterov's best differs"
+    return {"lr": curvature.best_lr}, ""
 
 
-def stability_warning(here: Curvature, settings: Settings, minimum: Curvature | None = None) -> str:
-    """For full-batch gradient descent, a warning when lr is past the stable limit at the current point; and what
-    follows: stable near the minimum after all (the valley is flatter there), or the way back."""
-    if settings.optimizer != "sgd" or settings.batch_size or settings.lr < here.max_stable_lr:
+def stability_warning(here: Curvature, settings: Settings, minimum: Curvature | None = None,
+                      n_train: int | None = None) -> str:
+    """Where the curvature's rates apply (rates_apply), a warning when lr is past the optimizer's stable limit at
+    the current point; and what follows: stable near the minimum after all (the valley is flatter there), or the
+    way back."""
+    if rates_apply(settings, n_train) or here.high <= 0 or settings.lr < here.stable_lr(settings):
         return ""
-    warning = f"lr {settings.lr:.3g} > 2/λ_max = {here.max_stable_lr:.3g} here: expect zig-zag or divergence"
-    if minimum is not None and settings.lr < minimum.max_stable_lr:
-        return f"{warning}, calming near the minimum (stable there below {minimum.max_stable_lr:.3g})"
+    warning = (f"lr {settings.lr:.3g} > {limit_words(settings)} = {here.stable_lr(settings):.3g} here: expect "
+               "zig-zag or divergence")
+    if minimum is not None and settings.lr < minimum.stable_lr(settings):
+        return f"{warning}, calming near the minimum (stable there below {minimum.stable_lr(settings):.3g})"
     return f"{warning} (- lowers lr; B sets the best lr for this data)"
 
 

@@ -354,7 +354,7 @@ def _best_resolved(settings: dict[str, Any], options: Options, dataset: Dataset 
     optimum = find_optimum(x, y, **dict(objective_of(base)))
     if not optimum.exists:
         raise argparse.ArgumentTypeError(f"--compare {spec!r}: no best lr: {optimum.reason}")
-    best, why_not = best_settings(curvature_at(optimum.w, optimum.b, x, y, base.l2), base)
+    best, why_not = best_settings(curvature_at(optimum.w, optimum.b, x, y, base.l2), base, n_train)
     if why_not or any(name not in best for name in asked):
         raise argparse.ArgumentTypeError(f"--compare {spec!r}: {why_not or 'momentum=best needs optimizer=momentum'}")
     return settings | {name: best[name] for name in asked}

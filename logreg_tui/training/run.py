@@ -170,7 +170,7 @@ class Run:
         here = from_hessian(figures.pop("h_ww"), figures.pop("h_wb"), figures.pop("h_bb"))
         self._estimate_near(figures["loss"])
         calm = status == "diverged" or here.high <= 0  # a divergence says more; no curvature: nothing to warn of
-        warning = "" if calm else stability_warning(here, self.settings, self.curvature)
+        warning = "" if calm else stability_warning(here, self.settings, self.curvature, trainer.n_train)
         return Snapshot(
             status=status, message=message or saturated, warning=warning, saturated=bool(saturated), epoch=self.epoch,
             **figures, settings=self.settings, steps=trainer.steps,
@@ -180,6 +180,12 @@ class Run:
             dataset=self.dataset, history=self.history.view(), path=self.path.view(), optimum=self.optimum,
             near_optimum_at=self.near_optimum_at, near_estimate=self.near_estimate, curvature_here=here,
             curvature_at_minimum=self.curvature, events=self.events, **engine)
+
+    def stability_here(self) -> str:
+        """The stability warning at the current w, b and settings (core/curvature.stability_warning)."""
+        figures = self.values or self.trainer.host_values()
+        here = from_hessian(figures["h_ww"], figures["h_wb"], figures["h_bb"])
+        return stability_warning(here, self.settings, self.curvature, self.trainer.n_train)
 
     def _estimate_near(self, loss: float) -> None:
         """The epoch at which the curvature at the minimum says the run comes within NEAR_OPTIMUM of its loss, from
@@ -191,7 +197,8 @@ class Run:
             self.near_estimate = None
             return
         gap = loss + self.settings.penalty(self.trainer.w.item()) - self.optimum.loss
-        epochs = epochs_to_near(gap, self.optimum.loss * NEAR_OPTIMUM, predicted_rate(self.curvature, self.settings))
+        epochs = epochs_to_near(gap, self.optimum.loss * NEAR_OPTIMUM, predicted_rate(self.curvature, self.settings,
+                                                                                    self.trainer.n_train))
         self.near_estimate = None if epochs is None else self.epoch + epochs
 
     def _keep(self, records: np.ndarray) -> None:

@@ -266,12 +266,14 @@ class Steering:
             return
         curvature = run.curvature
         assert curvature is not None  # there is a minimum
-        changes, why_not = best_settings(curvature, self._settings)
+        changes, why_not = best_settings(curvature, self._settings, run.trainer.n_train)
         if why_not:
             self._message = why_not
             return
         self._configure(**changes)
         best = f"{curvature.reading()}; " + ", ".join(f"{name} {value:.3g}" for name, value in changes.items())
+        if warning := self._run.stability_here():  # the lr is best near the minimum; here it may be past the limit
+            best += f" (best near the minimum) — {warning}"
         self._message = f"{self._message} · {best}" if self._message else best  # after a divergence: going on too
 
     def _do_use_function(self, homework: Homework, switch: bool) -> None:

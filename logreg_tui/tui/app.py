@@ -272,6 +272,9 @@ class LogRegApp(App):
     def on_unmount(self) -> None:
         self.stop_engine()
         self.plot_process.close()
+        if counts := os.environ.get("LOGREG_TUI_PLOT_COUNTS"):  # bench/terminal.py: who drew the pictures
+            process = self.plot_process
+            Path(counts).write_text(f"{process.drawn} {process.drawn_here} {process.restarts}\n")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return system_commands(self, super().get_system_commands(screen))

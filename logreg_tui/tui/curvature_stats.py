@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from logreg_tui.core.curvature import Curvature, predicted_rate
+from logreg_tui.core.curvature import Curvature, predicted_rate, rates_apply
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.state import Snapshot
 
@@ -28,24 +28,20 @@ def _condition(curvature: Curvature | None) -> str | None:
 
 
 def _stable(snapshot: Snapshot) -> str | None:
-    """The largest stable lr, 2/λ_max, at the minimum and at the current point."""
+    """The current optimizer's largest stable lr (2/λ_max, heavy ball's 2(1 + β)/λ_max) at the minimum and at the
+    current point; n/a where the rates do not apply."""
     at_minimum, here = snapshot.curvature_at_minimum, snapshot.curvature_here
-    parts = [f"<{at_minimum.max_stable_lr:.3g}"] if at_minimum else []
+    if formulas_apply(snapshot):
+        return "n/a (see below)" if at_minimum else None
+    parts = [f"<{at_minimum.stable_lr(snapshot.settings):.3g}"] if at_minimum else []
     if here is not None and here.high > 0:
-        parts.append(f"here {here.max_stable_lr:.3g}")
+        parts.append(f"here {here.stable_lr(snapshot.settings):.3g}")
     return " ".join(parts) or None
 
 
 def formulas_apply(snapshot: Snapshot) -> str:
-    """"" where the curvature's learning rates hold (full-batch sgd and heavy-ball momentum); else why not."""
-    settings = snapshot.settings
-    if not snapshot.full_batch:
-        return "minibatch steps are noisy: these rates hold for full batch only"
-    if settings.optimizer == "adam":
-        return "Adam scales each step by its own moments: these rates do not apply to it"
-    if settings.optimizer == "nesterov":
-        return "the best lr and β are heavy-ball momentum's; nesterov's differ"
-    return ""
+    """"" where the curvature's learning rates hold (core/curvature.rates_apply: the one rule); else why not."""
+    return rates_apply(snapshot.settings, snapshot.n_train)
 
 
 def _best(snapshot: Snapshot) -> str | None:
@@ -62,7 +58,7 @@ def _best(snapshot: Snapshot) -> str | None:
 
 def _rate(snapshot: Snapshot) -> float | None:
     at_minimum = snapshot.curvature_at_minimum
-    return None if at_minimum is None else predicted_rate(at_minimum, snapshot.settings)
+    return None if at_minimum is None else predicted_rate(at_minimum, snapshot.settings, snapshot.n_train)
 
 
 def _per_step(snapshot: Snapshot) -> str | None:

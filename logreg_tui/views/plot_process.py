@@ -24,11 +24,13 @@ from collections.abc import Callable
 from typing import IO, cast
 
 from logreg_tui.views.drawing import Drawing, Rows, decode, encode
-from logreg_tui.views.plots import picture as draw_here
+from logreg_tui.views.plots import picture
+from logreg_tui.views.registry import drawing_kinds
 
 Deliver = Callable[[Rows], None]
 READY = b"ready"
-STALLED_SECONDS = 3.0  # a batch unanswered this long (the child stopped, or stuck): plots are drawn in the app
+STALLED_SECONDS = 3.0  # a batch unanswered this long (the child stopped, or stuck): it is restarted, once
+RESTARTS = 1  # a child that ends is started again this many times; after that, plots are drawn in the app
 
 
 class PlotProcess:
@@ -41,7 +43,9 @@ class PlotProcess:
         self._in_flight: list[tuple[Drawing, Deliver]] = []
         self._waiting: dict[object, tuple[Drawing, Deliver]] = {}  # the latest drawing per target
         self._send_soon = False
-        self.drawn = 0  # pictures the child has drawn (tests)
+        self.drawn = 0  # pictures the child has drawn
+        self.drawn_here = 0  # pictures drawn in the app instead (before the child is ready, or without one)
+        self.restarts = 0
         self.cpu_seconds = 0.0  # this thread's time spent sending and taking batches (the app paces plots by it)
         self._sent_at = 0.0  # when the batch in flight was sent
         self.notice = ""  # why plots are drawn in the app from now on, once; the app shows it and clears it
@@ -70,7 +74,7 @@ class PlotProcess:
         A newer drawing for the same target replaces one still waiting: only the latest is worth drawing.
         """
         if not self._ready:
-            deliver(draw_here(drawing))
+            deliver(self._draw_here(drawing))
             return
         self._waiting[target] = (drawing, deliver)
         if not self._send_soon:  # once this frame's other plots have been asked for too
@@ -136,16 +140,28 @@ class PlotProcess:
     def check(self, now: float) -> None:
         """Called every frame: a batch unanswered for STALLED_SECONDS means the child is stopped or stuck."""
         if self._in_flight and self._child and now - self._sent_at > STALLED_SECONDS:
-            self.notice = (f"the plot process gave no answer for {STALLED_SECONDS:g} s: plots are drawn in the app "
-                           "from now on (training may slow a little)")
-            self._give_up()
+            self._give_up(f"gave no answer for {STALLED_SECONDS:g} s")
 
-    def _give_up(self) -> None:
-        """The child is gone: draw what it was asked for here, and everything from now on."""
+    def _draw_here(self, drawing: Drawing) -> Rows:
+        self.drawn_here += 1
+        return picture(drawing)
+
+    def _give_up(self, why: str = "") -> None:
+        """The child is gone: draw what it was asked for here; start it again once, and say so once; after that,
+        draw everything here."""
         unanswered = self._in_flight + list(self._waiting.values())
+        code = self._child.poll() if self._child is not None else None
+        why = why or (f"ended with exit code {code}" if code is not None else "ended")
         self.close()
         for drawing, deliver in unanswered:
-            deliver(draw_here(drawing))
+            deliver(self._draw_here(drawing))
+        if self.restarts < RESTARTS:
+            self.restarts += 1
+            self.notice = f"the plot process {why}: started it again"
+            self.start()
+        else:
+            self.notice = (f"the plot process {why} again: plots are drawn in the app from now on (training may "
+                           "slow a little)")
 
     def close(self) -> None:
         self._ready = False
@@ -172,9 +188,13 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's loop: a batch of Drawings per line in, a line of their pictures out, until end of input."""
     answers.write(READY + b"\n")
     answers.flush()
+    assert drawing_kinds()  # every view's kinds registered (the registry imports them all), whatever came first
     for line in requests:
-        answers.write(json.dumps([draw_here(drawing) for drawing in decode(line)]).encode() + b"\n")
+        answers.write(json.dumps([picture(drawing) for drawing in decode(line)]).encode() + b"\n")
         answers.flush()
+
+
+draw_here = picture  # what the app draws when the child cannot (tests compare the child's pictures with it)
 
 
 if __name__ == "__main__":

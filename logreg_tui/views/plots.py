@@ -87,7 +87,7 @@ def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int
     curvature = snapshot.curvature_at_minimum  # the run's (training/run.py: once per data set and objective)
     if not isinstance(drawing, LossDrawing) or curvature is None:
         return key, drawing
-    rate = predicted_rate(curvature, snapshot.settings)
+    rate = predicted_rate(curvature, snapshot.settings, snapshot.n_train)
     gap = snapshot.last_loss - floor
     prediction = np.empty((2, 0))
     if rate is not None and 0 < rate < 1 and gap > 0 and snapshot.epoch > 0:

@@ -27,6 +27,12 @@ class ViewRow:
     settings: Any  # the view's settings at start (frozen: keys replace them)
 
 
+def drawing_kinds() -> frozenset[str]:
+    """Every kind of Drawing the views make: registered by importing their modules, which this module does, so a
+    process that imports it (the plot process) can decode every kind whatever it imported first."""
+    return frozenset(Drawing.kinds)
+
+
 VIEWS = (  # in this order on screen: the grid fills by it
     ViewRow("loss", loss_view, LossSettings()),
     ViewRow("landscape", landscape_view, LandscapeSettings()),
