@@ -178,3 +178,41 @@ def test_a_ghost_keeps_its_curves_not_its_data_set():
     ghosts = engine.latest.ghosts
     assert len(ghosts) == 3 and all(g.dataset.x.size == 0 and g.n_points == 5000 and g.epoch == 20 for g in ghosts)
     assert [g.seed for g in ghosts] == [44, 43, 42] and all(g.history.count == 20 for g in ghosts)
+
+
+def test_a_ghosts_label_names_what_differs_data_first():
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.runs import ghost_label
+    from logreg_tui.core.settings import Settings
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+
+    engine = Engine(make_tutorial_data(gap=1.0), TrainConfig(epochs=0))  # the overlap preset's data
+    engine.run_epochs(5)
+    engine.start_over(make_tutorial_data(gap=8.0), Settings(), 0)  # p: separable, same settings
+    engine.run_epochs(5)
+    engine.reseed()  # r: seed 43
+    snapshot = engine.run_epochs(5)
+    newest, oldest = snapshot.ghosts
+    assert ghost_label(newest, snapshot, 0) == "prev: separable"
+    assert ghost_label(oldest, snapshot, 1) == "prev 2: overlap"
+    assert snapshot.dataset.seed == 43 and ghost_label(snapshot, newest, 0).startswith("prev: seed 43 gap 8")
+
+
+def test_a_ghost_of_another_function_names_the_file_and_its_verdict(tmp_path):
+    from pathlib import Path
+
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.runs import ghost_label
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.training.homework import load_and_check
+
+    functions = Path(__file__).parent / "data" / "functions"
+    engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))
+    engine.use_function(load_and_check(str(functions / "sign_flipped.py")), switch=True)
+    engine.run_epochs(5)
+    engine.reset()  # z: the same data and settings, the run kept as a ghost
+    engine.use_function(load_and_check(str(functions / "correct.py")))
+    snapshot = engine.run_epochs(5)
+    assert ghost_label(snapshot.ghosts[0], snapshot, 0) == "prev: sign_flipped.py (sign flipped)"

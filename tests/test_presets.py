@@ -145,3 +145,66 @@ async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
         await pilot.press("p")  # round to the tutorial's
         await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0)
         assert snap(app).epochs == 1001 and snap(app).dataset.gap == 4.0
+
+
+def test_every_presets_words_are_true_of_its_numbers():
+    """Each claim a preset's line makes, checked on its own data (the words quoted, so new words need new checks)."""
+    from logreg_tui.core.curvature import at_minimum
+    from logreg_tui.core.optimum import find_optimum
+
+    def minimum(name, **extra):
+        options = parse_options(["--preset", name, *[f"--{k}={v}" for k, v in extra.items()]])
+        dataset = load_dataset(options)
+        n_train = dataset.n_train(options.settings.val_frac)
+        x, y = dataset.x[:n_train], dataset.y[:n_train]
+        optimum = find_optimum(x, y, l2=options.settings.l2)
+        return options, dataset, optimum, at_minimum(optimum, x, y, options.settings.l2)
+
+    words = {name: line for name, (line, _) in PRESETS.items()}
+    options, dataset, tutorial, tutorial_curvature = minimum("tutorial")
+    assert words["tutorial"] == "the tutorial's data and settings: seed 42, 1000 points, gap 4, lr 0.2, 1001 epochs"
+    assert (options.seed, dataset.n_points, options.gap, options.settings.lr, options.epochs) == (42, 1000, 4.0, 0.2, 1001)
+
+    assert words["overlap"].startswith("gap 1: the classes overlap, no threshold splits them, the landscape is one round")
+    _, dataset, overlap, curvature = minimum("overlap")
+    assert dataset.gap == 1.0 and overlap.exists and overlap.loss > 0.5  # a threshold would leave the loss near 0
+    assert curvature.condition < 5 < tutorial_curvature.condition / 20  # round: κ ≈ 3 beside the tutorial's 134
+
+    assert "gap 8: a threshold splits the classes, so the loss has no minimum" in words["separable"]
+    _, dataset, separable, _ = minimum("separable")
+    order = np.argsort(dataset.x)
+    assert dataset.gap == 8.0 and not separable.exists and np.all(np.diff(dataset.y[order]) >= 0)
+    assert "press 2 for L2" in words["separable"] and minimum("separable", l2=0.01)[2].exists
+
+    assert words["imbalanced"].startswith("nine points in ten are class 1: accuracy flatters (always saying 1 scores 0.9)")
+    _, dataset, imbalanced, _ = minimum("imbalanced")
+    assert dataset.y.mean() == pytest.approx(0.9)
+    assert "x* moves toward class 0" in words["imbalanced"] and -imbalanced.b / imbalanced.w < -tutorial.b / tutorial.w - 0.3
+
+    noisy_words = ("a fifth of the labels flipped: the loss stays far above 0 and the minimum's w shrinks to an eighth "
+                   "(a flatter σ), while x* barely moves")
+    assert words["noisy"] == noisy_words
+    _, dataset, noisy, _ = minimum("noisy")
+    assert dataset.label_noise == 0.2 and noisy.loss > 10 * tutorial.loss
+    assert noisy.w == pytest.approx(tutorial.w / 8, rel=0.1)  # 0.59 against 4.54: the minimum moves a long way
+    assert abs(-noisy.b / noisy.w + tutorial.b / tutorial.w) < 0.1  # x* 2.000 against 2.078
+
+    assert words["overfit"].startswith("30 points, half held out, lr 0.5, 3001 epochs: the 15 trained on are separable")
+    options, dataset, overfit, _ = minimum("overfit")
+    assert (dataset.n_points, options.settings.val_frac, options.settings.lr, options.epochs) == (30, 0.5, 0.5, 3001)
+    assert dataset.n_train(0.5) == 15 and not overfit.exists  # separable: the loss falls toward 0
+
+
+async def test_a_preset_reached_with_p_is_the_runs_command_line_in_help_and_export(tmp_path):
+    from apphelpers import make_app, snap, started, until
+
+    async with make_app("--paused").run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        for _ in range(5):  # tutorial → overlap → separable → imbalanced → noisy → overfit
+            await pilot.press("p")
+        await until(pilot, lambda: snap(app).dataset.n_points == 30, "the overfit preset")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = " ".join(str(part) for part in app.screen._parts())
+        assert "logreg-tui --n-points 30 --gap 2.0 --lr 0.5 --val-frac 0.5 --epochs 3001" in shown, shown
+        assert "--device" not in shown  # auto, as chosen: a replay elsewhere resolves it there

@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             options = replayed_options(options, argv)
         except ReplayError as error:
             return fail(str(error))
+        options = _device_here(options)
     if options.function_template:
         from logreg_tui.core.homework import TEMPLATE
 
@@ -77,6 +78,21 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(options, dataset)
     except KeyboardInterrupt:  # ctrl+c before a mode took SIGINT over (the data still loading)
         return fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _device_here(options: Options) -> Options:
+    """A replay recorded on a device this machine lacks (cuda:1 here without one) goes on on the CPU, said in one
+    line: the numbers may differ in their last bits, the run is still the run."""
+    if options.device in ("auto", "cpu"):
+        return options
+    from logreg_tui.training.trainer import DeviceError, resolve_device
+
+    try:
+        resolve_device(options.device)
+    except DeviceError as error:
+        print(f"logreg-tui: {printable(str(error))}: replaying on the CPU instead", file=sys.stderr)
+        return replace(options, device="cpu")
+    return options
 
 
 def _sizes(options: Options, dataset: Dataset) -> tuple[int, ...]:

@@ -53,7 +53,8 @@ def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
 
 def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | None = None) -> list[str]:
     """The options that start this snapshot's run: its data and its settings before any of its changes."""
-    config = config or current_config(options, snapshot)
+    # the device as the person chose it (auto unless named): a replay elsewhere resolves it there
+    config = (config or current_config(options, snapshot)) | {"device": options.device}
     words = command_words(config, start_settings(snapshot.settings, snapshot.events), options.epochs)
     return words + ["--function", options.function] if options.function else words
 

@@ -14,8 +14,8 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
                   "penalty gives it one: press 2 for L2", {"gap": 8.0}),
     "imbalanced": ("nine points in ten are class 1: accuracy flatters (always saying 1 scores 0.9) and the "
                    "threshold x* moves toward class 0", {"class_balance": 0.9}),
-    "noisy": ("a fifth of the labels flipped: the loss stays far above 0, and the minimum moves little",
-              {"label_noise": 0.2}),
+    "noisy": ("a fifth of the labels flipped: the loss stays far above 0 and the minimum's w shrinks to an eighth "
+              "(a flatter σ), while x* barely moves", {"label_noise": 0.2}),
     "overfit": ("30 points, half held out, lr 0.5, 3001 epochs: the 15 trained on are separable, so their loss "
                 "falls toward 0 while the held-out loss turns and rises", {"n_points": 30, "gap": 2.0, "val_frac": 0.5,
                                                                        "lr": 0.5, "epochs": 3001}),

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.formatting import format_number
+from logreg_tui.core.presets import PRESETS
 from logreg_tui.core.settings import SETTINGS, Settings, legend_words
 
 MAX_GHOSTS = 3  # runs kept to compare with the current one; the oldest goes first
@@ -40,6 +41,12 @@ class Labelled(Protocol):
     def seed(self) -> int | None: ...
     @property
     def n_train(self) -> int: ...
+    @property
+    def function(self) -> str: ...
+    @property
+    def function_verdict(self) -> str: ...
+    @property
+    def function_sha256(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,48 @@ def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
     return (events + (event,))[-MAX_EVENTS:]
 
 
+def data_words(dataset: Dataset) -> str:
+    """The data as a legend names it: a preset's name where its recipe is one (overlap), else what sets it apart
+    from the tutorial's (seed 43 gap 1 N 300), or the CSV's path."""
+    if dataset.seed is None:
+        return dataset.source
+    recipe = {"gap": dataset.gap, "n_points": dataset.n_points, "label_noise": dataset.label_noise,
+              "class_balance": dataset.class_balance}
+    for name, (_, defaults) in PRESETS.items():
+        if name != "tutorial" and dataset.seed == 42 and recipe == RECIPE | {
+                key: value for key, value in defaults.items() if key in RECIPE}:
+            return name
+    words = [f"seed {dataset.seed}"] + [f"{RECIPE_WORDS[key]} {format_number(value)}" for key, value in recipe.items()
+                                        if value != RECIPE[key]]
+    return " ".join(words)
+
+
+RECIPE: dict[str, Any] = {"gap": 4.0, "n_points": 1000, "label_noise": 0.0, "class_balance": 0.5}  # the tutorial's
+RECIPE_WORDS = {"gap": "gap", "n_points": "N", "label_noise": "noise", "class_balance": "balance"}
+
+
+def function_words(run: Labelled) -> str:
+    """A --function run's file and what its check found, short: my_loss.py (sign flipped); "" without one."""
+    if not run.function or run.settings.autograd != "file":
+        return ""
+    verdict = run.function_verdict
+    short = next((words for phrase, words in SHORT_VERDICTS if phrase in verdict), "")
+    short = short or ("PASS" if verdict.startswith("PASS") else "FAIL")
+    return f"{run.function} ({short})"
+
+
+SHORT_VERDICTS = (("sign is flipped", "sign flipped"), ("1/N is missing", "missing 1/N"),
+                  ("ignores grad_output", "ignores grad_output"), ("off by a factor", "scaled"),
+                  ("not a multiple", "wrong gradient"))
+
+
 def settings_words(run: Labelled) -> dict[str, str]:
-    """The settings that tell runs apart, each as it reads in a legend: the data, then the settings in the order
-    that names a run best where a legend has room for one difference (settings.legend_words)."""
-    data = f"seed {run.seed}" if run.seed is not None else run.dataset.source
-    return {"data": data} | legend_words(run.settings, run.n_train)
+    """The settings that tell runs apart, each as it reads in a legend: the data first, then the --function file
+    (with its verdict), then the settings in the order that names a run best where a legend has room for one
+    difference (settings.legend_words)."""
+    function = function_words(run)
+    words = {"data": data_words(run.dataset)} | ({"function": function} if function else {})
+    return words | legend_words(run.settings, run.n_train)
 
 
 def ghost_name(index: int) -> str:
@@ -90,7 +134,7 @@ def ghost_name(index: int) -> str:
 def differences(ghost: Labelled, current: Labelled) -> list[str]:
     """The ghost's settings that differ from the current run's, as words; none when all are equal."""
     mine, theirs = settings_words(ghost), settings_words(current)
-    return [words for name, words in mine.items() if words != theirs[name]]
+    return [words for name, words in mine.items() if words != theirs.get(name)]
 
 
 def ghost_label(ghost: Labelled, current: Labelled, index: int) -> str:

@@ -183,6 +183,7 @@ class LogRegApp(App):
     def action_cycle_preset(self) -> None:
         preset = preset_options(self.options, next_preset(self.link.preset))
         dataset, self.link.preset = load_dataset(preset), preset.preset
+        self.options = preset  # the run's own options from now on: help, export and replay name them
         self._command(lambda engine: engine.start_over(dataset, preset.settings, preset.epochs))
         self._message_line.about_next_run(f"preset {preset.preset}: {PRESETS[preset.preset][0]}",
                                           ghost_coming=bool(self.link.latest.epoch))
