@@ -298,3 +298,23 @@ def test_at_one_half_the_views_accuracy_is_the_stats_accuracy_even_with_every_sc
         snapshot = Engine(make_tutorial_data(), TrainConfig(epochs=0)).run_epochs(epochs)
         train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, 0.5)
         assert train.confusion.accuracy == pytest.approx(snapshot.accuracy, abs=1e-7)
+
+
+def test_the_table_never_rounds_a_rate_to_100_or_0_percent_and_keeps_one_precision():
+    from logreg_tui.core.evaluation import Confusion
+    from logreg_tui.views.evaluation import matrix_lines, table_lines
+
+    matrix = Confusion(tp=499, fn=1, fp=2, tn=498)  # one false negative in 500
+    rows = [text for text, _ in matrix_lines(matrix, "train", False)]
+    assert "499 >99%" in rows[1] and "  1  <1%" in rows[1] and "100%" not in " ".join(rows)
+    whole = [text for text, _ in matrix_lines(Confusion(tp=500, fn=0, fp=0, tn=500), "train", False)]
+    assert "500 100%" in whole[1] and "  0   0%" in whole[1]  # exactly all, exactly none
+
+    class Run:  # an Evaluation's table: precision 0.996, recall 0.998, as 0.996 and 0.998, never 1 or 0.98
+        confusion = matrix
+
+    lines = [text for text, _ in table_lines(Run, None, False)]
+    assert "prec 0.996  rec 0.998" in lines[3] and "F1   0.997  acc 0.997" in lines[4]
+    almost = Confusion(tp=99_999, fn=1, fp=0, tn=100_000)
+    Run.confusion = almost
+    assert "rec >0.999" in [text for text, _ in table_lines(Run, None, False)][3]

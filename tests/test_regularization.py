@@ -156,3 +156,47 @@ def test_a_ghost_label_names_the_penalty_it_trained_with():
     snapshot = engine.run_epochs(1)
     assert ghost_label(snapshot.ghosts[0], snapshot, 0) == "prev: l2 0.01"
     assert [event.what for event in snapshot.events] == ["l2 0.01 → 0"]
+
+
+def test_with_a_penalty_the_stats_and_json_name_the_objective_as_such(cli):
+    import json
+
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.settings import Settings
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.tui.stats import STATS
+
+    plain = Engine(make_tutorial_data(), TrainConfig(epochs=0)).run_epochs(3)
+    labels = [label for label, value in STATS if value(plain) is not None]
+    assert "dL/dw" in labels and "dObj/dw" not in labels
+    penalised = Engine(make_tutorial_data(), TrainConfig(epochs=0, settings=Settings(l2=0.1))).run_epochs(3)
+    shown = {label: value(penalised) for label, value in STATS if value(penalised) is not None}
+    assert "dL/dw" not in shown and shown["dObj/dw"] and shown["dL/db"]  # b is not penalised: its is the loss's
+    summary = json.loads(cli("--headless", "--json", "--epochs", "5", "--l2", "0.1").stdout)
+    optimum = summary["optimum"]
+    assert optimum["objective"] == pytest.approx(optimum["loss"] + 0.1 / 2 * optimum["w"] ** 2, rel=1e-12)
+    assert optimum["objective"] > optimum["loss"]
+
+
+def test_the_gap_view_keeps_its_title_beside_ghosts_and_a_float32_zero_reads_as_zero():
+    from dataclasses import replace
+
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.plots import LossSettings, loss_view
+
+    engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))
+    engine.run_epochs(20)
+    engine.reset()  # a ghost
+    snapshot = engine.run_epochs(20)
+    _, drawing = loss_view(snapshot, LossSettings(gap=True, ghosts=True), 100, 20, PlotColors())
+    title = "".join(text for text, _ in drawing.rows()[0])
+    assert title.startswith("L − L* (log)") and "loss log" not in title
+    page = dict(CURVATURE_STATS)
+    at_minimum = replace(snapshot, loss=snapshot.optimum.loss - 1.09e-09)  # float32's loss at float64's L*
+    assert page["L − L*"](at_minimum) == "≈ 0 (float32)"
+    assert page["L − L*"](replace(snapshot, loss=snapshot.optimum.loss + 1e-4)) == "0.0001"

@@ -94,7 +94,8 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
                                        snapshot.settings.threshold)),
         "epochs_per_second": snapshot.run_epochs_per_second,  # the run's: its epochs ÷ the time spent training them
         "saturated": snapshot.saturated,
-        "optimum": snapshot.optimum.as_json() if snapshot.optimum else None,
+        "optimum": snapshot.optimum.as_json(snapshot.settings.penalty(snapshot.optimum.w)) if snapshot.optimum
+        else None,
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
         "curvature": _curvature(snapshot),  # null without a minimum: optimum_reason says why
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never

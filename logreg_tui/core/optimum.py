@@ -31,8 +31,11 @@ class Optimum:
     def exists(self) -> bool:
         return self.direction is None
 
-    def as_json(self) -> dict | None:
-        return {"w": self.w, "b": self.b, "loss": self.loss} if self.exists else None
+    def as_json(self, penalty: float = 0.0) -> dict | None:
+        """w, b, the objective there and the data's loss there (the objective less the penalty on w*)."""
+        if not self.exists:
+            return None
+        return {"w": self.w, "b": self.b, "loss": self.loss - penalty, "objective": self.loss}
 
 
 def mean_loss(w: float, b: float, x: np.ndarray, y: np.ndarray) -> float:

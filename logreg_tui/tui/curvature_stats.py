@@ -87,10 +87,18 @@ def _measured(snapshot: Snapshot) -> str | None:
 
 
 def _gap(snapshot: Snapshot) -> str | None:
+    """L − L*: the float32 objective against the float64 minimum, so within float32's resolution of the loss it
+    is ≈ 0 (a negative −1e-09 there is rounding, not a point below the minimum)."""
     optimum = snapshot.optimum
     if optimum is None or not optimum.exists:
         return None
-    return format_number(snapshot.objective - optimum.loss)
+    gap = snapshot.objective - optimum.loss
+    if abs(gap) <= FLOAT32_RESOLUTION * max(abs(optimum.loss), abs(snapshot.objective)):
+        return "≈ 0 (float32)"
+    return format_number(gap)
+
+
+FLOAT32_RESOLUTION = 2.0**-23 * 8  # a few units in the last place of a float32 mean (its sum rounds N times)
 
 
 CURVATURE_STATS: list[tuple[str, Callable[[Snapshot], str | None]]] = [

@@ -90,7 +90,9 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("units", lambda s: "standardized x" if s.dataset.scale else None),
     ("w in x", lambda s: _in_data_units(s, 0)),  # the data's own units: what the data plot shows
     ("b in x", lambda s: _in_data_units(s, 1)),
-    ("dL/dw", lambda s: format_number(s.grad_w)),
+    # with a penalty w's gradient is the objective's (loss + penalty), and says so (b is not penalised)
+    ("dL/dw", lambda s: format_number(s.grad_w) if not s.settings.penalized else None),
+    ("dObj/dw", lambda s: format_number(s.grad_w) if s.settings.penalized else None),
     ("dL/db", lambda s: format_number(s.grad_b)),
     ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
     ("val acc", lambda s: format_accuracy(s.val_accuracy) if s.val_history else None),

@@ -77,11 +77,24 @@ def roc_box(width: int, height: int, table_width: int, table_rows: int) -> tuple
 
 
 def _rate(count: int, total: int) -> str:
-    return f"{count / total:.0%}" if total else "–"
+    """A share of its row in whole percent, never rounded to 100 % or 0 % when it is not (1 miss in 500: >99%)."""
+    if not total:
+        return "–"
+    if 0 < count < total and round(100 * count / total) in (0, 100):
+        return "<1%" if count / total < 0.5 else ">99%"
+    return f"{count / total:.0%}"
 
 
 def _figure(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{value:.3g}"
+    """Precision, recall, F1, accuracy: one precision (3 decimals), never rounded to 1 or 0 when it is not."""
+    if not math.isfinite(value):
+        return "–"
+    text = f"{value:.3f}"
+    if text == "1.000" and value < 1:
+        return ">0.999"
+    if text == "0.000" and value > 0:
+        return "<0.001"
+    return text
 
 
 def _auc(value: float) -> str:

@@ -98,7 +98,9 @@ def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int
         ys = math.log10(gap) + 2 * math.log10(rate) * (xs - snapshot.epoch)
         inside = (ys >= drawing.y_axis["low"]) & (ys <= drawing.y_axis["high"])
         prediction = np.stack([xs[inside], ys[inside]])
-    return ("gap", key, prediction.round(3).tobytes()), replace(drawing, gap=True, prediction=prediction)
+    # beside a legend (ghosts) the short title is the gap's too, never "loss log", which reads as the loss
+    return ("gap", key, prediction.round(3).tobytes()), replace(drawing, gap=True, prediction=prediction,
+                                                                short_title=GAP_SHORT_TITLE)
 
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
@@ -219,6 +221,9 @@ def loss_plot(history: HistoryView, epoch: int, stop_at: int | None, settings: L
                             ghost_sizes=[int(shade[0].size) for shade in shades], ghost_names=names,
                             ghost_words=words, events=np.array(ticks),
                             short_title=_loss_title(width, 0, log_y, smooth, tail, short=True))
+
+
+GAP_SHORT_TITLE = "L − L* (log)"
 
 
 def _loss_title(width: int, label_width: int, log_y: bool, smooth: bool, tail: bool, short: bool = False,
