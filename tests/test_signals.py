@@ -220,3 +220,33 @@ def test_a_stopped_plot_child_is_replaced_by_drawing_in_the_app():
         assert term.wait_exit(5) == 0
     finally:
         term.close()
+
+
+@pytest.mark.pty
+@pytest.mark.parametrize("how", ["fg", "ctrl+l"])
+def test_the_whole_screen_is_drawn_again_after_fg_and_on_ctrl_l(how):
+    term = Terminal([installed_command(), "--paused"], 80, 24)
+    try:
+        term.wait_for(r"status\s+paused", timeout=30)
+        term.pump(0.5)
+        before = term.text
+        assert "help" in before and "loss" in before
+        if how == "fg":
+            term.press("\x1a")  # ctrl+z
+            deadline = time.monotonic() + 20
+            while state(term.pid) != "T" and time.monotonic() < deadline:
+                term.pump(0.01)
+            assert state(term.pid) == "T"
+        term.pump(0.2)
+        _ = term.text
+        term.stream.feed(b"\x1b[2J\x1b[5;10H[1]+  Stopped   logreg-tui")  # what the shell wrote meanwhile
+        if how == "fg":
+            os.kill(term.pid, signal.SIGCONT)
+        else:
+            term.press("\x0c")  # ctrl+l
+        term.wait_for(r"status\s+paused", timeout=10)  # paused: no number changes, yet every cell comes back
+        term.pump(0.5)
+        assert "Stopped" not in term.text
+        assert term.text == before
+    finally:
+        term.close()

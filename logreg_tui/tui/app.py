@@ -258,6 +258,9 @@ class LogRegApp(App):
     def _delivered(self) -> None:
         self.outbox.delivered()
 
+    def action_repaint(self) -> None:
+        app_signals.repaint(self)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(command_line(run_command(self.options, self.link.latest))))

@@ -20,6 +20,13 @@ from textual.app import App
 QUITTING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGQUIT") if hasattr(signal, name))
 
 
+def repaint(app: App) -> None:
+    """Every cell of the screen drawn again (after fg, or ctrl+l): frames, titles and footer, not only what
+    changed since the last frame, which is all Textual sends otherwise."""
+    screen = app.screen
+    screen.refresh(screen.size.region, layout=True)
+
+
 def install(app: App, quit_app: Callable[[], object]) -> None:
     """From on_mount, on a real terminal's driver (Pilot's headless one has no signals of its own to replace)."""
     driver = app._driver
@@ -38,6 +45,7 @@ def install(app: App, quit_app: Callable[[], object]) -> None:
         if suspended[0]:
             suspended[0] = False
             driver.resume_application_mode()
+            app.call_later(repaint, app)  # the shell wrote over the screen while stopped: every cell, not the diff
 
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTSTP, on_suspend)

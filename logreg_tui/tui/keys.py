@@ -67,7 +67,7 @@ ROWS = [
     ("left_square_bracket", "engine('scale_speed', 0.5)", "slower", "epochs-per-second cap ÷ 2"),
     ("right_square_bracket", "engine('scale_speed', 2)", "faster", "epochs-per-second cap × 2; the top step is max"),
     ("S", "type_speed", "speed…", "type an epochs-per-second cap (or max)"),
-    ("e", "export", "export", "export the run: CSV and JSON in the current directory"),
+    ("e", "export", "export", "export the run: CSV, JSON and a PyTorch script in the current directory"),
     ("ctrl+s", "screenshot", "svg", "save an SVG screenshot in the current directory"),
     ("question_mark", "help", "help", "this help screen (esc closes it)"),
     ("q", "quit", "quit", "quit (also ctrl+q, ctrl+c)"),
@@ -99,6 +99,7 @@ def bindings() -> list[BindingType]:
     return keys + [
         Binding("ctrl+q,ctrl+c", "quit", "quit", show=False, priority=True),
         Binding("ctrl+z", "suspend_process", "suspend", show=False),  # in raw mode the terminal sends it as a key
+        Binding("ctrl+l", "repaint", "repaint", show=False),  # as in a shell: redraw every cell
     ]
 
 
