@@ -88,3 +88,25 @@ def test_a_file_over_the_row_limit_stops_at_the_first_row_past_it(tmp_path, monk
     monkeypatch.setattr(data, "MAX_POINTS", 999)
     with pytest.raises(DataError, match="more than 999 rows"):
         data.load_csv(path)
+
+
+def test_a_semicolon_file_with_decimal_commas_is_read_and_said(tmp_path):
+    from logreg_tui.core.csv_data import CsvError, read_table
+
+    path = tmp_path / "europe.csv"
+    path.write_text("Messwert;Klasse\n3,04;ja\n-1,5;nein\n2;ja\n0,25;nein\n1,5e-3;ja\n", encoding="utf-8")
+    table = read_table(path, positive="ja")  # words as labels: the x column alone takes the decimal comma
+    assert table.x.tolist() == [3.04, -1.5, 2.0, 0.25, 0.0015] and table.y.tolist() == [1, 0, 1, 0, 1]
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("3,04;1\n-1,5;0\n2;1\n", encoding="utf-8")
+    plain = read_table(numbers)
+    assert plain.x.tolist() == [3.04, -1.5, 2.0] and plain.y.tolist() == [1.0, 0.0, 1.0]
+    assert plain.reading.startswith("semicolon-separated, decimal comma; x = column 1")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("3,04;1\n-1.5;0\n2;1\n", encoding="utf-8")
+    with pytest.raises(CsvError, match=r"mix a decimal comma \('3,04'\) and a decimal point \('-1.5'\)"):
+        read_table(mixed)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("3,04;1\n-1,5;0\nzwei;1\n", encoding="utf-8")
+    with pytest.raises(CsvError, match=r"bad.csv:3: not a number: 'zwei'"):
+        read_table(bad)

@@ -25,6 +25,8 @@ TRUE_WORDS = {"1": 1.0, "0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # every x is trained on in float32
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")  # 3,04 as European spreadsheets save it
+DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$")
 
 
 class CsvError(ValueError):
@@ -41,6 +43,10 @@ class Columns:
     count: int
     x: int  # 0-based
     label: int
+    decimal_comma: bool = False  # a ;-separated file whose numbers are written 3,04
+
+    def number(self, cell: str) -> float | None:
+        return _number(cell.replace(",", ".") if self.decimal_comma else cell)
 
     def name(self, index: int) -> str:
         return repr(self.header[index]) if self.header else f"column {index + 1}"
@@ -65,8 +71,9 @@ def read_table(path: str | Path, x_column: str | None = None, label_column: str 
     y, taken = _labels(path, columns, labels, positive)
     if not len(x):
         raise CsvError(f"{path}: no data rows")
-    reading = (f"{SEPARATORS[columns.separator]}-separated{', ' + encoding if encoding.startswith('utf-16') else ''}; "
-               f"x = {columns.name(columns.x)}, label = {columns.name(columns.label)}{taken}")
+    comma = ", decimal comma" if columns.decimal_comma else ""
+    reading = (f"{SEPARATORS[columns.separator]}-separated{', ' + encoding if encoding.startswith('utf-16') else ''}"
+               f"{comma}; x = {columns.name(columns.x)}, label = {columns.name(columns.label)}{taken}")
     plain = columns.separator == "," and columns.count == 2 and not taken and encoding == "utf-8-sig"
     return Table(x, y, reading, plain)
 
@@ -120,14 +127,16 @@ def _columns(path: Path, text: str, encoding: str, x_column: str | None, label_c
         raise CsvError(f"{path}: no data rows (need x,label lines)")
     separator = _separator(lines)
     rows = _rows(text, separator)
+    decimal_comma = _decimal_comma(path, separator, rows)
+    number = Columns("", separator, None, 0, 0, 0, decimal_comma).number
     first = rows[0]
-    header = first if any(_number(cell) is None for cell in first) and len(rows) > 1 and \
-        any(_number(cell) is not None for cell in rows[1]) else None
-    if header is None and len(rows) == 1 and all(_number(cell) is None for cell in first):
+    header = first if any(number(cell) is None for cell in first) and len(rows) > 1 and \
+        any(number(cell) is not None for cell in rows[1]) else None
+    if header is None and len(rows) == 1 and all(number(cell) is None for cell in first):
         raise CsvError(f"{path}: no data rows (need x,label lines)")
     count = len(first)
     body = rows[1:] if header else rows
-    numeric = [k for k in range(count) if all(k < len(row) and _number(row[k]) is not None for row in body)]
+    numeric = [k for k in range(count) if all(k < len(row) and number(row[k]) is not None for row in body)]
     names = header or [str(k + 1) for k in range(count)]
     listed = ", ".join(repr(name) for name in header) if header else f"{count} unnamed"
     label = _pick(path, label_column, names, header, "--label-column")
@@ -145,7 +154,23 @@ def _columns(path: Path, text: str, encoding: str, x_column: str | None, label_c
                        + ("" if label is not None else " and which is the label with --label-column NAME|N"))
     if x == label:
         raise CsvError(f"{path}: x and the label are the same column ({names[x]!r})")
-    return Columns(encoding, separator, header, count, x, label)
+    return Columns(encoding, separator, header, count, x, label, decimal_comma)
+
+
+def _decimal_comma(path: Path, separator: str, rows: list[list[str]]) -> bool:
+    """A ;-separated file whose numbers are written with a decimal comma (3,04), every number alike; a file that
+    mixes 3,04 and 3.04 is refused, naming both."""
+    if separator != ";":
+        return False
+    cells = [cell for row in rows for cell in row]
+    comma = next((cell for cell in cells if DECIMAL_COMMA.match(cell)), None)
+    if comma is None:
+        return False
+    point = next((cell for cell in cells if DECIMAL_POINT.match(cell)), None)
+    if point is not None:
+        raise CsvError(f"{path}: its numbers mix a decimal comma ({comma!r}) and a decimal point ({point!r}): save "
+                       "them all one way")
+    return True
 
 
 def _separator(lines: list[str]) -> str:
@@ -177,14 +202,19 @@ def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.n
     limit = max_rows + 1 if os.path.getsize(path) >= MIN_ROW_BYTES * max_rows else None
     common: dict[str, Any] = dict(delimiter=columns.separator, skiprows=1 if columns.header else 0,
                                   encoding=columns.encoding, quotechar='"', comments=None, max_rows=limit, ndmin=1)
+    if columns.decimal_comma:  # 3,04 → 3.04, in Python per value: slower, and only for such files
+        common["converters"] = {columns.x: _comma_number}
     try:
         try:
             both = np.loadtxt(path, usecols=(columns.x, columns.label), ndmin=2,
-                              **{k: v for k, v in common.items() if k != "ndmin"})
+                              **{k: v for k, v in common.items() if k not in ("ndmin", "converters")},
+                              converters=({k: _comma_number for k in (columns.x, columns.label)}
+                                          if columns.decimal_comma else None))
             x, labels = both[:, 0], both[:, 1]
         except ValueError:  # text labels, or a bad line: x alone first, then the labels as text
             x = np.loadtxt(path, usecols=columns.x, **common)
-            labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
+            labels = np.loadtxt(path, usecols=columns.label, dtype=str,
+                                **{k: v for k, v in common.items() if k != "converters"})
     except ValueError:
         raise _bad_line(path, columns) from None
     except MemoryError:
@@ -196,6 +226,10 @@ def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.n
     if not np.isfinite(x).all() or (np.abs(x) > FLOAT32_MAX).any():
         raise _bad_line(path, columns)
     return x, labels
+
+
+def _comma_number(cell: str) -> float:
+    return float(cell.replace(",", "."))
 
 
 def _same_width(path: Path, columns: Columns) -> bool:
@@ -266,10 +300,10 @@ def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, labe
                 return CsvError(f"{path}:{number}: expected {columns.count} columns, found {len(row)}")
             if only_width:
                 continue
-            if label_nan and math.isnan(_number(row[columns.label].strip()) or 0.0):
+            if label_nan and math.isnan(columns.number(row[columns.label].strip()) or 0.0):
                 return CsvError(f"{path}:{number}: label must be 0 or 1, got {row[columns.label].strip()!r}")
             cell = row[columns.x].strip()
-            value = _number(cell)
+            value = columns.number(cell)
             if value is None:
                 if THOUSANDS.match(cell):
                     return CsvError(f"{path}:{number}: {cell!r} has a thousands separator; save the numbers "
