@@ -52,13 +52,37 @@ def cli():
     return run
 
 
-PTY_MODULES = ("test_terminal.py", "test_terminals.py")  # a real pseudo-terminal: timing-sensitive under load
+PTY_WORDS = ("Terminal(", "headless_and_app_rss(", "tmux")  # what starts a real pseudo-terminal (tests/terminal.py)
+
+
+def _starts_a_terminal(module) -> set[str]:
+    """The names of a test module's functions (helpers and fixtures too) whose source starts a pseudo-terminal."""
+    import inspect
+
+    found = set()
+    for name, value in vars(module).items():
+        value = getattr(value, "__wrapped__", value)  # a fixture's own function
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and \
+                any(word in inspect.getsource(value) for word in PTY_WORDS):
+            found.add(name)
+    return found
 
 
 def pytest_collection_modifyitems(items):
-    """Markers by module: `pty` for the pseudo-terminal tests, `serve` for --serve's (a server and browser tabs)."""
+    """Markers by what a test does, not by its file: `pty` for one that runs the program in a real pseudo-terminal
+    (its source, a fixture it takes or a helper it calls starts one), `serve` for --serve's (a server and tabs)."""
+    import inspect
+    import re
+
+    starters: dict[str, set[str]] = {}
     for item in items:
-        if item.path.name in PTY_MODULES:
+        function, module = getattr(item, "function", None), getattr(item, "module", None)
+        if function is None or module is None:
+            continue
+        names = starters.setdefault(module.__name__, _starts_a_terminal(module))
+        source = inspect.getsource(function)
+        called = set(re.findall(r"\b(\w+)\(", source)) | set(getattr(item, "fixturenames", ()))
+        if any(word in source for word in PTY_WORDS) or called & names:
             item.add_marker(pytest.mark.pty)
-        elif item.path.name == "test_serve.py":
+        if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)

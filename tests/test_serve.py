@@ -395,3 +395,16 @@ def test_unfetched_downloads_are_capped_per_tab(served):
                 await tab.press("e")
                 await tab.until("to the browser:")  # a fetched one makes room
     run(session())
+
+
+def test_the_url_is_printed_once_the_server_listens_so_a_script_can_connect_at_once():
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith(f"logreg-tui: serving on http://localhost:{port}/?token=")
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()  # at once: no retry, no sleep
+    finally:
+        process.terminate()
+        process.wait(10)

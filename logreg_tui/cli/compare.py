@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.data import DataError, Dataset
 from logreg_tui.core.evaluation import evaluations
+from logreg_tui.core.formatting import counted
 from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
 from logreg_tui.core.settings import line_words
 from logreg_tui.core.state import Snapshot
@@ -73,7 +74,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
 def _settings(run: Options, dataset: Dataset) -> str:
     """What a run trains with, as the legends say it: sgd lr 0.2 full batch (+ any other setting not at its default)."""
     shown = line_words(run.settings, dataset.n_train(run.settings.val_frac))
-    return " ".join(shown) + (f" {run.epochs} epochs" if run.epochs != 1001 else "")
+    return " ".join(shown) + (f" {counted(run.epochs, 'epoch')}" if run.epochs != 1001 else "")
 
 
 def near_words(snapshot: Snapshot) -> str:

@@ -12,8 +12,10 @@ import importlib
 import ipaddress
 import logging
 import shlex
+import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,18 @@ def run_server(options: Options, argv: list[str]) -> int:
         return fail(str(error))
     if problem := port_problem(options.host, options.port):
         return fail(problem)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # "Unknown child process pid …" when a tab quits
+    server = _server_class()(session_command(argv), host=options.host, port=options.port, title="logreg-tui",
+                             templates_path=str(PAGE_TEMPLATES))
+    server.max_sessions = options.max_sessions
+    server.guard = guard(token, allowed_hosts(options.host), server.log)
+    server.on_listening = lambda: _announce(options, token)  # once it listens: a script that reads it connects
+    server.serve()
+    return 0
+
+
+def _announce(options: Options, token: str | None) -> None:
+    """The URL to open (and how to reach it over SSH), said once the server is listening."""
     query = f"/?token={token}" if token else "/"
     url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}{query}"
     print(f"logreg-tui: serving on {url}  (ctrl+c stops; each browser tab is its own run)")
@@ -92,13 +106,6 @@ def run_server(options: Options, argv: list[str]) -> int:
         print(f"logreg-tui: warning: listening on {options.host}: anyone who can reach this address and has the "
               "token can run training on this machine", file=sys.stderr)
     sys.stdout.flush()
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # "Unknown child process pid …" when a tab quits
-    server = _server_class()(session_command(argv), host=options.host, port=options.port, title="logreg-tui",
-                             templates_path=str(PAGE_TEMPLATES))
-    server.max_sessions = options.max_sessions
-    server.guard = guard(token, allowed_hosts(options.host), server.log)
-    server.serve()
-    return 0
 
 
 def _server_class() -> type:
@@ -115,8 +122,20 @@ def _server_class() -> type:
         guard = None
         services: set = set()
 
+        on_listening: Callable[[], None] = staticmethod(lambda: None)
+
         def initialize_logging(self) -> None:
-            pass  # the URL lines above say what a person needs; no banner, no per-request log
+            pass  # the URL lines say what a person needs; no banner, no per-request log
+
+        def serve(self, debug: bool = False) -> None:
+            """textual-serve's serve(), but saying the URL once the socket listens (aiohttp's print hook runs after
+            its sites start), not before."""
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                        print=lambda *_: self.on_listening())
 
         async def on_startup(self, app: web.Application) -> None:
             pass

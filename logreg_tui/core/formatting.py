@@ -44,6 +44,11 @@ def format_accuracy(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
+def counted(count: int, noun: str) -> str:
+    """1 epoch, 2 epochs, 0 epochs."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def short_count(count: int) -> str:
     """12, 9999, 20k, 1.5M, 2G, 1T: counts for tight places (up to the largest epoch budget, 10¹²)."""
     for size, suffix in ((10**12, "T"), (10**9, "G"), (1_000_000, "M"), (1_000, "k")):

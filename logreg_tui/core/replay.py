@@ -177,7 +177,7 @@ def replayed_options(options: Any, argv: list[str]) -> Any:
     words, script = read_replay(options.replay)
     rest = [word for k, word in enumerate(argv)
             if word != "--replay" and (k == 0 or argv[k - 1] != "--replay") and not word.startswith("--replay=")]
-    replayed = replace(parse_options([*words, *rest]), script=script)
+    replayed = replace(parse_options([*words, *rest]), script=script, replay=options.replay)  # its file, to name
     if replayed.function and not options.function:  # the recorded file: only the same source
         check_function_file(options.replay, replayed.function, _function_digest(options.replay), script)
     return replayed

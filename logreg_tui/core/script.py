@@ -133,10 +133,7 @@ import torch.nn.functional as F
 from torch.autograd import Function
 
 
-{definitions}
-
-
-{_data(config, standardize)}
+{definitions + chr(10) * 3 if definitions else ""}{_data(config, standardize)}
 n_train = {n_train}
 held = n_train < len(x_np)
 x, y = torch.tensor(x_np.astype(np.float32)), torch.tensor(y_np.astype(np.float32))
@@ -182,8 +179,7 @@ def step(xs, ys):
 
 
 for epoch in range({epochs} + 1):
-{changes or "    pass"}
-    if epoch == {epochs}:
+{changes + chr(10) if changes else ""}    if epoch == {epochs}:
         break
     optimizer = renewed(optimizer if epoch else None)
     full = not batch_size or batch_size >= n_train
@@ -196,8 +192,7 @@ for epoch in range({epochs} + 1):
         order, total, batches, done = torch.randperm(n_train, generator=generator), None, 0, 0
         size = batch_size
         while done < n_train:
-{step_changes or "            pass"}
-            optimizer = renewed(optimizer)
+{step_changes + chr(10) if step_changes else ""}            optimizer = renewed(optimizer)
             indices = order[done:done + size]
             batch_loss = step(x_train[indices], y_train[indices])
             total, batches = batch_loss if total is None else total + batch_loss, batches + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from logreg_tui.core.formatting import printable
+from logreg_tui.core.formatting import counted, printable
 from logreg_tui.core.runs import Event, ghost_name
 from logreg_tui.core.state import Snapshot
 
@@ -46,8 +46,8 @@ class MessageLine(Static):
         ghost = snapshot.ghosts[0] if snapshot.ghosts else None
         if ghost is not self._last_ghost and ghost is not None and not (snapshot.message or snapshot.warning):
             note, self.next_run_note = self.next_run_note, ""
-            self.say(f"{note + '; the' if note else 'new run; the'} last one ({ghost.epoch} epochs) stays behind it "
-                     f"as {ghost_name(0)!r} (g hides the earlier runs, G forgets them)")
+            self.say(f"{note + '; the' if note else 'new run; the'} last one ({counted(ghost.epoch, 'epoch')}) stays "
+                     f"behind it as {ghost_name(0)!r} (g hides the earlier runs, G forgets them)")
         elif event is not self._last_event and event is not None and not (snapshot.message or snapshot.warning):
             self.say(f"epoch {event.epoch}: {event.what}")
         self._last_event, self._last_ghost = event, ghost

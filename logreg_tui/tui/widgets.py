@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from logreg_tui.core.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
@@ -334,10 +336,50 @@ class KeysFooter(Footer):
 
     def on_mount(self) -> None:
         self.watch(self.app, "app_focus", self._list_keys, init=False)
+        self._width = self.app.size.width
 
     def _list_keys(self, focused: bool) -> None:
         if focused:
             self.call_later(self.bindings_changed, self.screen)  # in the footer's own context, as Textual does
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, but only the whole entries that fit beside the palette's (never one cut mid-word), and
+        in ASCII where the terminal has no such glyphs."""
+        keys = [key for key in super().compose() if isinstance(key, FooterKey)]
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        room = self.app.size.width - sum(_footer_width(key) for key in palette)
+        shown: list[FooterKey] = []
+        for key in keys:
+            if key in palette:
+                continue
+            room -= _footer_width(key)
+            if room < 0:
+                break
+            shown.append(key)
+        self.styles.grid_size_columns = len(shown)
+        for key in shown + palette:
+            if getattr(self.app, "ascii", False):
+                key.key_display, key.description = ascii_words(key.key_display), ascii_words(key.description)
+            yield key
+
+    def on_resize(self) -> None:
+        if self.app.size.width != getattr(self, "_width", None):  # which entries fit has changed
+            self._width = self.app.size.width
+            self.call_after_refresh(self.recompose)
+
+
+def _footer_width(key: FooterKey) -> int:
+    """The cells a footer entry takes: its key and its words, with a cell either side and between (Textual's)."""
+    return cell_len(key.key_display) + cell_len(key.description) + 3
+
+
+ASCII_WORDS = {"×": "x", "÷": "/", "←→↑↓": "arrows", "←": "<", "→": ">", "↑": "^", "↓": "v"}
+
+
+def ascii_words(text: str) -> str:
+    for glyph, words in ASCII_WORDS.items():
+        text = text.replace(glyph, words)
+    return text
 
 
 class ShowsPlots(Protocol):

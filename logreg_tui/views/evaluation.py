@@ -243,6 +243,15 @@ def _styles(colors: PlotColors) -> dict[str, tuple[str, str]]:
             "point": (shapes["point"], f"bold {style_color(colors.marker)}")}
 
 
+def _y_label(map_row: int, rows: int) -> str:
+    """1 on the top row, 0 on the bottom one, and .5 on the middle row only where one holds 0.5 at its centre (an
+    odd number of rows): with an even number 0.5 is the edge between two rows, and either label is half a row off."""
+    labels = {0: "1", rows - 1: "0"}
+    if rows % 2:
+        labels[rows // 2] = ".5"
+    return labels.get(map_row, "")
+
+
 def _roc_row(curves: np.ndarray, chance: np.ndarray, marks: list[list[Any]], frame: Frame, screen_row: int,
              styles: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
     """One screen row of the ROC box: its y label and axis, then each cell (the point, the training curve, the
@@ -250,7 +259,7 @@ def _roc_row(curves: np.ndarray, chance: np.ndarray, marks: list[list[Any]], fra
     map_row = screen_row - 1
     if not 0 <= map_row < frame.rows:
         return []
-    label = {0: "1", frame.rows // 2: ".5", frame.rows - 1: "0"}.get(map_row, "")
+    label = _y_label(map_row, frame.rows)
     runs = [(f"{label:>{LABEL_WIDTH}}", ""), ("┤" if label else "│", styles["chance"][1])]
     points = {(column, row) for column, row, _ in marks}
     for column in range(frame.columns):

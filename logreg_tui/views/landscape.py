@@ -85,6 +85,7 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
     markers = _markers(snapshot, window, frame)
     axes, axis_labels = valley_axes(snapshot.curvature_at_minimum, optimum, window, frame)
+    axis_labels = clear_of(axis_labels, path, ray, markers, frame)
     title, legend = _title(optimum, width, snapshot.settings), _legend(optimum, contours, width)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
@@ -275,6 +276,28 @@ class LandscapeDrawing(Drawing):
 
     def rows(self) -> Rows:
         return draw_landscape(**self.args, colors=self.colors)
+
+
+def clear_of(labels: tuple[Label, ...], path: np.ndarray, ray: np.ndarray, markers: list[tuple[int, int, str]],
+             frame: Frame) -> tuple[Label, ...]:
+    """The axes' labels moved off the path, the ray and the markers (✕, ●, ○), which are drawn over them: a row
+    up or down (up to three), or left out where none is clear; a label is never half hidden."""
+    marked = {(column, row) for column, row, _ in markers}
+
+    def clear(column: int, row: int, text: str) -> bool:
+        if not 1 <= row <= frame.rows:
+            return False
+        cells = range(max(column - frame.left, 0), min(column - frame.left + len(text), frame.columns))
+        return not any(path[row - 1, c] or ray[row - 1, c] or (frame.left + c, row) in marked for c in cells)
+
+    kept: list[Label] = []
+    for column, row, text in labels:
+        for shift in (0, -1, 1, -2, 2, -3, 3):
+            taken = any(other_row == row + shift for _, other_row, _ in kept)
+            if not taken and clear(column, row + shift, text):
+                kept.append((column, row + shift, text))
+                break
+    return tuple(kept)
 
 
 def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: np.ndarray, axis_labels: list[Label],
