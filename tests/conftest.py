@@ -86,3 +86,26 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.pty)
         if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
+
+
+@pytest.fixture
+def run_main(capsys, monkeypatch):
+    """The entry point called in this process, as `logreg-tui ARGS` would run: (exit code, stdout, stderr).
+
+    For what the CLI prints and returns (its refusals, headless lines, --json): the same code path as the console
+    script without a Python and torch starting per call. The process-level behaviour (signals, the installed
+    script, exit codes set by the OS) stays with the tests that start real processes."""
+    from logreg_tui.cli.main import main
+
+    def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()  # what came before is not this call's
+        try:
+            code = main(list(args))
+        except SystemExit as leaving:  # argparse's one-line refusals
+            code = leaving.code if isinstance(leaving.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         except ReplayError as error:
             return fail(str(error))
         options = _device_here(options)
+        if options.data:  # said before anything is read: a shared file names a path on this machine
+            print(f"logreg-tui: replaying {printable(options.replay or '')} with data from "
+                  f"{printable(os.path.abspath(options.data))}", file=sys.stderr)
     if options.function_template:
         from logreg_tui.core.homework import TEMPLATE
 

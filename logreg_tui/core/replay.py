@@ -9,16 +9,20 @@ values. `--replay RUN.json` parses that command line again and gives the engine 
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
+import os
 import shlex
+import stat
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from logreg_tui.core.formatting import printable
-from logreg_tui.core.runs import Event
+from logreg_tui.core.runs import MAX_EVENTS, Event
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Settings
+from logreg_tui.core.state import EPOCHS_MAX
 
 FORMAT = 1  # the export JSON's format version: a replay refuses a newer one
 DATA_FLAGS = ("seed", "n_points", "gap", "label_noise", "class_balance", "data", "x_column", "label_column",
@@ -87,62 +91,165 @@ def event_json(event: Event) -> dict[str, Any]:
             "before": plain(event.before), "after": plain(event.after)}
 
 
-def _event(data: Any) -> Event:
+MAX_REPLAY_BYTES = 64 << 20  # an export of a long run with its history is a few MB; past this, not an export
+MAX_WORDS = 200  # words in its command line
+EVENT_KEYS = {"epoch", "step", "what", "kind", "before", "after"}  # what export.run_summary writes for an event
+EXTRA_KINDS = ("move", "restore", "function")  # besides the live settings (a key changes them during a run)
+FLOAT32_MAX = 3.4028234663852886e38
+# the options a replayed command line may hold: the run's data and its settings, never a mode (--serve, --host,
+# --no-token, --export …); --function only with the sha256 check of check_function_file
+RUN_OPTIONS = (*DATA_FLAGS, *(row.name for row in SETTINGS), "epochs", "function", "preset")
+
+
+def _whole(value: Any, what: str, high: int) -> int:
+    """value as an int 0 … high (JSON's true and 1.5 are not counts)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise ReplayError(f"{what} must be a whole number from 0 to {high}, got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return printable(text if len(text) <= 40 else text[:37] + "…")
+
+
+def _setting(kind: str, value: Any) -> Any:
+    """A setting's value checked as its option, key or prompt would check it (settings.SETTINGS' parse and
+    choices): the same range, the same words."""
+    row = BY_NAME[kind]
+    if row.choices is not None:
+        if not isinstance(value, str) or value not in row.choices:
+            raise ReplayError(f"{row.option()} must be one of {', '.join(row.choices)}, got {_shown(value)}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ReplayError(f"{row.option()} must be a number, got {_shown(value)}")
+    assert row.parse is not None
+    try:
+        return row.parse(repr(value))
+    except argparse.ArgumentTypeError as error:
+        raise ReplayError(f"{row.option()} {error}") from None
+
+
+def _point(value: Any, what: str) -> tuple[float, float]:
+    """(w, b): two finite numbers within float32's range (training runs in float32)."""
+    if not (isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= FLOAT32_MAX
+            for v in value)):
+        raise ReplayError(f"{what} must be (w, b), two finite numbers, got {_shown(value)}")
+    return float(value[0]), float(value[1])
+
+
+def _event(data: Any, epochs: int, nested: bool = False) -> Event:
+    """One event of the file, every field checked: its kind known, its values as their options take them, its epoch
+    within the run."""
     if not isinstance(data, dict) or not {"epoch", "kind", "before", "after"} <= set(data):
         raise ReplayError("an event without its epoch, kind, before and after")
-    kind, after = data["kind"], data["after"]
+    if extra := set(data) - EVENT_KEYS:
+        raise ReplayError(f"an event with keys an export does not write: {', '.join(sorted(map(printable, extra)))}")
+    kind, before, after = data["kind"], data["before"], data["after"]
+    epoch = _whole(data["epoch"], "its epoch", epochs)
+    step = None if data.get("step") is None else _whole(data["step"], "its step", EPOCHS_MAX * 10**6)
+    live = {row.name for row in SETTINGS if row.live}
+    if not isinstance(kind, str) or kind not in live | set(EXTRA_KINDS):
+        raise ReplayError(f"an event of an unknown kind {_shown(kind)} (a replay knows {', '.join(sorted(live))}, "
+                          f"{', '.join(EXTRA_KINDS)})")
     if kind == "restore":
-        after = _event(after)
-    elif kind == "move":
-        if not (isinstance(after, list) and len(after) == 2 and all(isinstance(v, (int, float)) for v in after)):
-            raise ReplayError(f"a move to {after!r}, not (w, b)")
-        after, data = (float(after[0]), float(after[1])), data | {"before": tuple(data["before"] or ())}
-    elif kind in BY_NAME and BY_NAME[kind].parse is not None and kind != "batch_size":
-        after = float(after)
-    if not isinstance(data["epoch"], int) or data["epoch"] < 0:
-        raise ReplayError(f"an event at epoch {data['epoch']!r}")
-    step = data.get("step")
-    if step is not None and (not isinstance(step, int) or step < 0):
-        raise ReplayError(f"an event at step {step!r}")
-    return Event(data["epoch"], kind, data["before"], after, step)
+        if nested:
+            raise ReplayError("a restore inside a restore")
+        return Event(epoch, kind, None, _event(after, epochs, nested=True), step)
+    if kind == "move":
+        return Event(epoch, kind, _point(before, "a move's start"), _point(after, "a move"), step)
+    if kind == "function":
+        if not (isinstance(before, str) and isinstance(after, str)):
+            raise ReplayError(f"a reload event's versions must be words, got {_shown(before)} → {_shown(after)}")
+        return Event(epoch, kind, printable(before)[:200], printable(after)[:200], step)
+    return Event(epoch, kind, _setting(kind, before), _setting(kind, after), step)
 
 
-def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:
-    """(the options that start the run and train it as long as it was, the events to apply) of an exported JSON."""
+def _read_json(path: str) -> Any:
+    """The file's JSON: a regular file (never a FIFO or a device, which would block or never end) of at most
+    MAX_REPLAY_BYTES, nested no deeper than JSON that an export writes."""
     try:
-        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise ReplayError(f"{path}: not a regular file: --replay takes a JSON that e or --export wrote")
+            data = file.read(MAX_REPLAY_BYTES + 1)
     except OSError as error:
         raise ReplayError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_REPLAY_BYTES:
+        raise ReplayError(f"{path}: over {MAX_REPLAY_BYTES >> 20} MB, larger than any export")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ReplayError(f"{path}: JSON nested too deep to be an export") from None
     except (ValueError, UnicodeDecodeError):
         raise ReplayError(f"{path} is not JSON: --replay takes a JSON that e writes or --headless --json prints") \
             from None
+
+
+def _check_command(path: str, words: list[str]) -> None:
+    """The recorded command line holds the run's own options only (RUN_OPTIONS), each value as the option takes it:
+    a shared file never starts a server, writes files or names a mode."""
+    from logreg_tui.core.options import build_parser
+
+    if len(words) > MAX_WORDS:
+        raise ReplayError(f"{path}: its command has {len(words)} words, more than a run's options")
+
+    def refuse(message: str) -> NoReturn:
+        raise ReplayError(f"{path}: its command: {printable(message)}")
+
+    if any(word == "-h" or (len(word) > 2 and ("--help".startswith(word) or "--version".startswith(word)))
+           for word in words):  # argparse would print them and leave
+        refuse("it asks for help or the version, not a run")
+    parser = build_parser()
+    parser.error = refuse  # type: ignore[method-assign]
+    for action in parser._actions:
+        action.default = argparse.SUPPRESS
+    given = set(vars(parser.parse_args(words)))
+    if refused := sorted(given - set(RUN_OPTIONS)):
+        flag = "--" + refused[0].replace("_", "-")
+        raise ReplayError(f"{path}: its command holds {flag}: a replay takes the run's data and settings, never "
+                          "a mode or an output (give those on your own command line)")
+
+
+def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:
+    """(the options that start the run and train it as long as it was, the events to apply) of an exported JSON,
+    checked as a command line is: ReplayError, one line naming the file (and the event), for anything else."""
+    summary = _read_json(path)
     if not isinstance(summary, dict) or "command" not in summary or "format" not in summary:
         raise ReplayError(f"{path} is not a logreg-tui export (no format and command): --replay takes a JSON "
                           "that e writes or --headless --json prints")
     version = summary["format"]
-    if not isinstance(version, int) or version > FORMAT:
-        raise ReplayError(f"{path} is in export format {version!r}, newer than this logreg-tui reads ({FORMAT}): "
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version:
+        raise ReplayError(f"{path}: its format is {_shown(version)}, not an export's (1)")
+    if version > FORMAT:
+        raise ReplayError(f"{path} is in export format {version}, newer than this logreg-tui reads ({FORMAT}): "
                           "upgrade logreg-tui")
     words = summary["command"]
     if not (isinstance(words, list) and all(isinstance(word, str) for word in words)):
         raise ReplayError(f"{path}: its command is not a list of words")
-    epochs = summary.get("epochs")
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ReplayError(f"{path}: its epochs are {epochs!r}, not a count")
+    _check_command(path, words)
     try:
-        events = tuple(_event(data) for data in summary.get("events", []))
-    except (TypeError, ValueError) as error:
-        raise ReplayError(f"{path}: an event that cannot be read ({error})") from None
-    if any(isinstance(e.after, float) and not math.isfinite(e.after) for e in events):
-        raise ReplayError(f"{path}: an event sets a value that is not finite")
-    return [*words, "--epochs", str(epochs)], events
+        epochs = _whole(summary.get("epochs"), "its epochs", EPOCHS_MAX)
+    except ReplayError as error:
+        raise ReplayError(f"{path}: {error}") from None
+    events = summary.get("events", [])
+    if not isinstance(events, list) or len(events) > MAX_EVENTS:
+        raise ReplayError(f"{path}: its events must be a list of at most {MAX_EVENTS} (what an export keeps)")
+    return [*words, "--epochs", str(epochs)], tuple(_indexed(path, k, data, epochs) for k, data in enumerate(events))
+
+
+def _indexed(path: str, index: int, data: Any, epochs: int) -> Event:
+    try:
+        return _event(data, epochs)
+    except ReplayError as error:
+        at = f" at epoch {data['epoch']}" if isinstance(data, dict) and isinstance(data.get("epoch"), int) else ""
+        raise ReplayError(f"{path}: event {index}{at}: {error}") from None
 
 
 def _recorded_function(path: str, summary: dict[str, Any]) -> str:
     """The sha256 of the --function source the run loaded ('' for a run without one)."""
     function = summary.get("function")
-    if function is None:
-        return ""
     digest = function.get("sha256") if isinstance(function, dict) else None
     if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
         raise ReplayError(f"{path}: its --function has no sha256 of its source: export the run again")
@@ -184,5 +291,4 @@ def replayed_options(options: Any, argv: list[str]) -> Any:
 
 
 def _function_digest(path: str) -> str:
-    summary = json.loads(Path(path).read_text(encoding="utf-8"))
-    return _recorded_function(path, summary)
+    return _recorded_function(path, _read_json(path))

@@ -12,6 +12,7 @@ for bit. Not reproduced: a divergence's replay back to the last finite w, b (the
 from __future__ import annotations
 
 import ast
+import keyword
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,17 @@ def _functions(modes: set[str], function: str | None, function_class: str,
             names = CLASSES[mode]
             parts.append(_sources(FUNCTIONS_FILE, names))
             losses[mode] = f"{names[0]}.apply(logits, y)"
-    if "file" in modes and function and function_class.isidentifier() and function_source:
+    if "file" in modes and function and _is_name(function_class) and function_source:
         path, _ = split_spec(function)
-        parts.append(f"# --function {Path(path).name!r}, as it was loaded and checked\n{function_source.strip()}")
+        parts.append(f"{comment(f'--function {Path(path).name!r}, as it was loaded and checked')}\n"
+                     f"{function_source.strip()}")
         losses["file"] = f"{function_class}.apply(logits, y)"
     return "\n\n\n".join(part for part in parts if part), losses
+
+
+def _is_name(text: str) -> bool:
+    """A class name the script may write as code: an identifier, not a keyword."""
+    return text.isidentifier() and not keyword.iskeyword(text)
 
 
 def _data(config: dict[str, Any], standardize: bool) -> str:
@@ -59,8 +66,8 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
                  f"{config.get('positive')!r})",
                  "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
     else:
-        lines = [f"rng = np.random.RandomState({config['seed']})  # the tutorial's np.random.seed, as a generator",
-                 f"N, GAP, BALANCE, NOISE = {config['n_points']}, {float(config['gap'])!r}, "
+        lines = [f"rng = np.random.RandomState({int(config['seed'])})  # the tutorial's np.random.seed, as a generator",
+                 f"N, GAP, BALANCE, NOISE = {int(config['n_points'])}, {float(config['gap'])!r}, "
                  f"{float(config['class_balance'])!r}, {float(config['label_noise'])!r}",
                  "ones = N // 2 if BALANCE == 0.5 else min(max(int(N * BALANCE), 1), N - 1)",
                  "x_np = rng.randn(N)", "x_np[:ones] = x_np[:ones] + GAP", "y_np = np.zeros(N)", "y_np[:ones] = 1.0",
@@ -82,6 +89,12 @@ def _final_line(standardize: bool) -> str:
             'print(f"w: {w.item():.4f}, b: {b.item():.4f} (standardized x); original x: w: {w_x:.4g}, b: {b_x:.4g}")')
 
 
+def comment(text: str) -> str:
+    """text as one comment line that cannot end early: every character that is not printable (a newline, a
+    carriage return, a Unicode line separator …) written as its escape, so no value from a file becomes code."""
+    return "# " + "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _change(event: Event) -> list[str]:
     """What the loop does at an event's epoch, before that epoch trains."""
     if event.kind == "move" and isinstance(event.after, tuple):
@@ -93,7 +106,7 @@ def _change(event: Event) -> list[str]:
         return lines + (["fresh = True"] if event.kind in ("optimizer", "momentum") else [])
     if event.kind == "threshold":
         return [f"threshold = {event.after!r}  # evaluation only: training does not read it"]
-    return [f"# {event.what}: not reproduced by this script"]
+    return [comment(f"{event.what}: not reproduced by this script")]
 
 
 def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...], epochs: int,
@@ -107,10 +120,11 @@ def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...
     for event in events:
         change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
         lines = _change(change) if event.kind != "restore" else [
-            f"# epoch {event.epoch}: the run diverged and went back to its last finite w, b (not reproduced here)",
+            f"# epoch {int(event.epoch)}: the run diverged and went back to its last finite w, b (not reproduced here)",
             *_change(change)]
-        at = by_epoch.setdefault(event.epoch, []) if change.step is None else by_step.setdefault(change.step, [])
-        at.extend([f"# {change.what}", *lines])
+        at = by_epoch.setdefault(int(event.epoch), []) if change.step is None else \
+            by_step.setdefault(int(change.step), [])
+        at.extend([comment(change.what), *lines])
     changes = "\n".join(f"    if epoch == {epoch}:\n" + "\n".join(f"        {line}" for line in lines)
                         for epoch, lines in sorted(by_epoch.items()))
     resize = "\n                size = batch_size if batch_size and batch_size < n_train else n_train"
@@ -143,7 +157,7 @@ lr, beta, autograd, optimizer_name = {start.lr!r}, {start.momentum!r}, {start.au
 batch_size, l2, l1, threshold = {start.batch_size!r}, {start.l2!r}, {start.l1!r}, {start.threshold!r}
 w = torch.full((1,), {float(init[0])!r}, requires_grad=True)
 b = torch.full((1,), {float(init[1])!r}, requires_grad=True)
-generator = torch.Generator().manual_seed({config.get("seed") if config.get("seed") is not None else 42})
+generator = torch.Generator().manual_seed({int(config["seed"]) if config.get("seed") is not None else 42})
 fresh, steps = True, 0
 
 
@@ -178,8 +192,8 @@ def step(xs, ys):
     return loss.detach()
 
 
-for epoch in range({epochs} + 1):
-{changes + chr(10) if changes else ""}    if epoch == {epochs}:
+for epoch in range({int(epochs)} + 1):
+{changes + chr(10) if changes else ""}    if epoch == {int(epochs)}:
         break
     optimizer = renewed(optimizer if epoch else None)
     full = not batch_size or batch_size >= n_train
@@ -200,7 +214,7 @@ for epoch in range({epochs} + 1):
         loss = total / batches
         with torch.no_grad():
             val = forward(x_val, y_val) if held else None
-    if epoch % {log_every} == 0:
+    if epoch % {int(log_every)} == 0:
         shown = f" - Val: {{val.item():.5f}}" if held else ""
         print(f"Epochs: {{epoch:5d}} - Loss: {{loss.item():.5f}}{{shown}}")
 
