@@ -87,3 +87,55 @@ def test_a_hostile_script_run_with_python_runs_nothing_it_quotes(tmp_path):
     script.write_text(text)
     subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert not list(tmp_path.glob(f"*{PAYLOAD}*"))
+
+
+def _strict(text: str):
+    """JSON as JSON.parse reads it: Infinity and NaN are errors."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_is_strict_a_value_that_is_not_finite_is_null_with_what_it_was(run_main, tmp_path):
+    flat = tmp_path / "flat.csv"  # one x for every point: the Hessian's λ_min is 0, κ infinite
+    flat.write_text("x,label\n1,0\n1,1\n1,0\n1,1\n")
+    code, out, _ = run_main("--headless", "--json", "--data", str(flat), "--epochs", "3")
+    summary = _strict(out)
+    assert code == 0 and summary["curvature"]["at_minimum"]["condition"] is None
+    assert summary["non_finite"]["curvature.at_minimum.condition"] == "inf"
+    export = tmp_path / "out"
+    export.mkdir()
+    code, _, err = run_main("--headless", "--data", str(flat), "--epochs", "3", "--export", str(export))
+    assert code == 0, err
+    (written,) = export.glob("*.json")
+    assert _strict(written.read_text())["non_finite"]["curvature.at_end.condition"] == "inf"
+
+
+def test_the_headless_exports_json_says_the_runs_true_status(run_main, tmp_path):
+    export = tmp_path / "out"
+    export.mkdir()
+    code, _, _ = run_main("--headless", "--epochs", "4", "--export", str(export))
+    (written,) = export.glob("*.json")
+    assert code == 0 and _strict(written.read_text())["status"] == "done"
+    diverged = tmp_path / "diverged"
+    diverged.mkdir()
+    code, _, _ = run_main("--headless", "--autograd", "tutorial", "--epochs", "4", "--export", str(diverged))
+    (written,) = diverged.glob("*.json")
+    assert code == 3 and _strict(written.read_text())["status"] == "diverged"
+
+
+def test_init_random_exports_the_values_it_drew_and_replays_and_scripts_them(run_main, tmp_path):
+    code, out, err = run_main("--headless", "--init", "random", "--epochs", "6", "--log-every", "3", "--export",
+                              str(tmp_path))
+    assert code == 0 and "Traceback" not in err, err
+    (written,) = tmp_path.glob("*.json")
+    summary = _strict(written.read_text())
+    drawn = summary["config"]["init"]
+    assert summary["config"]["init_random"] and len(drawn) == 2 and drawn != [0.0, 0.0]
+    assert summary["command"][:2] == ["--init", f"{drawn[0]!r},{drawn[1]!r}"]
+    code, replayed, _ = run_main("--headless", "--replay", str(written), "--log-every", "3")
+    assert code == 0 and replayed == out
+    (script,) = tmp_path.glob("*-script.py")
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert ran.stdout.splitlines()[-1] == out.splitlines()[-1]

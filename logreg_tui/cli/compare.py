@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def run_compare(options: Options, dataset: Dataset) -> int:
     """Train each spec's run to its --epochs; exit 3 when one diverged, 130 on ctrl+c (after the runs so far)."""
-    from logreg_tui.core.export import run_summary
+    from logreg_tui.core.export import run_summary, strict_json
     from logreg_tui.training.engine import start_engine
     from logreg_tui.training.trainer import DeviceError
 
@@ -63,7 +63,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
             if interrupted:
                 break
     if options.json:
-        print(json.dumps(summaries))
+        print(json.dumps([json.loads(strict_json(summary)) for summary in summaries]))  # null where not finite
     if interrupted:
         return fail(f"{stop_words(interrupted[0])} in run {len(summaries)} of {len(runs)}", exit_code(interrupted[0]))
     if diverged:

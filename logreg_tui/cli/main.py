@@ -159,12 +159,12 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     snapshot = replace(snapshot, message=headless_words(snapshot.message))  # options, not the app's keys
     status = "diverged" if snapshot.status == "diverged" else "error" if failed else \
         "interrupted" if stopped else "done"
-    if options.export and (refused := _export(options, snapshot)):
+    if options.export and (refused := _export(options, snapshot, status)):
         return refused
     if options.json:
-        from logreg_tui.core.export import run_summary
+        from logreg_tui.core.export import run_summary, strict_json
 
-        print(json.dumps(run_summary(options, snapshot, status=status)))
+        print(strict_json(run_summary(options, snapshot, status=status)))
     elif status not in ("diverged", "error"):
         print(_final_line(snapshot))
     if failed:
@@ -178,14 +178,14 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     return 0
 
 
-def _export(options: Options, snapshot: Snapshot) -> int:
+def _export(options: Options, snapshot: Snapshot, status: str) -> int:
     """--export DIR: the run's CSV, JSON and script there (never over a file); 2 with one line when it cannot."""
     from pathlib import Path
 
     from logreg_tui.core.export import export_run
 
     try:
-        csv_path, json_path, _ = export_run(Path(options.export or "."), options, snapshot)
+        csv_path, json_path, _ = export_run(Path(options.export or "."), options, snapshot, status)
     except OSError as error:
         return fail(f"--export {options.export}: {error.strerror or error}")
     print(f"logreg-tui: exported {csv_path}, {json_path.name} and {json_path.stem}-script.py", file=sys.stderr)

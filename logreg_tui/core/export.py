@@ -37,7 +37,9 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     del config["settings"]  # the run's own, flat as the command line names them
     recipe = {"gap": dataset.gap, "label_noise": dataset.label_noise, "class_balance": dataset.class_balance} \
         if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
-    return config | dataclasses.asdict(snapshot.settings) | recipe | {
+    # --init random: the values it drew (a replay and the script start there), and that they were drawn
+    start = {"init": list(initial_w_b(options)), "init_random": options.init == "random"}
+    return config | dataclasses.asdict(snapshot.settings) | recipe | start | {
         "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source,
         "standardize": dataset.scale is not None}
 
@@ -188,16 +190,38 @@ def run_file_names(stem: str, snapshot: Snapshot) -> list[str]:
     return [f"{stem}.csv", *ghosts, f"{stem}-script.py", f"{stem}.json"]
 
 
-def run_files(options: Options, snapshot: Snapshot, stem: str) -> list[tuple[str, str]]:
-    """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last."""
+def run_files(options: Options, snapshot: Snapshot, stem: str, status: str | None = None) -> list[tuple[str, str]]:
+    """(file name, text) of the run's CSV, each ghost's CSV and the JSON summary listing them, last; `status`: the
+    run's true status where the snapshot's is not (a finished headless run's last snapshot says running)."""
     names = run_file_names(stem, snapshot)
     ghosts = [{"name": ghost_name(index), "label": ghost_label(ghost, snapshot, index), "csv": name}
               | run_summary(options, ghost)
               for index, (ghost, name) in enumerate(zip(snapshot.ghosts, names[1:-2], strict=True))]
-    summary = {"csv": names[0], "script": names[-2]} | run_summary(options, snapshot) | {"ghosts": ghosts}
+    summary = {"csv": names[0], "script": names[-2]} | run_summary(options, snapshot, status) | {"ghosts": ghosts}
     texts = [history_csv(run) for run in (snapshot, *snapshot.ghosts)] + [script_of(options, snapshot),
-                                                                           json.dumps(summary, indent=1)]
+                                                                           strict_json(summary, indent=1)]
     return list(zip(names, texts, strict=True))
+
+
+def strict_json(data: Any, indent: int | None = None) -> str:
+    """JSON that JSON.parse reads: a value that is not finite (κ where λ_min is 0, a loss that overflowed) is null,
+    and "non_finite" at the top says which and what it was ({"curvature.at_minimum.condition": "inf"})."""
+    found: dict[str, str] = {}
+
+    def finite(value: Any, path: str) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            found[path] = repr(value)
+            return None
+        if isinstance(value, dict):
+            return {key: finite(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(item, f"{path}[{k}]") for k, item in enumerate(value)]
+        return value
+
+    cleaned = finite(data, "")
+    if found and isinstance(cleaned, dict):
+        cleaned["non_finite"] = found
+    return json.dumps(cleaned, indent=indent, allow_nan=False)
 
 
 def zipped(files: list[tuple[str, str]]) -> bytes:
@@ -209,7 +233,8 @@ def zipped(files: list[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
-def export_run(directory: Path, options: Options, snapshot: Snapshot) -> tuple[Path, Path, list[Path]]:
+def export_run(directory: Path, options: Options, snapshot: Snapshot,
+               status: str | None = None) -> tuple[Path, Path, list[Path]]:
     """The run's files (run_files) in directory, all of them or none, under the first stem none of whose names
     is taken (a dangling link counts as taken): logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …;
     returns the CSV, the JSON and the ghosts' CSVs.
@@ -221,7 +246,7 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot) -> tuple[P
     base = run_stem(snapshot)
     temporaries: list[str] = []
     try:
-        for _, text in run_files(options, snapshot, base):
+        for _, text in run_files(options, snapshot, base, status):
             temporaries.append(_write_temporary(directory, base, text))
         for k in range(10_000):
             stem = f"{base}-{k}" if k else base
@@ -229,7 +254,7 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot) -> tuple[P
             if any(os.path.lexists(directory / name) for name in names):
                 continue
             if stem != base:  # the JSON names the CSVs: its text follows the stem
-                _rewrite(temporaries[-1], run_files(options, snapshot, stem)[-1][1])
+                _rewrite(temporaries[-1], run_files(options, snapshot, stem, status)[-1][1])
             paths = _link_all(temporaries, [directory / name for name in names])
             if paths:
                 return paths[0], paths[-1], paths[1:-2]
