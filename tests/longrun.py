@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
+import time
 
 from terminal import Terminal, installed_command, rss_bytes
 
@@ -11,15 +13,15 @@ EARLY_EPOCH = 1_000  # memory is measured after this many epochs and again at th
 MB = 1024 * 1024
 
 
-def headless_rss(epochs: int) -> tuple[int, int]:
-    """(RSS after EARLY_EPOCH epochs, RSS after `epochs`) of `logreg-tui --headless`."""
+def headless_rss(epochs: int, early_epoch: int = EARLY_EPOCH) -> tuple[int, int]:
+    """(RSS after `early_epoch` epochs, RSS after `epochs`) of `logreg-tui --headless`."""
     process = subprocess.Popen([installed_command(), "--headless", "--epochs", str(epochs + 1),
-                                "--log-every", str(EARLY_EPOCH)], stdout=subprocess.PIPE, text=True)
+                                "--log-every", str(early_epoch)], stdout=subprocess.PIPE, text=True)
     early = late = 0
     for line in process.stdout:
         if line.startswith("Epochs:"):  # printed after `epoch + 1` epochs
             epoch = int(line.split()[1])
-            if epoch >= EARLY_EPOCH and not early:
+            if epoch >= early_epoch and not early:
                 early = rss_bytes(process.pid)
             if epoch >= epochs:
                 late = rss_bytes(process.pid)
@@ -27,11 +29,18 @@ def headless_rss(epochs: int) -> tuple[int, int]:
     return early, late
 
 
-def app_rss(epochs: int, timeout: float) -> tuple[int, int]:
-    """(RSS after EARLY_EPOCH epochs, RSS when done after `epochs`) of the app and its plot process, 120×40."""
+def app_rss(epochs: int, timeout: float, early_epoch: int = EARLY_EPOCH) -> tuple[int, int]:
+    """(RSS after `early_epoch` epochs, RSS when done after `epochs`) of the app and its plot process, 120×40."""
     term = Terminal([installed_command(), "--speed", "max", "--epochs", str(epochs)], 120, 40)
     try:
-        term.wait_for(rf"epoch\s+[1-9]\d{{{len(str(EARLY_EPOCH)) - 1},}}\b", timeout=60)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:  # the shown epoch, read until it passes early_epoch
+            term.pump(0.2)
+            shown = re.search(r"epoch\s+(\d+)", term.text)
+            if shown and int(shown.group(1)) >= early_epoch:
+                break
+        else:
+            raise AssertionError(f"the app never reached epoch {early_epoch}:\n{term.text}")
         early = rss_bytes(term.pid)
         term.wait_for(rf"status\s+done[\s\S]*epoch\s+{epochs}\b", timeout=timeout)
         late = rss_bytes(term.pid)
@@ -42,12 +51,13 @@ def app_rss(epochs: int, timeout: float) -> tuple[int, int]:
         term.close()
 
 
-def headless_and_app_rss(epochs: int, timeout: float) -> dict[str, tuple[int, int]]:
+def headless_and_app_rss(epochs: int, timeout: float,
+                         early_epoch: int = EARLY_EPOCH) -> dict[str, tuple[int, int]]:
     """Both long runs at once (each takes a core): {"headless": (early, late), "app": (early, late)}."""
     headless = []
-    side = threading.Thread(target=lambda: headless.append(headless_rss(epochs)))
+    side = threading.Thread(target=lambda: headless.append(headless_rss(epochs, early_epoch)))
     side.start()
-    app = app_rss(epochs, timeout)
+    app = app_rss(epochs, timeout, early_epoch)
     side.join()
     assert headless, "the headless run failed"
     return {"headless": headless[0], "app": app}

@@ -189,7 +189,9 @@ def test_the_app_rejects_a_bad_option_without_opening(terminal):
 
 
 @pytest.mark.slow
-def test_a_million_epochs_headless_and_in_the_app_keep_memory_bounded():
-    """RSS may grow by at most 20 MB from epoch 1e3 to epoch 1e6 (about 4 minutes on 2 cores)."""
-    for name, (early, late) in headless_and_app_rss(1_000_000, timeout=1800).items():
-        assert late - early <= 20 * MB, f"{name}: {early / MB:.1f} MB after 1e3 epochs, {late / MB:.1f} MB after 1e6"
+def test_a_hundred_thousand_real_epochs_headless_and_in_the_app_keep_rss_flat():
+    """RSS may grow by at most 8 MB from epoch 2e4 to epoch 1e5, each process on its own core. The stores that grow
+    with epochs are shown bounded through 10⁷ appends in tests/test_stores.py; the million-epoch run, with the
+    same bound over 1e3 … 1e6, is `python bench/resources.py` (its figures in bench/README.md)."""
+    for name, (early, late) in headless_and_app_rss(100_000, timeout=600, early_epoch=20_000).items():
+        assert late - early <= 8 * MB, f"{name}: {early / MB:.1f} MB after 2e4 epochs, {late / MB:.1f} MB after 1e5"
