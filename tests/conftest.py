@@ -39,15 +39,38 @@ def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
 
 
 @pytest.fixture
-def cli():
-    """Run `python -m logreg_tui ARGS` and return the CompletedProcess."""
+def cli(monkeypatch):
+    """`logreg-tui ARGS` as a CompletedProcess (returncode, stdout, stderr): the entry point called in this process
+    (what the CLI prints and returns: 1 ms for a refusal, 0.1 s for the tutorial's table, instead of a Python and
+    torch starting per call), or with `env` or `process=True` a real `python -m logreg_tui` (the smoke tier: what
+    the process itself is the point of). In-process, a call that would open the app or serve fails the test."""
+    import io
     import subprocess
+    from contextlib import redirect_stderr, redirect_stdout
 
-    def run(*args: str, timeout: float = 120, env: dict[str, str] | None = None):
-        return subprocess.run(
-            [sys.executable, "-m", "logreg_tui", *args],
-            capture_output=True, text=True, timeout=timeout, cwd=Path(__file__).parent, env=env,
-        )
+    from logreg_tui.cli import main as entry
+    from logreg_tui.cli import serve
+
+    def refuse(what: str):
+        def opened(*args, **kwargs):
+            raise AssertionError(f"cli() would {what} in the test process: use cli(..., process=True)")
+        return opened
+
+    monkeypatch.setattr(entry, "run_app", refuse("open the app"))
+    monkeypatch.setattr(serve, "_server_class", refuse("serve"))
+
+    def run(*args: str, timeout: float = 120, env: dict[str, str] | None = None, process: bool = False):
+        if env is not None or process:
+            return subprocess.run([sys.executable, "-m", "logreg_tui", *args], capture_output=True, text=True,
+                                  timeout=timeout, cwd=Path(__file__).parent, env=env)
+        monkeypatch.chdir(Path(__file__).parent)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = entry.main(list(args))
+            except SystemExit as leaving:  # argparse's one-line refusals
+                code = leaving.code if isinstance(leaving.code, int) else 1
+        return subprocess.CompletedProcess(["logreg-tui", *args], code, out.getvalue(), err.getvalue())
 
     return run
 
@@ -87,25 +110,3 @@ def pytest_collection_modifyitems(items):
         if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
 
-
-@pytest.fixture
-def run_main(capsys, monkeypatch):
-    """The entry point called in this process, as `logreg-tui ARGS` would run: (exit code, stdout, stderr).
-
-    For what the CLI prints and returns (its refusals, headless lines, --json): the same code path as the console
-    script without a Python and torch starting per call. The process-level behaviour (signals, the installed
-    script, exit codes set by the OS) stays with the tests that start real processes."""
-    from logreg_tui.cli.main import main
-
-    def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()  # what came before is not this call's
-        try:
-            code = main(list(args))
-        except SystemExit as leaving:  # argparse's one-line refusals
-            code = leaving.code if isinstance(leaving.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run

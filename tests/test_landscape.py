@@ -45,7 +45,7 @@ def test_the_tutorials_minimum_is_far_from_where_its_1001_epochs_stop():
     optimum = find_optimum(*_xy(make_tutorial_data()))
     assert (round(optimum.w, 4), round(optimum.b, 4), round(optimum.loss, 6)) == (4.5427, -9.4396, 0.050792)
     assert optimum.exists and optimum.reason == "" and optimum.as_json() == {
-        "w": optimum.w, "b": optimum.b, "loss": optimum.loss}
+        "w": optimum.w, "b": optimum.b, "loss": optimum.loss, "objective": optimum.loss}  # no penalty: the same
 
 
 @pytest.mark.parametrize("seed,n,gap", [(0, 30, 2.0), (7, 1000, 1.0), (42, 1000, 4.0), (123, 20_000, 2.5),
@@ -201,7 +201,8 @@ def test_the_map_is_lowest_around_the_minimum_and_the_markers_sit_on_their_cells
 
 def test_headless_json_has_the_optimum_or_null_with_a_reason(cli):
     done = cli("--headless", "--json", "--epochs", "5")
-    assert json.loads(done.stdout)["optimum"] == pytest.approx({"w": 4.5427066, "b": -9.4396342, "loss": 0.0507919})
+    assert json.loads(done.stdout)["optimum"] == pytest.approx({"w": 4.5427066, "b": -9.4396342, "loss": 0.0507919,
+                                                                "objective": 0.0507919})  # no penalty: the same
     separable = json.loads(cli("--headless", "--json", "--epochs", "5", "--gap", "12", "--n-points", "40").stdout)
     assert separable["optimum"] is None and separable["optimum_reason"].startswith("separable at x = ")
 

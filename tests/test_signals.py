@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from terminal import Terminal, installed_command, rss_bytes
+from conftest import wait_for
+from terminal import Terminal, cpu_seconds, installed_command, rss_bytes
 
 ROOT = Path(__file__).parent.parent
 LEAVE_ALT_SCREEN, MOUSE_OFF = b"\x1b[?1049l", b"\x1b[?1003l"
@@ -84,7 +85,8 @@ def test_ctrl_z_suspends_and_300_suspend_resume_cycles_never_deadlock():
 def test_headless_stops_on_a_signal_with_its_result(signum, code):
     process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--epochs", "0", "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(4.0)
+    # 4 s of its own CPU, not of wall time: on a loaded machine torch's import alone can take longer than that
+    wait_for(lambda: cpu_seconds(process.pid) >= 4.0, timeout=60, what="4 s of the run's CPU")
     process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     assert process.returncode == code, err

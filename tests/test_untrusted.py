@@ -17,6 +17,11 @@ from logreg_tui.core.script import run_script
 from logreg_tui.core.settings import Settings
 
 HOSTILE = Path(__file__).parent / "data" / "replay"
+
+
+def _run(cli, *args: str) -> tuple[int, str, str]:
+    result = cli(*args)
+    return result.returncode, result.stdout, result.stderr
 EXPECTED = json.loads((HOSTILE / "expected.json").read_text())
 PAYLOAD = "PWNED"  # in every hostile value: it must only ever appear inside a string literal or a comment
 INJECTIONS = [f"x\nimport os; os.system('touch {PAYLOAD}')\n", f"x\r__import__('os').system('{PAYLOAD}')",
@@ -24,28 +29,28 @@ INJECTIONS = [f"x\nimport os; os.system('touch {PAYLOAD}')\n", f"x\r__import__('
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=sorted(EXPECTED))
-def test_a_hostile_replay_gets_one_line_and_exit_2_and_runs_nothing(run_main, name):
-    code, out, err = run_main("--headless", "--replay", str(HOSTILE / name))
+def test_a_hostile_replay_gets_one_line_and_exit_2_and_runs_nothing(cli, name):
+    code, out, err = _run(cli, "--headless", "--replay", str(HOSTILE / name))
     assert code == 2 and out == "" and "Traceback" not in err, err
     assert len(err.splitlines()) == 1 and EXPECTED[name] in err, err
 
 
-def test_a_replay_of_a_fifo_and_of_dev_zero_is_refused_at_once(run_main, tmp_path):
+def test_a_replay_of_a_fifo_and_of_dev_zero_is_refused_at_once(cli, tmp_path):
     import os
 
     fifo = tmp_path / "run.json"
     os.mkfifo(fifo)
     for path in (fifo, "/dev/zero", tmp_path):
-        code, _, err = run_main("--headless", "--replay", str(path))
+        code, _, err = _run(cli, "--headless", "--replay", str(path))
         assert code == 2 and ("not a regular file" in err or "Is a directory" in err), err
 
 
-def test_a_replay_names_its_data_file_before_reading_it(run_main, tmp_path):
+def test_a_replay_names_its_data_file_before_reading_it(cli, tmp_path):
     data = tmp_path / "data.csv"
     data.write_text("x,label\n1,0\n2,1\n3,0\n4,1\n")
     run = tmp_path / "run.json"
     run.write_text(json.dumps({"format": 1, "command": ["--data", str(data)], "epochs": 2, "events": []}))
-    code, out, err = run_main("--headless", "--replay", str(run))
+    code, out, err = _run(cli, "--headless", "--replay", str(run))
     assert code == 0, err
     assert err.splitlines()[0] == f"logreg-tui: replaying {run} with data from {data}"
 
@@ -97,36 +102,36 @@ def _strict(text: str):
     return json.loads(text, parse_constant=refuse)
 
 
-def test_json_is_strict_a_value_that_is_not_finite_is_null_with_what_it_was(run_main, tmp_path):
+def test_json_is_strict_a_value_that_is_not_finite_is_null_with_what_it_was(cli, tmp_path):
     flat = tmp_path / "flat.csv"  # one x for every point: the Hessian's λ_min is 0, κ infinite
     flat.write_text("x,label\n1,0\n1,1\n1,0\n1,1\n")
-    code, out, _ = run_main("--headless", "--json", "--data", str(flat), "--epochs", "3")
+    code, out, _ = _run(cli, "--headless", "--json", "--data", str(flat), "--epochs", "3")
     summary = _strict(out)
     assert code == 0 and summary["curvature"]["at_minimum"]["condition"] is None
     assert summary["non_finite"]["curvature.at_minimum.condition"] == "inf"
     export = tmp_path / "out"
     export.mkdir()
-    code, _, err = run_main("--headless", "--data", str(flat), "--epochs", "3", "--export", str(export))
+    code, _, err = _run(cli, "--headless", "--data", str(flat), "--epochs", "3", "--export", str(export))
     assert code == 0, err
     (written,) = export.glob("*.json")
     assert _strict(written.read_text())["non_finite"]["curvature.at_end.condition"] == "inf"
 
 
-def test_the_headless_exports_json_says_the_runs_true_status(run_main, tmp_path):
+def test_the_headless_exports_json_says_the_runs_true_status(cli, tmp_path):
     export = tmp_path / "out"
     export.mkdir()
-    code, _, _ = run_main("--headless", "--epochs", "4", "--export", str(export))
+    code, _, _ = _run(cli, "--headless", "--epochs", "4", "--export", str(export))
     (written,) = export.glob("*.json")
     assert code == 0 and _strict(written.read_text())["status"] == "done"
     diverged = tmp_path / "diverged"
     diverged.mkdir()
-    code, _, _ = run_main("--headless", "--autograd", "tutorial", "--epochs", "4", "--export", str(diverged))
+    code, _, _ = _run(cli, "--headless", "--autograd", "tutorial", "--epochs", "4", "--export", str(diverged))
     (written,) = diverged.glob("*.json")
     assert code == 3 and _strict(written.read_text())["status"] == "diverged"
 
 
-def test_init_random_exports_the_values_it_drew_and_replays_and_scripts_them(run_main, tmp_path):
-    code, out, err = run_main("--headless", "--init", "random", "--epochs", "6", "--log-every", "3", "--export",
+def test_init_random_exports_the_values_it_drew_and_replays_and_scripts_them(cli, tmp_path):
+    code, out, err = _run(cli, "--headless", "--init", "random", "--epochs", "6", "--log-every", "3", "--export",
                               str(tmp_path))
     assert code == 0 and "Traceback" not in err, err
     (written,) = tmp_path.glob("*.json")
@@ -134,7 +139,7 @@ def test_init_random_exports_the_values_it_drew_and_replays_and_scripts_them(run
     drawn = summary["config"]["init"]
     assert summary["config"]["init_random"] and len(drawn) == 2 and drawn != [0.0, 0.0]
     assert summary["command"][:2] == ["--init", f"{drawn[0]!r},{drawn[1]!r}"]
-    code, replayed, _ = run_main("--headless", "--replay", str(written), "--log-every", "3")
+    code, replayed, _ = _run(cli, "--headless", "--replay", str(written), "--log-every", "3")
     assert code == 0 and replayed == out
     (script,) = tmp_path.glob("*-script.py")
     ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)

@@ -433,6 +433,19 @@ class Checker:
                 pass
 
 
+_SHARED: list[Checker] = []
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_checker() -> Checker:
+    """This process's checker, started on first use and kept: the next check forks from it at once. Its server
+    ends when this process does (its stdin closes)."""
+    with _SHARED_LOCK:
+        if not _SHARED:
+            _SHARED.append(Checker())
+        return _SHARED[0]
+
+
 def _read_line(stream: IO[str], seconds: float) -> str:
     """A line from a pipe within `seconds`, or '' (the writer writes whole lines and flushes)."""
     ready, _, _ = select.select([stream], [], [], seconds)
@@ -444,16 +457,11 @@ def load_and_check(spec: str, seconds: float = CHECK_SECONDS, sizes: tuple[int, 
     """The file read once, checked in a child process first (whatever it does there, a kill ends it: an infinite
     loop, at import or in backward, costs nothing here), then the same text loaded here; LoadError where it gives
     no Function. `sizes`: the training's N (and a minibatch's), where it is run too; `checker`: a running one
-    (the app's, for fast reloads), else one for this check."""
+    (the app's, for fast reloads), else this process's shared one."""
     path, _ = split_spec(spec)
     source = read_source(path)
-    own = checker is None
-    checker = checker or Checker()
-    try:
-        answer = checker.ask({"spec": spec, "source": source, "sizes": list(sizes), "seconds": seconds}, seconds)
-    finally:
-        if own:
-            checker.close()
+    checker = checker or shared_checker()
+    answer = checker.ask({"spec": spec, "source": source, "sizes": list(sizes), "seconds": seconds}, seconds)
     if "error" in answer:
         raise LoadError(answer["error"])
     if answer.get("timeout"):
