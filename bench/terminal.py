@@ -5,6 +5,7 @@ side by side in this one run.
 
     python bench/terminal.py          # everything
     python bench/terminal.py --app    # only what the open app costs training (about 14 minutes)
+    python bench/terminal.py --app --pairs 15 --n 1000   # fewer turns, one N (about 3 minutes)
 
 "Pure headless" is a --headless run whose logging costs nothing measurable (a few lines a second): training
 with no per-epoch work that the app does not do too. The app is compared with it and, so the difference
@@ -189,10 +190,10 @@ def _quartiles(ratios: list[float]) -> str:
     return f"{statistics.median(ratios):.3f} (quartiles {low:.3f}–{high:.3f})"
 
 
-def main(only_app: bool = False) -> None:
+def main(only_app: bool = False, pairs: int = 40, sizes: tuple[int, ...] = (1_000, 100_000)) -> None:
     print(f"120×40, TERM=xterm-256color, {APP}")
     if only_app:
-        return app_and_headless()
+        return app_and_headless(pairs, sizes)
     print(f"training, defaults:          {bytes_per_second() / 1024:6.2f} KiB/s   (goal ≤ 24)")
     print(f"training, 3 ghosts:          {bytes_per_second_with_ghosts() / 1024:6.2f} KiB/s   (goal ≤ 24)")
     print(f"training, --low-bandwidth:   {bytes_per_second('--low-bandwidth') / 1024:6.2f} KiB/s   (goal ≤ 6)")
@@ -203,18 +204,25 @@ def main(only_app: bool = False) -> None:
     app_and_headless()
 
 
-def app_and_headless() -> None:
+def app_and_headless(pairs: int = 40, sizes: tuple[int, ...] = (1_000, 100_000)) -> None:
     print("app ÷ headless epochs/s at --speed max, 3 ghosts, median of alternating turns (goal ≥ 0.95 against pure):")
-    for n in (1_000, 100_000):
+    for n in sizes:
         for size in ((120, 40), (160, 50)):
-            turns = app_and_headless_turns(n, size)
+            turns = app_and_headless_turns(n, size, pairs)
             app, pure, logging = (statistics.mean(rates) for rates in zip(*turns, strict=True))
-            child, here, restarts = Path(COUNTS).read_text().split()
+            counts = Path(COUNTS)  # an older logreg-tui writes none
+            child, here, restarts = counts.read_text().split() if counts.exists() else ("n/a",) * 3
+            counts.unlink(missing_ok=True)
             print(f"  N {n:>7} {size[0]}×{size[1]}: ÷ pure {_quartiles(app_ratios(turns, 1))}, "
                   f"÷ logging every 100 {_quartiles(app_ratios(turns, 2))}; mean epochs/s app {app:.0f}, "
                   f"pure {pure:.0f}, logging {logging:.0f}; pictures drawn by the plot process {child}, "
                   f"by the app {here} (restarts {restarts})", flush=True)
 
 
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
 if __name__ == "__main__":
-    main(only_app="--app" in sys.argv[1:])
+    main(only_app="--app" in sys.argv[1:], pairs=int(_option("--pairs", "40")),
+         sizes=tuple(int(n) for n in _option("--n", "1000,100000").split(",")))

@@ -8,6 +8,7 @@ and importing the training side really loads no terminal library.
 import ast
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ HEADLESS_ENTRIES = ("cli.main", "cli.compare", "cli.signals")
 UI_PACKAGES = ("textual", "rich", "plotext")
 
 
+@cache  # the package is parsed once per session, not once per test
 def module_paths() -> dict[str, Path]:
     """Every module of the package by its dotted name under logreg_tui ("core.state"; a package by its folder's)."""
     paths = {}
@@ -29,6 +31,7 @@ def module_paths() -> dict[str, Path]:
     return paths
 
 
+@cache
 def imports_of(module: str) -> set[str]:
     """Every name imported anywhere in the module, lazily inside a function too (a lazy import is still a use);
     `from package import module` as package.module."""

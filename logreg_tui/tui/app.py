@@ -31,7 +31,7 @@ from logreg_tui.tui.keys import bindings, system_commands
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
 from logreg_tui.tui.message_line import MessageLine
 from logreg_tui.tui.outbox import Outbox
-from logreg_tui.tui.screens import HelpScreen, ValuePrompt
+from logreg_tui.tui.screens import HelpScreen, OnceClosingPalette, ValuePrompt
 from logreg_tui.tui.stats import StatsPanel
 from logreg_tui.tui.widgets import DataView, KeysFooter, LandscapeView, Plots
 from logreg_tui.views.plot_process import PlotProcess
@@ -257,6 +257,11 @@ class LogRegApp(App):
     @on(events.DeliveryFailed)
     def _delivered(self) -> None:
         self.outbox.delivered()
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against a quick second enter (screens.OnceClosingPalette)."""
+        if self.use_command_palette and not OnceClosingPalette.is_open(self):
+            self.push_screen(OnceClosingPalette(id="--command-palette"))
 
     def action_repaint(self) -> None:
         app_signals.repaint(self)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from logreg_tui.core.options import build_parser
 from logreg_tui.tui.keys import KEY_NAMES, KEYS
@@ -80,6 +84,7 @@ class ValuePrompt(ModalScreen[tuple | None]):
     def __init__(self, question: str, parse: Callable[[str], object], initial: str) -> None:
         super().__init__()
         self._question, self._parse, self._initial = question, parse, initial
+        self._answered = False  # dismissed once: a second enter (or esc) before the screen is gone does nothing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -93,7 +98,35 @@ class ValuePrompt(ModalScreen[tuple | None]):
         except argparse.ArgumentTypeError as error:
             self.query_one("#prompt-note", Static).update(f"not set: {error}")
             return
-        self.dismiss((value,))
+        self._answer((value,))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def _answer(self, answer: tuple | None) -> None:
+        """Dismiss once: two enters in quick succession would pop the screen stack twice (Textual's
+        ScreenStackError, the app's end)."""
+        if not self._answered and self.is_current:
+            self._answered = True
+            self.dismiss(answer)
+
+
+class OnceClosingPalette(CommandPalette):
+    """Textual's command palette (8.2.8), but a second enter that arrives before it has closed does nothing: Textual's
+    own pops the screen stack twice then (ScreenStackError, the app's end; a bare Textual app does the same)."""
+
+    _once_dismissed = False
+
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    @on(OptionList.OptionSelected)
+    def _only_once(self, event: Input.Submitted | Button.Pressed | OptionList.OptionSelected) -> None:
+        if self._once_dismissed or not self.is_current:  # this class's handlers run first; the default ones then not
+            event.prevent_default()
+            event.stop()
+
+    def dismiss(self, result: None = None) -> AwaitComplete:
+        if self._once_dismissed:  # closing already: popping again would empty the stack
+            return AwaitComplete(asyncio.sleep(0))
+        self._once_dismissed = True
+        return super().dismiss(result)
