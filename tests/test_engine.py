@@ -278,7 +278,8 @@ def test_uncapped_training_publishes_at_its_own_interval(running):
         return run.engine.latest.version - first
 
     run.engine.resume()
-    assert publishes_in_a_second() >= 30  # capped: every 0.01 s, give or take a loaded machine
+    # capped: every 0.01 s, so many more than the uncapped 2 … 5 below (17 seen on a loaded 2-core machine)
+    assert publishes_in_a_second() >= 10
     run.engine.set_speed(None)
     run.until(lambda s: s.speed is None)
     assert 2 <= publishes_in_a_second() <= 5
