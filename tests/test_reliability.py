@@ -2,9 +2,15 @@
 (a pseudo-terminal delivers both enters in one read, which Pilot's pressed keys never do)."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
-from terminal import Terminal, installed_command
+from conftest import wait_for
+from terminal import Terminal, cpu_seconds, installed_command
 
 
 @pytest.mark.pty
@@ -30,5 +36,48 @@ def test_enter_twice_quickly_in_every_prompt_and_the_palette_keeps_the_app():
         assert term.exit_code is None and "seed     44" not in term.text
         term.press("q")
         assert term.wait_exit(5) == 0
+    finally:
+        term.close()
+
+
+FUNCTIONS = Path(__file__).parent / "data" / "functions"
+
+
+@pytest.mark.parametrize("signum,code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)])
+def test_headless_training_wedged_in_a_function_ends_on_a_signal_within_a_second_with_what_it_reached(signum, code):
+    process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--epochs", "0", "--function",
+                                str(FUNCTIONS / "loops_on_the_data.py")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: cpu_seconds(process.pid) >= 8.0, timeout=90, what="training wedged in the Function")
+    process.send_signal(signum)
+    sent = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == code and time.monotonic() - sent < 3.0, err  # 1 s, and a loaded machine's slack
+    assert out.splitlines()[-1].startswith("w: ") and "did not return within a second" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.pty
+def test_q_ends_the_app_at_once_while_training_is_wedged_in_a_function(tmp_path):
+    term = Terminal([installed_command(), "--function", str(FUNCTIONS / "loops_on_the_data.py")], 100, 30)
+    try:
+        term.wait_for(r"autograd\s+file", timeout=60)
+        wait_for(lambda: cpu_seconds(term.pid) >= 8.0, timeout=90, what="training wedged in the Function")
+        term.press("q")
+        pressed = time.monotonic()
+        assert term.wait_exit(5) == 0 and time.monotonic() - pressed < 2.0
+    finally:
+        term.close()
+
+
+@pytest.mark.pty
+def test_a_function_that_calls_os_exit_in_training_leaves_the_terminal_restored():
+    term = Terminal([installed_command(), "--function", str(FUNCTIONS / "exits_in_training.py")], 100, 30)
+    try:
+        term.wait_for(r"autograd\s+file", timeout=60)
+        _ = term.text  # what was written so far is parsed: what follows is the way out
+        assert term.wait_exit(60) == 3
+        written = b"".join(term._unparsed)
+        assert b"\x1b[?1049l" in written and b"\x1b[?1003l" in written and b"\x1b[?25h" in written
     finally:
         term.close()

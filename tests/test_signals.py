@@ -33,8 +33,8 @@ def state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGQUIT])
-def test_sigterm_and_sigquit_end_the_app_as_q_does(signum):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP])
+def test_sigterm_sigquit_and_sighup_end_the_app_as_q_does(signum):
     term = Terminal([installed_command(), "--paused"], 100, 30)
     try:
         term.wait_for(r"status\s+paused", timeout=30)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
@@ -112,14 +113,17 @@ def run_app(options: Options, dataset: Dataset) -> int:
 
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         _end_with_parent()
+    from logreg_tui.tui.app_signals import restoring_exit
+
     app = LogRegApp(options, dataset)
+    real_exit, os._exit = os._exit, restoring_exit(os._exit)  # type: ignore[assignment]
     app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
     app.stop_engine()
     # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
     # and don't wait for a worker that may still be importing it, so quitting takes well under a second.
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(app.return_code or 0)
+    real_exit(app.return_code or 0)
 
 
 def _end_with_parent() -> None:
@@ -153,7 +157,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         return fail(str(error))
     if options.function and (refused := _use_function(engine, options, dataset)):
         return refused
-    with stopping_signals(engine.close) as stopped:
+    with stopping_signals(engine.close, partial(_wedged, engine, options)) as stopped:
         snapshot = _train_and_log(engine, options)
     failed = engine.function_failure
     snapshot = replace(snapshot, message=headless_words(snapshot.message))  # options, not the app's keys
@@ -207,6 +211,22 @@ def _use_function(engine: Engine, options: Options, dataset: Dataset) -> int:
     print(f"logreg-tui: {homework.label}: {homework.verdict.line()}", file=sys.stderr)
     engine.use_function(homework, switch=True)
     return 0
+
+
+def _wedged(engine: Engine, options: Options, signum: int) -> None:
+    """A stopping signal came and training did not return within a second (a --function looping for ever on the
+    real data): what was reached, one line, and out at once (the stuck step cannot be waited for)."""
+    trainer = engine.reached
+    why = (f"{stop_words(signum)} at epoch {trainer[0]}: training did not return within a second of the signal "
+           "(a --function that never returns?); ended without it")
+    if options.json:
+        print(json.dumps({"status": "interrupted", "epochs": trainer[0], "w": trainer[1], "b": trainer[2],
+                          "message": why}), flush=True)
+    else:
+        print(f"w: {trainer[1]:.4f}, b: {trainer[2]:.4f}", flush=True)
+    fail(why)
+    sys.stderr.flush()
+    os._exit(exit_code(signum))
 
 
 def _refuse_function(options: Options, why: str) -> int:

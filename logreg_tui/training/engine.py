@@ -126,6 +126,12 @@ class Engine(Steering):
             self._homework_failed(error)
         return self._run.epoch
 
+    @property
+    def reached(self) -> tuple[int, float, float]:
+        """(epoch, w, b) as they are now, readable from another thread while this one is stuck in a step."""
+        trainer = self._run.trainer
+        return trainer.epoch, float(trainer.w.detach()[0]), float(trainer.b.detach()[0])
+
     def last_logged_loss(self) -> tuple[float, float]:
         """(the last epoch's loss, its held-out loss) without building a snapshot: what a headless line prints."""
         self._flush()

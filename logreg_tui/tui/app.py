@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterable
 from functools import partial
@@ -14,7 +15,6 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from logreg_tui.core.data import Dataset
 from logreg_tui.core.display import terminal_look
@@ -95,7 +95,7 @@ class LogRegApp(App):
         self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
-        self.call_after_refresh(self.run_worker, self._train, thread=True, name="engine", exit_on_error=False)
+        self.call_after_refresh(self._start_training)
         app_signals.install(self, partial(self.call_later, self.action_quit))
 
     def _replaying(self) -> str:
@@ -112,10 +112,19 @@ class LogRegApp(App):
 
     # -- the worker thread: owns the engine, never touches widgets
 
+    def _start_training(self) -> None:
+        """The engine's thread: a daemon, so that quitting never waits for it, whatever it is doing (a person's
+        Function looping for ever on the real data, a step that does not end)."""
+        threading.Thread(target=self._train, name="engine", daemon=True).start()
+
     def _train(self) -> None:
         config = train_config(self.options, publish_interval=0.5 / self.frames_per_second,
                               uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second))
-        self.link.train(self.dataset, config, self._answered, lambda: self._quitting)
+        try:
+            self.link.train(self.dataset, config, self._answered, lambda: self._quitting)
+        except Exception as error:  # said on screen; the app and the run's figures stay
+            if not self._quitting:
+                self.call_from_thread(self._training_failed, error)
 
     def _watch_function(self) -> None:
         watch, engine = self.link.function, self.engine
@@ -126,12 +135,11 @@ class LogRegApp(App):
     def _answered(self, snapshot: Snapshot) -> None:
         self.post_message(EngineAnswered())  # from the engine's thread: post_message is thread-safe
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self._message_line.failed = True
-            self._say(f"training stopped: {type(event.worker.error).__name__}: {event.worker.error}  (q quits)")
-            self.pacer.shown_version = -1
-            self.refresh_from_engine()
+    def _training_failed(self, error: Exception) -> None:
+        self._message_line.failed = True
+        self._say(f"training stopped: {type(error).__name__}: {error}  (q quits)")
+        self.pacer.shown_version = -1
+        self.refresh_from_engine()
 
     # -- the timer: read the latest snapshot, redraw what changed
 

@@ -1,5 +1,7 @@
-"""The app's signals, handled on its event loop: SIGTERM and SIGQUIT quit the way q does (the terminal restored,
-the plot child ended); SIGTSTP (ctrl+z, or sent) suspends and SIGCONT resumes.
+"""The app's signals, handled on its event loop: SIGTERM, SIGQUIT and SIGHUP (a closed SSH link, a killed tmux
+pane) quit the way q does (the terminal restored, the plot child ended); SIGTSTP (ctrl+z, or sent) suspends and
+SIGCONT resumes. And an exit the process cannot see coming, os._exit() called by a person's Function, restores the
+terminal on its way out (restoring_exit).
 
 Textual's driver handles SIGTSTP in a plain signal handler, which runs in whatever frame the signal interrupts:
 when that frame holds the lock of the queue the handler writes to, the app deadlocks (2 in ~190 tries here).
@@ -17,7 +19,31 @@ from collections.abc import Callable
 
 from textual.app import App
 
-QUITTING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGQUIT") if hasattr(signal, name))
+QUITTING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGQUIT", "SIGHUP") if hasattr(signal, name))
+# leave the alternate screen, mouse tracking off (every mode Textual turns on), the cursor shown
+RESTORE = b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?25h"
+
+
+def restoring_exit(real_exit: Callable[[int], object]) -> Callable[[int], None]:
+    """os._exit that first gives the terminal back as it was (its modes, its line discipline): installed while the
+    app runs, for a person's Function that calls os._exit() from the training thread."""
+    try:
+        fd = os.open("/dev/tty", os.O_WRONLY | os.O_NOCTTY)
+        import termios
+
+        saved = termios.tcgetattr(fd)
+    except (OSError, ImportError):
+        return real_exit  # type: ignore[return-value]
+
+    def exiting(code: int) -> None:
+        try:
+            os.write(fd, RESTORE)
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        except OSError:
+            pass
+        real_exit(code)
+
+    return exiting
 
 
 def repaint(app: App) -> None:
