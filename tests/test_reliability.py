@@ -81,3 +81,57 @@ def test_a_function_that_calls_os_exit_in_training_leaves_the_terminal_restored(
         assert b"\x1b[?1049l" in written and b"\x1b[?1003l" in written and b"\x1b[?25h" in written
     finally:
         term.close()
+
+
+def test_an_export_never_follows_a_link_someone_swaps_in_for_its_temporary(tmp_path, monkeypatch):
+    """Another user who can write to the export directory races the export: at every step they may replace what
+    they can see there by a link to a victim file. The victim is never written, nor its mode changed."""
+    from logreg_tui.core import export
+    from logreg_tui.core.data import make_tutorial_data
+    from logreg_tui.core.options import parse_options
+    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+
+    victim = tmp_path / "victim"
+    victim.write_text("secret\n")
+    victim.chmod(0o600)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    snapshot = Engine(make_tutorial_data(), TrainConfig()).run_epochs(3)
+    real_write = export._Staging.write
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+
+    def attacker(staging, name, text):
+        temporary = real_write(staging, name, text)
+        for entry in list(shared.iterdir()):  # what another user sees in the directory (not inside a 0700 one)
+            if entry.is_symlink() or entry.name.endswith(".moved"):
+                continue
+            if entry.is_dir():  # the private directory, moved aside for a link to one of theirs
+                entry.rename(shared / f"{entry.name}.moved")
+                entry.symlink_to(theirs, target_is_directory=True)
+            else:
+                entry.unlink()
+                entry.symlink_to(victim)
+        return temporary
+
+    monkeypatch.setattr(export._Staging, "write", attacker)
+    try:
+        export.export_run(shared, parse_options([]), snapshot)
+    except OSError:
+        pass  # refusing is fine; following the link is not
+    assert victim.read_text() == "secret\n" and (victim.stat().st_mode & 0o777) == 0o600
+    assert list(theirs.iterdir()) == []  # nothing written through their link either
+
+
+def test_an_exported_file_takes_its_mode_from_the_umask(tmp_path):
+    from logreg_tui.core.export import write_new_file
+
+    old = os.umask(0o027)
+    try:
+        path = write_new_file(tmp_path, "shot", ".svg", "<svg/>")
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o640 and path.read_text() == "<svg/>"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["shot.svg"]  # no temporary, no private directory left

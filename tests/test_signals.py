@@ -171,19 +171,19 @@ def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
     snapshot = engine.run_epochs(5)  # one ghost: three files
     options = parse_options(["--paused"])
     written = []
-    real = export._write_temporary
+    real = export._Staging.write
 
-    def fills_the_disk(directory, stem, text):
+    def fills_the_disk(staging, name, text):
         if written:
             raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(real(directory, stem, text))
+        written.append(real(staging, name, text))
         return written[-1]
 
-    monkeypatch.setattr(export, "_write_temporary", fills_the_disk)
+    monkeypatch.setattr(export._Staging, "write", fills_the_disk)
     with pytest.raises(OSError):
         export.export_run(tmp_path, options, snapshot)
-    assert list(tmp_path.iterdir()) == []  # no CSV without its JSON, no temporary left
-    monkeypatch.setattr(export, "_write_temporary", real)
+    assert list(tmp_path.iterdir()) == []  # no CSV without its JSON, no temporary (nor its directory) left
+    monkeypatch.setattr(export._Staging, "write", real)
     stem = export.run_stem(snapshot)
     (tmp_path / f"{stem}.json").symlink_to(tmp_path / "nowhere")  # a dangling link takes its name
     csv_path, json_path, ghosts = export.export_run(tmp_path, options, snapshot)

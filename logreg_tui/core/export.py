@@ -145,32 +145,76 @@ def _path_at(path: PathView, epochs: np.ndarray) -> tuple[list[float], list[floa
 
 
 def write_new_file(directory: Path, stem: str, suffix: str, text: str) -> Path:
-    """Write text to directory/stem[-k]suffix, a name not yet taken; atomic: a temp file, then a link.
+    """Write text to directory/stem[-k]suffix, a name not yet taken; atomic: a temporary, then a link.
 
-    os.link fails rather than replace an existing file, so two writers can never clobber each other.
+    os.link fails rather than replace an existing file, so two writers can never clobber each other; the
+    temporary lives in a private directory and is reached only through directory descriptors (_Staging).
     """
-    directory = Path(directory)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
-    try:
+    with _Staging(Path(directory)) as staging:
+        temporary = staging.write(stem + suffix, text)
+        for k in range(10_000):
+            name = f"{stem}{f'-{k}' if k else ''}{suffix}"
+            if staging.link(temporary, name):
+                return Path(directory) / name
+        raise FileExistsError(f"{Path(directory) / stem}{suffix}: too many files with this name")
+
+
+class _Staging:
+    """Temporaries in a private directory (0700, made by mkdtemp) inside the target one, each created with O_EXCL |
+    O_NOFOLLOW and its mode from the umask (never a chmod), written, rewritten and linked through directory file
+    descriptors (no path is followed twice): someone who can write to the target directory can swap neither a
+    temporary for a link to another file nor the private directory for one of theirs."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+
+    def __enter__(self) -> _Staging:
+        self._target = os.open(self._directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            self._private_name = Path(tempfile.mkdtemp(dir=self._directory, prefix=".logreg-tui-")).name
+            self._private = os.open(self._private_name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                                    dir_fd=self._target)
+        except BaseException:
+            os.close(self._target)
+            raise
+        self._names: list[str] = []
+        return self
+
+    def write(self, name: str, text: str) -> str:
+        """A new temporary holding text; its name in the private directory."""
+        temporary = f"{len(self._names)}-{name}"
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=self._private)
+        self._names.append(temporary)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a file a person saves follows their umask
-        for k in range(10_000):
-            path = directory / f"{stem}{f'-{k}' if k else ''}{suffix}"
-            try:
-                os.link(temporary, path)
-                return path
-            except FileExistsError:
-                continue
-        raise FileExistsError(f"{directory / stem}{suffix}: too many files with this name")
-    finally:
-        os.unlink(temporary)
+        return temporary
 
+    def rewrite(self, temporary: str, text: str) -> None:
+        handle = os.open(temporary, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW, dir_fd=self._private)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
 
-def _umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
-    os.umask(mask)
-    return mask
+    def link(self, temporary: str, name: str) -> bool:
+        """The temporary under `name` in the target directory; False when the name is taken (never replaced)."""
+        try:
+            os.link(temporary, name, src_dir_fd=self._private, dst_dir_fd=self._target, follow_symlinks=False)
+        except FileExistsError:
+            return False
+        return True
+
+    def unlink(self, name: str) -> None:
+        os.unlink(name, dir_fd=self._target)
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            for temporary in self._names:
+                os.unlink(temporary, dir_fd=self._private)
+            os.rmdir(self._private_name, dir_fd=self._target)
+        except OSError:
+            pass  # the private directory was moved or replaced under its name: it is empty, and not ours to chase
+        finally:
+            os.close(self._private)
+            os.close(self._target)
 
 
 def run_stem(snapshot: Snapshot) -> str:
@@ -239,61 +283,39 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot,
     is taken (a dangling link counts as taken): logreg-seed42-epoch379, then logreg-seed42-epoch379-1 …;
     returns the CSV, the JSON and the ghosts' CSVs.
 
-    Every file is written to a temporary name first (a full disk fails there, leaving nothing), then linked
-    to its name, which never replaces a file; a name taken meanwhile undoes the links made and tries the next stem.
+    Every file is written to a temporary first (a full disk fails there, leaving nothing; _Staging: private and
+    reached only through directory descriptors), then linked to its name, which never replaces a file; a name
+    taken meanwhile undoes the links made and tries the next stem.
     """
     directory = Path(directory)
     base = run_stem(snapshot)
-    temporaries: list[str] = []
-    try:
-        for _, text in run_files(options, snapshot, base, status):
-            temporaries.append(_write_temporary(directory, base, text))
+    with _Staging(directory) as staging:
+        temporaries = [staging.write(name, text) for name, text in run_files(options, snapshot, base, status)]
         for k in range(10_000):
             stem = f"{base}-{k}" if k else base
             names = run_file_names(stem, snapshot)
             if any(os.path.lexists(directory / name) for name in names):
                 continue
             if stem != base:  # the JSON names the CSVs: its text follows the stem
-                _rewrite(temporaries[-1], run_files(options, snapshot, stem, status)[-1][1])
-            paths = _link_all(temporaries, [directory / name for name in names])
-            if paths:
+                staging.rewrite(temporaries[-1], run_files(options, snapshot, stem, status)[-1][1])
+            if _link_all(staging, temporaries, names):
+                paths = [directory / name for name in names]
                 return paths[0], paths[-1], paths[1:-2]
         raise FileExistsError(f"{directory / base}: too many exports with this name")
-    finally:
-        for temporary in temporaries:
-            os.unlink(temporary)
 
 
-def _write_temporary(directory: Path, stem: str, text: str) -> str:
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
+def _link_all(staging: _Staging, temporaries: list[str], names: list[str]) -> bool:
+    """Link each temporary to its name; False (and nothing left behind) when one of the names was taken."""
+    linked: list[str] = []
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a file a person saves follows their umask
+        for temporary, name in zip(temporaries, names, strict=True):
+            if not staging.link(temporary, name):
+                for done in linked:
+                    staging.unlink(done)
+                return False
+            linked.append(name)
+        return True
     except BaseException:
-        os.unlink(temporary)
-        raise
-    return temporary
-
-
-def _rewrite(temporary: str, text: str) -> None:
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(text)
-
-
-def _link_all(temporaries: list[str], paths: list[Path]) -> list[Path] | None:
-    """Link each temporary to its path; None (and nothing left behind) when one of the names was taken."""
-    linked: list[Path] = []
-    try:
-        for temporary, path in zip(temporaries, paths, strict=True):
-            os.link(temporary, path)
-            linked.append(path)
-        return linked
-    except FileExistsError:
-        for path in linked:
-            os.unlink(path)
-        return None
-    except BaseException:
-        for path in linked:
-            os.unlink(path)
+        for done in linked:
+            staging.unlink(done)
         raise
