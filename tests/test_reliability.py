@@ -1,6 +1,7 @@
 """Nothing a person does loses the run (issue 46): quick double keys in prompts and the palette, in a real terminal
 (a pseudo-terminal delivers both enters in one read, which Pilot's pressed keys never do)."""
 
+import json
 import os
 import signal
 import subprocess
@@ -135,3 +136,55 @@ def test_an_exported_file_takes_its_mode_from_the_umask(tmp_path):
         os.umask(old)
     assert (path.stat().st_mode & 0o777) == 0o640 and path.read_text() == "<svg/>"
     assert [entry.name for entry in tmp_path.iterdir()] == ["shot.svg"]  # no temporary, no private directory left
+
+
+@pytest.mark.parametrize("name,content,said", [
+    ("encoding-changes.csv", b"x,label\n" + b"1,0\n2,1\n" * 20_000 + "3,0\n\xe9,1\n".encode("latin-1"),
+     "not UTF-8 text throughout"),
+    ("utf16-odd-byte.csv", "x,label\n1,0\n2,1\n".encode("utf-16") + b"\x00", "not UTF-16 text throughout"),
+    ("one-endless-line.csv", b"x,label\n1,0\n" + b"1" * (3 << 20) + b",1\n", ":3: a line longer than 1 MB"),
+])
+def test_odd_files_get_one_line_never_a_traceback(cli, tmp_path, name, content, said):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = cli("--headless", "--data", str(path), "--epochs", "1")
+    assert result.returncode == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_a_huge_sparse_csv_after_valid_rows_is_refused_at_its_first_nul_in_bounded_memory(tmp_path):
+    path = tmp_path / "sparse.csv"
+    with open(path, "wb") as file:
+        file.write(b"x,label\n" + b"".join(f"{k / 10},{k % 2}\n".encode() for k in range(20_000)))
+        file.truncate(2 << 30)  # 2 GB, nearly all of it a hole of NUL bytes
+    import resource
+
+    def at_most_1_gb() -> None:  # the reader grew past 10 GB on such a file: here it has 1 GB of address space
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    process = subprocess.run([sys.executable, "-m", "logreg_tui", "--headless", "--data", str(path)],
+                             capture_output=True, text=True, timeout=120, preexec_fn=at_most_1_gb)
+    assert process.returncode == 2 and process.stderr.splitlines() == [
+        f"logreg-tui: {path}:20002: a NUL byte at byte 168908: the file turns binary (or sparse) there, not a CSV of "
+        "rows"]
+
+
+def test_a_split_that_holds_out_no_point_is_refused(cli):
+    result = cli("--headless", "--val-frac", "0.0001")
+    assert result.returncode == 2 and "holds out round(1000·0.0001) = 0 of the 1000 points" in result.stderr
+
+
+def test_headless_prints_its_result_even_when_the_export_fails(cli, tmp_path, monkeypatch):
+    from logreg_tui.core import export
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "export_run", full_disk)
+    result = cli("--headless", "--json", "--epochs", "3", "--export", str(tmp_path))
+    assert result.returncode == 2 and json.loads(result.stdout)["status"] == "done"
+    assert "No space left on device" in result.stderr
+    named = tmp_path / "run\x1b]0;owned\x07"
+    named.mkdir()
+    monkeypatch.undo()
+    result = cli("--headless", "--epochs", "3", "--export", str(named))
+    assert result.returncode == 0 and "\x1b" not in result.stderr and "\x07" not in result.stderr

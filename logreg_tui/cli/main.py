@@ -163,14 +163,15 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     snapshot = replace(snapshot, message=headless_words(snapshot.message))  # options, not the app's keys
     status = "diverged" if snapshot.status == "diverged" else "error" if failed else \
         "interrupted" if stopped else "done"
-    if options.export and (refused := _export(options, snapshot, status)):
-        return refused
     if options.json:
         from logreg_tui.core.export import run_summary, strict_json
 
         print(strict_json(run_summary(options, snapshot, status=status)))
     elif status not in ("diverged", "error"):
         print(_final_line(snapshot))
+    sys.stdout.flush()  # the result is out whatever the export does next (a full disk, a removed directory)
+    if options.export and (refused := _export(options, snapshot, status)):
+        return refused
     if failed:
         return fail(failed, EXIT_FUNCTION_FAILED)
     if status == "diverged":
@@ -192,7 +193,8 @@ def _export(options: Options, snapshot: Snapshot, status: str) -> int:
         csv_path, json_path, _ = export_run(Path(options.export or "."), options, snapshot, status)
     except OSError as error:
         return fail(f"--export {options.export}: {error.strerror or error}")
-    print(f"logreg-tui: exported {csv_path}, {json_path.name} and {json_path.stem}-script.py", file=sys.stderr)
+    print(f"logreg-tui: exported {printable(str(csv_path))}, {printable(json_path.name)} and "
+          f"{printable(json_path.stem)}-script.py", file=sys.stderr)
     return 0
 
 

@@ -67,6 +67,7 @@ def read_table(path: str | Path, x_column: str | None = None, label_column: str 
     encoding = _encoding(path, raw)
     text = raw.decode(encoding, errors="ignore")
     columns = _columns(path, text, encoding, x_column, label_column)
+    _scan(path, columns)  # before any parser reads it: no NUL, no line that never ends
     x, labels = _load(path, columns, max_rows)
     y, taken = _labels(path, columns, labels, positive)
     if not len(x):
@@ -232,16 +233,50 @@ def _comma_number(cell: str) -> float:
     return float(cell.replace(",", "."))
 
 
+MAX_LINE_BYTES = 1 << 20  # a CSV row longer than this is not a row (a sparse or binary tail, a file of one line)
+CHUNK_BYTES = 1 << 22
+
+
+def _scan(path: Path, columns: Columns) -> None:
+    """One streaming pass in chunks (memory bounded whatever the file's size): CsvError at the first NUL byte (a
+    sparse or binary tail after valid rows) or a line longer than MAX_LINE_BYTES, naming where."""
+    if columns.encoding.startswith("utf-16"):
+        return  # two bytes a character: NUL bytes are the text's own; its reader checks it row by row
+    line, current, offset = 1, 0, 0  # current: the bytes of the line not yet ended
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK_BYTES):
+            nul = chunk.find(b"\0")
+            parts = (chunk if nul < 0 else chunk[:nul]).split(b"\n")
+            lengths = [current + len(parts[0]), *map(len, parts[1:])]
+            if max(lengths) > MAX_LINE_BYTES:
+                at = line + next(k for k, length in enumerate(lengths) if length > MAX_LINE_BYTES)
+                raise CsvError(f"{path}:{at}: a line longer than {MAX_LINE_BYTES >> 20} MB: not rows of x,label")
+            if nul >= 0:
+                raise CsvError(f"{path}:{line + len(parts) - 1}: a NUL byte at byte {offset + nul}: the file turns "
+                               "binary (or sparse) there, not a CSV of rows")
+            line, current, offset = line + len(parts) - 1, lengths[-1], offset + len(chunk)
+
+
 def _same_width(path: Path, columns: Columns) -> bool:
-    """Whether every row seems to have the same number of cells, by counting separators in the bytes (C speed,
-    no copy); quoted or UTF-16 files are checked row by row instead."""
-    raw = path.read_bytes()
+    """Whether every row seems to have the same number of cells, by counting separators and newlines chunk by
+    chunk (C speed, bounded memory); quoted or UTF-16 files are checked row by row instead."""
     separator = columns.separator.encode()
-    if columns.encoding.startswith("utf-16") or b'"' in raw:
+    if columns.encoding.startswith("utf-16"):
         return _first_bad_line(path, columns, only_width=True) is None
-    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-    blank = raw.count(b"\n\n") + raw.count(b"\n\r\n") + (1 if raw.startswith((b"\n", b"\r\n")) else 0)
-    return raw.count(separator) == (lines - blank) * (columns.count - 1)
+    separators = newlines = blank = 0
+    first, last, previous = b"", b"", b""
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK_BYTES):
+            if b'"' in chunk:
+                return _first_bad_line(path, columns, only_width=True) is None
+            joined = previous + chunk  # a blank line split across two chunks counts once
+            blank += joined.count(b"\n\n") + joined.count(b"\n\r\n") - (previous.count(b"\n\n")
+                                                                         + previous.count(b"\n\r\n"))
+            separators, newlines = separators + chunk.count(separator), newlines + chunk.count(b"\n")
+            first, last, previous = first or chunk[:2], chunk, chunk[-2:]
+    lines = newlines + (0 if last.endswith(b"\n") else 1)
+    blank += 1 if first.startswith((b"\n", b"\r\n")) else 0
+    return separators == (lines - blank) * (columns.count - 1)
 
 
 def _labels(path: Path, columns: Columns, labels: np.ndarray, positive: str | None) -> tuple[np.ndarray, str]:
@@ -290,6 +325,14 @@ def _bad_line(path: Path, columns: Columns, label_nan: bool = False) -> CsvError
 def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, label_nan: bool = False) -> CsvError | None:
     """One pass of the csv module over the file: what is wrong with its first bad line (only_width: None when
     every row has the same number of cells)."""
+    try:
+        return _first_bad_row(path, columns, only_width, label_nan)
+    except UnicodeDecodeError as error:  # the text's encoding changes after the sample (or UTF-16 ends mid-character)
+        name = "UTF-8" if columns.encoding == "utf-8-sig" else columns.encoding.upper()
+        return CsvError(f"{path}: not {name} text throughout ({error.reason}): save it in one encoding")
+
+
+def _first_bad_row(path: Path, columns: Columns, only_width: bool, label_nan: bool) -> CsvError | None:
     with open(path, encoding=columns.encoding, newline="") as file:
         lines = (line for line in file)
         number = 0

@@ -64,6 +64,10 @@ class Dataset:
         """DataError unless holding out the last round(N·val_frac) points leaves both classes on each side."""
         n_train = self.n_train(val_frac)
         if n_train == self.n_points:
+            if val_frac > 0:  # a held-out loss of no points would read nan
+                raise DataError(f"--val-frac {val_frac:g} holds out round({self.n_points}·{val_frac:g}) = 0 of the "
+                                f"{self.n_points} points: hold out at least one (--val-frac ≥ "
+                                f"{0.5 / self.n_points:.2g}) or none (0)")
             return
         for part, labels in (("training", self.y[:n_train]), ("validation", self.y[n_train:])):
             if not ((labels > 0.5).any() and (labels < 0.5).any()):
