@@ -408,3 +408,30 @@ def test_the_url_is_printed_once_the_server_listens_so_a_script_can_connect_at_o
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_the_refusal_log_shows_control_characters_as_symbols(capsys):
+    from logreg_tui.cli.serve_guard import RefusalLog
+
+    RefusalLog().say("refused GET /\x1b]0;owned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07 from 127.0.0.1: a valid token is needed")
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and out.count("\n") == 1 and "a valid token is needed" in out
+
+
+async def test_a_resize_to_infinity_or_nan_is_a_malformed_message_not_a_traceback():
+    from logreg_tui.cli.serve import _answer
+
+    class Service:
+        async def set_terminal_size(self, width, height):
+            raise AssertionError("never sized")
+
+    for size in (float("inf"), float("nan"), "80", True, None):
+        with pytest.raises(ValueError):
+            await _answer(["resize", {"width": size, "height": 24}], None, Service())
+
+
+def test_serve_allow_code_does_not_reach_the_tabs_command_line():
+    from logreg_tui.cli.serve import session_command
+
+    command = session_command(["--serve", "--serve-allow-code", "--function", "my_loss.py", "--port=9000"])
+    assert command.endswith("-m logreg_tui --function my_loss.py")

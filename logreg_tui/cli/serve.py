@@ -11,6 +11,7 @@ import errno
 import importlib
 import ipaddress
 import logging
+import math
 import shlex
 import signal
 import socket
@@ -23,7 +24,7 @@ from logreg_tui.cli.serve_guard import RefusalLog, TokenError, allowed_hosts, gu
 from logreg_tui.core.options import Options, fail
 
 SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True, "--token-file": True,
-                 "--no-token": False}  # name: takes a value
+                 "--no-token": False, "--serve-allow-code": False}  # name: takes a value
 PAGE_TEMPLATES = Path(__file__).parent / "serve_page"  # textual-serve's page, without its web fonts
 QUIT_GRACE = 5.0  # seconds a closed tab's app has to quit before it is killed
 FULL_PAGE = """<!doctype html><title>logreg-tui: full</title>
@@ -220,7 +221,7 @@ async def _answer(envelope: object, websocket: Any, service: Any) -> None:
     if kind == "stdin" and isinstance(envelope[1], str):
         await service.send_bytes(envelope[1].encode("utf-8"))
     elif kind == "resize" and isinstance(envelope[1], dict):
-        width, height = int(envelope[1]["width"]), int(envelope[1]["height"])
+        width, height = _cells(envelope[1]["width"]), _cells(envelope[1]["height"])
         await service.set_terminal_size(min(max(width, 1), MAX_COLUMNS), min(max(height, 1), MAX_ROWS))
     elif kind == "ping":
         await websocket.send_json(["pong", envelope[1]])
@@ -230,6 +231,13 @@ async def _answer(envelope: object, websocket: Any, service: Any) -> None:
         await service.blur()
     else:
         raise ValueError(f"unknown message {kind!r}")
+
+
+def _cells(value: object) -> int:
+    """A size in cells from the page: a finite number (JSON's Infinity and NaN, strings, true are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"a size of {value!r}")
+    return int(value)
 
 
 def _forget_downloads(manager: Any, service: Any) -> None:

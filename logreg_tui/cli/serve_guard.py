@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from logreg_tui.core.formatting import printable
+
 COOKIE = "logreg_tui_token"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 REFUSED_PAGE = """<!doctype html><title>logreg-tui: not allowed</title>
@@ -78,8 +80,8 @@ class RefusalLog:
         if now - self._window > 60:
             self._window, self._count = now, 0
         self._count += 1
-        if self._count <= REFUSALS_LOGGED_PER_MINUTE:
-            print(f"logreg-tui: {line}", flush=True)
+        if self._count <= REFUSALS_LOGGED_PER_MINUTE:  # a request path is anyone's words: no escape reaches us
+            print(f"logreg-tui: {printable(line)}", flush=True)
 
 
 def guard(token: str | None, hosts: frozenset[str], log: RefusalLog) -> Any:
