@@ -51,6 +51,10 @@ def test_each_functions_verdict_names_its_mistakes(name, passes, usable, said, u
     ("no_function.py", "defines no torch.autograd.Function subclass"),
     ("two_functions.py", "several such Functions (Good, Bad): name one, --function two_functions.py:Good"),
     ("missing.py", "cannot read"),
+    # what a file does at import it would do in the app, which loads it only after the check's child found it harmless
+    ("forks_at_import.py", "logreg-tui's check does not let a Function file call os.fork at import"),
+    ("edits_sys_modules.py", "changes modules already loaded at import (json): the app will not load it"),
+    ("exits_at_import.py", "the checking process ended without an answer while running the file (os._exit"),
 ])
 def test_a_file_that_gives_no_function_says_why_in_one_line(name, said):
     with pytest.raises(LoadError) as error:

@@ -500,7 +500,15 @@ def _fork_and_check(request: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = {"timeout": True, "loaded": False}
     deadline = time.monotonic() + float(request["seconds"])
     with os.fdopen(read_end) as answers:
-        while (left := deadline - time.monotonic()) > 0 and (line := _read_line(answers, left)):
+        while (left := deadline - time.monotonic()) > 0:
+            line = _read_line(answers, left)
+            if not line:  # the pipe closed: the child ended without an answer (os._exit, a crash)
+                if deadline - time.monotonic() > 0:
+                    name = Path(split_spec(request["spec"])[0]).name
+                    answer = {"error": f"{name}: the checking process ended without an answer "
+                                       f"{'while checking' if answer.get('loaded') else 'while running the file'} "
+                                       "(os._exit, a crash): the app will not load it"}
+                break
             answer = json.loads(line)
             if "loaded" not in answer:
                 break
@@ -521,7 +529,7 @@ def _child(request: dict[str, Any], answers: IO[str]) -> None:
     os.dup2(devnull, 2)
     spec = request["spec"]
     try:
-        function = load_function(spec, request["source"])
+        function = _harmless_load(spec, request["source"])
         answers.write(json.dumps({"loaded": True}) + "\n")
         answers.flush()
         answer = check(function, split_spec(spec)[0], tuple(request.get("sizes", ()))).as_json()
@@ -532,6 +540,40 @@ def _child(request: dict[str, Any], answers: IO[str]) -> None:
     answers.write(json.dumps(answer) + "\n")
     answers.flush()
     os._exit(0)
+
+
+STARTS_PROCESSES = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
+
+
+def _harmless_load(spec: str, source: str) -> type[Function]:
+    """load_function in the checking child, watching what the file does at import: one that starts processes or
+    changes modules the app has loaded would do the same in the app, which loads a file only after this: a
+    LoadError says which."""
+    started: list[str] = []
+    saved = {name: getattr(os, name) for name in STARTS_PROCESSES if hasattr(os, name)}
+    modules = dict(sys.modules)
+
+    def refused(name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            started.append(name)
+            raise OSError(f"logreg-tui's check does not let a Function file call os.{name} at import")
+        return call
+
+    for name in saved:
+        setattr(os, name, refused(name))
+    try:
+        function = load_function(spec, source)
+    finally:
+        for name, call in saved.items():
+            setattr(os, name, call)
+    label = Path(split_spec(spec)[0]).name
+    if started:
+        raise LoadError(f"{label} starts a process at import (os.{started[0]}): the app will not load it")
+    changed = sorted(name for name, module in modules.items() if sys.modules.get(name) is not module)
+    if changed:
+        raise LoadError(f"{label} changes modules already loaded at import ({', '.join(changed[:3])}): the app "
+                        "will not load it")
+    return function
 
 
 def run_function_check(spec: str, as_json: bool = False, sizes: tuple[int, ...] = ()) -> int:
