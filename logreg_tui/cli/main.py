@@ -113,11 +113,9 @@ def run_app(options: Options, dataset: Dataset) -> int:
 
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         _end_with_parent()
-    from logreg_tui.tui.app_signals import restoring_exit
-
     app = LogRegApp(options, dataset)
-    real_exit, os._exit = os._exit, restoring_exit(os._exit)  # type: ignore[assignment]
-    app.run(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
+    real_exit = os._exit
+    app.run_in_terminal(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
     app.stop_engine()
     # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
     # and don't wait for a worker that may still be importing it, so quitting takes well under a second.

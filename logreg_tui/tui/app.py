@@ -266,6 +266,12 @@ class LogRegApp(App):
     def _delivered(self) -> None:
         self.outbox.delivered()
 
+    def run_in_terminal(self, mouse: bool = True) -> None:
+        """run() in a real terminal, with os._exit restoring the terminal first while it runs (a person's Function
+        may call it from the training thread: app_signals.restoring_exit)."""
+        os._exit = app_signals.restoring_exit(os._exit)  # type: ignore[assignment]
+        self.run(mouse=mouse)
+
     def action_command_palette(self) -> None:
         """Textual's palette, guarded against a quick second enter (screens.OnceClosingPalette)."""
         if self.use_command_palette and not OnceClosingPalette.is_open(self):

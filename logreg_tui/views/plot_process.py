@@ -150,7 +150,7 @@ class PlotProcess:
         """The child is gone: draw what it was asked for here; start it again once, and say so once; after that,
         draw everything here."""
         unanswered = self._in_flight + list(self._waiting.values())
-        code = self._child.poll() if self._child is not None else None
+        code = _exit_code(self._child) if self._child is not None and not why else None
         why = why or (f"ended with exit code {code}" if code is not None else "ended")
         self.close()
         for drawing, deliver in unanswered:
@@ -177,6 +177,14 @@ class PlotProcess:
         child.wait()
         for pipe in _pipes(child):
             pipe.close()
+
+
+def _exit_code(child: subprocess.Popen[bytes]) -> int | None:
+    """The exit code of a child whose pipe just closed (it is ending: a moment to be reaped), or None."""
+    try:
+        return child.wait(timeout=0.2)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _pipes(child: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
