@@ -2,7 +2,8 @@
 (a Function file to start from, its backward left to write), and how its source is read and fingerprinted."""
 
 import hashlib
-import os
+
+from logreg_tui.core.reading import NotReadable, read_regular_file
 
 TEMPLATE = '''"""My loss for logreg-tui: mean binary cross-entropy on logits, as a torch.autograd.Function.
 
@@ -46,18 +47,12 @@ def source_digest(source: str) -> str:
 def read_source(path: str) -> str:
     """A Function file's text: a regular file of at most MAX_SOURCE_BYTES (never a FIFO, a device or a directory,
     which would block or never end); LoadError otherwise."""
-    import stat
-
     try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
-            mode = os.fstat(file.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise LoadError(f"cannot read {path}: not a regular file")
-            data = file.read(MAX_SOURCE_BYTES + 1)
+        data = read_regular_file(path, MAX_SOURCE_BYTES)
+    except NotReadable as why:
+        raise LoadError(f"cannot read {path}: {why}, not a Function file") from None
     except OSError as error:
         raise LoadError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise LoadError(f"cannot read {path}: over {MAX_SOURCE_BYTES >> 20} MB, not a Function file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shlex
-import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from logreg_tui.core.formatting import printable
+from logreg_tui.core.reading import NotReadable, read_regular_file
 from logreg_tui.core.runs import MAX_EVENTS, Event
 from logreg_tui.core.settings import BY_NAME, SETTINGS, Settings
 from logreg_tui.core.state import EPOCHS_MAX
@@ -170,14 +169,11 @@ def _read_json(path: str) -> Any:
     """The file's JSON: a regular file (never a FIFO or a device, which would block or never end) of at most
     MAX_REPLAY_BYTES, nested no deeper than JSON that an export writes."""
     try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise ReplayError(f"{path}: not a regular file: --replay takes a JSON that e or --export wrote")
-            data = file.read(MAX_REPLAY_BYTES + 1)
+        data = read_regular_file(path, MAX_REPLAY_BYTES)
+    except NotReadable as why:
+        raise ReplayError(f"{path}: {why}: --replay takes a JSON that e or --export wrote") from None
     except OSError as error:
         raise ReplayError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_REPLAY_BYTES:
-        raise ReplayError(f"{path}: over {MAX_REPLAY_BYTES >> 20} MB, larger than any export")
     try:
         return json.loads(data.decode("utf-8"))
     except RecursionError:
