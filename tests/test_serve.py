@@ -435,3 +435,24 @@ def test_serve_allow_code_does_not_reach_the_tabs_command_line():
 
     command = session_command(["--serve", "--serve-allow-code", "--function", "my_loss.py", "--port=9000"])
     assert command.endswith("-m logreg_tui --function my_loss.py")
+
+
+def test_connections_without_a_token_are_capped_and_closed_after_ten_seconds(served):
+    from logreg_tui.cli.serve_guard import UNPROVEN_MAX, UNPROVEN_SECONDS
+
+    server = served("--paused")
+    idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(UNPROVEN_MAX)]
+    time.sleep(0.5)
+    extra = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    assert idle[0].recv(1) == b""  # past the cap the oldest without a token is closed, not the newcomer
+    async def page() -> int:  # a real user with the token still gets the page
+        async with aiohttp.ClientSession() as http, http.get(server.url("/")) as response:
+            return response.status
+
+    assert run(page()) == 200
+    time.sleep(UNPROVEN_SECONDS + 1)
+    for connection in [*idle[1:], extra]:  # half-open, no request ever: closed, their file descriptors back
+        connection.settimeout(5)
+        assert connection.recv(1) == b""
+        connection.close()
+    idle[0].close()

@@ -20,7 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from logreg_tui.cli.serve_guard import RefusalLog, TokenError, allowed_hosts, guard, make_token, read_token_file
+from logreg_tui.cli.serve_guard import (
+    RefusalLog,
+    TokenError,
+    allowed_hosts,
+    guard,
+    guard_connections,
+    make_token,
+    read_token_file,
+)
 from logreg_tui.core.options import Options, fail
 
 SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True, "--token-file": True,
@@ -131,6 +139,7 @@ def _server_class() -> type:
         def serve(self, debug: bool = False) -> None:
             """textual-serve's serve(), but saying the URL once the socket listens (aiohttp's print hook runs after
             its sites start), not before."""
+            guard_connections()
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             loop.add_signal_handler(signal.SIGINT, self.request_exit)

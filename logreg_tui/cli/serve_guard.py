@@ -25,6 +25,8 @@ REFUSED_PAGE = """<!doctype html><title>logreg-tui: not allowed</title>
 <p>Open the URL that <code>logreg-tui --serve</code> printed when it started, with its <code>?token=…</code>:
 it is on the server's terminal (and, with <code>--token-file</code>, in that file).</p></body>"""
 REFUSALS_LOGGED_PER_MINUTE = 5
+UNPROVEN_SECONDS = 10.0  # a connection that has shown no valid token by then is closed (a half-open one holds an fd)
+UNPROVEN_MAX = 64  # connections without a valid token at once; more are closed as they come
 
 
 class TokenError(ValueError):
@@ -103,12 +105,52 @@ def guard(token: str | None, hosts: frozenset[str], log: RefusalLog) -> Any:
         if token is None:
             return await handler(request)
         if same_token(request.query.get("token"), token):
+            proven(request.protocol)
             response = await handler(request)
             if not response.prepared:  # the page: later requests (its websocket, downloads) carry the cookie
                 response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
             return response
         if same_token(request.cookies.get(COOKIE), token):
+            proven(request.protocol)
             return await handler(request)
         return refuse(request, "a valid token is needed")
 
     return middleware
+
+
+_UNPROVEN: dict[Any, Any] = {}  # connection (aiohttp's RequestHandler) → the timer that closes it
+
+
+def proven(connection: Any) -> None:
+    """The connection carried a valid token: it may stay open as long as it is used."""
+    timer = _UNPROVEN.pop(connection, None)
+    if timer is not None:
+        timer.cancel()
+
+
+def guard_connections() -> None:
+    """aiohttp's connections held to a time limit and a cap until they show a valid token (guard() proves them):
+    half-open or idle connections without one are closed after UNPROVEN_SECONDS, and past UNPROVEN_MAX at once the
+    oldest of them is closed, so a flood cannot use up the server's file descriptors nor lock a person out. For the
+    server's process only (it replaces aiohttp's connection class there)."""
+    import asyncio
+
+    from aiohttp import web_protocol, web_server
+
+    class GuardedConnection(web_protocol.RequestHandler):
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            if len(_UNPROVEN) >= UNPROVEN_MAX:  # the oldest goes, not the newest: a person arriving in a flood
+                oldest = next(iter(_UNPROVEN))  # gets their chance to show the token
+                oldest._unproven()
+            _UNPROVEN[self] = asyncio.get_running_loop().call_later(UNPROVEN_SECONDS, self._unproven)
+
+        def _unproven(self) -> None:
+            if _UNPROVEN.pop(self, None) is not None:
+                self.force_close()
+
+        def connection_lost(self, exc: BaseException | None) -> None:
+            proven(self)  # gone: its timer with it
+            super().connection_lost(exc)
+
+    web_server.RequestHandler = GuardedConnection  # type: ignore[misc]
