@@ -216,14 +216,15 @@ def _use_function(engine: Engine, options: Options, dataset: Dataset) -> int:
 def _wedged(engine: Engine, options: Options, signum: int) -> None:
     """A stopping signal came and training did not return within a second (a --function looping for ever on the
     real data): what was reached, one line, and out at once (the stuck step cannot be waited for)."""
-    trainer = engine.reached
-    why = (f"{stop_words(signum)} at epoch {trainer[0]}: training did not return within a second of the signal "
+    from logreg_tui.core.export import strict_json
+
+    epoch, w, b = engine.reached
+    why = (f"{stop_words(signum)} at epoch {epoch}: training did not return within a second of the signal "
            "(a --function that never returns?); ended without it")
     if options.json:
-        print(json.dumps({"status": "interrupted", "epochs": trainer[0], "w": trainer[1], "b": trainer[2],
-                          "message": why}), flush=True)
+        print(strict_json({"status": "interrupted", "epochs": epoch, "w": w, "b": b, "message": why}), flush=True)
     else:
-        print(f"w: {trainer[1]:.4f}, b: {trainer[2]:.4f}", flush=True)
+        print(f"w: {w:.4f}, b: {b:.4f}", flush=True)
     fail(why)
     sys.stderr.flush()
     os._exit(exit_code(signum))
