@@ -153,4 +153,4 @@ def guard_connections() -> None:
             proven(self)  # gone: its timer with it
             super().connection_lost(exc)
 
-    web_server.RequestHandler = GuardedConnection  # type: ignore[misc]
+    vars(web_server)["RequestHandler"] = GuardedConnection  # the factory web.Server calls (the class is typed)
