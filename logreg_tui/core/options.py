@@ -184,7 +184,11 @@ def build_parser() -> QuietParser:
                           "a line each")
     headless.add_argument("--export", metavar="DIR", default=unset,
                           help="after the run, its files in DIR: CSV, JSON (for --replay) and a PyTorch script")
-    headless.add_argument("--gradcheck", action="store_true", help="check the hand-written gradients and exit")
+    headless.add_argument("--gradcheck", action="store_true",
+                          help="check the hand-written gradients and exit; with --function, that file's (at the "
+                               "training's sizes too, which the data options and --batch-size decide): exit 0 "
+                               "when its gradient is right (warnings printed), 1 when it is wrong or fails at those "
+                               "sizes, 2 when the file cannot be loaded")
     return p
 
 
