@@ -13,10 +13,11 @@ import argparse
 import json
 import math
 import shlex
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from logreg_tui.core.csv_data import FLOAT32_MAX
 from logreg_tui.core.formatting import printable
 from logreg_tui.core.reading import NotReadable, read_regular_file
 from logreg_tui.core.runs import MAX_EVENTS, Event
@@ -94,7 +95,6 @@ MAX_REPLAY_BYTES = 64 << 20  # an export of a long run with its history is a few
 MAX_WORDS = 200  # words in its command line
 EVENT_KEYS = {"epoch", "step", "what", "kind", "before", "after"}  # what export.run_summary writes for an event
 EXTRA_KINDS = ("move", "restore", "function")  # besides the live settings (a key changes them during a run)
-FLOAT32_MAX = 3.4028234663852886e38
 # the options a replayed command line may hold: the run's data and its settings, never a mode (--serve, --host,
 # --no-token, --export …); --function only with the sha256 check of check_function_file
 RUN_OPTIONS = (*DATA_FLAGS, *(row.name for row in SETTINGS), "epochs", "function", "preset")
@@ -208,9 +208,18 @@ def _check_command(path: str, words: list[str]) -> None:
                           "a mode or an output (give those on your own command line)")
 
 
-def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:
-    """(the options that start the run and train it as long as it was, the events to apply) of an exported JSON,
-    checked as a command line is: ReplayError, one line naming the file (and the event), for anything else."""
+@dataclass(frozen=True)
+class Recording:
+    """What a replay takes from an exported JSON."""
+
+    words: list[str]  # the options that start the run and train it as long as it was
+    events: tuple[Event, ...]  # the changes to apply at their epochs
+    function_sha256: str  # the sha256 of the --function source the run loaded; "" when it names none (or no hash)
+
+
+def read_replay(path: str) -> Recording:
+    """An exported JSON read once and checked as a command line is: ReplayError, one line naming the file (and the
+    event), for anything else."""
     summary = _read_json(path)
     if not isinstance(summary, dict) or "command" not in summary or "format" not in summary:
         raise ReplayError(f"{path} is not a logreg-tui export (no format and command): --replay takes a JSON "
@@ -232,7 +241,8 @@ def read_replay(path: str) -> tuple[list[str], tuple[Event, ...]]:
     events = summary.get("events", [])
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         raise ReplayError(f"{path}: its events must be a list of at most {MAX_EVENTS} (what an export keeps)")
-    return [*words, "--epochs", str(epochs)], tuple(_indexed(path, k, data, epochs) for k, data in enumerate(events))
+    return Recording([*words, "--epochs", str(epochs)],
+                     tuple(_indexed(path, k, data, epochs) for k, data in enumerate(events)), _function_digest(summary))
 
 
 def _indexed(path: str, index: int, data: Any, epochs: int) -> Event:
@@ -243,13 +253,13 @@ def _indexed(path: str, index: int, data: Any, epochs: int) -> Event:
         raise ReplayError(f"{path}: event {index}{at}: {error}") from None
 
 
-def _recorded_function(path: str, summary: dict[str, Any]) -> str:
-    """The sha256 of the --function source the run loaded ('' for a run without one)."""
+def _function_digest(summary: dict[str, Any]) -> str:
+    """The sha256 of the --function source the run loaded, or "" when the export has none (or not one)."""
     function = summary.get("function")
     digest = function.get("sha256") if isinstance(function, dict) else None
-    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
-        raise ReplayError(f"{path}: its --function has no sha256 of its source: export the run again")
-    return digest
+    if isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest):
+        return digest
+    return ""
 
 
 def check_function_file(replay: str, spec: str, digest: str, events: tuple[Event, ...]) -> None:
@@ -257,6 +267,8 @@ def check_function_file(replay: str, spec: str, digest: str, events: tuple[Event
     run never reloaded it (a later version is not on this machine): else ReplayError, one line with the way on."""
     from logreg_tui.core.homework import LoadError, read_source, source_digest, split_spec
 
+    if not digest:
+        raise ReplayError(f"{replay}: its --function has no sha256 of its source: export the run again")
     name = printable(Path(split_spec(spec)[0]).name)
     reload = next((event for event in events if event.kind == "function"), None)
     if reload is not None:
@@ -277,14 +289,11 @@ def replayed_options(options: Any, argv: list[str]) -> Any:
     --function file that is not the one the run loaded (unless this command line names one)."""
     from logreg_tui.core.options import parse_options  # options builds on this module's neighbours
 
-    words, script = read_replay(options.replay)
+    recording = read_replay(options.replay)
     rest = [word for k, word in enumerate(argv)
             if word != "--replay" and (k == 0 or argv[k - 1] != "--replay") and not word.startswith("--replay=")]
-    replayed = replace(parse_options([*words, *rest]), script=script, replay=options.replay)  # its file, to name
+    replayed = replace(parse_options([*recording.words, *rest]), script=recording.events,
+                       replay=options.replay)  # its file, to name
     if replayed.function and not options.function:  # the recorded file: only the same source
-        check_function_file(options.replay, replayed.function, _function_digest(options.replay), script)
+        check_function_file(options.replay, replayed.function, recording.function_sha256, recording.events)
     return replayed
-
-
-def _function_digest(path: str) -> str:
-    return _recorded_function(path, _read_json(path))

@@ -36,7 +36,6 @@ CHECK_SECONDS = 5.0  # the check gives up on a Function that takes longer (an in
 CHILD_START_SECONDS = 60.0  # on top: the child's Python and torch starting, on a loaded machine
 N = 10  # points per check: the tutorial's missing 1/N shows as a factor of 10
 SEEDS = (0, 1, 2)
-LARGE_LOGITS = (-100.0, -40.0, -17.0, 17.0, 40.0, 100.0)  # float32's σ is exactly 0 or 1 from |z| ≈ 16.6
 EDGE_LOGITS = 2001  # the |z| grid (0 … 200, steps of 0.1) on which a float32 forward's first inf is found
 _modules = count()  # each load is a module of its own: a reload never sees the last one's names
 
@@ -336,19 +335,14 @@ def _first_non_finite(function: type[Function], label: float, sign: float) -> tu
     at logits of `sign`, or None where both stay finite up to |z| = 200."""
     z = sign * torch.linspace(0.0, 200.0, EDGE_LOGITS, dtype=torch.float32)
     for part in ("forward", "backward"):
-        bad: list[float] = []
         for start in range(0, EDGE_LOGITS, 100):  # a mean over all would hide which z failed: 100 a call
             chunk = z[start: start + 100]
             try:
                 loss, grad = _call(function, chunk, torch.full_like(chunk, label), 1.0)
             except Exception:
                 return part, float(chunk.abs().min())
-            finite = bool(torch.isfinite(loss)) if part == "forward" else bool(torch.isfinite(grad).all())
-            if not finite:
-                bad.append(start)
-                break
-        if bad:
-            return part, _edge_in(function, z[bad[0]: bad[0] + 100], label, part)
+            if not (torch.isfinite(loss) if part == "forward" else torch.isfinite(grad).all()):
+                return part, _edge_in(function, chunk, label, part)
     return None
 
 
@@ -415,22 +409,25 @@ class Checker:
             return answer
 
     def _kill(self) -> None:
-        if self._server is not None:
-            try:
-                os.killpg(self._server.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self._server.wait()
-            self._server = None
+        """close(), and reap the server before the next check starts another."""
+        server = self._server
+        self.close()
+        if server is not None:
+            server.wait()
 
     def close(self) -> None:
         """End the server (and a check under way) now, without waiting for it."""
         server, self._server = self._server, None
         if server is not None:
-            try:
-                os.killpg(server.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            _kill_group(server.pid)
+
+
+def _kill_group(pid: int) -> None:
+    """SIGKILL to the process group `pid` leads (a checker, or a check's child and whatever it started)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
 
 
 _SHARED: list[Checker] = []
@@ -513,10 +510,7 @@ def _fork_and_check(request: dict[str, Any]) -> dict[str, Any]:
             if "loaded" not in answer:
                 break
             answer = {"timeout": True, "loaded": True}
-    try:
-        os.killpg(pid, signal.SIGKILL)  # on time or not: nothing the file started outlives its check
-    except OSError:
-        pass
+    _kill_group(pid)  # on time or not: nothing the file started outlives its check
     os.waitpid(pid, 0)
     return answer
 

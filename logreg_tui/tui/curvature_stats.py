@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 
 from logreg_tui.core.curvature import Curvature, predicted_rate, rates_apply
-from logreg_tui.core.formatting import format_number
+from logreg_tui.core.formatting import FLOAT32_EPSILON, format_number
 from logreg_tui.core.state import Snapshot
 
 
@@ -98,7 +98,7 @@ def _gap(snapshot: Snapshot) -> str | None:
     return format_number(gap)
 
 
-FLOAT32_RESOLUTION = 2.0**-23 * 8  # a few units in the last place of a float32 mean (its sum rounds N times)
+FLOAT32_RESOLUTION = 8 * FLOAT32_EPSILON  # a few units in the last place of a float32 mean (its sum rounds N times)
 
 
 CURVATURE_STATS: list[tuple[str, Callable[[Snapshot], str | None]]] = [
