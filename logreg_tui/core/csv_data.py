@@ -67,8 +67,8 @@ def read_table(path: str | Path, x_column: str | None = None, label_column: str 
     encoding = _encoding(path, raw)
     text = raw.decode(encoding, errors="ignore")
     columns = _columns(path, text, encoding, x_column, label_column)
-    _scan(path, columns)  # before any parser reads it: no NUL, no line that never ends
-    x, labels = _load(path, columns, max_rows)
+    same_width = _scan(path, columns)  # before any parser reads it: no NUL, no line that never ends
+    x, labels = _load(path, columns, max_rows, same_width)
     y, taken = _labels(path, columns, labels, positive)
     if not len(x):
         raise CsvError(f"{path}: no data rows")
@@ -196,8 +196,9 @@ def _pick(path: Path, given: str | None, names: list[str], header: list[str] | N
     raise CsvError(f"{path}: {option} {given!r} is not a column; there are {what}")
 
 
-def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(x as float64, the label column as float64 or as text), np.loadtxt parsing the rows."""
+def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(x as float64, the label column as float64 or as text), np.loadtxt parsing the rows; `same_width`: every
+    row has as many cells (_scan)."""
     # loadtxt allocates max_rows rows up front: ask for the limit only of a file big enough to pass it (a row
     # takes 4 bytes at least), so that a small file costs what its rows do
     limit = max_rows + 1 if os.path.getsize(path) >= MIN_ROW_BYTES * max_rows else None
@@ -222,7 +223,7 @@ def _load(path: Path, columns: Columns, max_rows: int) -> tuple[np.ndarray, np.n
         raise CsvError(f"{path}: not enough memory to load it ({os.path.getsize(path) / 2**20:.0f} MB)") from None
     if len(x) > max_rows:
         raise CsvError(f"{path}: more than {max_rows} rows (stopped at the first past it)")
-    if not _same_width(path, columns):  # loadtxt reads the columns it uses and ignores a row's extra ones
+    if not same_width:  # loadtxt reads the columns it uses and ignores a row's extra ones
         raise _bad_line(path, columns)
     if not np.isfinite(x).all() or (np.abs(x) > FLOAT32_MAX).any():
         raise _bad_line(path, columns)
@@ -234,49 +235,47 @@ def _comma_number(cell: str) -> float:
 
 
 MAX_LINE_BYTES = 1 << 20  # a CSV row longer than this is not a row (a sparse or binary tail, a file of one line)
-CHUNK_BYTES = 1 << 22
+CHUNK_BYTES = 1 << 20
 
 
-def _scan(path: Path, columns: Columns) -> None:
-    """One streaming pass in chunks (memory bounded whatever the file's size): CsvError at the first NUL byte (a
-    sparse or binary tail after valid rows) or a line longer than MAX_LINE_BYTES, naming where."""
-    if columns.encoding.startswith("utf-16"):
-        return  # two bytes a character: NUL bytes are the text's own; its reader checks it row by row
-    line, current, offset = 1, 0, 0  # current: the bytes of the line not yet ended
+def _scan(path: Path, columns: Columns) -> bool:
+    """One streaming pass in chunks before any parser reads the file (memory bounded whatever its size): CsvError at
+    the first NUL byte (a sparse or binary tail after valid rows) or a line longer than MAX_LINE_BYTES, naming
+    where; and whether every row has the same number of cells, from its separators and lines (numpy over the bytes:
+    loadtxt reads the columns it uses and ignores a row's extra ones). A quoted or UTF-16 file's rows are counted
+    row by row instead."""
+    if columns.encoding.startswith("utf-16"):  # two bytes a character: NUL bytes are the text's own
+        return _first_bad_line(path, columns, only_width=True) is None
+    separator, quoted = ord(columns.separator), False
+    line, current, offset, last = 1, 0, 0, 0  # current: the bytes of the line not yet ended; last: the byte before
+    separators = rows = 0
     with open(path, "rb") as file:
         while chunk := file.read(CHUNK_BYTES):
             nul = chunk.find(b"\0")
-            parts = (chunk if nul < 0 else chunk[:nul]).split(b"\n")
-            lengths = [current + len(parts[0]), *map(len, parts[1:])]
-            if max(lengths) > MAX_LINE_BYTES:
-                at = line + next(k for k, length in enumerate(lengths) if length > MAX_LINE_BYTES)
+            data = np.frombuffer(chunk if nul < 0 else chunk[:nul], dtype=np.uint8)
+            ends = np.flatnonzero(data == 10)
+            lengths = np.diff(ends, prepend=-1) - 1
+            if lengths.size:
+                lengths[0] += current
+            longest = max(int(lengths.max(initial=0)), current + data.size if not ends.size else 0)
+            if longest > MAX_LINE_BYTES:
+                at = line + (int(np.argmax(lengths > MAX_LINE_BYTES)) if (lengths > MAX_LINE_BYTES).any()
+                             else ends.size)
                 raise CsvError(f"{path}:{at}: a line longer than {MAX_LINE_BYTES >> 20} MB: not rows of x,label")
             if nul >= 0:
-                raise CsvError(f"{path}:{line + len(parts) - 1}: a NUL byte at byte {offset + nul}: the file turns "
-                               "binary (or sparse) there, not a CSV of rows")
-            line, current, offset = line + len(parts) - 1, lengths[-1], offset + len(chunk)
-
-
-def _same_width(path: Path, columns: Columns) -> bool:
-    """Whether every row seems to have the same number of cells, by counting separators and newlines chunk by
-    chunk (C speed, bounded memory); quoted or UTF-16 files are checked row by row instead."""
-    separator = columns.separator.encode()
-    if columns.encoding.startswith("utf-16"):
+                raise CsvError(f"{path}:{line + ends.size}: a NUL byte at byte {offset + nul}: the file turns binary "
+                               "(or sparse) there, not a CSV of rows")
+            before = np.where(ends > 0, data[np.maximum(ends - 1, 0)], last)  # a blank line may be a lone \r
+            rows += int(np.count_nonzero((lengths > 1) | ((lengths == 1) & (before != 13))))
+            separators += int(np.count_nonzero(data == separator))
+            quoted = quoted or b'"' in chunk
+            line += ends.size
+            current = data.size - int(ends[-1]) - 1 if ends.size else current + data.size
+            offset, last = offset + len(chunk), chunk[-1]
+    rows += 1 if current else 0  # a last line without its newline
+    if quoted:
         return _first_bad_line(path, columns, only_width=True) is None
-    separators = newlines = blank = 0
-    first, last, previous = b"", b"", b""
-    with open(path, "rb") as file:
-        while chunk := file.read(CHUNK_BYTES):
-            if b'"' in chunk:
-                return _first_bad_line(path, columns, only_width=True) is None
-            joined = previous + chunk  # a blank line split across two chunks counts once
-            blank += joined.count(b"\n\n") + joined.count(b"\n\r\n") - (previous.count(b"\n\n")
-                                                                         + previous.count(b"\n\r\n"))
-            separators, newlines = separators + chunk.count(separator), newlines + chunk.count(b"\n")
-            first, last, previous = first or chunk[:2], chunk, chunk[-2:]
-    lines = newlines + (0 if last.endswith(b"\n") else 1)
-    blank += 1 if first.startswith((b"\n", b"\r\n")) else 0
-    return separators == (lines - blank) * (columns.count - 1)
+    return separators == rows * (columns.count - 1)
 
 
 def _labels(path: Path, columns: Columns, labels: np.ndarray, positive: str | None) -> tuple[np.ndarray, str]:
