@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -77,8 +77,6 @@ class EngineLink:
     def close(self) -> None:
         if self.engine is not None:
             self.engine.close()
-        if self.function is not None:
-            self.function.close()
 
 
 class FunctionWatch:
@@ -90,7 +88,6 @@ class FunctionWatch:
         self.path = split_spec(spec)[0]
         self._seen = self._stamp()
         self.checking = False  # a check is under way (in a worker thread)
-        self._checker: Any = None  # homework.Checker, made in the worker thread (it imports torch)
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -108,18 +105,17 @@ class FunctionWatch:
         return True
 
     def check(self, engine: Engine, switch: bool = False) -> None:
-        """Load and check the file now, at the training's sizes too, then tell the engine. The checker's process
-        imports torch once (the first check waits for it) and forks a child per check: a save answers fast."""
+        """Load and check the file now, at the training's sizes too, then tell the engine. The process's checker
+        (homework.shared_checker) imports torch once, on the first check, and forks a child per check: a save
+        answers fast."""
         from logreg_tui.core.homework import training_sizes
-        from logreg_tui.training.homework import Checker, LoadError, load_and_check
+        from logreg_tui.training.homework import LoadError, load_and_check
 
         self.checking = True
-        if self._checker is None:
-            self._checker = Checker()
         snapshot = engine.latest
         sizes = training_sizes(snapshot.n_train, snapshot.settings.batch_points(snapshot.n_train))
         try:
-            engine.use_function(load_and_check(self.spec, sizes=sizes, checker=self._checker), switch)
+            engine.use_function(load_and_check(self.spec, sizes=sizes), switch)
         except LoadError as error:
             engine.function_failed(str(error))
         finally:
@@ -131,7 +127,3 @@ class FunctionWatch:
 
         self.checking = True
         threading.Thread(target=self.check, args=(engine,), name="function check", daemon=True).start()
-
-    def close(self) -> None:
-        if self._checker is not None:
-            self._checker.close()

@@ -24,7 +24,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from logreg_tui.core.state import Snapshot
-from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, fits, rows_of, size_note
+from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, ascii_text, fits, rows_of, size_note
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
 from logreg_tui.views.landscape import geometry
 from logreg_tui.views.plot_process import PlotProcess
@@ -358,8 +358,9 @@ class KeysFooter(Footer):
             shown.append(key)
         self.styles.grid_size_columns = len(shown)
         for key in shown + palette:
-            if getattr(self.app, "ascii", False):
-                key.key_display, key.description = ascii_words(key.key_display), ascii_words(key.description)
+            if getattr(self.app, "ascii", False):  # the plots' own ASCII, the four arrows as one word
+                key.key_display = ascii_text(key.key_display.replace("←→↑↓", "arrows"))
+                key.description = ascii_text(key.description)
             yield key
 
     def on_resize(self) -> None:
@@ -371,15 +372,6 @@ class KeysFooter(Footer):
 def _footer_width(key: FooterKey) -> int:
     """The cells a footer entry takes: its key and its words, with a cell either side and between (Textual's)."""
     return cell_len(key.key_display) + cell_len(key.description) + 3
-
-
-ASCII_WORDS = {"×": "x", "÷": "/", "←→↑↓": "arrows", "←": "<", "→": ">", "↑": "^", "↓": "v"}
-
-
-def ascii_words(text: str) -> str:
-    for glyph, words in ASCII_WORDS.items():
-        text = text.replace(glyph, words)
-    return text
 
 
 class ShowsPlots(Protocol):
