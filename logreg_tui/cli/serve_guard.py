@@ -26,7 +26,7 @@ REFUSED_PAGE = """<!doctype html><title>logreg-tui: not allowed</title>
 it is on the server's terminal (and, with <code>--token-file</code>, in that file).</p></body>"""
 REFUSALS_LOGGED_PER_MINUTE = 5
 UNPROVEN_SECONDS = 10.0  # a connection that has shown no valid token by then is closed (a half-open one holds an fd)
-UNPROVEN_MAX = 64  # connections without a valid token at once; more are closed as they come
+UNPROVEN_MAX = 64  # connections without a valid token at once; past it the oldest of them is closed
 
 
 class TokenError(ValueError):

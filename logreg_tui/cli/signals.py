@@ -23,13 +23,14 @@ def stopping_signals(stop: Callable[[], None],
     done = threading.Event()
 
     def watchdog(signum: int) -> None:
-        if not done.wait(WEDGED_SECONDS) and wedged is not None:
+        if not done.wait(WEDGED_SECONDS):
+            assert wedged is not None
             wedged(signum)
 
     def on_signal(signum: int, frame: object) -> None:
         received.append(signum)
         stop()
-        if len(received) == 1:
+        if len(received) == 1 and wedged is not None:  # one watchdog, for the first signal
             threading.Thread(target=watchdog, args=(signum,), name="wedged", daemon=True).start()
 
     previous = {signum: signal.signal(signum, on_signal) for signum in STOPPING}

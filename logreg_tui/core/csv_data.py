@@ -12,6 +12,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,19 +205,17 @@ def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tupl
     limit = max_rows + 1 if os.path.getsize(path) >= MIN_ROW_BYTES * max_rows else None
     common: dict[str, Any] = dict(delimiter=columns.separator, skiprows=1 if columns.header else 0,
                                   encoding=columns.encoding, quotechar='"', comments=None, max_rows=limit, ndmin=1)
-    if columns.decimal_comma:  # 3,04 → 3.04, in Python per value: slower, and only for such files
-        common["converters"] = {columns.x: _comma_number}
+    def commas(*used: int) -> dict[int | str, Callable[[str], Any]] | None:  # 3,04 → 3.04, per value in Python:
+        return {k: _comma_number for k in used} if columns.decimal_comma else None  # only for such files
+
     try:
         try:
-            both = np.loadtxt(path, usecols=(columns.x, columns.label), ndmin=2,
-                              **{k: v for k, v in common.items() if k not in ("ndmin", "converters")},
-                              converters=({k: _comma_number for k in (columns.x, columns.label)}
-                                          if columns.decimal_comma else None))
+            both = np.loadtxt(path, usecols=(columns.x, columns.label), **common | {"ndmin": 2},
+                              converters=commas(columns.x, columns.label))
             x, labels = both[:, 0], both[:, 1]
         except ValueError:  # text labels, or a bad line: x alone first, then the labels as text
-            x = np.loadtxt(path, usecols=columns.x, **common)
-            labels = np.loadtxt(path, usecols=columns.label, dtype=str,
-                                **{k: v for k, v in common.items() if k != "converters"})
+            x = np.loadtxt(path, usecols=columns.x, **common, converters=commas(columns.x))
+            labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
     except ValueError:
         raise _bad_line(path, columns) from None
     except MemoryError:
