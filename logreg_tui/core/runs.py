@@ -7,11 +7,12 @@ arrow key while paused is one move, and + then − leaves no event at all.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from logreg_tui.core.data import Dataset
+from logreg_tui.core.data import Dataset, make_tutorial_data
 from logreg_tui.core.formatting import format_number
 from logreg_tui.core.presets import PRESETS
 from logreg_tui.core.settings import SETTINGS, Settings, legend_words
@@ -45,8 +46,6 @@ class Labelled(Protocol):
     def function(self) -> str: ...
     @property
     def function_verdict(self) -> str: ...
-    @property
-    def function_sha256(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -87,18 +86,19 @@ def data_words(dataset: Dataset) -> str:
     from the tutorial's (seed 43 gap 1 N 300), or the CSV's path."""
     if dataset.seed is None:
         return dataset.source
-    recipe = {"gap": dataset.gap, "n_points": dataset.n_points, "label_noise": dataset.label_noise,
-              "class_balance": dataset.class_balance}
+    recipe = {key: getattr(dataset, key) for key in RECIPE_WORDS}
     for name, (_, defaults) in PRESETS.items():
-        if name != "tutorial" and dataset.seed == 42 and recipe == RECIPE | {
-                key: value for key, value in defaults.items() if key in RECIPE}:
+        if name != "tutorial" and dataset.seed == TUTORIAL["seed"] and recipe == {
+                key: defaults.get(key, TUTORIAL[key]) for key in RECIPE_WORDS}:
             return name
     words = [f"seed {dataset.seed}"] + [f"{RECIPE_WORDS[key]} {format_number(value)}" for key, value in recipe.items()
-                                        if value != RECIPE[key]]
+                                        if value != TUTORIAL[key]]
     return " ".join(words)
 
 
-RECIPE: dict[str, Any] = {"gap": 4.0, "n_points": 1000, "label_noise": 0.0, "class_balance": 0.5}  # the tutorial's
+# the tutorial's recipe: make_tutorial_data's defaults (seed 42, 1000 points, gap 4 …), and how a legend names each
+TUTORIAL: dict[str, Any] = {name: parameter.default
+                            for name, parameter in inspect.signature(make_tutorial_data).parameters.items()}
 RECIPE_WORDS = {"gap": "gap", "n_points": "N", "label_noise": "noise", "class_balance": "balance"}
 
 
