@@ -19,6 +19,7 @@ from logreg_tui.core.data import Dataset
 from logreg_tui.core.lessons import Cause
 from logreg_tui.core.settings import Settings, objective_of
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
+from logreg_tui.training.homework import error_words, where
 from logreg_tui.training.optimizers import BY_NAME, SGD, copy_state
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
@@ -87,16 +88,18 @@ class Checkpoint:
     progress: EpochInProgress | None  # a minibatch epoch begun and not finished
 
 
+def function_path(function: type[torch.autograd.Function] | None) -> str:
+    """The file a --function Function was loaded from (its code says where), or "" without one."""
+    return function.forward.__code__.co_filename if function is not None else ""
+
+
 class HomeworkError(Exception):
     """The person's own Function failed while training: where in its file, what it raised, in which part and at
     which N (str: my_loss.py:27: ValueError: … in backward at N = 1000)."""
 
     def __init__(self, error: BaseException | None, part: str, n: int,
                  function: type[torch.autograd.Function] | None = None) -> None:
-        from logreg_tui.training.homework import error_words, where
-
-        path = function.forward.__code__.co_filename if function is not None else ""
-        self.where = where(error, path) if error is not None else "--function"
+        self.where = where(error, function_path(function)) if error is not None else "--function"
         self.what = error_words(error) if error is not None else "no --function is loaded"
         self.part, self.n = part, n
         super().__init__(f"{self.where}: {self.what} in {part} at N = {n}")
@@ -309,9 +312,7 @@ class Trainer:
     @property
     def function_label(self) -> str:
         """The file of the --function Function (my_loss.py), or ""."""
-        if self.homework is None:
-            return ""
-        return Path(self.homework.forward.__code__.co_filename).name
+        return Path(function_path(self.homework)).name if self.homework is not None else ""
 
     def largest_logit(self) -> float:
         """max |w·x + b| of the last forward (one transfer: for a divergence's message only)."""
