@@ -21,6 +21,7 @@ def stopping_signals(stop: Callable[[], None],
     Function looping for ever): it says what was reached and ends the process."""
     received: list[int] = []
     done = threading.Event()
+    watchdogs: list[threading.Thread] = []
 
     def watchdog(signum: int) -> None:
         if not done.wait(WEDGED_SECONDS):
@@ -31,13 +32,16 @@ def stopping_signals(stop: Callable[[], None],
         received.append(signum)
         stop()
         if len(received) == 1 and wedged is not None:  # one watchdog, for the first signal
-            threading.Thread(target=watchdog, args=(signum,), name="wedged", daemon=True).start()
+            watchdogs.append(threading.Thread(target=watchdog, args=(signum,), name="wedged", daemon=True))
+            watchdogs[0].start()
 
     previous = {signum: signal.signal(signum, on_signal) for signum in STOPPING}
     try:
         yield received
     finally:
         done.set()
+        for thread in watchdogs:  # training returned: it ends at once; none is left for the interpreter's exit
+            thread.join()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
