@@ -16,7 +16,7 @@ import numpy as np
 MEASURE = """
 import sys, time, tracemalloc
 import numpy as np
-from logreg_tui.core.data import load_csv
+from logreg_tui.core.model.data import load_csv
 tracemalloc.start()
 started = time.perf_counter()
 if sys.argv[2] == "loadtxt":

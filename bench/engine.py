@@ -11,9 +11,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import OPTIMIZERS, TrainConfig
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import OPTIMIZERS, TrainConfig
 from logreg_tui.training.engine import start_engine
 
 DEFAULT_THREADS = torch.get_num_threads()

@@ -13,11 +13,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.evaluation import ranked_points
-from logreg_tui.core.history import LossHistory, PathHistory
-from logreg_tui.core.optimum import find_optimum
-from logreg_tui.core.state import TrainConfig, before_training
+from logreg_tui.core.maths.evaluation import ranked_points
+from logreg_tui.core.maths.optimum import find_optimum
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.history import LossHistory, PathHistory
+from logreg_tui.core.model.state import TrainConfig, before_training
 from logreg_tui.views.drawing import PlotColors
 from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 from logreg_tui.views.landscape import LandscapeSettings, landscape_view, map_codes

@@ -32,9 +32,9 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from logreg_tui.core.data import make_tutorial_data  # noqa: E402
-from logreg_tui.core.settings import Settings  # noqa: E402
-from logreg_tui.core.state import OPTIMIZERS, TrainConfig  # noqa: E402
+from logreg_tui.core.model.data import make_tutorial_data  # noqa: E402
+from logreg_tui.core.model.settings import Settings  # noqa: E402
+from logreg_tui.core.model.state import OPTIMIZERS, TrainConfig  # noqa: E402
 from logreg_tui.training.engine import Engine  # noqa: E402
 
 FAILED: list[str] = []

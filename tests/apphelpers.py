@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from logreg_tui.core.options import load_dataset, parse_options
+from logreg_tui.core.model.options import load_dataset, parse_options
 from logreg_tui.tui.app import LogRegApp
 
 

@@ -9,11 +9,11 @@ import sys
 import pytest
 from apphelpers import make_app, message, settle, snap, started, stat, training_beyond, until
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.formatting import format_number
-from logreg_tui.core.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.pacing import FLAT_OUT_PLOT_FPS, FLAT_OUT_STATS_FPS
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.core.words.formatting import format_number
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.screens import HelpScreen
 from logreg_tui.tui.stats import STATS, VALUE_WIDTH

@@ -22,7 +22,7 @@ UI_PACKAGES = ("textual", "rich", "plotext")
 
 @cache  # the package is parsed once per session, not once per test
 def module_paths() -> dict[str, Path]:
-    """Every module of the package by its dotted name under logreg_tui ("core.state"; a package by its folder's)."""
+    """Every module of the package by its dotted name under logreg_tui ("core.model.state"; a package by its folder's)."""
     paths = {}
     for path in PACKAGE.rglob("*.py"):
         parts = path.relative_to(PACKAGE).with_suffix("").parts
@@ -79,7 +79,7 @@ def test_there_is_no_import_cycle_in_the_package():
 def test_the_detector_sees_a_cycle(monkeypatch):
     """The test above can fail: a made-up cycle is reported."""
     real = graph()
-    monkeypatch.setitem(globals(), "graph", lambda: {**real, "core.state": real["core.state"] | {"training.engine"}})
+    monkeypatch.setitem(globals(), "graph", lambda: {**real, "core.model.state": real["core.model.state"] | {"training.engine"}})
     with pytest.raises(pytest.fail.Exception, match="import cycle"):
         test_there_is_no_import_cycle_in_the_package()
 

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.runs import MAX_GHOSTS, ghost_label
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.runs import MAX_GHOSTS, ghost_label
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import TrainConfig
 from logreg_tui.training.engine import Engine
 
 

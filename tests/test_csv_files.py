@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import DataError, load_csv
+from logreg_tui.core.model.data import DataError, load_csv
 
 FILES = Path(__file__).parent / "data" / "csv"
 X, Y = [1.5, -0.5, 2.5, 0.25], [1, 0, 1, 0]
@@ -81,7 +81,7 @@ def test_a_fifo_and_a_device_are_one_line_not_a_hang(tmp_path, cli):
 
 
 def test_a_file_over_the_row_limit_stops_at_the_first_row_past_it(tmp_path, monkeypatch):
-    from logreg_tui.core import data
+    from logreg_tui.core.model import data
 
     path = tmp_path / "big.csv"
     path.write_text("x,label\n" + "".join(f"{k},{k % 2}\n" for k in range(1000)))
@@ -91,7 +91,7 @@ def test_a_file_over_the_row_limit_stops_at_the_first_row_past_it(tmp_path, monk
 
 
 def test_a_semicolon_file_with_decimal_commas_is_read_and_said(tmp_path):
-    from logreg_tui.core.csv_data import CsvError, read_table
+    from logreg_tui.core.files.csv_data import CsvError, read_table
 
     path = tmp_path / "europe.csv"
     path.write_text("Messwert;Klasse\n3,04;ja\n-1,5;nein\n2;ja\n0,25;nein\n1,5e-3;ja\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Why it is slow, in numbers (core/curvature.py): the Hessian's eigenvalues, κ, and the learning rates they imply."""
+"""Why it is slow, in numbers (core/maths/curvature.py): the Hessian's eigenvalues, κ, and the learning rates they imply."""
 
 import json
 import math
@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from apphelpers import make_app, message, snap, started, until
 
-from logreg_tui.core.curvature import Curvature, best_settings, curvature_at, epochs_to_near
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.optimum import find_optimum
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.maths.curvature import Curvature, best_settings, curvature_at, epochs_to_near
+from logreg_tui.core.maths.optimum import find_optimum
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import TrainConfig
 from logreg_tui.training.engine import Engine
 
 
@@ -252,7 +252,7 @@ def test_the_landscape_draws_the_valleys_axes_labelled_by_their_eigenvalues():
 def _engine(**settings):
     from dataclasses import replace
 
-    from logreg_tui.core.data import make_tutorial_data as data
+    from logreg_tui.core.model.data import make_tutorial_data as data
 
     config = TrainConfig(epochs=0)
     return Engine(data(n_points=settings.pop("n", 1000)),
@@ -271,7 +271,7 @@ def test_b_at_the_start_warns_as_every_other_way_of_setting_that_lr_does():
 
 
 def test_momentums_stable_limit_is_its_own_on_the_page_and_in_the_warning():
-    from logreg_tui.core.settings import Settings
+    from logreg_tui.core.model.settings import Settings
     from logreg_tui.tui.curvature_stats import CURVATURE_STATS
 
     snapshot = _engine(optimizer="momentum").run_epochs(3)
@@ -291,7 +291,7 @@ def test_momentums_stable_limit_is_its_own_on_the_page_and_in_the_warning():
 
 
 def test_one_rule_decides_whether_the_curvature_applies_a_batch_as_large_as_the_data_is_full_batch():
-    from logreg_tui.core.options import compared_runs, load_dataset, parse_options
+    from logreg_tui.core.model.options import compared_runs, load_dataset, parse_options
     from logreg_tui.tui.curvature_stats import CURVATURE_STATS, curvature_note
 
     snapshot = _engine(n=200, batch_size=256).run_epochs(5)  # 256 ≥ the 200 training points: full batch

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import DataError, load_csv, make_tutorial_data
+from logreg_tui.core.model.data import DataError, load_csv, make_tutorial_data
 
 
 def tutorial_arrays():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from logreg_tui.core.display import colour_depth, light_background, wants_ascii
+from logreg_tui.core.words.display import colour_depth, light_background, wants_ascii
 from logreg_tui.views.canvas import ascii_text
 
 

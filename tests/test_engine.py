@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from conftest import TUTORIAL_LINES, wait_for
 
-from logreg_tui.core.data import load_csv, make_tutorial_data
-from logreg_tui.core.history import LossHistory
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import LR_MAX, LR_MIN, TrainConfig
+from logreg_tui.core.model.data import load_csv, make_tutorial_data
+from logreg_tui.core.model.history import LossHistory
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import LR_MAX, LR_MIN, TrainConfig
 from logreg_tui.training.engine import Engine
 
 

@@ -1,4 +1,4 @@
-"""How good the classifier is (core/evaluation.py): the confusion matrix at a threshold, precision, recall, F1 and
+"""How good the classifier is (core/maths/evaluation.py): the confusion matrix at a threshold, precision, recall, F1 and
 the AUC, against a direct float64 computation on the points; the threshold setting, its keys and the JSON."""
 
 import json
@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.evaluation import Ranked, evaluations
+from logreg_tui.core.maths.evaluation import Ranked, evaluations
+from logreg_tui.core.model.data import make_tutorial_data
 
 
 def direct(x, y, w, b, t):
@@ -120,8 +120,8 @@ def test_compare_lines_show_the_auc_and_take_a_threshold(cli):
 
 
 def _view(settings, epochs=200, width=80, height=30, colors=None, **data):
-    from logreg_tui.core.settings import Settings
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.views.drawing import PlotColors
     from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
@@ -175,7 +175,7 @@ def test_the_view_reads_by_shape_without_colour_and_in_ascii():
 
 
 def test_a_diverged_run_gets_a_note_not_a_view():
-    from logreg_tui.core.state import Snapshot  # noqa: F401 (the note is the view's answer)
+    from logreg_tui.core.model.state import Snapshot  # noqa: F401 (the note is the view's answer)
 
     snapshot, _ = _view({}, epochs=1)
     import dataclasses
@@ -291,7 +291,7 @@ async def test_at_200_by_60_every_plot_is_on_screen_and_m_says_so():
 
 
 def test_at_one_half_the_views_accuracy_is_the_stats_accuracy_even_with_every_score_at_the_threshold():
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     for epochs in (0, 1, 300):  # at epoch 0, w = b = 0: every σ is exactly 0.5, no point is called 1
@@ -301,7 +301,7 @@ def test_at_one_half_the_views_accuracy_is_the_stats_accuracy_even_with_every_sc
 
 
 def test_the_table_never_rounds_a_rate_to_100_or_0_percent_and_keeps_one_precision():
-    from logreg_tui.core.evaluation import Confusion
+    from logreg_tui.core.maths.evaluation import Confusion
     from logreg_tui.views.evaluation import matrix_lines, table_lines
 
     matrix = Confusion(tp=499, fn=1, fp=2, tn=498)  # one false negative in 500

@@ -4,7 +4,7 @@ import json
 
 from apphelpers import make_app, message, settle, snap, started, until
 
-from logreg_tui.core.runs import MAX_GHOSTS
+from logreg_tui.core.model.runs import MAX_GHOSTS
 from logreg_tui.tui.widgets import plot_colors
 from logreg_tui.views.drawing import blend, to_hex
 from logreg_tui.views.ghosts import EVENT_TICK, ghost_color
@@ -151,8 +151,8 @@ def test_a_ghost_keeps_its_curves_not_its_data_set():
     import gc
     import weakref
 
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.views.drawing import PlotColors
     from logreg_tui.views.landscape import LandscapeSettings, landscape_view
@@ -181,10 +181,10 @@ def test_a_ghost_keeps_its_curves_not_its_data_set():
 
 
 def test_a_ghosts_label_names_what_differs_data_first():
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.runs import ghost_label
-    from logreg_tui.core.settings import Settings
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.runs import ghost_label
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     engine = Engine(make_tutorial_data(gap=1.0), TrainConfig(epochs=0))  # the overlap preset's data
@@ -202,9 +202,9 @@ def test_a_ghosts_label_names_what_differs_data_first():
 def test_a_ghost_of_another_function_names_the_file_and_its_verdict(tmp_path):
     from pathlib import Path
 
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.runs import ghost_label
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.runs import ghost_label
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.training.homework import load_and_check
 

@@ -14,9 +14,9 @@ import torch.nn.functional as F
 from conftest import TUTORIAL_LINES, wait_for
 from terminal import cpu_seconds
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.training.functions import TutorialCrossEntropyWithLogits
 
@@ -186,8 +186,8 @@ def test_large_x_gets_a_hint_and_standardize_trains_it(cli, tmp_path):
 
 
 def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
-    from logreg_tui.core.export import export_run
-    from logreg_tui.core.options import parse_options
+    from logreg_tui.core.files.export import export_run
+    from logreg_tui.core.model.options import parse_options
 
     options = parse_options(["--paused"])
     engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.2), epochs=0))
@@ -207,9 +207,9 @@ def test_export_describes_the_run_as_it_is_with_the_users_umask(tmp_path):
 
 
 def test_exported_file_names_drop_the_data_files_extension(tmp_path):
-    from logreg_tui.core.data import load_csv
-    from logreg_tui.core.export import export_run
-    from logreg_tui.core.options import parse_options
+    from logreg_tui.core.files.export import export_run
+    from logreg_tui.core.model.data import load_csv
+    from logreg_tui.core.model.options import parse_options
 
     data = load_csv(write_csv(tmp_path / "x.csv", [-2, -1, 1, 2], [0, 0, 1, 1]))
     csv_path, json_path, _ = export_run(tmp_path, parse_options(["--paused"]), Engine(data).run_epochs(379))

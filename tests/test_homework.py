@@ -198,8 +198,8 @@ def test_headless_refuses_a_file_that_cannot_train_with_its_line_and_size(cli):
 def _engine_with(name: str, **settings):
     from dataclasses import replace
 
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     config = TrainConfig(epochs=0)
@@ -265,8 +265,8 @@ def test_a_homework_run_replays_only_with_the_file_it_loaded(cli, tmp_path):
 
 
 def test_a_replay_refuses_a_run_that_reloaded_its_file(tmp_path):
-    from logreg_tui.core.options import parse_options
-    from logreg_tui.core.replay import ReplayError, replayed_options
+    from logreg_tui.core.files.replay import ReplayError, replayed_options
+    from logreg_tui.core.model.options import parse_options
 
     mine = tmp_path / "mine.py"
     mine.write_text((FUNCTIONS / "correct.py").read_text())
@@ -280,10 +280,10 @@ def test_a_replay_refuses_a_run_that_reloaded_its_file(tmp_path):
 
 
 def test_the_export_copies_the_source_that_was_loaded_not_the_file_now(tmp_path):
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.export import script_of
-    from logreg_tui.core.options import parse_options
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.files.export import script_of
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     mine = tmp_path / "mine.py"
@@ -299,7 +299,7 @@ def test_the_export_copies_the_source_that_was_loaded_not_the_file_now(tmp_path)
 def test_the_engine_and_the_check_import_no_textual():
     import subprocess
 
-    code = ("import sys; import logreg_tui.training.homework, logreg_tui.core.homework; "
+    code = ("import sys; import logreg_tui.training.homework, logreg_tui.core.words.homework; "
             "print('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
@@ -307,13 +307,13 @@ def test_the_engine_and_the_check_import_no_textual():
 def test_the_template_needs_no_torch():
     import subprocess
 
-    code = "import sys, logreg_tui.core.homework; print('torch' in sys.modules)"
+    code = "import sys, logreg_tui.core.words.homework; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
 def test_a_divergence_with_a_failing_function_names_what_its_check_found():
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     engine = Engine(make_tutorial_data(), TrainConfig(epochs=0))

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 from apphelpers import make_app, message, started, until
 
-from logreg_tui.core.formatting import counted
+from logreg_tui.core.words.formatting import counted
 
 
 def test_counts_agree_with_their_nouns():
@@ -18,8 +18,8 @@ def test_counts_agree_with_their_nouns():
 def test_a_replay_names_its_file(tmp_path):
     import json
 
-    from logreg_tui.core.options import parse_options
-    from logreg_tui.core.replay import replayed_options
+    from logreg_tui.core.files.replay import replayed_options
+    from logreg_tui.core.model.options import parse_options
 
     run = tmp_path / "class run.json"
     run.write_text(json.dumps({"format": 1, "command": ["--lr", "0.4"], "epochs": 7, "events": [
@@ -31,9 +31,9 @@ def test_a_replay_names_its_file(tmp_path):
 async def test_the_app_says_which_file_it_replays(tmp_path):
     import json
 
-    from logreg_tui.core.data import make_tutorial_data  # noqa: F401 - the app's data, as the replay makes it
-    from logreg_tui.core.options import load_dataset, parse_options
-    from logreg_tui.core.replay import replayed_options
+    from logreg_tui.core.files.replay import replayed_options
+    from logreg_tui.core.model.data import make_tutorial_data  # noqa: F401 - the app's data, as the replay makes it
+    from logreg_tui.core.model.options import load_dataset, parse_options
     from logreg_tui.tui.app import LogRegApp
 
     run = tmp_path / "run.json"
@@ -77,10 +77,10 @@ async def test_an_ascii_terminals_footer_has_no_glyphs_it_cannot_draw():
 
 
 def test_the_exported_script_has_no_leftover_pass_lines_nor_runs_of_blank_lines():
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.export import script_of
-    from logreg_tui.core.options import parse_options
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.files.export import script_of
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     for args in ([], ["--autograd", "custom"], ["--batch-size", "64"]):

@@ -8,11 +8,11 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import Dataset, make_tutorial_data
-from logreg_tui.core.history import PathHistory
-from logreg_tui.core.optimum import find_optimum, mean_loss
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.maths.optimum import find_optimum, mean_loss
+from logreg_tui.core.model.data import Dataset, make_tutorial_data
+from logreg_tui.core.model.history import PathHistory
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.views.drawing import PlotColors
 from logreg_tui.views.landscape import CONTOUR, LEVELS, LandscapeSettings, geometry, landscape_view, map_codes

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from apphelpers import make_app, message, settle, snap, started, stat, until
 
-from logreg_tui.core.data import SEED_MAX, make_tutorial_data
-from logreg_tui.core.export import run_summary
-from logreg_tui.core.options import parse_options
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import LR_MAX, TrainConfig
+from logreg_tui.core.files.export import run_summary
+from logreg_tui.core.model.data import SEED_MAX, make_tutorial_data
+from logreg_tui.core.model.options import parse_options
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import LR_MAX, TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.app import LogRegApp
 from logreg_tui.tui.screens import ValuePrompt
@@ -177,7 +177,7 @@ async def test_paused_at_start_the_loss_plot_has_epoch_0s_point():
 
 
 def test_before_training_the_landscape_says_it_is_computing():
-    from logreg_tui.core.state import before_training
+    from logreg_tui.core.model.state import before_training
     from logreg_tui.views.drawing import PlotColors
     from logreg_tui.views.landscape import LandscapeSettings, landscape_view
 

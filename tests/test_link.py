@@ -1,7 +1,7 @@
 """The app's link to an engine that may not exist yet (tui/link.py), without Pilot."""
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.state import TrainConfig, before_training
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.state import TrainConfig, before_training
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.link import EngineLink
 

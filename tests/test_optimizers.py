@@ -8,10 +8,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.core.data import DataError, make_tutorial_data
-from logreg_tui.core.formatting import format_number
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import OPTIMIZERS, TrainConfig
+from logreg_tui.core.model.data import DataError, make_tutorial_data
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import OPTIMIZERS, TrainConfig
+from logreg_tui.core.words.formatting import format_number
 from logreg_tui.training.engine import Engine
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 

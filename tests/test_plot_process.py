@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.history import LossHistory
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.history import LossHistory
 from logreg_tui.views.canvas import rows_of
 from logreg_tui.views.drawing import Drawing, PlotColors, decode, encode
 from logreg_tui.views.plot_process import PlotProcess, draw_here
@@ -112,7 +112,7 @@ async def test_a_child_that_dies_hands_its_work_back_is_restarted_once_and_named
 
 def every_views_drawing():
     """One Drawing of each view in the registry, from a real run's snapshot (a minimum, a path, a split)."""
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.views.registry import VIEWS
 

@@ -6,9 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.formatting import format_number, short_count
-from logreg_tui.core.history import LossHistory
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.history import LossHistory
+from logreg_tui.core.words.formatting import format_number, short_count
 from logreg_tui.views import plots
 from logreg_tui.views.axes import epoch_axis_end, epoch_ticks, nice_ceiling
 from logreg_tui.views.canvas import MIN_HEIGHT

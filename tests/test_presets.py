@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.options import initial_w_b, load_dataset, parse_options, train_config
-from logreg_tui.core.presets import PRESETS
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.options import initial_w_b, load_dataset, parse_options, train_config
+from logreg_tui.core.words.presets import PRESETS
 from logreg_tui.training.engine import Engine
 
 
@@ -149,8 +149,8 @@ async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
 
 def test_every_presets_words_are_true_of_its_numbers():
     """Each claim a preset's line makes, checked on its own data (the words quoted, so new words need new checks)."""
-    from logreg_tui.core.curvature import at_minimum
-    from logreg_tui.core.optimum import find_optimum
+    from logreg_tui.core.maths.curvature import at_minimum
+    from logreg_tui.core.maths.optimum import find_optimum
 
     def minimum(name, **extra):
         options = parse_options(["--preset", name, *[f"--{k}={v}" for k, v in extra.items()]])

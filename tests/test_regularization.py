@@ -8,11 +8,11 @@ import pytest
 from apphelpers import make_app, started, stat, until
 from test_optimizers import plain_loop
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.optimum import find_optimum, mean_loss, objective
-from logreg_tui.core.runs import ghost_label
-from logreg_tui.core.settings import OPTIMIZERS, Settings
-from logreg_tui.core.state import TrainConfig
+from logreg_tui.core.maths.optimum import find_optimum, mean_loss, objective
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.runs import ghost_label
+from logreg_tui.core.model.settings import OPTIMIZERS, Settings
+from logreg_tui.core.model.state import TrainConfig
 from logreg_tui.training.engine import Engine
 from logreg_tui.views.surface import loss_surface
 
@@ -161,9 +161,9 @@ def test_a_ghost_label_names_the_penalty_it_trained_with():
 def test_with_a_penalty_the_stats_and_json_name_the_objective_as_such(cli):
     import json
 
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.settings import Settings
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.tui.stats import STATS
 
@@ -182,8 +182,8 @@ def test_with_a_penalty_the_stats_and_json_name_the_objective_as_such(cli):
 def test_the_gap_view_keeps_its_title_beside_ghosts_and_a_float32_zero_reads_as_zero():
     from dataclasses import replace
 
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.tui.curvature_stats import CURVATURE_STATS
     from logreg_tui.views.drawing import PlotColors

@@ -87,10 +87,10 @@ def test_a_function_that_calls_os_exit_in_training_leaves_the_terminal_restored(
 def test_an_export_never_follows_a_link_someone_swaps_in_for_its_temporary(tmp_path, monkeypatch):
     """Another user who can write to the export directory races the export: at every step they may replace what
     they can see there by a link to a victim file. The victim is never written, nor its mode changed."""
-    from logreg_tui.core import export
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.options import parse_options
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.files import export
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     victim = tmp_path / "victim"
@@ -127,7 +127,7 @@ def test_an_export_never_follows_a_link_someone_swaps_in_for_its_temporary(tmp_p
 
 
 def test_an_exported_file_takes_its_mode_from_the_umask(tmp_path):
-    from logreg_tui.core.export import write_new_file
+    from logreg_tui.core.files.export import write_new_file
 
     old = os.umask(0o027)
     try:
@@ -174,7 +174,7 @@ def test_a_split_that_holds_out_no_point_is_refused(cli):
 
 
 def test_headless_prints_its_result_even_when_the_export_fails(cli, tmp_path, monkeypatch):
-    from logreg_tui.core import export
+    from logreg_tui.core.files import export
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")

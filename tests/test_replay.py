@@ -1,4 +1,4 @@
-"""Reproduce a run (core/replay.py): the export's JSON carries the command line that starts the run and its
+"""Reproduce a run (core/files/replay.py): the export's JSON carries the command line that starts the run and its
 changes; --replay plays them back at their epochs, headless and in the app, to the same w, b bit for bit."""
 
 import json
@@ -6,9 +6,9 @@ import json
 import pytest
 from apphelpers import make_app, message, snap, started, until
 
-from logreg_tui.core.export import run_summary
-from logreg_tui.core.options import load_dataset, parse_options, train_config
-from logreg_tui.core.replay import FORMAT, replayed_options
+from logreg_tui.core.files.export import run_summary
+from logreg_tui.core.files.replay import FORMAT, replayed_options
+from logreg_tui.core.model.options import load_dataset, parse_options, train_config
 from logreg_tui.training.engine import Engine
 
 
@@ -137,7 +137,7 @@ def _script_output(tmp_path, options, snapshot):
     import subprocess
     import sys
 
-    from logreg_tui.core.export import run_files
+    from logreg_tui.core.files.export import run_files
 
     path = tmp_path / "run-script.py"
     path.write_text(dict(run_files(options, snapshot, "run"))["run-script.py"])

@@ -1,15 +1,15 @@
-"""One description per training setting (core/settings.py): everything that lists settings reads SETTINGS."""
+"""One description per training setting (core/model/settings.py): everything that lists settings reads SETTINGS."""
 
 import dataclasses
 import inspect
 
 import pytest
 
-from logreg_tui.core.data import make_tutorial_data
-from logreg_tui.core.options import COMPARED, build_parser, compared_runs, parse_options
-from logreg_tui.core.runs import Event, differences
-from logreg_tui.core.settings import SETTINGS, Settings, legend_words, line_words
-from logreg_tui.core.state import TrainConfig, before_training
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.options import COMPARED, build_parser, compared_runs, parse_options
+from logreg_tui.core.model.runs import Event, differences
+from logreg_tui.core.model.settings import SETTINGS, Settings, legend_words, line_words
+from logreg_tui.core.model.state import TrainConfig, before_training
 from logreg_tui.training.engine import Engine
 from logreg_tui.tui.stats import STATS
 from logreg_tui.views.drawing import Drawing

@@ -160,12 +160,12 @@ def test_control_characters_in_a_file_name_never_reach_the_terminal(tmp_path):
 def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
     import errno
 
-    from logreg_tui.core import export
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.options import parse_options
+    from logreg_tui.core.files import export
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.options import parse_options
     from logreg_tui.training.engine import Engine
 
-    engine = Engine(make_tutorial_data(), __import__("logreg_tui.core.state", fromlist=["TrainConfig"]).TrainConfig())
+    engine = Engine(make_tutorial_data(), __import__("logreg_tui.core.model.state", fromlist=["TrainConfig"]).TrainConfig())
     engine.run_epochs(20)
     engine.reset()
     snapshot = engine.run_epochs(5)  # one ghost: three files
@@ -195,9 +195,9 @@ def test_an_export_writes_all_its_files_or_none(tmp_path, monkeypatch):
 
 
 def test_going_on_after_an_overshoot_starts_where_the_loss_is_finite():
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.settings import Settings
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=1000, autograd="tutorial"), start_paused=True))

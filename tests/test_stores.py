@@ -6,8 +6,8 @@ import tracemalloc
 
 import numpy as np
 
-from logreg_tui.core.history import LossHistory, PathHistory
-from logreg_tui.core.runs import MAX_EVENTS, Event, record
+from logreg_tui.core.model.history import LossHistory, PathHistory
+from logreg_tui.core.model.runs import MAX_EVENTS, Event, record
 
 CHUNK = 10_000  # epochs a flush keeps at a time, at most (trainer.PENDING_MAX is 256: this is harsher)
 KB = 1024
@@ -65,9 +65,9 @@ def test_events_keep_the_last_thousand_in_bounded_bytes():
 
 
 def test_ghosts_are_at_most_three_runs_whatever_the_reseeds():
-    from logreg_tui.core.data import make_tutorial_data
-    from logreg_tui.core.runs import MAX_GHOSTS
-    from logreg_tui.core.state import TrainConfig
+    from logreg_tui.core.model.data import make_tutorial_data
+    from logreg_tui.core.model.runs import MAX_GHOSTS
+    from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
 
     engine = Engine(make_tutorial_data(n_points=100), TrainConfig(epochs=0))

@@ -8,7 +8,7 @@ import pytest
 from longrun import MB, headless_and_app_rss
 from terminal import Terminal, installed_command
 
-from logreg_tui.core.state import LR_MAX, LR_MIN
+from logreg_tui.core.model.state import LR_MAX, LR_MIN
 
 EXECUTABLE = installed_command()
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from logreg_tui.core.runs import Event
-from logreg_tui.core.script import run_script
-from logreg_tui.core.settings import Settings
+from logreg_tui.core.files.script import run_script
+from logreg_tui.core.model.runs import Event
+from logreg_tui.core.model.settings import Settings
 
 HOSTILE = Path(__file__).parent / "data" / "replay"
 

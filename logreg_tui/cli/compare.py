@@ -9,12 +9,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
-from logreg_tui.core.data import DataError, Dataset
-from logreg_tui.core.evaluation import evaluations
-from logreg_tui.core.formatting import counted
-from logreg_tui.core.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
-from logreg_tui.core.settings import line_words
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.evaluation import evaluations
+from logreg_tui.core.model.data import DataError, Dataset
+from logreg_tui.core.model.options import EXIT_DIVERGED, Options, compared_runs, fail, train_config
+from logreg_tui.core.model.settings import line_words
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.formatting import counted
 
 if TYPE_CHECKING:
     from logreg_tui.training.engine import Engine
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def run_compare(options: Options, dataset: Dataset) -> int:
     """Train each spec's run to its --epochs; exit 3 when one diverged, 130 on ctrl+c (after the runs so far)."""
-    from logreg_tui.core.export import run_summary, strict_json
+    from logreg_tui.core.files.export import run_summary, strict_json
     from logreg_tui.training.engine import start_engine
     from logreg_tui.training.trainer import DeviceError
 

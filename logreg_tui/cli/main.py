@@ -10,10 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
-from logreg_tui.core.data import DataError, Dataset
-from logreg_tui.core.formatting import printable
-from logreg_tui.core.lessons import headless_words
-from logreg_tui.core.options import (
+from logreg_tui.core.model.data import DataError, Dataset
+from logreg_tui.core.model.options import (
     EXIT_DIVERGED,
     EXIT_FUNCTION_FAILED,
     EXIT_INTERRUPTED,
@@ -23,7 +21,9 @@ from logreg_tui.core.options import (
     parse_options,
     train_config,
 )
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.formatting import printable
+from logreg_tui.core.words.lessons import headless_words
 
 if TYPE_CHECKING:
     from logreg_tui.training.engine import Engine
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = parse_options(argv)
     if options.replay:
-        from logreg_tui.core.replay import ReplayError, replayed_options
+        from logreg_tui.core.files.replay import ReplayError, replayed_options
 
         try:
             options = replayed_options(options, argv)
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"logreg-tui: replaying {printable(options.replay or '')} with data from "
                   f"{printable(os.path.abspath(options.data))}", file=sys.stderr)
     if options.function_template:
-        from logreg_tui.core.homework import TEMPLATE
+        from logreg_tui.core.words.homework import TEMPLATE
 
         print(TEMPLATE, end="")
         return 0
@@ -101,7 +101,7 @@ def _device_here(options: Options) -> Options:
 
 def _sizes(options: Options, dataset: Dataset) -> tuple[int, ...]:
     """The N a --function is called with when it trains on this data with these settings."""
-    from logreg_tui.core.homework import training_sizes
+    from logreg_tui.core.words.homework import training_sizes
 
     n_train = dataset.n_train(options.settings.val_frac)
     return training_sizes(n_train, options.settings.batch_points(n_train))
@@ -162,7 +162,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     status = "diverged" if snapshot.status == "diverged" else "error" if failed else \
         "interrupted" if stopped else "done"
     if options.json:
-        from logreg_tui.core.export import run_summary, strict_json
+        from logreg_tui.core.files.export import run_summary, strict_json
 
         print(strict_json(run_summary(options, snapshot, status=status)))
     elif status not in ("diverged", "error"):
@@ -185,7 +185,7 @@ def _export(options: Options, snapshot: Snapshot, status: str) -> int:
     """--export DIR: the run's CSV, JSON and script there (never over a file); 2 with one line when it cannot."""
     from pathlib import Path
 
-    from logreg_tui.core.export import export_run
+    from logreg_tui.core.files.export import export_run
 
     try:
         csv_path, json_path, _ = export_run(Path(options.export or "."), options, snapshot, status)
@@ -216,7 +216,7 @@ def _use_function(engine: Engine, options: Options, dataset: Dataset) -> int:
 def _wedged(engine: Engine, options: Options, signum: int) -> None:
     """A stopping signal came and training did not return within a second (a --function looping for ever on the
     real data): what was reached, one line, and out at once (the stuck step cannot be waited for)."""
-    from logreg_tui.core.export import strict_json
+    from logreg_tui.core.files.export import strict_json
 
     epoch, w, b = engine.reached
     why = (f"{stop_words(signum)} at epoch {epoch}: training did not return within a second of the signal "

@@ -29,7 +29,7 @@ from logreg_tui.cli.serve_guard import (
     make_token,
     read_token_file,
 )
-from logreg_tui.core.options import Options, fail
+from logreg_tui.core.model.options import Options, fail
 
 SERVE_OPTIONS = {"--serve": False, "--port": True, "--host": True, "--max-sessions": True, "--token-file": True,
                  "--no-token": False, "--serve-allow-code": False}  # name: takes a value

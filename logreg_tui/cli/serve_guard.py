@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from logreg_tui.core.formatting import printable
+from logreg_tui.core.words.formatting import printable
 
 COOKIE = "logreg_tui_token"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from logreg_tui.core.data import DataError, Dataset
-from logreg_tui.core.pacing import EpochPace
-from logreg_tui.core.runs import MAX_GHOSTS
-from logreg_tui.core.settings import Settings
-from logreg_tui.core.state import Snapshot, Status, TrainConfig
+from logreg_tui.core.model.data import DataError, Dataset
+from logreg_tui.core.model.pacing import EpochPace
+from logreg_tui.core.model.runs import MAX_GHOSTS
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import Snapshot, Status, TrainConfig
 from logreg_tui.training.run import Run
 from logreg_tui.training.steering import Steering, _check_autograd
 from logreg_tui.training.trainer import HomeworkError, choose_threads, resolve_device

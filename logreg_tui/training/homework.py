@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch.autograd import Function
 
-from logreg_tui.core.homework import LoadError, read_source, source_digest, split_spec
+from logreg_tui.core.words.homework import LoadError, read_source, source_digest, split_spec
 
 CHECK_SECONDS = 5.0  # the check gives up on a Function that takes longer (an infinite loop in backward)
 CHILD_START_SECONDS = 60.0  # on top: the child's Python and torch starting, on a loaded machine

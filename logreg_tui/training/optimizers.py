@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import torch
 
-from logreg_tui.core.state import Optimizer
+from logreg_tui.core.model.state import Optimizer
 
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.Adam's defaults
 

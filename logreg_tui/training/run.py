@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from logreg_tui.core.curvature import (
+from logreg_tui.core.maths.curvature import (
     Curvature,
     at_minimum,
     epochs_to_near,
@@ -22,13 +22,13 @@ from logreg_tui.core.curvature import (
     predicted_rate,
     stability_warning,
 )
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.history import LossHistory, PathHistory
-from logreg_tui.core.lessons import Cause, divergence_message, going_on_message, saturation_message
-from logreg_tui.core.optimum import Optimum, find_optimum
-from logreg_tui.core.runs import Event, record
-from logreg_tui.core.settings import Settings, objective_of
-from logreg_tui.core.state import Snapshot, Status
+from logreg_tui.core.maths.optimum import Optimum, find_optimum
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.history import LossHistory, PathHistory
+from logreg_tui.core.model.runs import Event, record
+from logreg_tui.core.model.settings import Settings, objective_of
+from logreg_tui.core.model.state import Snapshot, Status
+from logreg_tui.core.words.lessons import Cause, divergence_message, going_on_message, saturation_message
 from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
 
 STUCK_EPOCHS = 50  # saturated this long before it is said

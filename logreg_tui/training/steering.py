@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from logreg_tui.core.curvature import best_settings
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.pacing import EpochPace
-from logreg_tui.core.runs import Event
-from logreg_tui.core.settings import (
+from logreg_tui.core.maths.curvature import best_settings
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.pacing import EpochPace
+from logreg_tui.core.model.runs import Event
+from logreg_tui.core.model.settings import (
     AUTOGRADS,
     BY_NAME,
     Autograd,
@@ -27,7 +27,7 @@ from logreg_tui.core.settings import (
     next_on_ladder,
     next_optimizer,
 )
-from logreg_tui.core.state import Status, TrainConfig
+from logreg_tui.core.model.state import Status, TrainConfig
 from logreg_tui.training.homework import Homework
 from logreg_tui.training.run import Run
 from logreg_tui.training.trainer import HomeworkError

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.lessons import Cause
-from logreg_tui.core.settings import Settings, objective_of
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.settings import Settings, objective_of
+from logreg_tui.core.words.lessons import Cause
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.training.homework import error_words, where
 from logreg_tui.training.optimizers import BY_NAME, SGD, copy_state

@@ -16,16 +16,16 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.display import terminal_look
-from logreg_tui.core.export import run_command
-from logreg_tui.core.formatting import format_number, printable
-from logreg_tui.core.options import Options, load_dataset, preset_options, speed, train_config
-from logreg_tui.core.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
-from logreg_tui.core.presets import PRESETS, next_preset
-from logreg_tui.core.replay import command_line
-from logreg_tui.core.settings import BY_NAME, Autograd
-from logreg_tui.core.state import SPEED_MIN, Snapshot, before_training
+from logreg_tui.core.files.export import run_command
+from logreg_tui.core.files.replay import command_line
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
+from logreg_tui.core.model.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
+from logreg_tui.core.model.settings import BY_NAME, Autograd
+from logreg_tui.core.model.state import SPEED_MIN, Snapshot, before_training
+from logreg_tui.core.words.display import terminal_look
+from logreg_tui.core.words.formatting import format_number, printable
+from logreg_tui.core.words.presets import PRESETS, next_preset
 from logreg_tui.tui import app_signals
 from logreg_tui.tui.keys import bindings, system_commands
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink

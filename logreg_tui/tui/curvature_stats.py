@@ -1,4 +1,4 @@
-"""The stats panel's curvature page (the k key): why gradient descent is slow here, in numbers (core/curvature.py).
+"""The stats panel's curvature page (the k key): why gradient descent is slow here, in numbers (core/maths/curvature).
 
 Each line is (label, value) like the stats' own; a value of None leaves the line out. What does not fit a value
 is a note under the lines: why the formulas do not apply, or that there is no minimum.
@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from logreg_tui.core.curvature import Curvature, predicted_rate, rates_apply
-from logreg_tui.core.formatting import FLOAT32_EPSILON, format_number
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.curvature import Curvature, predicted_rate, rates_apply
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.formatting import FLOAT32_EPSILON, format_number
 
 
 def _eigenvalues(curvature: Curvature | None) -> str | None:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.homework import split_spec
-from logreg_tui.core.state import Snapshot, TrainConfig
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.state import Snapshot, TrainConfig
+from logreg_tui.core.words.homework import split_spec
 
 if TYPE_CHECKING:  # the app reaches training only through this link, and only once torch is loaded
     from logreg_tui.training.engine import Engine
@@ -108,7 +108,7 @@ class FunctionWatch:
         """Load and check the file now, at the training's sizes too, then tell the engine. The process's checker
         (homework.shared_checker) imports torch once, on the first check, and forks a child per check: a save
         answers fast."""
-        from logreg_tui.core.homework import training_sizes
+        from logreg_tui.core.words.homework import training_sizes
         from logreg_tui.training.homework import LoadError, load_and_check
 
         self.checking = True

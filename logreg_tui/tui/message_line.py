@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from logreg_tui.core.formatting import counted, printable
-from logreg_tui.core.runs import Event, ghost_name
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.model.runs import Event, ghost_name
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.formatting import counted, printable
 
 
 class MessageLine(Static):

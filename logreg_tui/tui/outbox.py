@@ -9,9 +9,9 @@ from pathlib import Path
 
 from textual.app import App
 
-from logreg_tui.core.export import export_run, run_files, run_stem, write_new_file, zipped
-from logreg_tui.core.options import Options
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.files.export import export_run, run_files, run_stem, write_new_file, zipped
+from logreg_tui.core.model.options import Options
+from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.screenshot import placed_cells
 
 MAX_PENDING_DELIVERIES = 5  # unfetched downloads a tab's app holds at most (1000 e presses grew it by 380 MB)

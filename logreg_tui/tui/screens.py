@@ -19,7 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
-from logreg_tui.core.options import build_parser
+from logreg_tui.core.model.options import build_parser
 from logreg_tui.tui.keys import KEY_NAMES, KEYS
 
 

@@ -9,10 +9,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from logreg_tui.core.evaluation import evaluations
-from logreg_tui.core.formatting import format_accuracy, format_number, printable, short_count
-from logreg_tui.core.settings import BY_NAME, SETTINGS, Setting, stat_words
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.evaluation import evaluations
+from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Setting, stat_words
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.tui.curvature_stats import CURVATURE_STATS, curvature_note
 from logreg_tui.tui.widgets import LineCanvas
 
@@ -56,7 +56,7 @@ def _in_data_units(snapshot: Snapshot, index: int) -> str | None:
 
 
 def _at_threshold(snapshot: Snapshot) -> str | None:
-    """The training points' accuracy at the threshold t, where t is not 0.5 (core/evaluation.py)."""
+    """The training points' accuracy at the threshold t, where t is not 0.5 (core/maths/evaluation.py)."""
     if snapshot.settings.threshold == 0.5:
         return None
     train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, snapshot.settings.threshold)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logreg_tui.core.formatting import format_number, short_count
+from logreg_tui.core.words.formatting import format_number, short_count
 
 MIN_EPOCH_AXIS = 10  # the loss plot's shortest x axis, in epochs
 MIN_TICK_GAP, MAX_INTERVALS = 2, 8  # rows between y ticks at least; intervals between ticks at most

@@ -3,7 +3,7 @@ recall, F1 and accuracy, for the training points and the held-out ones; beside i
 the point of the current t.
 
 Drawn cell by cell like the landscape (braille for the curves). Its cost does not grow with N: the points are
-ranked once per data set (core/evaluation.py), a confusion matrix is a binary search, and the ROC's staircase is
+ranked once per data set (core/maths/evaluation.py), a confusion matrix is a binary search, and the ROC's staircase is
 rasterized once per data set, direction of w and size.
 """
 
@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from logreg_tui.core.evaluation import Confusion, Evaluation, Ranked, evaluations, ranked_points
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.evaluation import Confusion, Evaluation, Ranked, evaluations, ranked_points
+from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, whole
 from logreg_tui.views.map_grid import Frame, dot_cells

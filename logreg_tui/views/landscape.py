@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from logreg_tui.core.history import PathView
-from logreg_tui.core.optimum import Optimum
-from logreg_tui.core.settings import Settings, objective_of
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.model.history import PathView
+from logreg_tui.core.model.settings import Settings, objective_of
+from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.axes import multiples, tick_labels
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import (

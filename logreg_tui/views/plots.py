@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 import numpy as np
 import plotext as plt
 
-from logreg_tui.core.curvature import predicted_rate
-from logreg_tui.core.history import HistoryView, LossHistory
-from logreg_tui.core.runs import differences, ghost_label
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.maths.curvature import predicted_rate
+from logreg_tui.core.model.history import HistoryView, LossHistory
+from logreg_tui.core.model.runs import differences, ghost_label
+from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_ticks, fit_title, row_axis, tail_window
 from logreg_tui.views.canvas import FRAME_ROWS, as_ascii, quantize, rows_of, start_canvas, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.drawing import Drawing, PlotColors
 from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 from logreg_tui.views.landscape import LandscapeSettings, landscape_view

@@ -10,9 +10,9 @@ from typing import ClassVar
 import numpy as np
 import plotext as plt
 
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.evaluation import logit
-from logreg_tui.core.formatting import format_number
+from logreg_tui.core.maths.evaluation import logit
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.words.formatting import format_number
 from logreg_tui.views.axes import fit_title, round_ticks
 from logreg_tui.views.canvas import quantize, rows_of, start_canvas, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color

@@ -13,9 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.history import PathView
-from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.history import PathView
 
 SUMMARY_BINS = 256  # x-bins of a large data set's summary; a smaller one is kept point by point
 MARGIN = 0.12  # of the span, on each side of what the window must show

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from logreg_tui.core.curvature import Curvature
-from logreg_tui.core.optimum import Optimum
+from logreg_tui.core.maths.curvature import Curvature
+from logreg_tui.core.maths.optimum import Optimum
 from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
 from logreg_tui.views.surface import Window
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from logreg_tui.core.curvature import Curvature
-from logreg_tui.core.data import Dataset
-from logreg_tui.core.history import HistoryView, LossHistory, PathHistory, PathView
-from logreg_tui.core.optimum import Optimum
-from logreg_tui.core.runs import Event
-from logreg_tui.core.settings import (
+from logreg_tui.core.maths.curvature import Curvature
+from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.history import HistoryView, LossHistory, PathHistory, PathView
+from logreg_tui.core.model.runs import Event
+from logreg_tui.core.model.settings import (
     AUTOGRADS,
     LR_MAX,
     LR_MIN,
@@ -104,7 +104,7 @@ class Snapshot:
     ghosts: tuple[Snapshot, ...]  # the runs that ended before this one (their last snapshots), newest first
     message: str  # why it diverged, or a command that could not apply; "" otherwise
     warning: str = ""  # what the state itself warns of (an lr past the stable limit here); the line shows it after
-    curvature_here: Curvature | None = None  # the objective's Hessian at the shown w, b (core/curvature.py)
+    curvature_here: Curvature | None = None  # the objective's Hessian at the shown w, b (core/maths/curvature.py)
     curvature_at_minimum: Curvature | None = None  # and at its minimum; None without one (or before training)
     near_estimate: float | None = None  # the epoch the curvature predicts for near_optimum_at; None: not predicted
     function: str = ""  # --function's file name, once a usable Function is loaded from it

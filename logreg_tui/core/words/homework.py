@@ -3,7 +3,7 @@
 
 import hashlib
 
-from logreg_tui.core.reading import NotReadable, read_regular_file
+from logreg_tui.core.files.reading import NotReadable, read_regular_file
 
 TEMPLATE = '''"""My loss for logreg-tui: mean binary cross-entropy on logits, as a torch.autograd.Function.
 

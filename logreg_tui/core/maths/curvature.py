@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logreg_tui.core.optimum import Optimum
-from logreg_tui.core.settings import Settings
+from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.model.settings import Settings
 
 
 @dataclass(frozen=True)

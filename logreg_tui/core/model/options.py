@@ -11,15 +11,15 @@ from typing import Any, NoReturn
 import numpy as np
 
 from logreg_tui import __version__
-from logreg_tui.core.curvature import best_settings, curvature_at
-from logreg_tui.core.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
-from logreg_tui.core.display import COLOR_CHOICES
-from logreg_tui.core.formatting import printable
-from logreg_tui.core.optimum import find_optimum
-from logreg_tui.core.presets import PRESET_NAMES, PRESETS
-from logreg_tui.core.runs import Event
-from logreg_tui.core.settings import SETTINGS, Settings, number, objective_of, whole
-from logreg_tui.core.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
+from logreg_tui.core.maths.curvature import best_settings, curvature_at
+from logreg_tui.core.maths.optimum import find_optimum
+from logreg_tui.core.model.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
+from logreg_tui.core.model.runs import Event
+from logreg_tui.core.model.settings import SETTINGS, Settings, number, objective_of, whole
+from logreg_tui.core.model.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
+from logreg_tui.core.words.display import COLOR_CHOICES
+from logreg_tui.core.words.formatting import printable
+from logreg_tui.core.words.presets import PRESET_NAMES, PRESETS
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
@@ -234,7 +234,7 @@ class Options:
     function_template: bool
     serve_allow_code: bool  # --serve may run --function's file for its tabs
     replay: str | None  # --replay RUN.json (main() reads it into the options below)
-    script: tuple[Event, ...] = ()  # --replay's changes at their epochs (core/replay.py): not an option itself
+    script: tuple[Event, ...] = ()  # --replay's changes at their epochs (core/files/replay.py): not an option itself
 
 
 def _flag(name: str) -> str:
@@ -320,7 +320,7 @@ def compared_runs(options: Options, parser: argparse.ArgumentParser | None = Non
 
     A spec is comma-separated name=value pairs; a name is a training option's long name without its
     dashes. `lr=best` and `momentum=best` are what the curvature at the minimum of `dataset`'s training points
-    says is fastest (core/curvature.py); without a dataset (checking the specs only) they stand for the lr and β
+    says is fastest (core/maths/curvature.py); without a dataset (checking the specs only) they stand for the lr and β
     given. ArgumentTypeError says what is wrong with a spec, in one line.
     """
     actions = {action.dest: action for action in (parser or build_parser())._actions}

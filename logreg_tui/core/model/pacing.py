@@ -5,7 +5,7 @@ one that training loses. No torch and no Textual here: plain clock arithmetic.""
 
 from __future__ import annotations
 
-from logreg_tui.core.state import SPEED_TOP, next_speed
+from logreg_tui.core.model.state import SPEED_TOP, next_speed
 
 PLOT_SHARE = 0.015  # of wall time that plots may take the UI thread while training runs uncapped
 FLAT_OUT_PLOT_FPS = 1  # plot updates per second at most while training runs uncapped (or on a slow link)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from logreg_tui.core.csv_data import FLOAT32_MAX, CsvError, read_table
+from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs

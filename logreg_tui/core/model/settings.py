@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from logreg_tui.core.formatting import format_number
+from logreg_tui.core.words.formatting import format_number
 
 # torch's, the hand-written correct one, the tutorial's as written, a person's own (--function FILE.py)
 Autograd = Literal["builtin", "custom", "tutorial", "file"]

@@ -16,11 +16,11 @@ import keyword
 from pathlib import Path
 from typing import Any
 
-from logreg_tui.core.homework import split_spec
-from logreg_tui.core.runs import Event
-from logreg_tui.core.settings import Settings
+from logreg_tui.core.model.runs import Event
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.words.homework import split_spec
 
-FUNCTIONS_FILE = Path(__file__).parent.parent / "training" / "functions.py"
+FUNCTIONS_FILE = Path(__file__).parents[2] / "training" / "functions.py"
 CLASSES = {"custom": ("BCEWithLogits",), "tutorial": ("TutorialCrossEntropyWithLogits",)}
 OPTIMIZER = {"sgd": "torch.optim.SGD([w, b], lr=lr, foreach=False)",
              "momentum": "torch.optim.SGD([w, b], lr=lr, momentum=beta, foreach=False)",
@@ -61,7 +61,7 @@ def _is_name(text: str) -> bool:
 
 def _data(config: dict[str, Any], standardize: bool) -> str:
     if config.get("seed") is None:
-        lines = ["from logreg_tui.core.data import load_csv  # the CSV read as logreg-tui read it",
+        lines = ["from logreg_tui.core.model.data import load_csv  # the CSV read as logreg-tui read it",
                  f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
                  f"{config.get('positive')!r})",
                  "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from logreg_tui.core.data import Dataset, make_tutorial_data
-from logreg_tui.core.formatting import format_number
-from logreg_tui.core.presets import PRESETS
-from logreg_tui.core.settings import SETTINGS, Settings, legend_words
+from logreg_tui.core.model.data import Dataset, make_tutorial_data
+from logreg_tui.core.model.settings import SETTINGS, Settings, legend_words
+from logreg_tui.core.words.formatting import format_number
+from logreg_tui.core.words.presets import PRESETS
 
 MAX_GHOSTS = 3  # runs kept to compare with the current one; the oldest goes first
 MAX_EVENTS = 1000  # per run; the oldest go first (a person pressing keys for hours)

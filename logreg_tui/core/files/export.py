@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from logreg_tui.core.curvature import curvature_json
-from logreg_tui.core.evaluation import evaluation_json, evaluations
-from logreg_tui.core.history import PathView
-from logreg_tui.core.options import Options, initial_w_b
-from logreg_tui.core.replay import FORMAT, command_line, command_words, event_json, start_settings
-from logreg_tui.core.runs import ghost_label, ghost_name
-from logreg_tui.core.script import run_script
-from logreg_tui.core.state import Snapshot
+from logreg_tui.core.files.replay import FORMAT, command_line, command_words, event_json, start_settings
+from logreg_tui.core.files.script import run_script
+from logreg_tui.core.maths.curvature import curvature_json
+from logreg_tui.core.maths.evaluation import evaluation_json, evaluations
+from logreg_tui.core.model.history import PathView
+from logreg_tui.core.model.options import Options, initial_w_b
+from logreg_tui.core.model.runs import ghost_label, ghost_name
+from logreg_tui.core.model.state import Snapshot
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -62,7 +62,7 @@ def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | N
 
 
 def script_of(options: Options, snapshot: Snapshot) -> str:
-    """The run as a plain PyTorch script (core/script.py) that trains it again, its changes at their epochs."""
+    """The run as a plain PyTorch script (core/files/script.py) that trains it again, its changes at their epochs."""
     return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
                       snapshot.events, snapshot.epoch, initial_w_b(options), options.function,
                       snapshot.function_class, snapshot.dataset.scale is not None, options.log_every,
@@ -91,7 +91,7 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "accuracy": _finite_or_none(snapshot.accuracy),
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),
-        # at the final w, b and the threshold (core/evaluation.py), and the val_ twins on the held-out points
+        # at the final w, b and the threshold (core/maths/evaluation.py), and the val_ twins on the held-out points
         **evaluation_json(*evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b,
                                        snapshot.settings.threshold)),
         "epochs_per_second": snapshot.run_epochs_per_second,  # the run's: its epochs ÷ the time spent training them

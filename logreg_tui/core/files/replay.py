@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from logreg_tui.core.csv_data import FLOAT32_MAX
-from logreg_tui.core.formatting import printable
-from logreg_tui.core.reading import NotReadable, read_regular_file
-from logreg_tui.core.runs import MAX_EVENTS, Event
-from logreg_tui.core.settings import BY_NAME, SETTINGS, Settings
-from logreg_tui.core.state import EPOCHS_MAX
+from logreg_tui.core.files.csv_data import FLOAT32_MAX
+from logreg_tui.core.files.reading import NotReadable, read_regular_file
+from logreg_tui.core.model.runs import MAX_EVENTS, Event
+from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Settings
+from logreg_tui.core.model.state import EPOCHS_MAX
+from logreg_tui.core.words.formatting import printable
 
 FORMAT = 1  # the export JSON's format version: a replay refuses a newer one
 DATA_FLAGS = ("seed", "n_points", "gap", "label_noise", "class_balance", "data", "x_column", "label_column",
@@ -55,7 +55,7 @@ def _flag(name: str, value: Any) -> list[str]:
 def command_words(config: dict[str, Any], settings: Settings, epochs: int) -> list[str]:
     """The options that start the same run (its data, its starting settings, its epochs): those away from their
     defaults, with floats written to round-trip exactly."""
-    from logreg_tui.core.options import build_parser  # the parser's defaults are the ones to leave out
+    from logreg_tui.core.model.options import build_parser  # the parser's defaults are the ones to leave out
 
     defaults = vars(build_parser().parse_args([]))
     words: list[str] = []
@@ -186,7 +186,7 @@ def _read_json(path: str) -> Any:
 def _check_command(path: str, words: list[str]) -> None:
     """The recorded command line holds the run's own options only (RUN_OPTIONS), each value as the option takes it:
     a shared file never starts a server, writes files or names a mode."""
-    from logreg_tui.core.options import build_parser
+    from logreg_tui.core.model.options import build_parser
 
     if len(words) > MAX_WORDS:
         raise ReplayError(f"{path}: its command has {len(words)} words, more than a run's options")
@@ -265,7 +265,7 @@ def _function_digest(summary: dict[str, Any]) -> str:
 def check_function_file(replay: str, spec: str, digest: str, events: tuple[Event, ...]) -> None:
     """The replay uses a --function file only when it is the source the run loaded (its sha256), and only when the
     run never reloaded it (a later version is not on this machine): else ReplayError, one line with the way on."""
-    from logreg_tui.core.homework import LoadError, read_source, source_digest, split_spec
+    from logreg_tui.core.words.homework import LoadError, read_source, source_digest, split_spec
 
     if not digest:
         raise ReplayError(f"{replay}: its --function has no sha256 of its source: export the run again")
@@ -287,7 +287,7 @@ def replayed_options(options: Any, argv: list[str]) -> Any:
     """--replay: the recorded run's options, with this command line's own after them (its mode, its display: they
     win), and its changes as the engine's script (Options.script). ReplayError for a file that is no export, or a
     --function file that is not the one the run loaded (unless this command line names one)."""
-    from logreg_tui.core.options import parse_options  # options builds on this module's neighbours
+    from logreg_tui.core.model.options import parse_options  # options builds on this module's neighbours
 
     recording = read_replay(options.replay)
     rest = [word for k, word in enumerate(argv)

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from logreg_tui.core.data import Dataset
+from logreg_tui.core.model.data import Dataset
 
 THRESHOLD_MIN, THRESHOLD_MAX = 0.0, 1.0  # t lies strictly between
 

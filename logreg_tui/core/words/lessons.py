@@ -10,9 +10,9 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from logreg_tui.core.optimum import Optimum
-    from logreg_tui.core.runs import Event
-    from logreg_tui.core.settings import Settings
+    from logreg_tui.core.maths.optimum import Optimum
+    from logreg_tui.core.model.runs import Event
+    from logreg_tui.core.model.settings import Settings
 
 # σ(z) rounds to 1 in float32 once e^−z < 2^−24: z > 16.6 (and to 0 below about −88): then the tutorial's
 # log(1 − σ) or log σ is log 0 = −inf, and 0·(−inf) = NaN

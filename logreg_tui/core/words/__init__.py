@@ -1,0 +1,1 @@
+"""What the screen says: lessons and presets, number formatting, what the terminal can show, homework's words."""
