@@ -8,7 +8,8 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from logreg_tui.core.maths.optimum import find_optimum, mean_loss
+from logreg_tui.core.maths.objective import data_loss
+from logreg_tui.core.maths.optimum import find_optimum
 from logreg_tui.core.model.data import Dataset, make_tutorial_data
 from logreg_tui.core.model.history import PathHistory
 from logreg_tui.core.model.settings import Settings
@@ -59,7 +60,7 @@ def test_the_optimum_is_the_float64_minimiser(seed, n, gap):
     w, b, loss = lbfgs_minimum(x, y)
     assert optimum.w == pytest.approx(w, rel=1e-6, abs=1e-7) and optimum.b == pytest.approx(b, rel=1e-6, abs=1e-7)
     assert optimum.loss <= loss + 1e-13  # Newton's is at least as low as L-BFGS's
-    assert optimum.loss == pytest.approx(mean_loss(optimum.w, optimum.b, x, y), rel=1e-15)
+    assert optimum.loss == pytest.approx(data_loss(optimum.w, optimum.b, x, y), rel=1e-15)
     # and it is a minimum: the gradient vanishes there
     z = optimum.w * x + optimum.b
     error = 1 / (1 + np.exp(-z)) - y
@@ -74,7 +75,7 @@ def test_separable_data_has_no_minimum_and_the_loss_falls_along_the_direction_gi
     assert optimum.reason.startswith("separable at x = ") and optimum.loss == 0.0
     dw, db = optimum.direction
     assert math.hypot(dw, db) == pytest.approx(1.0)
-    losses = [mean_loss(t * dw, t * db, x, y) for t in (1, 10, 100, 1000)]
+    losses = [data_loss(t * dw, t * db, x, y) for t in (1, 10, 100, 1000)]
     assert all(a > b for a, b in pairwise(losses)) and losses[-1] < 1e-6
 
 
@@ -85,7 +86,7 @@ def test_separable_the_other_way_round_and_with_a_tie():
     assert not tied.exists and tied.loss == pytest.approx(2 * math.log(2) / 4)  # the tied pair keeps log 2 each
     touching = find_optimum(np.array([0.0, 1, 1, 1, 2]), np.array([0.0, 1, 0, 0, 1]))  # at x = 1: one 1, two 0s
     assert not touching.exists and touching.loss == pytest.approx(3 * -(np.log(1 / 3) / 3 + np.log(2 / 3) * 2 / 3) / 5)
-    assert mean_loss(1e4, -1e4, np.array([0.0, 1, 1, 1, 2]), np.array([0.0, 1, 0, 0, 1])) > touching.loss
+    assert data_loss(1e4, -1e4, np.array([0.0, 1, 1, 1, 2]), np.array([0.0, 1, 0, 0, 1])) > touching.loss
     assert find_optimum(np.array([0.0, 1, 2, 3]), np.array([0.0, 1, 0, 1])).exists
 
 
@@ -102,7 +103,7 @@ def test_the_surface_is_exact_to_the_printed_loss_at_any_n(n):
     surface = loss_surface(data, n)
     optimum = find_optimum(x, y)
     for w, b in [(optimum.w, optimum.b), (0.0, 0.0), (6.0, -1.0), (-2.0, 3.0), (10.0, -20.0)]:
-        exact = mean_loss(w, b, x, y)
+        exact = data_loss(w, b, x, y)
         assert float(surface.loss(np.array(w), np.array(b))) == pytest.approx(exact, rel=2e-6)
     assert f"{float(surface.loss(np.array(optimum.w), np.array(optimum.b))):.5g}" == f"{optimum.loss:.5g}"
 
@@ -112,8 +113,8 @@ def test_the_surface_covers_the_training_points_only():
     held_out = loss_surface(data, 800)
     x, y = _xy(data)
     assert float(held_out.loss(np.array(1.0), np.array(-2.0))) == pytest.approx(
-        mean_loss(1.0, -2.0, x[:800], y[:800]), rel=1e-8)
-    assert float(held_out.loss(np.array(1.0), np.array(-2.0))) != pytest.approx(mean_loss(1.0, -2.0, x, y), rel=1e-4)
+        data_loss(1.0, -2.0, x[:800], y[:800]), rel=1e-8)
+    assert float(held_out.loss(np.array(1.0), np.array(-2.0))) != pytest.approx(data_loss(1.0, -2.0, x, y), rel=1e-4)
 
 
 def test_the_window_holds_start_path_and_minimum_in_round_limits_and_moves_only_when_left():
@@ -154,7 +155,7 @@ def test_move_to_starts_a_segment_with_fresh_optimizer_state_and_the_loss_there(
     engine.move_to(1.5, -4.0)
     moved = engine.run_epochs(0)
     assert (moved.w, moved.b, moved.epoch) == (1.5, -4.0, 50)
-    assert moved.loss == pytest.approx(mean_loss(1.5, -4.0, *_xy(data)), rel=1e-6)
+    assert moved.loss == pytest.approx(data_loss(1.5, -4.0, *_xy(data)), rel=1e-6)
     assert [int(moved.path.epoch[s.start]) for s in moved.path.segments] == [0, 50]
     # fresh momentum: the first step from the new point is plain SGD's, lr · gradient
     after = engine.run_epochs(1)

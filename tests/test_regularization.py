@@ -8,7 +8,8 @@ import pytest
 from apphelpers import make_app, started, stat, until
 from test_optimizers import plain_loop
 
-from logreg_tui.core.maths.optimum import find_optimum, mean_loss, objective
+from logreg_tui.core.maths.objective import data_loss, objective
+from logreg_tui.core.maths.optimum import find_optimum
 from logreg_tui.core.model.data import make_tutorial_data
 from logreg_tui.core.model.runs import ghost_label
 from logreg_tui.core.model.settings import OPTIMIZERS, Settings
@@ -91,7 +92,7 @@ def test_the_landscape_is_of_the_objective():
     plain, penalised = surface.loss(w, b), surface.loss(w, b, 0.1, 0.2)
     np.testing.assert_allclose(penalised - plain, 0.1 / 2 * w**2 + 0.2 * np.abs(w), rtol=1e-12)
     x, y = dataset.x.astype(np.float64), dataset.y.astype(np.float64)
-    assert plain[0, 0] == pytest.approx(mean_loss(2.0, -4.0, x, y), rel=1e-3)
+    assert plain[0, 0] == pytest.approx(data_loss(2.0, -4.0, x, y), rel=1e-3)
 
 
 def test_lambda_zero_leaves_every_headless_output_as_it_was(cli):

@@ -40,9 +40,10 @@ def valley_axes(curvature: Curvature | None, optimum: Optimum | None, window: Wi
     return cells, tuple(labels)
 
 
-def _line_dots(optimum: Optimum, direction: tuple[float, float], window: Window,
+def _line_dots(optimum: Optimum, direction: tuple[float, ...], window: Window,
                frame: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """The line through the minimum along direction, far enough both ways to cross the whole map, in dots."""
+    """The line through the minimum along direction (in (w, b): one feature's), far enough both ways to cross the
+    whole map, in dots."""
     span = math.hypot(window.w_high - window.w_low, window.b_high - window.b_low)
     centre = math.hypot(optimum.w - (window.w_low + window.w_high) / 2, optimum.b - (window.b_low + window.b_high) / 2)
     far = np.linspace(-2 * (span + centre), 2 * (span + centre), 8 * (frame.columns + frame.rows) + 1)

@@ -1,12 +1,12 @@
 """Why gradient descent is slow, in numbers: the objective's curvature and the learning rates it implies. NumPy only.
 
-The Hessian of the mean loss at (w, b) is H = mean(σ(1 − σ)·[x, 1][x, 1]ᵀ), plus λ₂ on the w entry with an L2
-penalty. Near the minimum, gradient descent with step lr multiplies the error along each eigen-direction by
-(1 − lr·λ): it is stable for lr < 2/λ_max and fastest at lr = 2/(λ_min + λ_max), where the slowest direction
-shrinks by (κ − 1)/(κ + 1) per step, κ = λ_max/λ_min. Heavy-ball momentum does best at
-lr = (2/(√λ_min + √λ_max))², β = ((√κ − 1)/(√κ + 1))², shrinking by √β per step (Distill, "Why Momentum Really
-Works"). These hold for full-batch gradient descent and heavy-ball momentum near the minimum, not for Adam or
-minibatches.
+The Hessian of the objective at θ = (w, b) is H = mean(σ(1 − σ)·[x, 1][x, 1]ᵀ), plus λ₂ on the w block with an L2
+penalty (core/maths/objective); with d features it is (d + 1) × (d + 1). Near the minimum, gradient descent with
+step lr multiplies the error along each eigen-direction by (1 − lr·λ): it is stable for lr < 2/λ_max and fastest at
+lr = 2/(λ_min + λ_max), where the slowest direction shrinks by (κ − 1)/(κ + 1) per step, κ = λ_max/λ_min. Heavy-ball
+momentum does best at lr = (2/(√λ_min + √λ_max))², β = ((√κ − 1)/(√κ + 1))², shrinking by √β per step (Distill, "Why
+Momentum Really Works"). These hold for full-batch gradient descent and heavy-ball momentum near the minimum, not
+for Adam or minibatches.
 """
 
 from __future__ import annotations
@@ -16,22 +16,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from logreg_tui.core.maths.objective import hessian
 from logreg_tui.core.maths.optimum import Optimum
 from logreg_tui.core.model.settings import Settings
 
 
 @dataclass(frozen=True)
 class Curvature:
-    """The Hessian's eigenvalues low ≤ high at one (w, b), and what follows from them."""
+    """The Hessian's eigenvalues low ≤ … ≤ high at one θ, and what follows from them."""
 
     low: float
     high: float
-    floor: tuple[float, float] = (1.0, 0.0)  # the unit eigenvector of low in (w, b): along the valley's floor
+    floor: tuple[float, ...] = (1.0, 0.0)  # the unit eigenvector of low in θ: along the valley's floor
+    inner: tuple[float, ...] = ()  # the eigenvalues between low and high (more than one feature), ascending
+    across: tuple[float, ...] | None = None  # high's unit eigenvector; None: perpendicular to the floor in (w, b)
 
     @property
-    def steep(self) -> tuple[float, float]:
-        """The unit eigenvector of high, across the valley (perpendicular to the floor)."""
-        return -self.floor[1], self.floor[0]
+    def eigenvalues(self) -> tuple[float, ...]:
+        return (self.low, *self.inner, self.high)
+
+    @property
+    def steep(self) -> tuple[float, ...]:
+        """The unit eigenvector of high, across the valley (with one feature, perpendicular to the floor)."""
+        return self.across if self.across is not None else (-self.floor[1], self.floor[0])
 
     @property
     def condition(self) -> float:
@@ -71,7 +78,7 @@ class Curvature:
         return f"κ {self.condition:.3g}: the valley is {math.sqrt(self.condition):.3g}× longer than wide"
 
     def as_json(self) -> dict[str, object]:
-        return {"eigenvalues": [self.low, self.high], "condition": self.condition}
+        return {"eigenvalues": list(self.eigenvalues), "condition": self.condition}
 
 
 def rates_apply(settings: Settings, n_train: int | None = None) -> str:
@@ -119,14 +126,21 @@ def epochs_to_near(gap: float, target: float, rate: float | None) -> float | Non
     return math.log(target / gap) / (2 * math.log(rate))
 
 
-def hessian(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
-    """The objective's 2 × 2 Hessian at (w, b) in float64 (y does not enter: the loss is linear in it)."""
-    x = np.asarray(x, dtype=np.float64)
-    z = w * x + b
-    p = 0.5 * (1.0 + np.tanh(0.5 * z))
-    weight = p * (1.0 - p)
-    wx = weight * x
-    return np.array([[float(np.mean(wx * x)) + l2, float(np.mean(wx))], [float(np.mean(wx)), float(np.mean(weight))]])
+def from_matrix(matrix: np.ndarray) -> Curvature:
+    """The curvature of a symmetric Hessian: a 2 × 2 (one feature) in closed form, exact in low where an
+    eigensolver's error is about ε·λ_max; a larger one by np.linalg.eigh, every eigenvalue."""
+    if matrix.shape == (2, 2):
+        return from_hessian(matrix[0, 0], matrix[0, 1], matrix[1, 1])
+    values, vectors = np.linalg.eigh(matrix)
+    return Curvature(float(values[0]), float(values[-1]), _oriented(vectors[:, 0]),
+                     tuple(float(v) for v in values[1:-1]), _oriented(vectors[:, -1]))
+
+
+def _oriented(vector: np.ndarray) -> tuple[float, ...]:
+    """An eigenvector with its first non-zero component > 0, so that it is one vector, not ±."""
+    nonzero = vector[np.nonzero(vector)[0]]
+    sign = -1.0 if nonzero.size and nonzero[0] < 0 else 1.0
+    return tuple(float(sign * v) for v in vector)
 
 
 def from_hessian(h_ww: float, h_wb: float, h_bb: float) -> Curvature:
@@ -151,16 +165,17 @@ def _eigenvector(h_ww: float, h_wb: float, h_bb: float, eigenvalue: float) -> tu
     return sign * w / length, sign * b / length
 
 
-def curvature_at(w: float, b: float, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Curvature:
-    (h_ww, h_wb), (_, h_bb) = hessian(w, b, x, y, l2)
-    return from_hessian(h_ww, h_wb, h_bb)
+def curvature_at(weights: float | np.ndarray | tuple[float, ...], b: float, x: np.ndarray, y: np.ndarray,
+                 l2: float = 0.0) -> Curvature:
+    """The curvature at θ = (w, b) for the points x (N, or N × d); y does not enter (the Hessian has none)."""
+    return from_matrix(hessian(weights, b, x, l2))
 
 
 def at_minimum(optimum: Optimum | None, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Curvature | None:
     """The curvature at the objective's minimum; None where there is none (separable data)."""
     if optimum is None or not optimum.exists:
         return None
-    return curvature_at(optimum.w, optimum.b, x, y, l2)
+    return curvature_at(optimum.weights, optimum.b, x, y, l2)
 
 
 def best_settings(curvature: Curvature, settings: Settings,

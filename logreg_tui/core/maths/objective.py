@@ -1,0 +1,95 @@
+"""The objective training minimises, written once, in float64 NumPy for data X of shape N × d.
+
+θ = (w ∈ Rᵈ, b); the score z = X·w + b; the mean binary cross-entropy L(θ) = mean(softplus(z) − y·z), which is
+−mean(y·log σ(z) + (1 − y)·log(1 − σ(z))) without overflow; plus the penalties on w (never on b):
+(λ₂/2)·‖w‖² + λ₁·‖w‖₁. Its gradient is mean((σ(z) − y)·[x, 1]) + (λ₂·w + λ₁·sign(w), 0) and its Hessian
+mean(σ(1 − σ)·[x, 1][x, 1]ᵀ) + λ₂ on the w block (L1 has none away from w = 0). The optimum, the curvature and
+the tests of the trainer's torch code and of the exported script are built on these functions.
+
+Every mean runs down the points (axis 0) one column at a time, so that with d = 1 each figure is the same float
+as the 1-D formulas' (np.mean of a vector), bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def design(x: np.ndarray) -> np.ndarray:
+    """The data as X of shape N × d in float64: a 1-D x (the tutorial's one feature) is one column."""
+    x = np.asarray(x, dtype=np.float64)
+    return x[:, None] if x.ndim == 1 else x
+
+
+def sigmoid(z: np.ndarray | float) -> np.ndarray:
+    """σ(z) without overflow at any |z|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+def log_terms(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each point's cross-entropy softplus(z) − y·z: stable where log σ(z) is −inf in floating point."""
+    return np.logaddexp(0.0, z) - y * z
+
+
+Weights = float | np.ndarray | tuple[float, ...] | list[float]  # w: a number for one feature, else d of them
+
+
+def weight_vector(weights: Weights) -> np.ndarray:
+    """w as a float64 vector of d entries (one feature's number becomes one entry)."""
+    return np.atleast_1d(np.asarray(weights, dtype=np.float64))
+
+
+def scores(weights: Weights, b: float, X: np.ndarray) -> np.ndarray:
+    """z = X·w + b, one number per point (X: N × d, or N for one feature)."""
+    return design(X) @ weight_vector(weights) + b
+
+
+def penalty(weights: Weights, l2: float = 0.0, l1: float = 0.0) -> float:
+    """(λ₂/2)·‖w‖² + λ₁·‖w‖₁."""
+    return _l2_term(weights, l2) + _l1_term(weights, l1)
+
+
+def _l2_term(weights: Weights, l2: float) -> float:
+    weights = weight_vector(weights)
+    return float(np.sum(l2 / 2 * weights * weights))
+
+
+def _l1_term(weights: Weights, l1: float) -> float:
+    return float(l1 * np.sum(np.abs(weight_vector(weights))))
+
+
+def data_loss(weights: Weights, b: float, X: np.ndarray, y: np.ndarray) -> float:
+    """The mean binary cross-entropy of σ(X·w + b) against y."""
+    return float(np.mean(log_terms(scores(weights, b, X), y)))
+
+
+def objective(weights: Weights, b: float, X: np.ndarray, y: np.ndarray, l2: float = 0.0,
+              l1: float = 0.0) -> float:
+    """The data's loss plus the penalties on w: what training minimises."""
+    return data_loss(weights, b, X, y) + _l2_term(weights, l2) + _l1_term(weights, l1)  # summed in this order
+
+
+def gradient(weights: Weights, b: float, X: np.ndarray, y: np.ndarray, l2: float = 0.0,
+             l1_slope: np.ndarray | float = 0.0) -> np.ndarray:
+    """∂/∂θ of L + (λ₂/2)·‖w‖² + l1_slope·w, as (∂w₁ … ∂w_d, ∂b): l1_slope is λ₁·sign(w) on the side where the
+    L1 term is smooth (the caller says which side; at w = 0 it has no derivative)."""
+    weights, X = weight_vector(weights), design(X)
+    error = sigmoid(scores(weights, b, X)) - y
+    by_weight = np.mean(error[:, None] * X, axis=0) + l2 * weights + l1_slope
+    return np.append(by_weight, np.mean(error))
+
+
+def hessian(weights: Weights, b: float, X: np.ndarray, l2: float = 0.0) -> np.ndarray:
+    """The objective's (d + 1) × (d + 1) Hessian at θ (y does not enter: the loss is linear in it)."""
+    X = design(X)
+    p = sigmoid(scores(weights, b, X))
+    weight = p * (1.0 - p)
+    weighted = weight[:, None] * X
+    d = X.shape[1]
+    result = np.empty((d + 1, d + 1))
+    for column in range(d):  # one column at a time: N × d memory, not N × d²
+        result[:d, column] = np.mean(weighted * X[:, column:column + 1], axis=0)
+    result[:d, :d] += l2 * np.eye(d)
+    result[:d, d] = result[d, :d] = np.mean(weighted, axis=0)
+    result[d, d] = np.mean(weight)
+    return result
