@@ -176,3 +176,42 @@ def test_with_one_feature_the_new_maths_is_the_old_bit_for_bit(seed, n, gap, noi
         new, reference = curvature_at(w, b, x, y, l2), old.curvature_at(w, b, x, y, l2)
         assert (new.low, new.high, new.floor, new.steep) == (reference.low, reference.high, reference.floor,
                                                              reference.steep)
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+@pytest.mark.parametrize(("l2", "l1"), [(0.0, 0.0), (0.05, 0.02)])
+@pytest.mark.parametrize("autograd", ["builtin", "custom"])
+def test_the_trainers_torch_figures_are_the_objectives(d, l2, l1, autograd):
+    """The trainer's float32 torch code (its forward, the autograd modes, the penalty, the Hessian it publishes)
+    is the same maths as the objective: figures at one θ, and θ after 30 epochs of SGD beside float64 descent."""
+    from logreg_tui.core.model.data import Dataset
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.training.trainer import Trainer, record_columns
+
+    X, y, weights, b = _problem(d, n=400, seed=4)
+    dataset = Dataset(X.astype(np.float32), y.astype(np.float32), seed=None, gap=0.0, source="test")
+    X32 = X.astype(np.float32).astype(np.float64)
+    settings = Settings(lr=0.05, autograd=autograd, l2=l2, l1=l1, val_frac=0.25)
+    trainer = Trainer(dataset, torch.device("cpu"), settings)
+    X_train, y_train, X_val, y_val = X32[:300], y[:300], X32[300:], y[300:]
+    with torch.no_grad():
+        trainer.w.copy_(torch.tensor(weights, dtype=torch.float32))
+        trainer.b.fill_(b)
+    trainer.evaluate()
+    figures = trainer.host_values()
+    w32, b32 = np.array(figures["weights"]), figures["b"]
+    assert figures["loss"] == pytest.approx(data_loss(w32, b32, X_train, y_train), rel=1e-5)
+    np.testing.assert_allclose(figures["gradient"], gradient(w32, b32, X_train, y_train, l2, l1 * np.sign(w32)),
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(figures["hessian"], hessian(w32, b32, X_train, l2), rtol=1e-4, atol=1e-7)
+    assert figures["val_loss"] == pytest.approx(data_loss(w32, b32, X_val, y_val), rel=1e-5)
+    predicted = scores(w32, b32, X_val) > 0
+    assert figures["val_accuracy"] == pytest.approx(np.mean(predicted == (y_val > 0.5)), abs=1e-6)
+
+    theta = np.append(w32, b32)
+    for _ in range(30):
+        theta = theta - 0.05 * gradient(theta[:-1], theta[-1], X_train, y_train, l2, l1 * np.sign(theta[:-1]))
+        assert trainer.train_epoch()
+    records = trainer.fetch()
+    assert records.shape == (30, len(record_columns(d))) and record_columns(d)[1 + d] == "b"
+    np.testing.assert_allclose(records[-1, 1:1 + d + 1], theta, rtol=1e-4, atol=1e-5)

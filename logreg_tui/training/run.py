@@ -18,7 +18,7 @@ from logreg_tui.core.maths.curvature import (
     Curvature,
     at_minimum,
     epochs_to_near,
-    from_hessian,
+    from_matrix,
     predicted_rate,
     stability_warning,
 )
@@ -48,6 +48,15 @@ def curvature_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any
     minimum itself: the rates it predicts and the landscape's eigen-directions read it every frame."""
     return at_minimum(optimum_of(dataset, n_train, objective), dataset.x[:n_train], dataset.y[:n_train],
                       float(dict(objective).get("l2", 0.0)))
+
+
+def one_feature_figures(values: dict[str, Any]) -> dict[str, Any]:
+    """The trainer's figures (Trainer.host_values) as today's Snapshot reads them: one feature's w, ∂w and ∂b
+    (the snapshot, the path and the events speak (w, b); θ rows with more features come with the data that has
+    them). A copy: the run keeps its own."""
+    figures = dict(values)
+    (figures["w"],), (figures["grad_w"], figures["grad_b"]) = figures.pop("weights"), figures.pop("gradient")
+    return figures
 
 
 class Run:
@@ -151,7 +160,7 @@ class Run:
         records = trainer.fetch()
         started = time.perf_counter()
         trainer.evaluate()
-        if not (np.isfinite(records[:, :3]).all() and trainer.problem() is Cause.NONE):
+        if not (np.isfinite(records[:, :-1]).all() and trainer.problem() is Cause.NONE):
             self._diverge()
             return False
         self._keep(records)
@@ -166,8 +175,8 @@ class Run:
         cap, budget, device, ghosts); a saturated run that has not diverged says so when nothing else is said."""
         trainer = self.trainer
         saturated = self.saturation if status != "diverged" else ""
-        figures: dict[str, Any] = dict(self.values or trainer.host_values())  # loss, accuracy, gradients … at w, b
-        here = from_hessian(figures.pop("h_ww"), figures.pop("h_wb"), figures.pop("h_bb"))
+        figures = one_feature_figures(self.values or trainer.host_values())  # loss, accuracy, gradients … at θ
+        here = from_matrix(np.array(figures.pop("hessian")))
         self._estimate_near(figures["loss"])
         calm = status == "diverged" or here.high <= 0  # a divergence says more; no curvature: nothing to warn of
         warning = "" if calm else stability_warning(here, self.settings, self.curvature, trainer.n_train)
@@ -184,7 +193,7 @@ class Run:
     def stability_here(self) -> str:
         """The stability warning at the current w, b and settings (core/curvature.stability_warning)."""
         figures = self.values or self.trainer.host_values()
-        here = from_hessian(figures["h_ww"], figures["h_wb"], figures["h_bb"])
+        here = from_matrix(np.array(figures["hessian"]))
         return stability_warning(here, self.settings, self.curvature, self.trainer.n_train)
 
     def _estimate_near(self, loss: float) -> None:
@@ -219,8 +228,8 @@ class Run:
         self.path.extend(np.arange(first + 1, first + 1 + len(records)), records[:, 1], records[:, 2])
         self._start_w = float(records[-1, 1])
         if self.val_history:
-            self.val_history.extend(records[:, 3])
-        self.last_record = (float(records[-1, 0]), float(records[-1, 3]))
+            self.val_history.extend(records[:, -1])
+        self.last_record = (float(records[-1, 0]), float(records[-1, -1]))
 
     def _diverge(self) -> None:
         """Replay from the last checkpoint one checked epoch at a time and stop at the last w, b whose loss is

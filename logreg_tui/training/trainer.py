@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,9 +24,14 @@ from logreg_tui.training.homework import error_words, where
 from logreg_tui.training.optimizers import BY_NAME, SGD, copy_state
 
 PENDING_MAX = 256  # epochs whose records may wait on the device before they are fetched
-# one record per epoch: its training loss (the mean of its batches'), the w, b its steps arrived at, and the
-# held-out loss there (NaN without a split)
+# one record per epoch: its training loss (the mean of its batches'), the θ = (w, b) its steps arrived at, and the
+# held-out loss there (NaN without a split); with d features, w is d columns (record_columns)
 RECORD = ("loss", "w", "b", "val_loss")
+
+
+def record_columns(d: int) -> tuple[str, ...]:
+    """The record's columns with d features: loss, w (or w1 … wd), b, val_loss."""
+    return RECORD if d == 1 else ("loss", *(f"w{i}" for i in range(1, d + 1)), "b", "val_loss")
 SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
@@ -118,11 +124,13 @@ class Trainer:
         the Function of the autograd mode "file" (--function)."""
         self.device = device
         x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
+        x = x[:, None] if x.dim() == 1 else x  # X: N × d, one column per feature
         n_train = dataset.n_train(settings.val_frac)
         self.x, self.y = x[:n_train], y[:n_train]
         self.val_x: torch.Tensor | None = x[n_train:] if n_train < dataset.n_points else None
         self.val_y: torch.Tensor | None = y[n_train:] if n_train < dataset.n_points else None
-        self.w = torch.zeros(1, device=device, requires_grad=True)
+        self.d = x.shape[1]
+        self.w = torch.zeros(self.d, device=device, requires_grad=True)
         self.b = torch.zeros(1, device=device, requires_grad=True)
         seed = dataset.seed if dataset.seed is not None else shuffle_seed
         self.generator = torch.Generator().manual_seed(seed)  # minibatch order; full batch draws nothing
@@ -130,7 +138,7 @@ class Trainer:
         self.optimizer = self._fresh_optimizer()
         # records wait in a preallocated buffer: a fresh small tensor per epoch would pin heap pages between
         # large freed ones, and builtin BCE's scalar loss is a view that keeps its N per-point losses alive
-        self._records = torch.full((PENDING_MAX, len(RECORD)), float("nan"), device=device)
+        self._records = torch.full((PENDING_MAX, self.d + 3), float("nan"), device=device)
         self._slots = self._records.unbind()
         self.pending = 0  # epochs whose records wait in the buffer
         self.epoch = self.steps = 0
@@ -177,11 +185,19 @@ class Trainer:
         except Exception as error:
             raise HomeworkError(error, "forward", logits.numel(), self.homework) from error
 
+    def scores(self, x: torch.Tensor) -> torch.Tensor:
+        """z = X·w + b for the rows of X (core/maths/objective.scores). One feature's is w * x + b, the tutorial's
+        own floats; more sum the products along each row (the same bits as w * x with one column, unlike a
+        matmul, whose gradient sums the points in another order)."""
+        if self.d == 1:
+            return self.w * x[:, 0] + self.b
+        return (x * self.w).sum(dim=1) + self.b
+
     def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Loss at the current w, b on (x, y) (default: the training data), with its gradients in w.grad, b.grad."""
+        """Loss at the current θ on (X, y) (default: the training data), with its gradients in w.grad, b.grad."""
         if x is None or y is None:
             x, y = self.x, self.y
-        logits = self.w * x + self.b
+        logits = self.scores(x)
         loss = self.loss(logits, y)
         self.w.grad = self.b.grad = None  # what zero_grad() does
         # the penalties join outside the autograd Function: its gradient stays the one gradcheck checks
@@ -197,7 +213,7 @@ class Trainer:
         return loss.detach()
 
     def _penalty(self) -> torch.Tensor:
-        """(λ₂/2)·w² + λ₁·|w| on the device (b is not penalised)."""
+        """(λ₂/2)·‖w‖² + λ₁·‖w‖₁ on the device (b is not penalised)."""
         return (self.settings.l2 / 2 * self.w * self.w + self.settings.l1 * self.w.abs()).sum()
 
     def step_epoch(self, stop: Callable[[], bool] | None = None) -> torch.Tensor | None:
@@ -241,7 +257,7 @@ class Trainer:
         if loss is None:
             return False  # paused between steps: the epoch goes on at the next call
         if self.val_x is None:
-            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot[:3])  # one op: cheap at small N
+            torch.cat([loss.reshape(1), self.w.detach(), self.b.detach()], out=slot[:-1])  # one op: cheap at small N
         else:
             val = self.val_loss() if val is None else val
             torch.cat([loss.reshape(1), self.w.detach(), self.b.detach(), val.reshape(1)], out=slot)
@@ -256,7 +272,7 @@ class Trainer:
         """The held-out loss at the current w, b: the training forward, without gradients (callers check a split)."""
         assert self.val_x is not None and self.val_y is not None
         with torch.no_grad():
-            return self.loss(self.w * self.val_x + self.b, self.val_y)
+            return self.loss(self.scores(self.val_x), self.val_y)
 
     @property
     def full(self) -> bool:
@@ -334,7 +350,7 @@ class Trainer:
                                   else self._true]).tolist()
         if record is not None:
             checks[0] = bool(np.isfinite(record[0]))
-            checks[1] = checks[1] and bool(np.isfinite(record[1:3]).all())
+            checks[1] = checks[1] and bool(np.isfinite(record[1:-1]).all())
         if not checks[2]:
             return Cause.LOGITS
         if not checks[0]:
@@ -343,29 +359,48 @@ class Trainer:
             return Cause.GRADIENT
         return Cause.NONE if checks[1] else Cause.PARAMS
 
-    def host_values(self) -> dict[str, float]:
-        """Loss, accuracy (training and held out), w, b, gradients, the held-out loss and the share of points
-        whose σ is exactly 0 or 1 in float32 (and of those on the wrong side: stuck), all at the current w, b
-        (as evaluate() left them); one transfer."""
+    def host_values(self) -> dict[str, Any]:
+        """The figures at the current θ (as evaluate() left it), computed where the data is and fetched in one
+        transfer: loss, accuracy (training and held out), b, the share of points whose σ is exactly 0 or 1 in
+        float32 (and of those on the wrong side: stuck), the held-out loss; "weights" (d), "gradient" (d + 1:
+        ∂w₁ … ∂w_d, ∂b, as the autograd mode computed it) and "hessian" ((d + 1)², the objective's:
+        core/maths/objective.hessian)."""
         nan = torch.full((), float("nan"), device=self.device)
+        d = self.d
         with torch.no_grad():
             p = torch.sigmoid(self.logits)
-            values = [self.shown_loss.reshape(()), _accuracy(self.w, self.b, self.x, self.y), self.w.reshape(()),
-                      self.b.reshape(()), nan if self.w.grad is None else self.w.grad.reshape(()),
-                      nan if self.b.grad is None else self.b.grad.reshape(()),
+            gradient = [nan.expand(d) if self.w.grad is None else self.w.grad.reshape(d),
+                        nan.reshape(1) if self.b.grad is None else self.b.grad.reshape(1)]
+            values = [self.shown_loss.reshape(()), self._accuracy(self.x, self.y), self.b.reshape(()),
                       ((p == 0) | (p == 1)).float().mean(),
                       (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
             if self.val_x is None or self.val_y is None:
                 values += [nan, nan]
             else:
-                values += [self.val_loss().reshape(()), _accuracy(self.w, self.b, self.val_x, self.val_y)]
-            weight = p * (1 - p)  # the Hessian's entries at w, b (curvature.hessian), the penalty's added
-            weighted_x = weight * self.x
-            values += [(weighted_x * self.x).mean() + self.settings.l2, weighted_x.mean(), weight.mean()]
-        names = ("loss", "accuracy", "w", "b", "grad_w", "grad_b", "saturated_share", "stuck_share",
-                 "epoch_loss_so_far", "val_loss", "val_accuracy", "h_ww", "h_wb", "h_bb")
-        return dict(zip(names, torch.stack(values).cpu().tolist(), strict=True))
+                values += [self.val_loss().reshape(()), self._accuracy(self.val_x, self.val_y)]
+            flat = torch.cat([torch.stack(values), self.w.detach(), *gradient, self._hessian().reshape(-1)])
+        numbers = flat.cpu().tolist()
+        names = ("loss", "accuracy", "b", "saturated_share", "stuck_share", "epoch_loss_so_far", "val_loss",
+                 "val_accuracy")
+        figures: dict[str, Any] = dict(zip(names, numbers[:len(names)], strict=True))
+        rest = numbers[len(names):]
+        figures["weights"], figures["gradient"] = tuple(rest[:d]), tuple(rest[d:2 * d + 1])
+        hessian = rest[2 * d + 1:]
+        figures["hessian"] = tuple(tuple(hessian[row * (d + 1):(row + 1) * (d + 1)]) for row in range(d + 1))
+        return figures
 
+    def _hessian(self) -> torch.Tensor:
+        """The objective's Hessian at θ on the device, column by column as core/maths/objective.hessian: the mean
+        of σ(1 − σ)·[x, 1][x, 1]ᵀ, λ₂ on the w block."""
+        p = torch.sigmoid(self.logits)
+        weight = p * (1 - p)
+        weighted = weight[:, None] * self.x
+        d = self.d
+        columns = [(weighted * self.x[:, j:j + 1]).mean(dim=0) for j in range(d)]
+        w_block = torch.stack(columns, dim=1) + self.settings.l2 * torch.eye(d, device=self.device)
+        cross = weighted.mean(dim=0)
+        top = torch.cat([w_block, cross[:, None]], dim=1)
+        return torch.cat([top, torch.cat([cross, weight.mean().reshape(1)])[None, :]], dim=0)
 
-def _accuracy(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return ((w * x + b > 0) == (y > 0.5)).float().mean()
+    def _accuracy(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return ((self.scores(x) > 0) == (y > 0.5)).float().mean()

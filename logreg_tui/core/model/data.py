@@ -40,7 +40,7 @@ class Dataset:
 
     @property
     def n_points(self) -> int:
-        return int(self.x.size) if self.points is None else self.points
+        return int(self.x.shape[0]) if self.points is None else self.points
 
     def without_points(self) -> Dataset:
         """What a ghost keeps of its data: where it came from, its scale and how many points, not the points
