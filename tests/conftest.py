@@ -91,9 +91,13 @@ def _starts_a_terminal(module) -> set[str]:
     return found
 
 
+SLOWER_TIERS = ("slow", "pty", "serve")
+
+
 def pytest_collection_modifyitems(items):
     """Markers by what a test does, not by its file: `pty` for one that runs the program in a real pseudo-terminal
-    (its source, a fixture it takes or a helper it calls starts one), `serve` for --serve's (a server and tabs)."""
+    (its source, a fixture it takes or a helper it calls starts one), `serve` for --serve's (a server and tabs);
+    then the fast tier (none of these, nor `slow`) ahead of the rest."""
     import inspect
     import re
 
@@ -109,4 +113,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.pty)
         if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
+    # the fast tier first, so that a failure there shows in the first minutes of the one command CI runs (a stable
+    # sort: within each tier the files' order stays)
+    items.sort(key=lambda item: any(item.get_closest_marker(tier) for tier in SLOWER_TIERS))
 
