@@ -43,7 +43,7 @@ def tutorial_loop(x: torch.Tensor, y: torch.Tensor, epochs: int, threads: int = 
 
 def engine_rate(dataset, mode: str, epochs: int, **config) -> float:
     # threads as the app chooses
-    engine = start_engine(dataset, TrainConfig(settings=Settings(autograd=mode), epochs=0, **config))
+    engine = start_engine(dataset, TrainConfig(settings=Settings(autograd=mode, **config), epochs=0))
     started = time.perf_counter()
     engine.run_epochs(epochs)
     return epochs / (time.perf_counter() - started)
