@@ -102,7 +102,7 @@ def test_the_l1_optimum_in_d_features_meets_its_subgradient_conditions(d):
     optimum = find_optimum(X, y, l1=l1)
     weights, b = np.array(optimum.weights), optimum.b
     slope = gradient(weights, b, X, y)
-    assert abs(slope[-1 - 0]) < 1e-9  # ∂b
+    assert abs(slope[-1]) < 1e-9  # ∂b
     for j in range(d):
         if weights[j] == 0:
             assert abs(slope[j]) <= l1 + 1e-9

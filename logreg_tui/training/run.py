@@ -59,6 +59,11 @@ def one_feature_figures(values: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
+def _curvature_here(hessian: tuple[tuple[float, ...], ...]) -> Curvature:
+    """The curvature at the current θ from the Hessian the trainer published (host_values)."""
+    return from_matrix(np.array(hessian))
+
+
 class Run:
     """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
 
@@ -84,7 +89,7 @@ class Run:
         self.divergence = ""  # that, in words (lessons.divergence_message)
         self.saturation = ""  # why it is stuck (lessons.saturation_message), once it has been for STUCK_EPOCHS
         self._stuck_since: int | None = None
-        self.values: dict[str, float] | None = None  # the figures at the current w, b, when known since the flush
+        self.values: dict[str, Any] | None = None  # host_values at the current θ, known since the flush
         self.flush_seconds = 0.0  # what checking w, b and the figures there cost at the last flush
         self.checkpoint: Checkpoint = self.trainer.save()  # a divergence is replayed from the last checkpoint
 
@@ -176,7 +181,7 @@ class Run:
         trainer = self.trainer
         saturated = self.saturation if status != "diverged" else ""
         figures = one_feature_figures(self.values or trainer.host_values())  # loss, accuracy, gradients … at θ
-        here = from_matrix(np.array(figures.pop("hessian")))
+        here = _curvature_here(figures.pop("hessian"))
         self._estimate_near(figures["loss"])
         calm = status == "diverged" or here.high <= 0  # a divergence says more; no curvature: nothing to warn of
         warning = "" if calm else stability_warning(here, self.settings, self.curvature, trainer.n_train)
@@ -192,8 +197,7 @@ class Run:
 
     def stability_here(self) -> str:
         """The stability warning at the current w, b and settings (core/curvature.stability_warning)."""
-        figures = self.values or self.trainer.host_values()
-        here = from_matrix(np.array(figures["hessian"]))
+        here = _curvature_here((self.values or self.trainer.host_values())["hessian"])
         return stability_warning(here, self.settings, self.curvature, self.trainer.n_train)
 
     def _estimate_near(self, loss: float) -> None:

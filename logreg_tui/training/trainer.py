@@ -27,12 +27,12 @@ PENDING_MAX = 256  # epochs whose records may wait on the device before they are
 # one record per epoch: its training loss (the mean of its batches'), the θ = (w, b) its steps arrived at, and the
 # held-out loss there (NaN without a split); with d features, w is d columns (record_columns)
 RECORD = ("loss", "w", "b", "val_loss")
+SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
 def record_columns(d: int) -> tuple[str, ...]:
     """The record's columns with d features: loss, w (or w1 … wd), b, val_loss."""
     return RECORD if d == 1 else ("loss", *(f"w{i}" for i in range(1, d + 1)), "b", "val_loss")
-SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
 class DeviceError(ValueError):
@@ -138,7 +138,7 @@ class Trainer:
         self.optimizer = self._fresh_optimizer()
         # records wait in a preallocated buffer: a fresh small tensor per epoch would pin heap pages between
         # large freed ones, and builtin BCE's scalar loss is a view that keeps its N per-point losses alive
-        self._records = torch.full((PENDING_MAX, self.d + 3), float("nan"), device=device)
+        self._records = torch.full((PENDING_MAX, len(record_columns(self.d))), float("nan"), device=device)
         self._slots = self._records.unbind()
         self.pending = 0  # epochs whose records wait in the buffer
         self.epoch = self.steps = 0
@@ -371,14 +371,14 @@ class Trainer:
             p = torch.sigmoid(self.logits)
             gradient = [nan.expand(d) if self.w.grad is None else self.w.grad.reshape(d),
                         nan.reshape(1) if self.b.grad is None else self.b.grad.reshape(1)]
-            values = [self.shown_loss.reshape(()), self._accuracy(self.x, self.y), self.b.reshape(()),
+            values = [self.shown_loss.reshape(()), _accuracy(self.logits, self.y), self.b.reshape(()),
                       ((p == 0) | (p == 1)).float().mean(),
                       (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
             if self.val_x is None or self.val_y is None:
                 values += [nan, nan]
             else:
-                values += [self.val_loss().reshape(()), self._accuracy(self.val_x, self.val_y)]
-            flat = torch.cat([torch.stack(values), self.w.detach(), *gradient, self._hessian().reshape(-1)])
+                values += [self.val_loss().reshape(()), _accuracy(self.scores(self.val_x), self.val_y)]
+            flat = torch.cat([torch.stack(values), self.w.detach(), *gradient, self._hessian(p).reshape(-1)])
         numbers = flat.cpu().tolist()
         names = ("loss", "accuracy", "b", "saturated_share", "stuck_share", "epoch_loss_so_far", "val_loss",
                  "val_accuracy")
@@ -389,10 +389,9 @@ class Trainer:
         figures["hessian"] = tuple(tuple(hessian[row * (d + 1):(row + 1) * (d + 1)]) for row in range(d + 1))
         return figures
 
-    def _hessian(self) -> torch.Tensor:
-        """The objective's Hessian at θ on the device, column by column as core/maths/objective.hessian: the mean
-        of σ(1 − σ)·[x, 1][x, 1]ᵀ, λ₂ on the w block."""
-        p = torch.sigmoid(self.logits)
+    def _hessian(self, p: torch.Tensor) -> torch.Tensor:
+        """The objective's Hessian at θ on the device from σ of the training points' logits, column by column as
+        core/maths/objective.hessian: the mean of σ(1 − σ)·[x, 1][x, 1]ᵀ, λ₂ on the w block."""
         weight = p * (1 - p)
         weighted = weight[:, None] * self.x
         d = self.d
@@ -402,5 +401,6 @@ class Trainer:
         top = torch.cat([w_block, cross[:, None]], dim=1)
         return torch.cat([top, torch.cat([cross, weight.mean().reshape(1)])[None, :]], dim=0)
 
-    def _accuracy(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return ((self.scores(x) > 0) == (y > 0.5)).float().mean()
+
+def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return ((logits > 0) == (y > 0.5)).float().mean()

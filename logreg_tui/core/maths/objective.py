@@ -74,15 +74,31 @@ def gradient(weights: Weights, b: float, X: np.ndarray, y: np.ndarray, l2: float
     """∂/∂θ of L + (λ₂/2)·‖w‖² + l1_slope·w, as (∂w₁ … ∂w_d, ∂b): l1_slope is λ₁·sign(w) on the side where the
     L1 term is smooth (the caller says which side; at w = 0 it has no derivative)."""
     weights, X = weight_vector(weights), design(X)
-    error = sigmoid(scores(weights, b, X)) - y
-    by_weight = np.mean(error[:, None] * X, axis=0) + l2 * weights + l1_slope
-    return np.append(by_weight, np.mean(error))
+    return _gradient(sigmoid(scores(weights, b, X)), weights, X, y, l2, l1_slope)
 
 
 def hessian(weights: Weights, b: float, X: np.ndarray, l2: float = 0.0) -> np.ndarray:
     """The objective's (d + 1) × (d + 1) Hessian at θ (y does not enter: the loss is linear in it)."""
     X = design(X)
+    return _hessian(sigmoid(scores(weights, b, X)), X, l2)
+
+
+def gradient_and_hessian(weights: Weights, b: float, X: np.ndarray, y: np.ndarray, l2: float = 0.0,
+                         l1_slope: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Both at once, from one pass of σ over the points (a Newton step needs both)."""
+    weights, X = weight_vector(weights), design(X)
     p = sigmoid(scores(weights, b, X))
+    return _gradient(p, weights, X, y, l2, l1_slope), _hessian(p, X, l2)
+
+
+def _gradient(p: np.ndarray, weights: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float,
+              l1_slope: np.ndarray | float) -> np.ndarray:
+    error = p - y
+    by_weight = np.mean(error[:, None] * X, axis=0) + l2 * weights + l1_slope
+    return np.append(by_weight, np.mean(error))
+
+
+def _hessian(p: np.ndarray, X: np.ndarray, l2: float) -> np.ndarray:
     weight = p * (1.0 - p)
     weighted = weight[:, None] * X
     d = X.shape[1]

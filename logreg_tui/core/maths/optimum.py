@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logreg_tui.core.maths.objective import design, gradient, hessian, objective, scores
+from logreg_tui.core.maths.objective import design, gradient, gradient_and_hessian, objective, scores
 
 NEWTON_STEPS = 50  # at most; from θ = 0 it takes about 6 on the tutorial's data
 TOLERANCE = 1e-12  # stop when a step moves θ by less than this (relative)
@@ -113,8 +113,7 @@ def _newton_step(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1_
                  moving: np.ndarray) -> np.ndarray:
     """H⁻¹·∇ over the moving coordinates of θ, of L + (λ₂/2)·‖w‖² + l1_slope·w."""
     weights, b = theta[:-1], float(theta[-1])
-    full_gradient = gradient(weights, b, X, y, l2, l1_slope)
-    full_hessian = hessian(weights, b, X, l2)
+    full_gradient, full_hessian = gradient_and_hessian(weights, b, X, y, l2, l1_slope)
     # least squares: when the features are collinear (every x the same, say), H is singular and the minima form
     # a line; take the nearest
     return np.linalg.lstsq(full_hessian[np.ix_(moving, moving)], full_gradient[moving], rcond=None)[0]
