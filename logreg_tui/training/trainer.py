@@ -371,7 +371,8 @@ class Trainer:
             p = torch.sigmoid(self.logits)
             gradient = [nan.expand(d) if self.w.grad is None else self.w.grad.reshape(d),
                         nan.reshape(1) if self.b.grad is None else self.b.grad.reshape(1)]
-            values = [self.shown_loss.reshape(()), _accuracy(self.logits, self.y), self.b.reshape(()),
+            # accuracy at the current θ: the logits may be a step older (a setting changed since the last flush)
+            values = [self.shown_loss.reshape(()), _accuracy(self.scores(self.x), self.y), self.b.reshape(()),
                       ((p == 0) | (p == 1)).float().mean(),
                       (((p == 1) & (self.y < 0.5)) | ((p == 0) & (self.y > 0.5))).float().mean(), self._loss_so_far()]
             if self.val_x is None or self.val_y is None:
