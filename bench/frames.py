@@ -73,11 +73,12 @@ def frame_seconds(dataset, history, path, w: float, repeats: int = 15, ghosts: i
             continue
         _, drawing = data_plot(dataset, w + k * 1e-3, -5.0, WIDTH, DATA_HEIGHT, COLORS)
         render(drawing)
-        _, drawing = landscape_view(replace(snapshot, w=w + k * 1e-3), LandscapeSettings(), LANDSCAPE_WIDTH,
-                                    LANDSCAPE_HEIGHT, COLORS)
+        _, drawing = landscape_view(snapshot.with_figures(theta=(w + k * 1e-3, snapshot.b)), LandscapeSettings(),
+                                    LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT, COLORS)
         picture(drawing)
         if plots == "evaluation":
-            moved = replace(snapshot, w=w + k * 1e-3, settings=replace(snapshot.settings, threshold=0.3 + k * 0.01))
+            moved = replace(snapshot.with_figures(theta=(w + k * 1e-3, snapshot.b)),
+                            settings=replace(snapshot.settings, threshold=0.3 + k * 0.01))
             _, drawing = evaluation_view(moved, EvaluationSettings(), WIDTH, DATA_HEIGHT, COLORS)
             picture(drawing)
         times.append(time.perf_counter() - started)

@@ -178,12 +178,11 @@ def test_a_diverged_run_gets_a_note_not_a_view():
     from logreg_tui.core.model.state import Snapshot  # noqa: F401 (the note is the view's answer)
 
     snapshot, _ = _view({}, epochs=1)
-    import dataclasses
 
     from logreg_tui.views.drawing import PlotColors
     from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 
-    broken = dataclasses.replace(snapshot, w=float("nan"))
+    broken = snapshot.with_figures(theta=(float("nan"), snapshot.b))
     _, note = evaluation_view(broken, EvaluationSettings(), 80, 24, PlotColors())
     assert isinstance(note, str) and "diverged" in note
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from logreg_tui.core.model.data import make_tutorial_data
-from logreg_tui.core.model.options import initial_w_b, load_dataset, parse_options, train_config
+from logreg_tui.core.model.options import initial_theta, load_dataset, parse_options, train_config
 from logreg_tui.core.words.presets import PRESETS
 from logreg_tui.training.engine import Engine
 
@@ -109,8 +109,8 @@ def test_init_starts_every_run_there_and_z_goes_back_to_it(cli):
 
 
 def test_init_random_draws_from_the_seed():
-    first, again = initial_w_b(parse_options(["--init", "random"])), initial_w_b(parse_options(["--init", "random"]))
-    other = initial_w_b(parse_options(["--init", "random", "--seed", "7"]))
+    first, again = initial_theta(parse_options(["--init", "random"])), initial_theta(parse_options(["--init", "random"]))
+    other = initial_theta(parse_options(["--init", "random", "--seed", "7"]))
     assert first == again and first != other and first != (0.0, 0.0)
 
 

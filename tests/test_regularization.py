@@ -181,7 +181,6 @@ def test_with_a_penalty_the_stats_and_json_name_the_objective_as_such(cli):
 
 
 def test_the_gap_view_keeps_its_title_beside_ghosts_and_a_float32_zero_reads_as_zero():
-    from dataclasses import replace
 
     from logreg_tui.core.model.data import make_tutorial_data
     from logreg_tui.core.model.state import TrainConfig
@@ -198,6 +197,6 @@ def test_the_gap_view_keeps_its_title_beside_ghosts_and_a_float32_zero_reads_as_
     title = "".join(text for text, _ in drawing.rows()[0])
     assert title.startswith("L − L* (log)") and "loss log" not in title
     page = dict(CURVATURE_STATS)
-    at_minimum = replace(snapshot, loss=snapshot.optimum.loss - 1.09e-09)  # float32's loss at float64's L*
+    at_minimum = snapshot.with_figures(loss=snapshot.optimum.loss - 1.09e-09)  # float32's loss at float64's L*
     assert page["L − L*"](at_minimum) == "≈ 0 (float32)"
-    assert page["L − L*"](replace(snapshot, loss=snapshot.optimum.loss + 1e-4)) == "0.0001"
+    assert page["L − L*"](snapshot.with_figures(loss=snapshot.optimum.loss + 1e-4)) == "0.0001"

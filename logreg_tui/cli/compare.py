@@ -47,7 +47,7 @@ def run_compare(options: Options, dataset: Dataset) -> int:
     with stopping_signals(stop) as interrupted:
         for spec, run in runs:
             try:
-                engine = start_engine(dataset, train_config(run))
+                engine = start_engine(dataset, train_config(run, dataset.d))
             except DeviceError as error:
                 return fail(f"--compare {spec!r}: {error}")
             engines.append(engine)

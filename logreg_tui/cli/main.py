@@ -150,7 +150,7 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     if options.export and not os.path.isdir(options.export):  # said before training, not after: no work lost
         return fail(f"--export {options.export}: not a directory (make it first)")
     try:
-        engine = start_engine(dataset, train_config(options))
+        engine = start_engine(dataset, train_config(options, dataset.d))
     except DeviceError as error:
         return fail(str(error))
     if options.function and (refused := _use_function(engine, options, dataset)):

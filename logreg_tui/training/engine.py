@@ -20,6 +20,7 @@ from logreg_tui.core.model.pacing import EpochPace
 from logreg_tui.core.model.runs import MAX_GHOSTS
 from logreg_tui.core.model.settings import Settings
 from logreg_tui.core.model.state import Snapshot, Status, TrainConfig
+from logreg_tui.core.words.formatting import theta_words
 from logreg_tui.training.run import Run
 from logreg_tui.training.steering import Steering, _check_autograd
 from logreg_tui.training.trainer import HomeworkError, choose_threads, resolve_device
@@ -199,11 +200,14 @@ class Engine(Steering):
         self._load(dataset)
         self._message = note
 
-    def _do_move(self, w: float, b: float) -> None:
-        if not (np.isfinite(w) and np.isfinite(b)):
-            self._message = f"cannot move to w {w:g}, b {b:g}: not finite"
+    def _do_move(self, theta: tuple[float, ...]) -> None:
+        if len(theta) != self._run.dataset.d + 1:
+            self._message = f"cannot move to {theta_words(theta)}: θ has {self._run.dataset.d + 1} numbers here"
             return
-        move = self._run.move_to(w, b)
+        if not np.isfinite(theta).all():
+            self._message = f"cannot move to {theta_words(theta)}: not finite"
+            return
+        move = self._run.move_to(theta)
         if self._status == "diverged":
             self._go_on(self._run.go_on(move))
         else:

@@ -27,7 +27,7 @@ from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.history import LossHistory, PathHistory
 from logreg_tui.core.model.runs import Event, record
 from logreg_tui.core.model.settings import Settings, objective_of
-from logreg_tui.core.model.state import Snapshot, Status
+from logreg_tui.core.model.state import Figures, Snapshot, Status
 from logreg_tui.core.words.lessons import Cause, divergence_message, going_on_message, saturation_message
 from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
 
@@ -39,7 +39,7 @@ NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 %
 def optimum_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any], ...] = ()) -> Optimum:
     """The objective's minimum over the training points (settings.objective_of), once per data set and objective
     (z resets to the same data: 0.3 s at N 1e6)."""
-    return find_optimum(dataset.x[:n_train], dataset.y[:n_train], **dict(objective))
+    return find_optimum(dataset.x[:n_train], dataset.y[:n_train], **dict(objective))  # x: N, or N × d
 
 
 @lru_cache(maxsize=1)
@@ -50,13 +50,12 @@ def curvature_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any
                       float(dict(objective).get("l2", 0.0)))
 
 
-def one_feature_figures(values: dict[str, Any]) -> dict[str, Any]:
-    """The trainer's figures (Trainer.host_values) as today's Snapshot reads them: one feature's w, ∂w and ∂b
-    (the snapshot, the path and the events speak (w, b); θ rows with more features come with the data that has
-    them). A copy: the run keeps its own."""
-    figures = dict(values)
-    (figures["w"],), (figures["grad_w"], figures["grad_b"]) = figures.pop("weights"), figures.pop("gradient")
-    return figures
+def figures_of(values: dict[str, Any]) -> Figures:
+    """The trainer's figures (Trainer.host_values) as the snapshot carries them."""
+    return Figures(theta=(*values["weights"], values["b"]), gradient=values["gradient"], loss=values["loss"],
+                   accuracy=values["accuracy"], saturated_share=values["saturated_share"],
+                   stuck_share=values["stuck_share"], epoch_loss_so_far=values["epoch_loss_so_far"],
+                   val_loss=values["val_loss"], val_accuracy=values["val_accuracy"])
 
 
 def _curvature_here(hessian: tuple[tuple[float, ...], ...]) -> Curvature:
@@ -65,21 +64,25 @@ def _curvature_here(hessian: tuple[tuple[float, ...], ...]) -> Curvature:
 
 
 class Run:
-    """One run from w = b = 0 at epoch 0 on one data set; used by one thread (the engine's)."""
+    """One run from θ = 0 (or `start`) at epoch 0 on one data set; used by one thread (the engine's)."""
 
     def __init__(self, dataset: Dataset, device: torch.device, settings: Settings, shuffle_seed: int,
-                 start: tuple[float, float] = (0.0, 0.0),
+                 start: tuple[float, ...] | None = None,
                  homework: type[torch.autograd.Function] | None = None) -> None:
+        """`start`: θ = (w₁ … w_d, b) to start from (d + 1 numbers); None: all 0."""
         self.dataset = dataset
         self.trainer = Trainer(dataset, device, settings, shuffle_seed, homework)
-        if start != (0.0, 0.0):
-            self.trainer.move_to(*start)
+        start = tuple(start) if start is not None else (0.0,) * (dataset.d + 1)
+        if len(start) != dataset.d + 1:
+            raise ValueError(f"θ has {dataset.d + 1} numbers here (w₁ … w_d, b), got {len(start)}")
+        if any(start):
+            self.trainer.move_to(start)
         self.history = LossHistory()
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
         self.path.start(0, *start)
         self._find_minimum()
-        self._start_w = start[0]  # w where the next kept epoch started (its loss is there)
+        self._start_weights = np.array(start[:-1])  # the weights where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
         self.near_estimate: float | None = None  # the epoch the curvature predicts for that (frozen once it happens)
         self.events: tuple[Event, ...] = ()
@@ -132,12 +135,13 @@ class Run:
         """The optimizer step a change comes before when it is made inside a minibatch epoch; None between epochs."""
         return self.trainer.steps if self.trainer.progress is not None else None
 
-    def move_to(self, w: float, b: float) -> Event:
-        """(w, b) put there by hand: the path starts a new segment, the optimizer's state fresh."""
-        move = Event(self.epoch, "move", (self.trainer.w.item(), self.trainer.b.item()), (w, b), self._step)
-        self.trainer.move_to(w, b)
-        self.path.start(self.epoch, w, b)
-        self._start_w = w
+    def move_to(self, theta: tuple[float, ...]) -> Event:
+        """θ put there by hand: the path starts a new segment, the optimizer's state fresh."""
+        theta = tuple(theta)
+        move = Event(self.epoch, "move", self.trainer.theta(), theta, self._step)
+        self.trainer.move_to(theta)
+        self.path.start(self.epoch, *theta)
+        self._start_weights = np.array(theta[:-1])
         self.checkpoint = self.trainer.save()
         self.values = None
         return move
@@ -180,14 +184,15 @@ class Run:
         cap, budget, device, ghosts); a saturated run that has not diverged says so when nothing else is said."""
         trainer = self.trainer
         saturated = self.saturation if status != "diverged" else ""
-        figures = one_feature_figures(self.values or trainer.host_values())  # loss, accuracy, gradients … at θ
-        here = _curvature_here(figures.pop("hessian"))
-        self._estimate_near(figures["loss"])
+        values = self.values or trainer.host_values()  # loss, accuracy, gradients … at θ
+        figures = figures_of(values)
+        here = _curvature_here(values["hessian"])
+        self._estimate_near(figures)
         calm = status == "diverged" or here.high <= 0  # a divergence says more; no curvature: nothing to warn of
         warning = "" if calm else stability_warning(here, self.settings, self.curvature, trainer.n_train)
         return Snapshot(
             status=status, message=message or saturated, warning=warning, saturated=bool(saturated), epoch=self.epoch,
-            **figures, settings=self.settings, steps=trainer.steps,
+            figures=figures, settings=self.settings, steps=trainer.steps,
             epoch_progress=trainer.epoch_progress, last_loss=self.last_record[0], last_val_loss=self.last_record[1],
             val_history=self.val_history.view() if self.val_history else None,
             run_epochs_per_second=self.epoch / self.training_seconds if self.training_seconds else 0.0,
@@ -200,16 +205,16 @@ class Run:
         here = _curvature_here((self.values or self.trainer.host_values())["hessian"])
         return stability_warning(here, self.settings, self.curvature, self.trainer.n_train)
 
-    def _estimate_near(self, loss: float) -> None:
+    def _estimate_near(self, figures: Figures) -> None:
         """The epoch at which the curvature at the minimum says the run comes within NEAR_OPTIMUM of its loss, from
-        the gap at the current w, b (its loss given); kept as it was once that happens, to be read beside the
+        the gap at the current θ (its figures given); kept as it was once that happens, to be read beside the
         measured epoch."""
         if self.near_optimum_at is not None:
             return
         if self.curvature is None:
             self.near_estimate = None
             return
-        gap = loss + self.settings.penalty(self.trainer.w.item()) - self.optimum.loss
+        gap = figures.loss + self.settings.penalty(figures.weights) - self.optimum.loss
         epochs = epochs_to_near(gap, self.optimum.loss * NEAR_OPTIMUM, predicted_rate(self.curvature, self.settings,
                                                                                     self.trainer.n_train))
         self.near_estimate = None if epochs is None else self.epoch + epochs
@@ -222,15 +227,17 @@ class Run:
         losses = records[:, 0]
         if self.near_optimum_at is None and self.optimum.exists:
             objectives = losses
-            if self.settings.penalized:  # each epoch's loss is at the w it started from
-                started_at = np.concatenate([[self._start_w], records[:-1, 1]])
-                objectives = losses + self.settings.l2 / 2 * started_at**2 + self.settings.l1 * np.abs(started_at)
+            if self.settings.penalized:  # each epoch's loss is at the weights it started from
+                started_at = np.concatenate([self._start_weights[None, :], records[:-1, 1:-2]])
+                # objective.penalty row by row, vectorised (terms added in its order)
+                objectives = (losses + self.settings.l2 / 2 * (started_at**2).sum(axis=1)
+                              + self.settings.l1 * np.abs(started_at).sum(axis=1))
             near = np.flatnonzero(objectives <= self.optimum.loss * (1 + NEAR_OPTIMUM))
             if near.size:
                 self.near_optimum_at = first + int(near[0])
         self.history.extend(losses)
-        self.path.extend(np.arange(first + 1, first + 1 + len(records)), records[:, 1], records[:, 2])
-        self._start_w = float(records[-1, 1])
+        self.path.extend(np.arange(first + 1, first + 1 + len(records)), *records[:, 1:-1].T)  # θ's columns
+        self._start_weights = records[-1, 1:-2].astype(np.float64)
         if self.val_history:
             self.val_history.extend(records[:, -1])
         self.last_record = (float(records[-1, 0]), float(records[-1, -1]))

@@ -56,7 +56,7 @@ class Steering:
     _message: str
     _dirty: bool
     _flush: Callable[[], None]
-    _do_move: Callable[[float, float], None]
+    _do_move: Callable[[tuple[float, ...]], None]
     _configure: Callable[..., None]
     _load: Callable[[Dataset, Settings | None], None]
     _config: TrainConfig
@@ -174,13 +174,14 @@ class Steering:
         current w, b; or why the formulas do not apply (Adam, minibatches, no minimum)."""
         self._send(self._do_use_best)
 
-    def move_to(self, w: float, b: float) -> None:
-        """Put (w, b) there, paused or running: the path starts a new segment, the optimizer's state fresh."""
-        self._send(lambda: self._do_move(w, b))
+    def move_to(self, *theta: float) -> None:
+        """Put θ = (w₁ … w_d, b) there, paused or running: the path starts a new segment, the optimizer's state
+        fresh."""
+        self._send(lambda: self._do_move(theta))
 
-    def move_by(self, dw: float, db: float) -> None:
-        """(w + dw, b + db), from where w, b are when the command applies."""
-        self._send(lambda: self._do_move(self._run.trainer.w.item() + dw, self._run.trainer.b.item() + db))
+    def move_by(self, *delta: float) -> None:
+        """θ + delta, from where θ is when the command applies."""
+        self._send(lambda: self._do_move(tuple(a + b for a, b in zip(self._run.trainer.theta(), delta, strict=True))))
 
     def clear_ghosts(self) -> None:
         """Forget the runs kept to compare (the current run stays)."""
@@ -250,7 +251,7 @@ class Steering:
                 return  # the --function file is still being checked: the script waits for it (use_function)
             self._script.pop(0)
             if change.kind == "move" and isinstance(change.after, tuple):
-                self._do_move(*change.after)
+                self._do_move(change.after)
             elif change.kind in BY_NAME and BY_NAME[change.kind].live:
                 self._configure(**{change.kind: change.after})
         self._dirty = True

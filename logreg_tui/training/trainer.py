@@ -289,14 +289,18 @@ class Trainer:
         self.shown_loss = self.forward_backward().clone()  # a copy, not a view of N per-point losses
         self.stepped = False  # the shown figures are at the current w, b until the next step
 
-    def move_to(self, w: float, b: float) -> None:
-        """Put the parameters at (w, b), with the optimizer's state fresh: momentum from elsewhere would carry
-        the old path's speed to the new place."""
+    def move_to(self, theta: tuple[float, ...]) -> None:
+        """Put the parameters at θ = (w₁ … w_d, b), with the optimizer's state fresh: momentum from elsewhere would
+        carry the old path's speed to the new place."""
         with torch.no_grad():
-            self.w.fill_(w)
-            self.b.fill_(b)
+            self.w.copy_(torch.tensor(theta[:-1], dtype=self.w.dtype))
+            self.b.fill_(theta[-1])
         self.optimizer = self._fresh_optimizer()
         self.evaluate()
+
+    def theta(self) -> tuple[float, ...]:
+        """θ = (w₁ … w_d, b) now, as numbers (one transfer)."""
+        return tuple(torch.cat([self.w.detach(), self.b.detach()]).tolist())
 
     def save(self) -> Checkpoint:
         return Checkpoint(self.epoch, self.steps, (self.w.detach().clone(), self.b.detach().clone()),

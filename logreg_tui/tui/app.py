@@ -51,7 +51,8 @@ class LogRegApp(App):
         super().__init__()
         self.options = options
         self.dataset = dataset
-        self.link = EngineLink(before_training(dataset, train_config(options)), options.preset, options.function)
+        self.link = EngineLink(before_training(dataset, train_config(options, dataset.d)), options.preset,
+                               options.function)
         self.outbox = Outbox(self, options, directory or Path.cwd())  # export and screenshots go there
         self.frames_per_second = min(options.fps, 2) if options.low_bandwidth else options.fps
         self.plot_process = PlotProcess()
@@ -118,7 +119,7 @@ class LogRegApp(App):
         threading.Thread(target=self._train, name="engine", daemon=True).start()
 
     def _train(self) -> None:
-        config = train_config(self.options, publish_interval=0.5 / self.frames_per_second,
+        config = train_config(self.options, self.dataset.d, publish_interval=0.5 / self.frames_per_second,
                               uncapped_publish_interval=0.5 / min(FLAT_OUT_STATS_FPS, self.frames_per_second))
         try:
             self.link.train(self.dataset, config, self._answered, lambda: self._quitting)

@@ -53,7 +53,7 @@ def in_data_units(dataset: Dataset) -> Dataset:
     """The data set with x in its own units (a standardized one turned back; any other as it is)."""
     if dataset.scale is None:
         return dataset
-    mean, std = dataset.scale
+    mean, std = np.array(dataset.scale).T  # one (mean, std) per feature
     x = dataset.x.astype(np.float64) * std + mean
     return Dataset(x, dataset.y, dataset.seed, dataset.gap, dataset.source)
 

@@ -20,7 +20,7 @@ from logreg_tui.core.files.script import run_script
 from logreg_tui.core.maths.curvature import curvature_json
 from logreg_tui.core.maths.evaluation import evaluation_json, evaluations
 from logreg_tui.core.model.history import PathView
-from logreg_tui.core.model.options import Options, initial_w_b
+from logreg_tui.core.model.options import Options, initial_theta
 from logreg_tui.core.model.runs import ghost_label, ghost_name
 from logreg_tui.core.model.state import Snapshot
 
@@ -38,7 +38,7 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     recipe = {"gap": dataset.gap, "label_noise": dataset.label_noise, "class_balance": dataset.class_balance} \
         if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
     # --init random: the values it drew (a replay and the script start there), and that they were drawn
-    start = {"init": list(initial_w_b(options)), "init_random": options.init == "random"}
+    start = {"init": list(initial_theta(options, dataset.d)), "init_random": options.init == "random"}
     return config | dataclasses.asdict(snapshot.settings) | recipe | start | {
         "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source,
         "standardize": dataset.scale is not None}
@@ -64,7 +64,7 @@ def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | N
 def script_of(options: Options, snapshot: Snapshot) -> str:
     """The run as a plain PyTorch script (core/files/script.py) that trains it again, its changes at their epochs."""
     return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
-                      snapshot.events, snapshot.epoch, initial_w_b(options), options.function,
+                      snapshot.events, snapshot.epoch, initial_theta(options, snapshot.dataset.d), options.function,
                       snapshot.function_class, snapshot.dataset.scale is not None, options.log_every,
                       snapshot.function_source)
 
@@ -84,7 +84,7 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "message": snapshot.message,
         **dataclasses.asdict(snapshot.settings),
         "steps": snapshot.steps,
-        "w": _finite_or_none(snapshot.w),
+        "w": _weights_json(snapshot.weights),  # a number for one feature, a list for more
         "b": _finite_or_none(snapshot.b),
         "loss": _finite_or_none(snapshot.loss),  # the data's mean BCE
         "objective": _finite_or_none(snapshot.objective),  # what training minimises: the loss plus the penalties
@@ -115,33 +115,50 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         },
     }
     if snapshot.dataset.scale is not None:
-        (mean_x, std_x), (w, b) = snapshot.dataset.scale, snapshot.dataset.original_units(snapshot.w, snapshot.b)
+        ((mean_x, std_x),), (w, b) = snapshot.dataset.scale, snapshot.dataset.original_units(snapshot.w, snapshot.b)
         summary["original_units"] = {"w": _finite_or_none(w), "b": _finite_or_none(b), "x_mean": mean_x, "x_std": std_x}
     return summary
 
 
-def history_csv(snapshot: Snapshot) -> str:
-    """epoch,loss,w,b rows: the loss of each epoch's forward pass at the (w, b) it started from.
+def _weights_json(weights: tuple[float, ...]) -> float | None | list[float | None]:
+    """w as the JSON writes it: a number (null when not finite) for one feature, a list of them for more."""
+    values = [_finite_or_none(value) for value in weights]
+    return values[0] if len(values) == 1 else values
 
-    A long run's rows each summarise `epochs` epochs (mean, with min and max), with the (w, b) the
-    path kept last at or before the row's first epoch (a long path is kept at every 2nd, 4th … epoch).
+
+def history_csv(snapshot: Snapshot) -> str:
+    """epoch,loss,w,b rows (w1,…,wd,b with d features): the loss of each epoch's forward pass at the θ it started
+    from.
+
+    A long run's rows each summarise `epochs` epochs (mean, with min and max), with the θ the path kept last at
+    or before the row's first epoch (a long path is kept at every 2nd, 4th … epoch).
     """
     starts, low, high, mean = snapshot.history.series()
-    w, b = _path_at(snapshot.path, starts)
+    theta = _path_at(snapshot.path, starts)
+    names = ",".join(theta_columns(snapshot.dataset.d))
     width = 1 if snapshot.history.is_exact else snapshot.history.bucket_width
     if width == 1:
-        rows = zip(starts, mean.tolist(), w, b, strict=True)
-        return "epoch,loss,w,b\n" + "".join(f"{int(e)},{v!r},{pw!r},{pb!r}\n" for e, v, pw, pb in rows)
-    buckets = zip(starts, mean.tolist(), low.tolist(), high.tolist(), w, b, strict=True)
-    return "epoch,loss,loss_min,loss_max,epochs,w,b\n" + "".join(
-        f"{int(e)},{m!r},{lo!r},{hi!r},{width},{pw!r},{pb!r}\n" for e, m, lo, hi, pw, pb in buckets
+        rows = zip(starts, mean.tolist(), theta, strict=True)
+        return f"epoch,loss,{names}\n" + "".join(f"{int(e)},{v!r},{_row(t)}\n" for e, v, t in rows)
+    buckets = zip(starts, mean.tolist(), low.tolist(), high.tolist(), theta, strict=True)
+    return f"epoch,loss,loss_min,loss_max,epochs,{names}\n" + "".join(
+        f"{int(e)},{m!r},{lo!r},{hi!r},{width},{_row(t)}\n" for e, m, lo, hi, t in buckets
     )
 
 
-def _path_at(path: PathView, epochs: np.ndarray) -> tuple[list[float], list[float]]:
-    """(w, b) lists: per epoch, the last path point reached at or before it (after a move, the moved-to one)."""
+def theta_columns(d: int) -> tuple[str, ...]:
+    """θ's columns in the CSV: w, b for one feature (the tutorial's names); w1 … wd, b for more."""
+    return ("w", "b") if d == 1 else (*(f"w{j}" for j in range(1, d + 1)), "b")
+
+
+def _row(theta: list[float]) -> str:
+    return ",".join(repr(value) for value in theta)
+
+
+def _path_at(path: PathView, epochs: np.ndarray) -> list[list[float]]:
+    """θ rows: per epoch, the last path point reached at or before it (after a move, the moved-to one)."""
     index = np.clip(np.searchsorted(path.epoch, np.asarray(epochs), side="right") - 1, 0, path.epoch.size - 1)
-    return path.w[index].tolist(), path.b[index].tolist()
+    return path.theta[index].tolist()
 
 
 def write_new_file(directory: Path, stem: str, suffix: str, text: str) -> Path:

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX
 from logreg_tui.core.files.reading import NotReadable, read_regular_file
+from logreg_tui.core.model.data import MAX_FEATURES
 from logreg_tui.core.model.runs import MAX_EVENTS, Event
 from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Settings
 from logreg_tui.core.model.state import EPOCHS_MAX
@@ -63,7 +64,7 @@ def command_words(config: dict[str, Any], settings: Settings, epochs: int) -> li
         value = config.get(name)
         if (name == "data" and config.get("seed") is not None) or (name == "seed" and value is None):
             continue  # generated data is its seed; a file's is its path
-        if name == "init" and value is not None and [float(v) for v in value] == [0.0, 0.0]:
+        if name == "init" and value is not None and not any(float(v) for v in value):  # θ = 0: the default
             continue
         if value is not None and value != defaults.get(name):
             words += _flag(name, value)
@@ -129,13 +130,15 @@ def _setting(kind: str, value: Any) -> Any:
         raise ReplayError(f"{row.option()} {error}") from None
 
 
-def _point(value: Any, what: str) -> tuple[float, float]:
-    """(w, b): two finite numbers within float32's range (training runs in float32)."""
-    if not (isinstance(value, list) and len(value) == 2 and all(
+def _point(value: Any, what: str) -> tuple[float, ...]:
+    """θ = (w, b), or (w₁ … w_d, b) with d features: finite numbers within float32's range (training runs in
+    float32); whether d is the data's, the engine checks when it applies the move."""
+    if not (isinstance(value, list) and 2 <= len(value) <= MAX_FEATURES + 1 and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= FLOAT32_MAX
             for v in value)):
-        raise ReplayError(f"{what} must be (w, b), two finite numbers, got {_shown(value)}")
-    return float(value[0]), float(value[1])
+        raise ReplayError(f"{what} must be (w, b), two finite numbers (w1 … wd, b: d + 1 with d features), "
+                          f"got {_shown(value)}")
+    return tuple(float(v) for v in value)
 
 
 def _event(data: Any, epochs: int, nested: bool = False) -> Event:

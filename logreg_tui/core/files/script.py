@@ -110,7 +110,7 @@ def _change(event: Event) -> list[str]:
 
 
 def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...], epochs: int,
-               init: tuple[float, float], function: str | None, function_class: str, standardize: bool,
+               init: tuple[float, ...], function: str | None, function_class: str, standardize: bool,
                log_every: int = 100, function_source: str = "") -> str:
     """The script's text."""
     modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}

@@ -1,4 +1,5 @@
-"""The tutorial's data set from a seed, and CSV loading with one-line errors. NumPy only."""
+"""The data: X (N × d, one column per feature; the tutorial's one feature is kept 1-D, N) and 0/1 labels, from
+the tutorial's recipe or a CSV with one-line errors. NumPy only."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import count
 from pathlib import Path
+from typing import Any, overload
 
 import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
+MAX_FEATURES = 1024  # columns of X: the curvature's (d + 1)² eigenproblem stays under a second
 MAX_POINTS = 100_000_000  # 400 MB per float32 array: far past what a terminal plot needs
 _KEYS = count()  # each data set's own number: what "the same data" means once a ghost has let its points go
 LARGE_X = 1e3  # past this |x|, lr 0.2 from w = 0 overshoots: the first step moves w·x by ~lr·x²
@@ -24,19 +27,41 @@ class DataError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """x and its 0/1 label as read-only float32 arrays, and where they came from."""
+    """x and its 0/1 label as read-only float32 arrays, and where they came from.
+
+    x is N for one feature (as the tutorial has it) and N × d for more; `X` is always N × d, `features` names
+    the columns (the stats, the export's header).
+    """
 
     x: np.ndarray
     y: np.ndarray
     seed: int | None  # None when loaded from a file: reseeding does not apply
     gap: float
     source: str  # "seed 42" or the CSV path, for the screen and the JSON summary
-    scale: tuple[float, float] | None = None  # (mean, std) taken off x when standardized, else None
+    scale: tuple[tuple[float, float], ...] | None = None  # each feature's (mean, std) taken off when standardized
     reading: str = ""  # how a CSV was read, when anything was guessed (separator, columns, labels): said once
     points: int | None = None  # how many there were, once let go (without_points); None: x and y hold them
     label_noise: float = 0.0  # the share of seeded labels flipped (the recipe's, so that a reseed repeats it)
     class_balance: float = 0.5  # the share of seeded points in class 1
     key: int = field(default_factory=lambda: next(_KEYS))
+    names: tuple[str, ...] = ()  # the features' names (a CSV's columns); () names them x, or x1 … xd
+
+    @property
+    def d(self) -> int:
+        """The number of features."""
+        return 1 if self.x.ndim == 1 else int(self.x.shape[1])
+
+    @property
+    def X(self) -> np.ndarray:
+        """x as N × d (a view, no copy)."""
+        return self.x.reshape(self.x.shape[0], self.d)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The features' names: given, else x for one and x1 … xd for more."""
+        if self.names:
+            return self.names
+        return ("x",) if self.d == 1 else tuple(f"x{j + 1}" for j in range(self.d))
 
     @property
     def n_points(self) -> int:
@@ -46,7 +71,8 @@ class Dataset:
         """What a ghost keeps of its data: where it came from, its scale and how many points, not the points
         (at N 1e6 they are 8 MB, at the largest N allowed 800 MB)."""
         empty = np.empty(0, dtype=np.float32)
-        return replace(self, x=empty, y=empty, points=self.n_points, key=self.key)
+        return replace(self, x=np.empty((0, *self.x.shape[1:]), dtype=np.float32), y=empty, points=self.n_points,
+                       key=self.key)
 
     def same_data(self, other: Dataset) -> bool:
         return self.key == other.key
@@ -88,17 +114,28 @@ class Dataset:
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
-        """x as (x − mean) / std, computed in float64; std 1 when every x is the same."""
+        """Each feature as (x − mean) / std, computed in float64; std 1 where every value is the same."""
         x = self.x.astype(np.float64)
-        mean, std = float(x.mean()), float(x.std())
-        std = std if std > 0 else 1.0
-        return replace(self, x=_frozen((x - mean) / std), scale=(mean, std), key=next(_KEYS))
+        mean, std = x.mean(axis=0), x.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        scale = tuple(zip(np.atleast_1d(mean).tolist(), np.atleast_1d(std).tolist(), strict=True))
+        return replace(self, x=_frozen((x - mean) / std), scale=scale, key=next(_KEYS))
 
-    def original_units(self, w: float, b: float) -> tuple[float, float]:
-        """(w, b) of σ(w·x + b) on the original x: w/std and b − w·mean/std."""
+    @overload
+    def original_units(self, w: float, b: float) -> tuple[float, float]: ...
+
+    @overload
+    def original_units(self, w: tuple[float, ...], b: float) -> tuple[tuple[float, ...], float]: ...
+
+    def original_units(self, w: float | tuple[float, ...], b: float) -> tuple[Any, float]:
+        """(w, b) of σ(w·x + b) on the original x: w_j/std_j and b − Σ w_j·mean_j/std_j; w a number for one
+        feature, a tuple of d for any."""
         if self.scale is None:
             return w, b
-        mean, std = self.scale
+        if isinstance(w, tuple):
+            weights = tuple(w_j / std for w_j, (_, std) in zip(w, self.scale, strict=True))
+            return weights, b - sum(w_j * mean for w_j, (mean, _) in zip(weights, self.scale, strict=True))
+        ((mean, std),) = self.scale
         return w / std, b - w * mean / std
 
     def notes(self) -> str:

@@ -117,64 +117,85 @@ class LossHistory:
         )
 
 
-PATH_POINTS = 4096  # (w, b) points kept of a run's path; a run this short is kept whole
+PATH_POINTS = 4096  # θ points kept of a run's path; a run this short is kept whole
 
 
 @dataclass(frozen=True, eq=False)
 class PathView:
-    """The path of (w, b) at one moment: read-only copies, oldest first."""
+    """The path of θ = (w₁ … w_d, b) at one moment: read-only copies, oldest first."""
 
     epoch: np.ndarray  # the epoch after which each point was reached
-    w: np.ndarray
-    b: np.ndarray
+    theta: np.ndarray  # one row of θ per point: n × (d + 1)
     starts: np.ndarray  # True where a segment begins: the run's start, and every move by hand
-    bounds: tuple[float, float, float, float]  # (w_min, w_max, b_min, b_max) of every point ever added
+    low: tuple[float, ...]  # each coordinate's smallest value of every point ever added (kept or thinned)
+    high: tuple[float, ...]  # and its largest
+
+    @property
+    def w(self) -> np.ndarray:
+        """The first weight's column (one feature's w)."""
+        return self.theta[:, 0]
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.theta[:, -1]
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(w min, w max, b min, b max) of every point ever added (the first weight's for more features)."""
+        return self.low[0], self.high[0], self.low[-1], self.high[-1]
 
     @property
     def segments(self) -> list[slice]:
         """Index ranges of the path's unbroken stretches."""
-        edges = list(np.flatnonzero(self.starts)) + [self.w.size]
+        edges = list(np.flatnonzero(self.starts)) + [self.epoch.size]
         return [slice(start, end) for start, end in pairwise(edges)]
 
 
 class PathHistory:
-    """The (w, b) after each epoch in bounded memory: every epoch while they fit, then every 2nd, 4th …
+    """θ after each epoch in bounded memory: every epoch while they fit, then every 2nd, 4th …
 
     Points on the current stride are kept, so a long run is sampled evenly; the start of every segment
-    (the run's start, a move by hand) is always kept, so segments never join across a jump.
+    (the run's start, a move by hand) is always kept, so segments never join across a jump. θ's length is set
+    by the first start: (w, b) for one feature, (w₁ … w_d, b) for d.
     """
 
     def __init__(self, capacity: int = PATH_POINTS) -> None:
         self._capacity = capacity
         self._epoch = np.zeros(0, dtype=np.int64)
-        self._w = self._b = np.zeros(0)
+        self._theta = np.zeros((0, 0))
         self._starts = np.zeros(0, dtype=bool)
         self._stride = 1
-        self._bounds = [np.inf, -np.inf, np.inf, -np.inf]
+        self._low = np.zeros(0)
+        self._high = np.zeros(0)
 
-    def start(self, epoch: int, w: float, b: float) -> None:
-        """A new segment from (w, b), reached after `epoch` epochs (the run's start, or a move by hand)."""
-        self._widen_bounds(np.array([w]), np.array([b]))
-        self._append(np.array([epoch]), np.array([w]), np.array([b]), starts=True)
+    def start(self, epoch: int, *theta: float) -> None:
+        """A new segment from θ (its coordinates: w, b for one feature), reached after `epoch` epochs (the run's
+        start, or a move by hand)."""
+        if not self._theta.shape[1]:
+            self._theta = np.zeros((0, len(theta)))
+            self._low, self._high = np.full(len(theta), np.inf), np.full(len(theta), -np.inf)
+        row = np.array([theta], dtype=np.float64)
+        self._widen_bounds(row)
+        self._append(np.array([epoch]), row, starts=True)
 
-    def extend(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray) -> None:
-        """The points reached after these epochs, continuing the current segment."""
+    def extend(self, epochs: np.ndarray, *columns: np.ndarray) -> None:
+        """The points reached after these epochs, continuing the current segment: θ's columns (w, b for one
+        feature)."""
         epochs = np.asarray(epochs, dtype=np.int64)
-        w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
-        self._widen_bounds(w, b)  # every point counts, kept or not
+        theta = np.stack([np.asarray(column, dtype=np.float64) for column in columns], axis=1)
+        self._widen_bounds(theta)  # every point counts, kept or not
         keep = epochs % self._stride == 0
-        self._append(epochs[keep], w[keep], b[keep], starts=False)
+        self._append(epochs[keep], theta[keep], starts=False)
 
-    def _widen_bounds(self, w: np.ndarray, b: np.ndarray) -> None:
-        for low, values in ((0, w), (2, b)):
-            finite = values[np.isfinite(values)]
-            if finite.size:
-                self._bounds[low] = min(self._bounds[low], float(finite.min()))
-                self._bounds[low + 1] = max(self._bounds[low + 1], float(finite.max()))
+    def _widen_bounds(self, theta: np.ndarray) -> None:
+        finite = np.isfinite(theta)
+        seen = finite.any(axis=0)
+        self._low[seen] = np.minimum(self._low[seen], np.where(finite, theta, np.inf).min(axis=0)[seen])
+        self._high[seen] = np.maximum(self._high[seen], np.where(finite, theta, -np.inf).max(axis=0)[seen])
 
-    def _append(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray, starts: bool) -> None:
+    def _append(self, epochs: np.ndarray, theta: np.ndarray, starts: bool) -> None:
         self._epoch = np.concatenate([self._epoch, epochs])
-        self._w, self._b = np.concatenate([self._w, w]), np.concatenate([self._b, b])
+        self._theta = np.concatenate([self._theta, theta])
         self._starts = np.concatenate([self._starts, np.full(epochs.size, starts)])
         while self._epoch.size > self._capacity:
             self._thin()
@@ -185,12 +206,10 @@ class PathHistory:
         keep = (self._epoch % self._stride == 0) | self._starts
         if np.count_nonzero(self._starts) > self._capacity // 2:  # thousands of moves by hand
             keep[: keep.size // 2] = False
-        self._epoch, self._w, self._b, self._starts = (self._epoch[keep], self._w[keep], self._b[keep],
-                                                       self._starts[keep])
+        self._epoch, self._theta, self._starts = self._epoch[keep], self._theta[keep], self._starts[keep]
         if self._starts.size and not self._starts[0]:
             self._starts[0] = True  # what is left of a dropped segment still begins somewhere
 
     def view(self) -> PathView:
-        return PathView(_read_only(self._epoch.copy()), _read_only(self._w.copy()), _read_only(self._b.copy()),
-                        _read_only(self._starts.copy()),
-                        (self._bounds[0], self._bounds[1], self._bounds[2], self._bounds[3]))
+        return PathView(_read_only(self._epoch.copy()), _read_only(self._theta.copy()),
+                        _read_only(self._starts.copy()), tuple(self._low.tolist()), tuple(self._high.tolist()))

@@ -13,7 +13,15 @@ import numpy as np
 from logreg_tui import __version__
 from logreg_tui.core.maths.curvature import best_settings, curvature_at
 from logreg_tui.core.maths.optimum import find_optimum
-from logreg_tui.core.model.data import FLOAT32_MAX, MAX_POINTS, SEED_MAX, Dataset, load_csv, make_tutorial_data
+from logreg_tui.core.model.data import (
+    FLOAT32_MAX,
+    MAX_POINTS,
+    SEED_MAX,
+    DataError,
+    Dataset,
+    load_csv,
+    make_tutorial_data,
+)
 from logreg_tui.core.model.runs import Event
 from logreg_tui.core.model.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.model.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
@@ -80,14 +88,16 @@ def class_share(text: str) -> float:
     return value
 
 
-def initial_point(text: str) -> tuple[float, float] | str:
-    """W,B as two finite numbers, or "random" (drawn once the seed is known: initial_w_b)."""
+def initial_point(text: str) -> tuple[float, ...] | str:
+    """θ as d + 1 finite numbers W,B (W1,…,Wd,B with more features: the data decides d, initial_theta checks), or
+    "random" (drawn once the seed is known: initial_theta)."""
     if text.strip().lower() == "random":
         return "random"
     parts = text.split(",")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"must be W,B (two numbers) or random, got {text!r}")
-    return float32(parts[0]), float32(parts[1])
+    if len(parts) < 2:
+        raise argparse.ArgumentTypeError(f"must be W,B (two numbers) or random (W1,…,Wd,B with d features), "
+                                         f"got {text!r}")
+    return tuple(float32(part) for part in parts)
 
 
 def speed(text: str) -> float | None:
@@ -127,8 +137,9 @@ def build_parser() -> QuietParser:
     data.add_argument("--preset", choices=PRESET_NAMES, default="tutorial",
                       help="data and settings for one lesson: " + "; ".join(
                           f"{name}: {lesson}" for name, (lesson, _) in PRESETS.items()).replace("%", "%%"))
-    data.add_argument("--init", type=initial_point, default=(0.0, 0.0), metavar="W,B|random",
-                      help="start from (W, B) instead of (0, 0); random: N(0, 1) each, from the data's seed")
+    data.add_argument("--init", type=initial_point, default=None, metavar="W,B|random",
+                      help="start from (W, B) instead of (0, 0) (W1,…,Wd,B with d features); random: N(0, 1) each, "
+                           "from the data's seed")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
     data.add_argument("--x-column", metavar="NAME|N", help="--data: the column of x, by header name or number")
     data.add_argument("--label-column", metavar="NAME|N", help="--data: the column of the labels, by name or number")
@@ -207,7 +218,7 @@ class Options:
     label_noise: float
     class_balance: float
     preset: str
-    init: tuple[float, float] | str  # (W, B), or "random": N(0, 1) from the seed (initial_w_b)
+    init: tuple[float, ...] | str | None  # θ = (W1 … Wd, B), "random": N(0, 1) from the seed (initial_theta); None: 0
     settings: Settings  # lr, autograd, optimizer, β, batch size, split: one option each (settings.SETTINGS)
     epochs: int
     device: str
@@ -384,13 +395,14 @@ def _spec_value(action: argparse.Action, text: str, spec: str) -> Any:
     return value
 
 
-def train_config(options: Options, **publishing: Any) -> TrainConfig:
-    """How the run starts, from the command line; `publishing`: the reader's publish intervals (the app's)."""
+def train_config(options: Options, d: int = 1, **publishing: Any) -> TrainConfig:
+    """How the run starts, from the command line, on data with d features (the tutorial's one unless said);
+    `publishing`: the reader's publish intervals (the app's)."""
     settings = options.settings
     if settings.autograd == "file":  # the file's Function joins once checked (Steering.use_function)
         settings = replace(settings, autograd="builtin")
-    return TrainConfig(settings=settings, init=initial_w_b(options), shuffle_seed=options.seed, script=options.script,
-                       device=options.device,
+    return TrainConfig(settings=settings, init=initial_theta(options, d), shuffle_seed=options.seed,
+                       script=options.script, device=options.device,
                        # headless, main() counts the epochs itself, printing as it goes: no budget in the engine
                        epochs=options.epochs if not options.headless else 0, speed=options.speed,
                        start_paused=options.paused, **publishing)
@@ -404,16 +416,24 @@ def preset_options(options: Options, name: str) -> Options:
     defaults: dict[str, Any] = vars(parser.parse_args([]))
     settings = Settings(**{row.name: defaults.pop(row.name) for row in SETTINGS})
     data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs")}
-    return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=(0.0, 0.0),
+    return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=None,
                    x_column=None, label_column=None, positive=None)
 
 
-def initial_w_b(options: Options) -> tuple[float, float]:
-    """Where the run starts: --init's (W, B), or for random two N(0, 1) draws from the data's seed."""
+def initial_theta(options: Options, d: int = 1) -> tuple[float, ...]:
+    """Where the run starts on data with d features: --init's θ (d + 1 numbers, load_dataset checked), or for
+    random d + 1 N(0, 1) draws from the data's seed (one feature: the same two draws as always)."""
     if options.init != "random":
-        return options.init if isinstance(options.init, tuple) else (0.0, 0.0)
-    w, b = np.random.RandomState(options.seed).randn(2)
-    return float(w), float(b)
+        return options.init if isinstance(options.init, tuple) else (0.0,) * (d + 1)
+    return tuple(float(value) for value in np.random.RandomState(options.seed).randn(d + 1))
+
+
+def check_init(options: Options, d: int) -> None:
+    """DataError unless --init gives θ's d + 1 numbers for data with d features."""
+    if isinstance(options.init, tuple) and len(options.init) != d + 1:
+        shape = "W,B" if d == 1 else f"W1,…,W{d},B"
+        raise DataError(f"--init gives {len(options.init)} numbers; the data has {d} feature{'s' * (d > 1)}: "
+                        f"give {d + 1} ({shape}) or random")
 
 
 def load_dataset(options: Options) -> Dataset:
@@ -424,5 +444,6 @@ def load_dataset(options: Options) -> Dataset:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap, options.label_noise,
                                      options.class_balance)
     dataset.check_split(options.settings.val_frac)
+    check_init(options, dataset.d)
     return dataset.standardized() if options.standardize else dataset
 

@@ -21,8 +21,10 @@ MAX_GHOSTS = 3  # runs kept to compare with the current one; the oldest goes fir
 MAX_EVENTS = 1000  # per run; the oldest go first (a person pressing keys for hours)
 
 
-def _point(point: tuple[float, float]) -> str:
-    return f"({format_number(point[0])}, {format_number(point[1])})"
+def _point(theta: tuple[float, ...]) -> str:
+    """(w, b) for one feature; ((w₁, …, w_d), b) for more."""
+    weights = ", ".join(format_number(value) for value in theta[:-1])
+    return f"({weights if len(theta) == 2 else f'({weights})'}, {format_number(theta[-1])})"
 
 
 # kind → (what comes before the values, how a value reads): every setting, and w, b moved by hand

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
+from logreg_tui.core.maths.objective import penalty
 from logreg_tui.core.words.formatting import format_number
 
 # torch's, the hand-written correct one, the tutorial's as written, a person's own (--function FILE.py)
@@ -48,9 +49,10 @@ class Settings:
     def penalized(self) -> bool:
         return bool(self.l2 or self.l1)
 
-    def penalty(self, w: float) -> float:
-        """What the penalties add to the mean loss at w: the objective is the data loss plus this."""
-        return self.l2 / 2 * w * w + self.l1 * abs(w)
+    def penalty(self, w: float | tuple[float, ...]) -> float:
+        """What the penalties add to the mean loss at w (a number, or the d weights): the objective is the data
+        loss plus this (core/maths/objective.penalty)."""
+        return penalty(w, self.l2, self.l1)
 
     @property
     def uses_beta(self) -> bool:

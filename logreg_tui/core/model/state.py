@@ -7,8 +7,8 @@ the engine publishes. A setting has one name everywhere: the command line's (`--
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from logreg_tui.core.maths.curvature import Curvature
 from logreg_tui.core.maths.optimum import Optimum
@@ -26,7 +26,7 @@ from logreg_tui.core.model.settings import (
 )
 
 # the settings' vocabulary is settings.py's; named here too for the modules that import the shared words from one place
-__all__ = ["AUTOGRADS", "EPOCHS_MAX", "LR_MAX", "LR_MIN", "OPTIMIZERS", "SPEED_MIN", "SPEED_TOP", "Autograd",
+__all__ = ["AUTOGRADS", "EPOCHS_MAX", "Figures", "LR_MAX", "LR_MIN", "OPTIMIZERS", "SPEED_MIN", "SPEED_TOP", "Autograd",
            "Optimizer", "Settings", "Snapshot", "Status", "TrainConfig", "before_training", "next_speed"]
 
 Status = Literal["running", "paused", "done", "diverged"]
@@ -50,7 +50,7 @@ class TrainConfig:
     """How a run starts; commands change the live values (the settings, the speed) afterwards."""
 
     settings: Settings = Settings()  # lr, autograd, optimizer, β, batch size, split, penalties (settings.py)
-    init: tuple[float, float] = (0.0, 0.0)  # the (w, b) every run starts from (z returns there)
+    init: tuple[float, ...] = (0.0, 0.0)  # the θ = (w₁ … w_d, b) every run starts from (z returns there)
     shuffle_seed: int = 42  # minibatch order of data from a file (generated data uses its own seed)
     device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
     epochs: int = 1001  # per run, then done; 0 = no limit
@@ -63,6 +63,43 @@ class TrainConfig:
     script: tuple[Event, ...] = ()  # --replay: changes to apply at their epochs, until a person takes over
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What the engine measured at one θ = (w₁ … w_d, b), where the data is, in one transfer (Trainer.host_values).
+
+    Every figure is at `theta`; the gradient is as the current autograd mode computes it (the tutorial's Function:
+    N× the true one).
+    """
+
+    theta: tuple[float, ...]  # (w₁ … w_d, b)
+    gradient: tuple[float, ...]  # (∂L/∂w₁ … ∂L/∂w_d, ∂L/∂b)
+    loss: float  # the mean BCE there, in the current autograd mode (the loss curve's next point)
+    accuracy: float  # at threshold σ = 0.5
+    saturated_share: float  # of the training points whose σ(w·x + b) is exactly 0 or 1 in float32
+    stuck_share: float  # of those on the wrong side: builtin BCE clamps their loss at 100 and gives no gradient
+    epoch_loss_so_far: float  # the mean of a long minibatch epoch's batch losses so far; NaN between epochs
+    val_loss: float  # NaN without a held-out split
+    val_accuracy: float
+
+    @classmethod
+    def unknown(cls, theta: tuple[float, ...]) -> Figures:
+        """θ alone, before anything is measured there (torch still loading)."""
+        nan = float("nan")
+        return cls(tuple(theta), (nan,) * len(theta), nan, nan, nan, nan, nan, nan, nan)
+
+    @property
+    def d(self) -> int:
+        return len(self.theta) - 1
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        return self.theta[:-1]
+
+    @property
+    def b(self) -> float:
+        return self.theta[-1]
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """What the engine looked like between two epochs. Never changed; a new one replaces it."""
@@ -70,21 +107,10 @@ class Snapshot:
     version: int  # grows with every publish
     status: Status
     epoch: int  # epochs completed
-    # every figure from here to val_accuracy is at the shown w, b (after `epoch` epochs' steps)
-    loss: float  # the mean BCE there, in the current autograd mode (the loss curve's next point)
-    accuracy: float  # at threshold σ = 0.5
-    w: float
-    b: float
-    grad_w: float  # dL/dw there, as the current autograd mode computes it (the tutorial's: N× the true one)
-    grad_b: float
-    saturated_share: float  # of the training points whose σ(w·x + b) is exactly 0 or 1 in float32
-    stuck_share: float  # of those on the wrong side: builtin BCE clamps their loss at 100 and gives no gradient
+    figures: Figures  # what the engine measured at the shown θ (after `epoch` epochs' steps)
     settings: Settings  # what this run trains with now
     steps: int  # optimizer steps so far in this run
     epoch_progress: float  # the share of the points a long minibatch epoch has stepped over (0 between epochs)
-    epoch_loss_so_far: float  # the mean of that epoch's batch losses so far; NaN between epochs
-    val_loss: float  # at the shown w, b; NaN without a held-out split
-    val_accuracy: float
     last_loss: float  # the last epoch's loss: the curve's last point (at the w, b that epoch started from)
     last_val_loss: float  # the last epoch's held-out loss (full batch: where last_loss is; minibatch: after its steps)
     saturated: bool  # σ is 0 or 1 on nearly every point and the gradient has vanished far above the minimum's loss
@@ -114,6 +140,64 @@ class Snapshot:
     function_source: str = ""  # that source: an export copies it into its script (never the file as it is now)
     function_stale: bool = False  # the file's last save could not be used: function_verdict is the last good one's
 
+    # the figures by name, for their many readers (one feature's w and ∂w: the first weight's)
+    @property
+    def loss(self) -> float:
+        return self.figures.loss
+
+    @property
+    def accuracy(self) -> float:
+        return self.figures.accuracy
+
+    @property
+    def theta(self) -> tuple[float, ...]:
+        return self.figures.theta
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        return self.figures.weights
+
+    @property
+    def w(self) -> float:
+        """One feature's w (with more: the first weight; the views that draw one feature read it)."""
+        return self.figures.theta[0]
+
+    @property
+    def b(self) -> float:
+        return self.figures.b
+
+    @property
+    def grad_w(self) -> float:
+        return self.figures.gradient[0]
+
+    @property
+    def grad_b(self) -> float:
+        return self.figures.gradient[-1]
+
+    @property
+    def saturated_share(self) -> float:
+        return self.figures.saturated_share
+
+    @property
+    def stuck_share(self) -> float:
+        return self.figures.stuck_share
+
+    @property
+    def epoch_loss_so_far(self) -> float:
+        return self.figures.epoch_loss_so_far
+
+    @property
+    def val_loss(self) -> float:
+        return self.figures.val_loss
+
+    @property
+    def val_accuracy(self) -> float:
+        return self.figures.val_accuracy
+
+    def with_figures(self, **changes: Any) -> Snapshot:
+        """This snapshot with some figures changed (a what-if: the stats at another loss or θ)."""
+        return replace(self, figures=replace(self.figures, **changes))
+
     # the settings by name, for the many readers of one of them
     @property
     def lr(self) -> float:
@@ -141,7 +225,7 @@ class Snapshot:
 
     @property
     def objective(self) -> float:
-        """What training minimises, at the shown w, b: the data loss plus the penalties (the loss when none)."""
+        """What training minimises, at the shown θ: the data loss plus the penalties (the loss when none)."""
         return self.loss + self.settings.penalty(self.w) if self.settings.penalized else self.loss
 
     @property
@@ -163,21 +247,18 @@ class Snapshot:
 
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
-    """What there is to show before the engine exists (torch still loading): the data, w, b where the run starts,
+    """What there is to show before the engine exists (torch still loading): the data, θ where the run starts,
     no history."""
     nan = float("nan")
-    return Snapshot(version=0, status="paused", epoch=0, loss=nan, accuracy=nan, w=config.init[0], b=config.init[1],
-                    grad_w=nan,
-                    grad_b=nan, saturated_share=nan, stuck_share=nan, settings=config.settings, steps=0,
-                    epoch_progress=0.0, epoch_loss_so_far=nan, val_loss=nan, val_accuracy=nan,
-                    last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
+    return Snapshot(version=0, status="paused", epoch=0, figures=Figures.unknown(config.init), settings=config.settings,
+                    steps=0, epoch_progress=0.0, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), path=_start_path(*config.init), optimum=None, near_optimum_at=None,
+                    history=LossHistory().view(), path=_start_path(config.init), optimum=None, near_optimum_at=None,
                     events=(), ghosts=(), message="")
 
 
-def _start_path(w: float, b: float) -> PathView:
+def _start_path(theta: tuple[float, ...]) -> PathView:
     path = PathHistory()
-    path.start(0, w, b)
+    path.start(0, *theta)
     return path.view()

@@ -55,3 +55,10 @@ def short_count(count: int) -> str:
         if count >= (size if suffix != "k" else 10 * size):
             return f"{count / size:.4g}{suffix}"
     return str(count)
+
+
+def theta_words(theta: tuple[float, ...]) -> str:
+    """θ as a message says it: w 1.5, b -2 for one feature; w (1.5, 0.2), b -2 for more (numbers as :g)."""
+    weights = theta[:-1]
+    w = f"{weights[0]:g}" if len(weights) == 1 else "(" + ", ".join(f"{value:g}" for value in weights) + ")"
+    return f"w {w}, b {theta[-1]:g}"
