@@ -88,7 +88,7 @@ def evaluation_words(snapshot: Snapshot) -> str:
     """The AUC on the training points (and the held-out ones), and away from t = 0.5 the accuracy at t:
     "auc 0.9981", "auc 0.9981 val 0.9996 acc@t 0.965", "auc –" (diverged)."""
     threshold = snapshot.settings.threshold
-    train, held = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, threshold)
+    train, held = evaluations(snapshot.dataset, snapshot.n_train, snapshot.weights, snapshot.b, threshold)
     words = "auc " + ("–" if train is None or not math.isfinite(train.auc) else f"{train.auc:.4f}")
     words += f" val {held.auc:.4f}" if held is not None and math.isfinite(held.auc) else ""
     return words + (f" acc@t {train.confusion.accuracy:.3f}" if train is not None and threshold != 0.5 else "")

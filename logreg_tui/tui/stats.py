@@ -59,7 +59,8 @@ def _at_threshold(snapshot: Snapshot) -> str | None:
     """The training points' accuracy at the threshold t, where t is not 0.5 (core/maths/evaluation.py)."""
     if snapshot.settings.threshold == 0.5:
         return None
-    train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, snapshot.settings.threshold)
+    train, _ = evaluations(snapshot.dataset, snapshot.n_train, snapshot.weights, snapshot.b,
+                           snapshot.settings.threshold)
     return format_accuracy(train.confusion.accuracy) if train is not None else None
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from logreg_tui.core.maths.evaluation import Confusion, Evaluation, Ranked, evaluations, ranked_points
+from logreg_tui.core.maths.evaluation import Confusion, Evaluation, Ranked, evaluations, scoring
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, whole
@@ -37,7 +37,7 @@ def evaluation_view(snapshot: Snapshot, settings: EvaluationSettings, width: int
     if note is not None:
         return ("small", width, height), note
     threshold = snapshot.settings.threshold
-    train, held = evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b, threshold)
+    train, held = evaluations(snapshot.dataset, snapshot.n_train, snapshot.weights, snapshot.b, threshold)
     if train is None:
         return ("none", width, height), "no evaluation: w, b are not finite (the run diverged)"
     table = table_lines(train, held, colors.ascii)
@@ -46,10 +46,10 @@ def evaluation_view(snapshot: Snapshot, settings: EvaluationSettings, width: int
     curves = np.zeros((2, frame.rows, frame.columns), dtype=np.uint8)
     marks: list[list[Any]] = []
     if roc_width:
-        sign = int(np.sign(snapshot.w))
-        curves[0] = roc_cells(ranked_points(snapshot.dataset, 0, snapshot.n_train), sign, frame)
-        if held is not None:
-            curves[1] = roc_cells(ranked_points(snapshot.dataset, snapshot.n_train, snapshot.n_points), sign, frame)
+        for curve, (start, stop) in enumerate(((0, snapshot.n_train), (snapshot.n_train, snapshot.n_points))):
+            if curve == 0 or held is not None:
+                scored = scoring(snapshot.dataset, start, stop, snapshot.weights, snapshot.b)
+                curves[curve] = roc_cells(scored.ranked, int(np.sign(scored.w)), frame)
         marks = [[*_cell_of(train.confusion, frame), "train"]]
     title = _title(train, held, width, colors.ascii)
     legend = _legend(threshold, held is not None, roc_width, colors.ascii) if roc_width else ""

@@ -49,7 +49,7 @@ def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
     if not snapshot.dataset.x.size:
         return None
     n_train = snapshot.n_train
-    return curvature_json(snapshot.optimum, snapshot.w, snapshot.b, snapshot.dataset.x[:n_train],
+    return curvature_json(snapshot.optimum, snapshot.weights, snapshot.b, snapshot.dataset.x[:n_train],
                           snapshot.dataset.y[:n_train], snapshot.settings.l2)
 
 
@@ -91,13 +91,13 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         "accuracy": _finite_or_none(snapshot.accuracy),
         "val_loss": _finite_or_none(snapshot.val_loss),
         "val_accuracy": _finite_or_none(snapshot.val_accuracy),
-        # at the final w, b and the threshold (core/maths/evaluation.py), and the val_ twins on the held-out points
-        **evaluation_json(*evaluations(snapshot.dataset, snapshot.n_train, snapshot.w, snapshot.b,
+        # at the final θ and the threshold (core/maths/evaluation.py), and the val_ twins on the held-out points
+        **evaluation_json(*evaluations(snapshot.dataset, snapshot.n_train, snapshot.weights, snapshot.b,
                                        snapshot.settings.threshold)),
         "epochs_per_second": snapshot.run_epochs_per_second,  # the run's: its epochs ÷ the time spent training them
         "saturated": snapshot.saturated,
-        "optimum": snapshot.optimum.as_json(snapshot.settings.penalty(snapshot.optimum.w)) if snapshot.optimum
-        else None,
+        "optimum": (snapshot.optimum.as_json(snapshot.settings.penalty(tuple(snapshot.optimum.weights)))
+                    if snapshot.optimum else None),
         "optimum_reason": snapshot.optimum.reason if snapshot.optimum and not snapshot.optimum.exists else None,
         "curvature": _curvature(snapshot),  # null without a minimum: optimum_reason says why
         "epochs_to_1pct_of_optimum": snapshot.near_optimum_at,  # the first epoch within 1 % of its loss; None: never

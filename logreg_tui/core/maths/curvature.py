@@ -204,12 +204,12 @@ def stability_warning(here: Curvature, settings: Settings, minimum: Curvature | 
     return f"{warning} (- lowers lr; B sets the best lr for this data)"
 
 
-def curvature_json(optimum: Optimum | None, w: float, b: float, x: np.ndarray, y: np.ndarray,
+def curvature_json(optimum: Optimum | None, w: float | tuple[float, ...], b: float, x: np.ndarray, y: np.ndarray,
                    l2: float = 0.0) -> dict[str, object] | None:
-    """--json's "curvature": at the minimum and at the end, and the learning rates that follow; None without a
-    minimum (the caller says why)."""
+    """--json's "curvature": at the minimum and at the end θ = (w, b) (w a number or the d weights), and the
+    learning rates that follow; None without a minimum (the caller says why)."""
     minimum = at_minimum(optimum, x, y, l2)
-    if minimum is None or not (math.isfinite(w) and math.isfinite(b)):
+    if minimum is None or not np.isfinite(np.append(w, b)).all():
         return None
     return {"at_minimum": minimum.as_json(), "at_end": curvature_at(w, b, x, y, l2).as_json(),
             "max_stable_lr": minimum.max_stable_lr, "best_lr": minimum.best_lr,

@@ -1,11 +1,12 @@
 """How good the classifier is: the confusion matrix at a threshold, precision, recall, F1, the ROC curve and its AUC.
 NumPy only, float64 on the points.
 
-A point is called positive when σ(wx + b) > t, that is when its score z = wx + b passes logit(t) (at t = 0.5: z > 0,
-the training's own accuracy). In one dimension
-the score is monotone in x (increasing for w > 0, decreasing for w < 0, constant for w = 0), so the points sorted
-by x once per data set are sorted by score for every (w, b): a confusion matrix is a binary search, the ROC curve is
-one of two fixed staircases, and the AUC one of two numbers. No cost grows with N after that first sort.
+A point is called positive when σ(w·x + b) > t, that is when its score z = w·x + b passes logit(t) (at t = 0.5:
+z > 0, the training's own accuracy). With one feature the score is monotone in x (increasing for w > 0, decreasing
+for w < 0, constant for w = 0), so the points sorted by x once per data set are sorted by score for every (w, b): a
+confusion matrix is a binary search, the ROC curve is one of two fixed staircases, and the AUC one of two numbers.
+No cost grows with N after that first sort. With more features the points are ranked by z itself, once per θ
+(scoring): O(N·d + N log N) for each new θ, then the same questions at the same cost.
 """
 
 from __future__ import annotations
@@ -147,19 +148,48 @@ def evaluate(ranked: Ranked, w: float, b: float, threshold: float) -> Evaluation
 
 @lru_cache(maxsize=2)  # the current data's training and held-out points: a reseed lets the old data go
 def ranked_points(dataset: Dataset, start: int, stop: int) -> Ranked:
-    """The points start … stop − 1 of a data set, ranked once."""
+    """The points start … stop − 1 of a one-feature data set, ranked by x once."""
     return Ranked(dataset.x[start:stop], dataset.y[start:stop])
 
 
-def evaluations(dataset: Dataset, n_train: int, w: float, b: float,
+@lru_cache(maxsize=4)  # the training and held-out points at the last θ or two: a view and the stats ask alike
+def _ranked_scores(dataset: Dataset, start: int, stop: int, theta: tuple[float, ...]) -> Ranked:
+    """The points start … stop − 1 ranked by their score z = X·w + b in float64."""
+    return Ranked(dataset.X[start:stop].astype(np.float64) @ np.array(theta[:-1]) + theta[-1], dataset.y[start:stop])
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Points ranked so that their score is `w`·ranked.x + `b`: by x for one feature (w, b the model's), by z
+    itself for more (w 1, b 0)."""
+
+    ranked: Ranked
+    w: float
+    b: float
+
+
+def scoring(dataset: Dataset, start: int, stop: int, w: float | tuple[float, ...], b: float) -> Scoring:
+    """The points start … stop − 1 ranked for questions at θ = (w, b); w a number or the d weights."""
+    weights = w if isinstance(w, tuple) else (w,)
+    if dataset.d == 1:
+        return Scoring(ranked_points(dataset, start, stop), float(weights[0]), float(b))
+    return Scoring(_ranked_scores(dataset, start, stop, (*weights, b)), 1.0, 0.0)
+
+
+def evaluations(dataset: Dataset, n_train: int, w: float | tuple[float, ...], b: float,
                 threshold: float) -> tuple[Evaluation | None, Evaluation | None]:
-    """(on the training points, on the held-out ones): None where there are no such points (a ghost keeps none;
-    no split) or w, b are not finite (diverged)."""
-    if not (math.isfinite(w) and math.isfinite(b)) or not dataset.x.size:
+    """(on the training points, on the held-out ones) at θ = (w, b), w a number or the d weights: None where there
+    are no such points (a ghost keeps none; no split) or θ is not finite (diverged)."""
+    weights = w if isinstance(w, tuple) else (w,)
+    if not all(math.isfinite(value) for value in (*weights, b)) or not dataset.x.size:
         return None, None
-    held = evaluate(ranked_points(dataset, n_train, dataset.n_points), w, b, threshold) \
-        if n_train < dataset.n_points else None
-    return evaluate(ranked_points(dataset, 0, n_train), w, b, threshold), held
+
+    def evaluated(start: int, stop: int) -> Evaluation:
+        scored = scoring(dataset, start, stop, w, b)
+        return evaluate(scored.ranked, scored.w, scored.b, threshold)
+
+    held = evaluated(n_train, dataset.n_points) if n_train < dataset.n_points else None
+    return evaluated(0, n_train), held
 
 
 EVALUATION_KEYS = ("confusion", "precision", "recall", "f1", "auc")
