@@ -33,9 +33,10 @@ async def test_opens_paused_at_epoch_zero_with_every_stat():
 
 def test_every_stat_fits_the_panel_even_for_long_runs():
     engine = Engine(make_tutorial_data(42, 1000, 4.0), TrainConfig(settings=Settings(val_frac=0.5), epochs=1_000_000))
-    extreme = dataclasses.replace(engine.latest, epoch=1_000_000, stop_at=1_000_000, loss=-1.23457e-05,
-                                  w=-123456.7, b=1e300, epochs_per_second=99_999.0, speed=6400.0,
-                                  device="cuda:12", steps=123_456_789, val_loss=-1.23457e-05, val_accuracy=0.123456,
+    figures = engine.latest.with_figures(loss=-1.23457e-05, theta=(-123456.7, 1e300), val_loss=-1.23457e-05,
+                                         val_accuracy=0.123456)
+    extreme = dataclasses.replace(figures, epoch=1_000_000, stop_at=1_000_000, epochs_per_second=99_999.0,
+                                  speed=6400.0, device="cuda:12", steps=123_456_789,
                                   settings=dataclasses.replace(engine.latest.settings, optimizer="nesterov",
                                                                momentum=0.123456, batch_size=256))
     values = {label: value(extreme) for label, value in STATS}

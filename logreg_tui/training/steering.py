@@ -1,6 +1,6 @@
-"""The commands that steer an engine: safe from any thread, they only enqueue; the engine's thread applies them
-between epochs (`_apply_commands`). Bodies that read the run's state are decided when applied, so that quick
-presses never cancel out wrongly.
+"""The commands that steer an engine (core/model/commands.py): safe from any thread, sending only enqueues; the
+engine's thread applies them between epochs, each in one place (`_apply`). Bodies that read the run's state are
+decided when applied, so that quick presses never cancel out wrongly.
 """
 
 from __future__ import annotations
@@ -13,6 +13,32 @@ from dataclasses import replace
 from typing import Any
 
 from logreg_tui.core.maths.curvature import best_settings
+from logreg_tui.core.model.commands import (
+    ClearGhosts,
+    Command,
+    Configure,
+    CycleBatchSize,
+    CycleOptimizer,
+    FunctionFailed,
+    MoveBy,
+    MoveTo,
+    Pause,
+    Release,
+    Reseed,
+    Reset,
+    Resume,
+    ScaleLr,
+    ScaleSpeed,
+    SetSpeed,
+    StartOver,
+    Step,
+    StepSetting,
+    ToggleAutograd,
+    TogglePause,
+    UseBest,
+    UseFunction,
+    from_event,
+)
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.pacing import EpochPace
 from logreg_tui.core.model.runs import Event
@@ -68,7 +94,7 @@ class Steering:
         self._function_fell_back = False  # it raised in training: the next usable save trains again
         self.function_failure = ""  # what the Function raised in training, the last time it did (headless exits)
         self._script: list[Event] = []  # --replay's changes still to apply, oldest first
-        self._commands: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._closed = threading.Event()
 
@@ -76,46 +102,45 @@ class Steering:
     def _settings(self) -> Settings:
         return self._run.settings
 
-    def _send(self, command: Callable[[], None]) -> None:
+    def send(self, command: Command) -> None:
+        """Any command (core/model/commands.py), applied in the engine's thread before its next epoch."""
         self._commands.put(command)
         self._wake.set()
 
+    # the commands by name, for the engine's callers (the app sends them by name through commands.BY_NAME)
+
     def pause(self) -> None:
-        self._send(self._do_pause)
+        self.send(Pause())
 
     def resume(self) -> None:
-        self._send(self._do_resume)
+        self.send(Resume())
 
     def toggle_pause(self) -> None:
-        self._send(lambda: self._do_pause() if self._status == "running" else self._do_resume())
+        self.send(TogglePause())
 
     def step(self, epochs: int = 1) -> None:
-        self._send(lambda: self._do_step(epochs))
+        self.send(Step(epochs))
 
     def release(self) -> None:
         """Start training (as the config says: running or paused) after the commands sent before this one."""
-        self._send(self._do_release)
+        self.send(Release())
 
     def reseed(self, seed: int | None = None) -> None:
-        """New data from `seed` (default: the next seed); w, b and epoch reset; the settings kept."""
-        self._send(lambda: self._do_reseed(seed))
+        """New data from `seed` (default: the next seed); θ and the epoch reset; the settings kept."""
+        self.send(Reseed(seed))
 
     def reset(self) -> None:
-        self._send(lambda: self._load(self._run.dataset, None))
+        self.send(Reset())
 
     def configure(self, **changes: Any) -> None:
-        """Settings (settings.Settings' fields) changed live, from the current w, b."""
-        self._send(lambda: self._configure(**changes))
-
-    def configure_one(self, name: str, value: Any) -> None:
-        """One setting by name (a typed value)."""
-        self.configure(**{name: value})
+        """Settings (settings.Settings' fields) changed live, from the current θ."""
+        self.send(Configure.of(**changes))
 
     def set_lr(self, lr: float) -> None:
         self.configure(lr=lr)
 
     def scale_lr(self, factor: float) -> None:
-        self._send(lambda: self._do_scale_lr(factor))
+        self.send(ScaleLr(factor))
 
     def set_autograd(self, autograd: Autograd) -> None:
         _check_autograd(autograd)
@@ -123,80 +148,117 @@ class Steering:
 
     def toggle_autograd(self, alternative: Autograd) -> None:
         """builtin ↔ alternative, decided when applied so that quick presses never cancel out wrongly."""
-        self._send(lambda: self._do_toggle_autograd(alternative))
-
-    def _do_toggle_autograd(self, alternative: Autograd) -> None:
-        if alternative == "file" and self._homework is None and self._settings.autograd == "builtin":
-            self._message = "no usable --function loaded yet: fix the file and save (it reloads)"
-            return
-        self._configure(autograd=alternative if self._settings.autograd == "builtin" else "builtin")
+        self.send(ToggleAutograd(alternative))
 
     def cycle_optimizer(self) -> None:
-        """The next optimizer (settings.next_optimizer), from the current w, b; it starts with fresh state."""
-        self._send(lambda: self._configure(optimizer=next_optimizer(self._settings.optimizer)))
+        """The next optimizer (settings.next_optimizer), from the current θ; it starts with fresh state."""
+        self.send(CycleOptimizer())
 
     def set_optimizer(self, optimizer: Optimizer) -> None:
         self.configure(optimizer=optimizer)
 
     def cycle_batch_size(self) -> None:
-        """The next batch size (settings.next_batch_size), from the current w, b."""
-        self._send(lambda: self._configure(batch_size=next_batch_size(self._settings.batch_size,
-                                                                        self._run.trainer.n_train)))
+        """The next batch size (settings.next_batch_size), from the current θ."""
+        self.send(CycleBatchSize())
 
     def step_setting(self, name: str, direction: int = 1) -> None:
-        """A setting with a ladder (settings.SETTINGS) to its next step up (or down), from the current w, b; past
+        """A setting with a ladder (settings.SETTINGS) to its next step up (or down), from the current θ; past
         an end, round to the other if its ladder wraps, else it stays and says so."""
-        self._send(lambda: self._do_step_setting(name, direction))
+        self.send(StepSetting(name, direction))
 
     def use_function(self, homework: Homework, switch: bool = False) -> None:
-        """A checked Function from --function's file (loaded, or reloaded on save), between steps, keeping w, b and
+        """A checked Function from --function's file (loaded, or reloaded on save), between steps, keeping θ and
         the run: a reload is an event. `switch`: train with it now (autograd "file"). One that cannot run (it
         raised, looped, or answered the wrong shape) is not used: the last good one stays, and training pauses."""
-        self._send(lambda: self._do_use_function(homework, switch))
+        self.send(UseFunction(homework, switch))
 
     def function_failed(self, why: str) -> None:
         """The file gave no Function (a syntax error, no class, an error at import): said; the last good one kept."""
-        self._send(lambda: self._keep_last_function(why))
-
-    def step_setting_down(self, name: str) -> None:
-        """step_setting one step down (a key's action passes the app one argument after the command's name)."""
-        self.step_setting(name, -1)
+        self.send(FunctionFailed(why))
 
     def set_batch_size(self, batch_size: int) -> None:
         self.configure(batch_size=batch_size)
 
     def start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
         """A new run on other data, with other settings and budget (a preset); the one that ends becomes a ghost."""
-        self._send(lambda: self._start_over(dataset, settings, epochs))
+        self.send(StartOver(dataset, settings, epochs))
 
     def use_best(self) -> None:
         """The lr (and β) that the curvature at the minimum says is fastest for the current optimizer, from the
-        current w, b; or why the formulas do not apply (Adam, minibatches, no minimum)."""
-        self._send(self._do_use_best)
+        current θ; or why the formulas do not apply (Adam, minibatches, no minimum)."""
+        self.send(UseBest())
 
     def move_to(self, *theta: float) -> None:
         """Put θ = (w₁ … w_d, b) there, paused or running: the path starts a new segment, the optimizer's state
         fresh."""
-        self._send(lambda: self._do_move(theta))
+        self.send(MoveTo(tuple(theta)))
 
     def move_by(self, *delta: float) -> None:
         """θ + delta, from where θ is when the command applies."""
-        self._send(lambda: self._do_move(tuple(a + b for a, b in zip(self._run.trainer.theta(), delta, strict=True))))
+        self.send(MoveBy(tuple(delta)))
 
     def clear_ghosts(self) -> None:
         """Forget the runs kept to compare (the current run stays)."""
-        self._send(lambda: setattr(self, "_ghosts", ()))
+        self.send(ClearGhosts())
 
     def set_speed(self, speed: float | None) -> None:
-        self._send(lambda: self._pace.set(speed, time.monotonic(), self._run.epoch))
+        self.send(SetSpeed(speed))
 
     def scale_speed(self, factor: float) -> None:
-        self._send(lambda: self._pace.set(self._pace.scale(factor), time.monotonic(), self._run.epoch))
+        self.send(ScaleSpeed(factor))
 
     def close(self) -> None:
         """Make `run()` return at once, even when paused."""
         self._closed.set()
         self._wake.set()
+
+    def _apply(self, command: Command) -> None:
+        """The one place a command changes the engine (its thread, between epochs)."""
+        match command:
+            case Pause():
+                self._do_pause()
+            case Resume():
+                self._do_resume()
+            case TogglePause():
+                self._do_pause() if self._status == "running" else self._do_resume()
+            case Step(epochs):
+                self._do_step(epochs)
+            case Release():
+                self._do_release()
+            case Reseed(seed):
+                self._do_reseed(seed)
+            case Reset():
+                self._load(self._run.dataset, None)
+            case Configure(changes):
+                self._configure(**dict(changes))
+            case ScaleLr(factor):
+                self._do_scale_lr(factor)
+            case ToggleAutograd(alternative):
+                self._do_toggle_autograd(alternative)
+            case CycleOptimizer():
+                self._configure(optimizer=next_optimizer(self._settings.optimizer))
+            case CycleBatchSize():
+                self._configure(batch_size=next_batch_size(self._settings.batch_size, self._run.trainer.n_train))
+            case StepSetting(name, direction):
+                self._do_step_setting(name, direction)
+            case UseBest():
+                self._do_use_best()
+            case MoveTo(theta):
+                self._do_move(theta)
+            case MoveBy(delta):
+                self._do_move(tuple(a + b for a, b in zip(self._run.trainer.theta(), delta, strict=True)))
+            case ClearGhosts():
+                self._ghosts = ()
+            case SetSpeed(speed):
+                self._pace.set(speed, time.monotonic(), self._run.epoch)
+            case ScaleSpeed(factor):
+                self._pace.set(self._pace.scale(factor), time.monotonic(), self._run.epoch)
+            case StartOver(dataset, settings, epochs):
+                self._start_over(dataset, settings, epochs)
+            case UseFunction(homework, switch):
+                self._do_use_function(homework, switch)
+            case FunctionFailed(why):
+                self._keep_last_function(why)
 
     # -- applied in the engine's thread, between epochs
 
@@ -209,11 +271,11 @@ class Steering:
         self._flush()
         while not self._commands.empty():
             command = self._commands.get_nowait()
-            if self._status != "diverged" and command != self._do_release:
+            if self._status != "diverged" and not isinstance(command, Release):
                 self._message = ""  # a note about the last command ("lr stays …") is over with the next (a key's)
             run, changes = self._run, len(self._run.events)
             try:
-                command()
+                self._apply(command)
             except HomeworkError as error:  # the person's Function raised where a change evaluated it
                 self._homework_failed(error)
             except Exception as error:  # a key must never end training: say what could not apply
@@ -245,20 +307,23 @@ class Steering:
             return
         self._flush()  # the epochs before were trained with the settings before these changes
         while self._script_due():
-            event = self._script[0]
-            change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
-            if change.kind == "autograd" and change.after == "file" and self._homework is None:
+            command = from_event(self._script[0])
+            if command == Configure((("autograd", "file"),)) and self._homework is None:
                 return  # the --function file is still being checked: the script waits for it (use_function)
             self._script.pop(0)
-            if change.kind == "move" and isinstance(change.after, tuple):
-                self._do_move(change.after)
-            elif change.kind in BY_NAME and BY_NAME[change.kind].live:
-                self._configure(**{change.kind: change.after})
+            if command is not None:
+                self._apply(command)
         self._dirty = True
 
     def _start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
         self._config = replace(self._config, epochs=epochs)
         self._load(dataset, settings)
+
+    def _do_toggle_autograd(self, alternative: Autograd) -> None:
+        if alternative == "file" and self._homework is None and self._settings.autograd == "builtin":
+            self._message = "no usable --function loaded yet: fix the file and save (it reloads)"
+            return
+        self._configure(autograd=alternative if self._settings.autograd == "builtin" else "builtin")
 
     def _do_use_best(self) -> None:
         run = self._run

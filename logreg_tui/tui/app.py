@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from logreg_tui.core.files.export import run_command
 from logreg_tui.core.files.replay import command_line
+from logreg_tui.core.model.commands import BY_NAME as COMMANDS
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.model.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
@@ -185,9 +186,11 @@ class LogRegApp(App):
         self.refresh_from_engine(force=True)
 
     def action_engine(self, command: str, *args: Any) -> None:
-        """An engine command by name (the key table's `engine('scale_lr', 2)`); Textual passes the command one
-        argument at most (it counts *args as one parameter), so a key table action names one."""
-        self._command(lambda engine: getattr(engine, command)(*args))
+        """An engine command by name (the key table's `engine('scale_lr', 2)`: core/model/commands.BY_NAME), made
+        here and sent whole; Textual passes the command one argument at most (it counts *args as one parameter), so a
+        key table action names one."""
+        typed = COMMANDS[command](*args)
+        self._command(lambda engine: engine.send(typed))
 
     def action_cycle_preset(self) -> None:
         preset = preset_options(self.options, next_preset(self.link.preset))
