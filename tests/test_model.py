@@ -9,8 +9,8 @@ import pytest
 
 from logreg_tui.core.files.export import history_csv, run_summary, theta_columns
 from logreg_tui.core.files.replay import ReplayError, _event
-from logreg_tui.core.maths.evaluation import evaluations
 from logreg_tui.core.maths import objective
+from logreg_tui.core.maths.evaluation import evaluations
 from logreg_tui.core.model.data import DataError, Dataset, make_tutorial_data
 from logreg_tui.core.model.options import initial_theta, load_dataset, parse_options
 from logreg_tui.core.model.settings import Settings

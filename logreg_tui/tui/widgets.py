@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -60,8 +60,8 @@ class LineCanvas(Widget):
     the bytes on an SSH link low once the picture settles.
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         # as given, kept to lay out again on resize (the first frame may come before layout)
         self._lines: list[Strip] = []
         self._strips: list[Strip] = []  # as shown: cropped and padded to the widget's size
@@ -120,8 +120,9 @@ class PlotView(LineCanvas):
     app's PlotProcess, which draws them in its child process or, until that is ready, here.
     """
 
-    def __init__(self, view: View, settings: Any, drawer: PlotProcess, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, view: View, settings: Any, drawer: PlotProcess, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self._view = view
         self._drawer = drawer
         self._settings = settings
@@ -245,24 +246,42 @@ WIDE = (120, 40)  # from this terminal size on, loss and data beside the landsca
 WIDE_AND_SHORT = (180, 20)  # from this width on, a shorter terminal has three in a row (m: the same)
 EVERYTHING = (190, 45)  # from here, all four: loss above data, the landscape and the evaluation beside them
 
-LAYOUTS = (  # (the Plots class app.tcss lays out, the smallest terminal for it), the first that fits wins
-    ("full", EVERYTHING),
-    ("wide", WIDE),
-    ("row", WIDE_AND_SHORT),
+
+@dataclass(frozen=True)
+class Layout:
+    """Which views a terminal size shows: `shown` in the grid's order (the registry's), and what m cycles through
+    the place of the first of `swaps` (its own view first). app.tcss gives the Plots class `name` its grid; a view
+    whose registry row is tall spans the grid's two rows."""
+
+    name: str | None  # the Plots class; None: loss above one plot
+    smallest: tuple[int, int]  # (columns, rows) from which it is chosen
+    shown: tuple[str, ...]
+    swaps: tuple[str, ...] = ()
+
+    def on_screen(self, swap: str) -> set[str]:
+        """The views shown with `swap` (one of swaps, or "") in the swapped place."""
+        if not self.swaps or not swap:
+            return set(self.shown)
+        return (set(self.shown) - {self.swaps[0]}) | {swap}
+
+
+LAYOUTS = (  # the first that fits wins: a new layout, or a view in one, is a row or a name here and a grid in app.tcss
+    Layout("full", EVERYTHING, ("loss", "landscape", "evaluation", "data")),
+    Layout("wide", WIDE, ("loss", "landscape", "data"), swaps=("landscape", "evaluation")),
+    Layout("row", WIDE_AND_SHORT, ("loss", "landscape", "data"), swaps=("landscape", "evaluation")),
+    Layout(None, (0, 0), ("loss", "data"), swaps=("data", "landscape", "evaluation")),
 )
-SWAPS = ("", "landscape", "evaluation")  # what m puts in the data's place below WIDE ("": the data); at WIDE and in
-# a row the landscape's column shows the landscape or the evaluation
 
 
-def layout_of(width: int, height: int) -> str | None:
-    """The Plots class for a terminal size (LAYOUTS), None below them all (loss above one plot)."""
-    return next((name for name, (columns, rows) in LAYOUTS if width >= columns and height >= rows), None)
+def layout_of(width: int, height: int) -> Layout:
+    """The layout for a terminal size (LAYOUTS): the first whose smallest size it reaches."""
+    return next(layout for layout in LAYOUTS if width >= layout.smallest[0] and height >= layout.smallest[1])
 
 
 class Plots(Container):
     """The plot views: loss above data, with the landscape beside them from WIDE on and the evaluation too from
-    EVERYTHING on; where one does not fit, m swaps it in (the classes `wide`, `row`, `full`, `landscape-below`,
-    `evaluation-below` and `evaluation-side`; app.tcss lays them out)."""
+    EVERYTHING on; where one does not fit, m swaps it in (LAYOUTS says which are shown; app.tcss gives each
+    layout's class its grid)."""
 
     def __init__(self, drawer: PlotProcess, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -271,7 +290,7 @@ class Plots(Container):
         self._colors_for: tuple[object, ...] = ()  # (theme, depth, ascii) that _colors were worked out for
         self.cpu_seconds = 0.0  # the UI thread's time spent asking for plots (or drawing them)
         self._views: list[PlotView] = []  # found once: a query walks the DOM, many times a second otherwise
-        self.swap = ""  # of SWAPS: what m has put on screen in another plot's place
+        self.swap = ""  # of the layout's swaps: what m has put on screen in another plot's place ("": none)
 
     def show(self, snapshot: Snapshot, app: ShowsPlots) -> None:
         """Every view of this snapshot, in the app's colours (worked out once per theme: ~170 CSS variables)."""
@@ -299,27 +318,30 @@ class Plots(Container):
 
     def compose(self) -> ComposeResult:
         for row in VIEWS:
-            yield WIDGETS.get(row.name, PlotView)(row.view, row.settings, self._drawer, id=row.name)
+            yield WIDGETS.get(row.name, PlotView)(row.view, row.settings, self._drawer, id=row.name,
+                                                  classes="tall" if row.tall else None)
 
     def on_resize(self) -> None:
         self._lay_out()
 
     def _lay_out(self) -> None:
         layout = layout_of(*self.app.size)
-        for name, _ in LAYOUTS:
-            self.set_class(layout == name, name)
-        self.set_class(layout is None and self.swap == "landscape", "landscape-below")
-        self.set_class(layout is None and self.swap == "evaluation", "evaluation-below")
-        self.set_class(layout in ("wide", "row") and self.swap == "evaluation", "evaluation-side")
+        for each in LAYOUTS:
+            if each.name:
+                self.set_class(each is layout, each.name)
+        shown = layout.on_screen(self.swap if self.swap in layout.swaps else "")
+        self._views = self._views or list(self.query(PlotView))
+        for view in self._views:
+            view.display = view.id in shown
 
     def toggle_landscape(self) -> bool:
         """m: below WIDE the data's place shows the landscape, then the evaluation, then the data again; at WIDE
         and in a row the landscape's column swaps it with the evaluation; False when all are on screen anyway."""
-        layout = layout_of(*self.app.size)
-        if layout == "full":
+        swaps = layout_of(*self.app.size).swaps
+        if not swaps:
             return False
-        swaps = SWAPS if layout is None else ("", "evaluation")
-        self.swap = swaps[(swaps.index(self.swap) + 1) % len(swaps)] if self.swap in swaps else swaps[1]
+        turn = swaps.index(self.swap) if self.swap in swaps else 0
+        self.swap = swaps[(turn + 1) % len(swaps)]
         self._lay_out()
         return True
 

@@ -2,7 +2,7 @@
 
 A view is a function (snapshot, its settings, width, height, colours) → (key, a note or a Drawing); its Drawing is
 a dataclass whose fields are its drawer's arguments (drawing.Drawing). A new view is a module with those three
-things, a row here, and a line of layout in tui/app.tcss.
+things, a row here, and its name in the layouts that show it (tui/widgets.LAYOUTS).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class ViewRow:
     name: str  # the widget's id (app.tcss places it by this)
     view: View
     settings: Any  # the view's settings at start (frozen: keys replace them)
+    tall: bool = False  # in a grid it takes its column's two rows (a map or a square ROC, not a curve over time)
 
 
 def drawing_kinds() -> frozenset[str]:
@@ -35,7 +36,7 @@ def drawing_kinds() -> frozenset[str]:
 
 VIEWS = (  # in this order on screen: the grid fills by it
     ViewRow("loss", loss_view, LossSettings()),
-    ViewRow("landscape", landscape_view, LandscapeSettings()),
-    ViewRow("evaluation", evaluation_view, EvaluationSettings()),
+    ViewRow("landscape", landscape_view, LandscapeSettings(), tall=True),
+    ViewRow("evaluation", evaluation_view, EvaluationSettings(), tall=True),
     ViewRow("data", data_view, DataSettings()),
 )
