@@ -14,7 +14,7 @@ from logreg_tui.core.maths.evaluation import evaluations
 from logreg_tui.core.model.data import DataError, Dataset, make_tutorial_data
 from logreg_tui.core.model.options import initial_theta, load_dataset, parse_options
 from logreg_tui.core.model.settings import Settings
-from logreg_tui.core.model.state import TrainConfig
+from logreg_tui.core.model.state import SCORE_BINS, TrainConfig
 from logreg_tui.core.words.formatting import theta_words
 from logreg_tui.training.engine import Engine
 
@@ -150,3 +150,33 @@ def test_the_evaluation_ranks_d_features_by_their_score(threshold):
         wins = (z[positive][:, None] > z[~positive][None, :]).mean()
         assert evaluation.auc == pytest.approx(wins, abs=1e-12)
     assert evaluations(dataset, 240, (float("nan"), 0.0, 0.0), 0.0, 0.5) == (None, None)
+
+
+def test_the_score_summary_bins_each_points_z_where_the_data_is():
+    dataset = features(2, n=500)
+    engine = Engine(dataset, TrainConfig(settings=Settings(val_frac=0.2), init=(0.0, 0.0, 0.0), start_paused=True))
+    snapshot = engine.run_epochs(25)
+    summary = snapshot.figures.scores
+    assert summary is not None and summary.occupied.shape == (4, SCORE_BINS)
+    z = dataset.X.astype(np.float64) @ np.array(snapshot.weights) + snapshot.b
+    assert summary.low < z.min() and z.max() < summary.high
+    bins = np.clip(((z - summary.low) / (summary.high - summary.low) * SCORE_BINS).astype(int), 0, SCORE_BINS - 1)
+    held, positive = np.arange(500) >= 400, dataset.y > 0.5
+    for part, chosen in enumerate((~held & ~positive, ~held & positive, held & ~positive, held & positive)):
+        expected = np.zeros(SCORE_BINS, dtype=bool)
+        expected[bins[chosen]] = True
+        # float32 scores on the device: a point on a bin's edge may fall on either side of it
+        assert np.abs(np.flatnonzero(summary.occupied[part]) - np.flatnonzero(expected)).max() <= 1
+    assert paused(make_tutorial_data()).run_epochs(1).figures.scores is None  # one feature: the views bin x
+
+
+def test_the_data_view_of_more_features_draws_the_points_by_score_under_sigma():
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.plots import DataSettings, data_view, picture
+
+    snapshot = paused(features(3)).run_epochs(30)
+    _, drawing = data_view(snapshot, DataSettings(), 80, 20, PlotColors(ascii=True))
+    assert drawing.axis == "z" and drawing.threshold == 0.0  # z* = logit(0.5)
+    text = "\n".join("".join(text for text, _ in row) for row in picture(drawing))
+    assert "data by score z = w.x + b, and s(z)" in text.splitlines()[0] and "z* = 0" in text.splitlines()[0]
+    assert len(drawing.x0) and len(drawing.x1) and drawing.x0.mean() < 0 < drawing.x1.mean()  # classes apart in z

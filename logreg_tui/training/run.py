@@ -55,7 +55,7 @@ def figures_of(values: dict[str, Any]) -> Figures:
     return Figures(theta=(*values["weights"], values["b"]), gradient=values["gradient"], loss=values["loss"],
                    accuracy=values["accuracy"], saturated_share=values["saturated_share"],
                    stuck_share=values["stuck_share"], epoch_loss_so_far=values["epoch_loss_so_far"],
-                   val_loss=values["val_loss"], val_accuracy=values["val_accuracy"])
+                   val_loss=values["val_loss"], val_accuracy=values["val_accuracy"], scores=values["scores"])
 
 
 def _curvature_here(hessian: tuple[tuple[float, ...], ...]) -> Curvature:

@@ -7,6 +7,7 @@ the Trainer does the arithmetic and never waits for the device except in `fetch(
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import torch.nn.functional as F
 
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.settings import Settings, objective_of
+from logreg_tui.core.model.state import SCORE_BINS, ScoreSummary
 from logreg_tui.core.words.lessons import Cause
 from logreg_tui.training.functions import BCEWithLogits, TutorialCrossEntropyWithLogits
 from logreg_tui.training.homework import error_words, where
@@ -392,7 +394,31 @@ class Trainer:
         figures["weights"], figures["gradient"] = tuple(rest[:d]), tuple(rest[d:2 * d + 1])
         hessian = rest[2 * d + 1:]
         figures["hessian"] = tuple(tuple(hessian[row * (d + 1):(row + 1) * (d + 1)]) for row in range(d + 1))
+        figures["scores"] = self.score_summary() if d > 1 else None  # one feature's views bin x itself
         return figures
+
+    def score_summary(self) -> ScoreSummary:
+        """Which of SCORE_BINS bins of the scores z = w·x + b hold a training point of class 0, of class 1, a
+        held-out one of class 0 and of class 1, computed where the data is (O(N·d), one transfer)."""
+        with torch.no_grad():
+            xs, ys = [self.x], [self.y]
+            if self.val_x is not None and self.val_y is not None:
+                xs, ys = [self.x, self.val_x], [self.y, self.val_y]
+            z, y = torch.cat([self.scores(x) for x in xs]), torch.cat(ys)
+            held = torch.arange(z.numel(), device=z.device) >= self.n_train
+            finite = torch.isfinite(z)
+            z, part = z[finite], (2 * held + (y > 0.5))[finite]
+            if not z.numel():
+                return ScoreSummary(math.nan, math.nan, np.zeros((4, SCORE_BINS), dtype=bool))
+            low, high = z.min(), z.max()
+            margin = torch.clamp((high - low) * 0.02, min=1.0)  # all scores equal (θ = 0): a unit on each side
+            low, high = low - margin, high + margin
+            bins = ((z - low) / (high - low) * SCORE_BINS).long().clamp(0, SCORE_BINS - 1)
+            occupied = torch.bincount(part * SCORE_BINS + bins, minlength=4 * SCORE_BINS) > 0
+            numbers = torch.cat([torch.stack([low, high]).double(), occupied.double()]).cpu().numpy()
+        flags = numbers[2:].astype(bool).reshape(4, SCORE_BINS)
+        flags.flags.writeable = False
+        return ScoreSummary(float(numbers[0]), float(numbers[1]), flags)
 
     def _hessian(self, p: torch.Tensor) -> torch.Tensor:
         """The objective's Hessian at θ on the device from σ of the training points' logits, column by column as

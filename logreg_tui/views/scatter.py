@@ -1,4 +1,5 @@
-"""The data plot: the points on their class rows, σ(wx + b) between them, and the threshold x* = −b/w."""
+"""The data plot: the points on their class rows, σ(wx + b) between them, and the threshold x* = −b/w; with more
+than one feature, the points by their score z = w·x + b (the engine's ScoreSummary) under σ(z)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import plotext as plt
 
 from logreg_tui.core.maths.evaluation import logit
 from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.state import SCORE_BINS, ScoreSummary
 from logreg_tui.core.words.formatting import format_number
 from logreg_tui.views.axes import fit_title, round_ticks
 from logreg_tui.views.canvas import quantize, rows_of, start_canvas, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
 
-FINE_BINS = 4096  # per-data-set occupancy grid that every screen-sized scatter is drawn from
+FINE_BINS = SCORE_BINS  # per-data-set occupancy grid that every screen-sized scatter is drawn from
 
 
 @lru_cache(maxsize=1)  # the current data's only: a cache keyed by a data set keeps it alive after a reseed
@@ -41,6 +43,12 @@ def scatter_columns(dataset: Dataset, columns: int,
     """(x_min, x_max, x of columns holding training points of class 0, of class 1, and of columns holding only
     held-out points of class 0, of class 1): at most `columns` each."""
     x_min, x_max, fine = _fine_occupancy(dataset, dataset.n_points if n_train is None else n_train)
+    return _columns(x_min, x_max, fine, columns)
+
+
+def _columns(x_min: float, x_max: float, fine: list[np.ndarray] | np.ndarray,
+             columns: int) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scatter_columns from a fine occupancy grid (4 parts × FINE_BINS) over x_min … x_max."""
     index = np.arange(FINE_BINS) * columns // FINE_BINS
     centres = x_min + (np.arange(columns) + 0.5) / columns * (x_max - x_min)
     occupied = [np.bincount(index[part], minlength=columns) > 0 for part in fine]
@@ -84,7 +92,29 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, col
     note = too_small(width, height)
     if note is not None:
         return ("small", width, height), note
-    x_min, x_max, x0, x1, held0, held1 = scatter_columns(dataset, width, n_train)  # one dot per cell: see draw_data
+    columns = scatter_columns(dataset, width, n_train)  # one dot per cell: see draw_data
+    return _sigmoid_plot(columns, w, b, width, height, colors, t, ("data", id(dataset), n_train))
+
+
+def score_plot(scores: ScoreSummary, width: int, height: int, colors: PlotColors,
+               t: float = 0.5) -> tuple[object, str | Drawing]:
+    """The points by their score z = w·x + b (any number of features) with σ(z) and z* = logit(t): the data plot of
+    data_plot with w = 1, b = 0 on the scores' axis, drawn from the engine's summary (O(screen))."""
+    note = too_small(width, height)
+    if note is not None:
+        return ("small", width, height), note
+    if not (math.isfinite(scores.low) and math.isfinite(scores.high)):
+        return ("no scores", width, height), "no scores to show: θ is not finite (the run diverged)"
+    columns = _columns(scores.low, scores.high, scores.occupied, width)
+    occupied = b"".join(part.tobytes() for part in columns[2:])
+    return _sigmoid_plot(columns, 1.0, 0.0, width, height, colors, t, ("scores", scores.low, scores.high, occupied),
+                         axis="z")
+
+
+def _sigmoid_plot(columns: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray], w: float, b: float,
+                  width: int, height: int, colors: PlotColors, t: float, key_head: tuple[object, ...],
+                  axis: str = "x") -> tuple[object, Drawing]:
+    x_min, x_max, x0, x1, held0, held1 = columns
     curve_x = np.linspace(x_min, x_max, 2 * width)
     with np.errstate(all="ignore"):
         curve_y = sigmoid(w * curve_x + b) if math.isfinite(w) and math.isfinite(b) else np.full_like(curve_x, np.nan)
@@ -92,13 +122,12 @@ def data_plot(dataset: Dataset, w: float, b: float, width: int, height: int, col
     show_threshold = x_min <= threshold <= x_max
     threshold_column = round((threshold - x_min) / (x_max - x_min) * 2 * width) if show_threshold else -1
     # the title's x* to its shown digits: a curve that looks the same may still move x* in the title
-    key = ("data", id(dataset), n_train, width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height),
-           threshold_column,
+    key = (*key_head, width, height, colors, quantize(curve_y, -0.1, 1.1, 4 * height), threshold_column,
            threshold_text(threshold, x_min, x_max) if show_threshold else None)
     finite = np.isfinite(curve_y)
     return (*key, t), DataDrawing(colors=colors, x0=x0, x1=x1, held0=held0, held1=held1, curve_x=curve_x[finite],
                                   curve_y=curve_y[finite], threshold=threshold if show_threshold else None,
-                                  t=t, x_min=x_min, x_max=x_max, width=width, height=height)
+                                  t=t, x_min=x_min, x_max=x_max, width=width, height=height, axis=axis)
 
 
 def threshold_text(threshold: float, x_min: float, x_max: float) -> str:
@@ -135,6 +164,7 @@ class DataDrawing(Drawing):
     x_max: float
     width: int
     height: int
+    axis: str = "x"  # x: one feature's own axis; z: the scores (more features)
 
     def text(self) -> str:
         """plotext's picture, as ANSI text."""
@@ -146,12 +176,16 @@ class DataDrawing(Drawing):
 
 def draw_data(x0: np.ndarray, x1: np.ndarray, held0: np.ndarray, held1: np.ndarray, curve_x: np.ndarray,
               curve_y: np.ndarray, threshold: float | None, t: float,
-              x_min: float, x_max: float, width: int, height: int, colors: PlotColors) -> str:
+              x_min: float, x_max: float, width: int, height: int, colors: PlotColors, axis: str = "x") -> str:
     start_canvas(width, height, colors)
-    where = f"x* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
+    where = f"{axis}* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
     where += f" (σ = {t:g})" if where and t != 0.5 else ""
-    plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
-                        where, "σ(wx + b)"))
+    if axis == "x":
+        plt.title(fit_title(width, 3, f"data and σ(wx + b)   {where}".rstrip(), f"σ(wx + b)  {where}".rstrip(),
+                            where, "σ(wx + b)"))
+    else:
+        plt.title(fit_title(width, 3, f"data by score z = w·x + b, and σ(z)   {where}".rstrip(),
+                            f"σ(z), z = w·x + b  {where}".rstrip(), where, "σ(z)"))
     plt.xlim(x_min, x_max)
     plt.xticks(*round_ticks(x_min, x_max, max(width // 6, 2)))
     row0, row1, low, high = class_rows(height)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import numpy as np
+
 from logreg_tui.core.maths.curvature import Curvature
 from logreg_tui.core.maths.optimum import Optimum
 from logreg_tui.core.model.data import Dataset
@@ -26,8 +28,9 @@ from logreg_tui.core.model.settings import (
 )
 
 # the settings' vocabulary is settings.py's; named here too for the modules that import the shared words from one place
-__all__ = ["AUTOGRADS", "EPOCHS_MAX", "Figures", "LR_MAX", "LR_MIN", "OPTIMIZERS", "SPEED_MIN", "SPEED_TOP", "Autograd",
-           "Optimizer", "Settings", "Snapshot", "Status", "TrainConfig", "before_training", "next_speed"]
+__all__ = ["AUTOGRADS", "EPOCHS_MAX", "LR_MAX", "LR_MIN", "OPTIMIZERS", "SCORE_BINS", "SPEED_MIN", "SPEED_TOP",
+           "Autograd", "Figures", "Optimizer", "ScoreSummary", "Settings", "Snapshot", "Status", "TrainConfig",
+           "before_training", "next_speed"]
 
 Status = Literal["running", "paused", "done", "diverged"]
 
@@ -63,6 +66,19 @@ class TrainConfig:
     script: tuple[Event, ...] = ()  # --replay: changes to apply at their epochs, until a person takes over
 
 
+SCORE_BINS = 4096  # the score summary's bins: every screen-sized plot of the scores is drawn from them
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreSummary:
+    """Where the points' scores z = w·x + b lie, binned where the data is (Trainer.score_summary): for the views
+    of data with more than one feature, whose cost then stays O(screen) at any N and d."""
+
+    low: float  # z of the first bin's left edge (the smallest finite score, less a margin)
+    high: float  # of the last bin's right edge
+    occupied: np.ndarray  # 4 × SCORE_BINS bool: training class 0, training class 1, held-out class 0, class 1
+
+
 @dataclass(frozen=True)
 class Figures:
     """What the engine measured at one θ = (w₁ … w_d, b), where the data is, in one transfer (Trainer.host_values).
@@ -80,6 +96,7 @@ class Figures:
     epoch_loss_so_far: float  # the mean of a long minibatch epoch's batch losses so far; NaN between epochs
     val_loss: float  # NaN without a held-out split
     val_accuracy: float
+    scores: ScoreSummary | None = None  # with more than one feature (one feature's views bin x itself)
 
     @classmethod
     def unknown(cls, theta: tuple[float, ...]) -> Figures:
