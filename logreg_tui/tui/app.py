@@ -242,12 +242,11 @@ class LogRegApp(App):
             self._say("m: every plot is on screen at this size")
 
     def action_move(self, columns: int, rows: int) -> None:
-        """Move (w, b) by cells of the landscape's map."""
-        dw, db = self._plots.map_cell(self.link.latest)
-        self.action_engine("move_by", columns * dw, rows * db)
+        """Move θ by cells of the landscape's map ((w, b) with one feature)."""
+        self.action_engine("move_by", *self._plots.map_step(self.link.latest, columns, rows))
 
     def on_landscape_view_moved(self, message: LandscapeView.Moved) -> None:
-        self.action_engine("move_to", message.w, message.b)
+        self.action_engine("move_to", *message.theta)
 
     def on_data_view_threshold_at(self, message: DataView.ThresholdAt) -> None:
         if message.t is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable
 
@@ -49,8 +50,9 @@ def _file_name(path: str, width: int = VALUE_WIDTH) -> str:
 
 
 def _in_data_units(snapshot: Snapshot, index: int) -> str | None:
-    """w or b in the data's own x units, for a standardized run (the plots use these); None otherwise."""
-    if snapshot.dataset.scale is None:
+    """w or b in the data's own x units, for a standardized run of one feature (the plots use these); None
+    otherwise."""
+    if snapshot.dataset.scale is None or snapshot.dataset.d > 1:
         return None
     return format_number(snapshot.dataset.original_units(snapshot.w, snapshot.b)[index])
 
@@ -74,6 +76,29 @@ def _function(snapshot: Snapshot) -> str | None:
     return _file_name(snapshot.function, VALUE_WIDTH - len(verdict) - 1) + " " + verdict
 
 
+WEIGHTS_SHOWN = 8  # weight lines at most; past them one line says how many more
+
+
+def _weights(snapshot: Snapshot) -> str | list[tuple[str, str]]:
+    """w with one feature; with more, a line per weight (w1 …), the first WEIGHTS_SHOWN and how many more."""
+    if snapshot.dataset.d == 1:
+        return format_number(snapshot.w)
+    weights = snapshot.weights
+    lines = [(f"w{j}", format_number(value)) for j, value in enumerate(weights[:WEIGHTS_SHOWN], start=1)]
+    return lines + ([("w…", f"{len(weights) - WEIGHTS_SHOWN} more")] if len(weights) > WEIGHTS_SHOWN else [])
+
+
+def _weight_gradient(snapshot: Snapshot) -> str:
+    """∂/∂w with one feature; the length of the gradient over the weights with more (the components: the export)."""
+    gradient = snapshot.figures.gradient[:-1]
+    return format_number(gradient[0] if len(gradient) == 1 else math.hypot(*gradient))
+
+
+def _scale_of_b(snapshot: Snapshot) -> float:
+    """The size of the terms b's float32 updates are summed from: 1 + Σ|w_j| · max |x|."""
+    return 1 + sum(abs(value) for value in snapshot.weights) * snapshot.dataset.largest_x
+
+
 def _status(snapshot: Snapshot) -> str:
     return "saturated" if snapshot.saturated and snapshot.status == "running" else snapshot.status
 
@@ -86,14 +111,17 @@ STATS: list[tuple[str, Callable]] = [  # (label, value); a value of None leaves 
     ("acc", lambda s: format_accuracy(s.accuracy)),  # at σ = 0.5
     ("acc at t", lambda s: _at_threshold(s)),  # away from t = 0.5 (the t line below says t)
     LR_STAT,
-    ("w", lambda s: format_number(s.w)),
-    ("b", lambda s: format_number(s.b, 1 + abs(s.w) * s.dataset.largest_x)),
+    ("w", _weights),  # w1, w2 … with more features
+    ("b", lambda s: format_number(s.b, _scale_of_b(s))),
     ("units", lambda s: "standardized x" if s.dataset.scale else None),
     ("w in x", lambda s: _in_data_units(s, 0)),  # the data's own units: what the data plot shows
     ("b in x", lambda s: _in_data_units(s, 1)),
-    # with a penalty w's gradient is the objective's (loss + penalty), and says so (b is not penalised)
-    ("dL/dw", lambda s: format_number(s.grad_w) if not s.settings.penalized else None),
-    ("dObj/dw", lambda s: format_number(s.grad_w) if s.settings.penalized else None),
+    # with a penalty w's gradient is the objective's (loss + penalty), and says so (b is not penalised); with more
+    # features, the gradient's length over the weights
+    ("dL/dw", lambda s: _weight_gradient(s) if not s.settings.penalized and s.dataset.d == 1 else None),
+    ("dObj/dw", lambda s: _weight_gradient(s) if s.settings.penalized and s.dataset.d == 1 else None),
+    ("|dL/dw|", lambda s: _weight_gradient(s) if not s.settings.penalized and s.dataset.d > 1 else None),
+    ("|dObj/dw|", lambda s: _weight_gradient(s) if s.settings.penalized and s.dataset.d > 1 else None),
     ("dL/db", lambda s: format_number(s.grad_b)),
     ("val loss", lambda s: format_number(s.val_loss) if s.val_history else None),
     ("val acc", lambda s: format_accuracy(s.val_accuracy) if s.val_history else None),
@@ -127,7 +155,8 @@ class StatsPanel(LineCanvas):
     def show(self, snapshot: Snapshot, status: str | None = None) -> None:
         items = STATS[:FIRST_ON_EVERY_PAGE] + CURVATURE_STATS if self.curvature else STATS
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in items]
-        lines = [_stat_line(label, value) for label, value in values if value is not None]
+        lines = [_stat_line(line_label, line_value) for label, value in values if value is not None
+                 for line_label, line_value in (value if isinstance(value, list) else [(label, value)])]
         if self.curvature:
             note = textwrap.wrap(curvature_note(snapshot), LABEL_WIDTH + VALUE_WIDTH)
             lines += [Strip([])] + [Strip([Segment(line, NOTE_STYLE)]) for line in note]

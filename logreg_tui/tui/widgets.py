@@ -26,7 +26,7 @@ from textual.widgets._footer import FooterKey
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, ascii_text, fits, rows_of, size_note
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
-from logreg_tui.views.landscape import geometry
+from logreg_tui.views.landscape import geometry, plane_of
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
 from logreg_tui.views.scatter import in_data_units, sigmoid, x_at_column
@@ -195,27 +195,29 @@ class PlotView(LineCanvas):
 
 
 class LandscapeView(PlotView):
-    """The loss landscape (landscape.landscape_view); a click on its map asks to move (w, b) there."""
+    """The loss landscape (landscape.landscape_view); a click on its map asks to move θ there (on its plane)."""
 
     class Moved(Message):
-        """A click on the map: (w, b) under it."""
+        """A click on the map: θ under it ((w, b) with one feature)."""
 
-        def __init__(self, w: float, b: float) -> None:
+        def __init__(self, theta: tuple[float, ...]) -> None:
             super().__init__()
-            self.w, self.b = w, b
+            self.theta = theta
 
     def cell_size(self, snapshot: Snapshot, size: tuple[int, int] | None = None) -> tuple[float, float]:
-        """(w, b) across one map cell at this widget's size (or `size`, while it is hidden)."""
+        """(w, b) across one map cell at this widget's size (or `size`, while it is hidden); on the plane's axes
+        (α, β) with more features."""
         window, frame = geometry(snapshot, self.settings, *(size or self.size))
         return frame.cell_size(window)
 
     def on_click(self, event: events.Click) -> None:
         if self._inputs is None or not fits(*self.size):
             return
-        window, frame = geometry(self._inputs[0], self.settings, *self.size)
+        snapshot = self._inputs[0]
+        window, frame = geometry(snapshot, self.settings, *self.size)
         point = frame.point_at(window, event.x, event.y)
         if point is not None:
-            self.post_message(self.Moved(*point))
+            self.post_message(self.Moved(plane_of(snapshot).theta_at(*point)))
 
 
 class DataView(PlotView):
@@ -345,11 +347,13 @@ class Plots(Container):
         self._lay_out()
         return True
 
-    def map_cell(self, snapshot: Snapshot) -> tuple[float, float]:
-        """(w, b) across a cell of the landscape's map, as shown or as it would be in the data's place."""
+    def map_step(self, snapshot: Snapshot, columns: int, rows: int) -> tuple[float, ...]:
+        """The move of θ by `columns` and `rows` cells of the landscape's map (up: rows > 0), as shown or as it
+        would be in the data's place: along w and b with one feature, along the map's plane with more."""
         view = self.query_one(LandscapeView)
         data = self.query_one("#data", PlotView).size
-        return view.cell_size(snapshot, None if view.size.area else (data.width, data.height))
+        across, up = view.cell_size(snapshot, None if view.size.area else (data.width, data.height))
+        return plane_of(snapshot).step(columns * across, rows * up)
 
 
 class KeysFooter(Footer):

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.maths.plane import WB_PLANE, Plane, landscape_plane
 from logreg_tui.core.model.history import PathView
 from logreg_tui.core.model.settings import Settings, objective_of
 from logreg_tui.core.model.state import Snapshot
@@ -35,7 +36,14 @@ from logreg_tui.views.drawing import (
 )
 from logreg_tui.views.ghosts import ghost_color, ghost_marker
 from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
-from logreg_tui.views.surface import LossSurface, Window, landscape_window, loss_surface
+from logreg_tui.views.surface import (
+    LossSurface,
+    PlaneSurface,
+    Window,
+    landscape_window,
+    loss_surface,
+    plane_surface,
+)
 from logreg_tui.views.valley_axes import Label, valley_axes
 
 LEVELS = 24  # colour steps of the map, log-spaced in the loss
@@ -58,10 +66,17 @@ def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple
             if ghost.dataset.same_data(snapshot.dataset) and ghost.n_train == snapshot.n_train]
 
 
+def plane_of(snapshot: Snapshot) -> Plane:
+    """The plane this snapshot's landscape shows (core/maths/plane.landscape_plane): (w, b) with one feature."""
+    return landscape_plane(snapshot.dataset.d, snapshot.optimum, snapshot.curvature_at_minimum)
+
+
 def geometry(snapshot: Snapshot, settings: LandscapeSettings, width: int, height: int) -> tuple[Window, Frame]:
     """The window and the frame of a landscape of this snapshot, drawn width × height."""
     others = tuple(ghost.path for _, ghost in ghosts_on_map(snapshot, settings))
-    window = landscape_window(snapshot.path, snapshot.optimum, snapshot.w, snapshot.b, others)
+    plane = plane_of(snapshot)
+    alpha, beta = plane.project(np.array(snapshot.theta))
+    window = landscape_window(snapshot.path, snapshot.optimum, float(alpha), float(beta), others, plane)
     labels = tick_labels(multiples(window.b_low, window.b_high, window.b_step), window.b_step)
     return window, Frame(width, height, max(map(len, labels)) if labels else 1)
 
@@ -74,19 +89,26 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     if snapshot.optimum is None:  # before the engine exists: no minimum to place the window around yet
         return ("computing", width, height), "computing the landscape…"
     window, frame = geometry(snapshot, settings, width, height)
-    surface = loss_surface(snapshot.dataset, snapshot.n_train)
+    plane = plane_of(snapshot)
+    surface: LossSurface | PlaneSurface = (loss_surface(snapshot.dataset, snapshot.n_train) if plane == WB_PLANE
+                                           else plane_surface(snapshot.dataset, snapshot.n_train, plane))
     optimum = snapshot.optimum
     lowest = optimum.loss if optimum and optimum.exists else math.inf
     codes, contours = map_codes(surface, window, frame.columns, frame.rows, lowest, objective_of(snapshot.settings))
-    path = path_cells(snapshot.path, snapshot.w, snapshot.b, window, frame)
+    path = path_cells(snapshot.path, snapshot.theta, window, frame, plane)
     ghosts = ghosts_on_map(snapshot, settings)
-    ghost_paths = np.array([_ghost_cells(ghost.path, ghost.w, ghost.b, window, frame) for _, ghost in ghosts],
+    ghost_paths = np.array([_ghost_cells(ghost.path, ghost.theta, window, frame, plane) for _, ghost in ghosts],
                            dtype=np.uint8).reshape(len(ghosts), frame.rows, frame.columns)
-    ray = _ray_cells(optimum, snapshot.w, snapshot.b, window, frame)
-    markers = _markers(snapshot, window, frame)
-    axes, axis_labels = valley_axes(snapshot.curvature_at_minimum, optimum, window, frame)
+    ray = _ray_cells(optimum, snapshot.theta, window, frame, plane)
+    markers = _markers(snapshot, window, frame, plane)
+    if plane == WB_PLANE:  # the valley's eigen-directions in (w, b); on their own plane they are its axes
+        axes, axis_labels = valley_axes(snapshot.curvature_at_minimum, optimum, window, frame)
+    else:
+        axes, axis_labels = np.zeros((frame.rows, frame.columns), dtype=np.uint8), ()
     axis_labels = clear_of(axis_labels, path, ray, markers, frame)
-    title, legend = _title(optimum, width, snapshot.settings), _legend(optimum, contours, width)
+    # the title has the row beside the v axis's name: what is left of the width after the labels' column
+    title = _title(optimum, width - frame.label_width, snapshot.settings, plane)
+    legend = _legend(optimum, contours, width, plane)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
            window, colors,
@@ -97,7 +119,7 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
                                  ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
                                  b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
                                  label_width=frame.label_width, title=title, legend=legend, width=width,
-                                 height=height)
+                                 height=height, across=plane.u_name, up=plane.v_name)
 
 
 def _b_labels(window: Window, frame: Frame) -> list[list]:
@@ -127,7 +149,7 @@ def _w_labels(window: Window, frame: Frame) -> list[list]:
 
 
 @lru_cache(maxsize=8)
-def map_codes(surface: LossSurface, window: Window, columns: int, rows: int, optimum_loss: float,
+def map_codes(surface: LossSurface | PlaneSurface, window: Window, columns: int, rows: int, optimum_loss: float,
               objective: tuple[tuple[str, Any], ...] = ()) -> tuple[np.ndarray, tuple[float, ...]]:
     """(a code per half cell, rows × 2 by columns: its colour level 0 … LEVELS − 1, plus CONTOUR on a contour
     line; the contour losses).
@@ -162,42 +184,48 @@ def _contour_losses(low: float, high: float) -> tuple[float, ...]:
     return tuple(levels[:: -(-len(levels) // MAX_CONTOURS)])
 
 
-def path_cells(path: PathView, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
-    """Braille bits per map cell of the path: every segment, the last one up to the current point."""
+def path_cells(path: PathView, theta: tuple[float, ...], window: Window, frame: Frame,
+               plane: Plane = WB_PLANE) -> np.ndarray:
+    """Braille bits per map cell of the path on the plane: every segment, the last one up to the current θ."""
     cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
     segments = path.segments
+    now = plane.project(np.array(theta))
     for index, segment in enumerate(segments):
-        seg_w, seg_b = path.w[segment], path.b[segment]
+        seg_w, seg_b = plane.project(path.theta[segment])
         if index == len(segments) - 1:
-            seg_w, seg_b = np.append(seg_w, w), np.append(seg_b, b)
+            seg_w, seg_b = np.append(seg_w, now[0]), np.append(seg_b, now[1])
         cells |= dot_cells(*to_dots(seg_w, seg_b, window, frame), frame)
     return cells
 
 
 @lru_cache(maxsize=16)
-def _ghost_cells(path: PathView, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
+def _ghost_cells(path: PathView, theta: tuple[float, ...], window: Window, frame: Frame, plane: Plane) -> np.ndarray:
     """A ghost's path_cells, once per window and size: a ghost never changes."""
-    return path_cells(path, w, b, window, frame)
+    return path_cells(path, theta, window, frame, plane)
 
 
-def _ray_cells(optimum: Optimum | None, w: float, b: float, window: Window, frame: Frame) -> np.ndarray:
-    """Separable data: braille bits of the ray from (w, b) the way the loss keeps falling, to the map's edge."""
+def _ray_cells(optimum: Optimum | None, theta: tuple[float, ...], window: Window, frame: Frame,
+               plane: Plane) -> np.ndarray:
+    """Separable data: braille bits of the ray from θ the way the loss keeps falling, to the map's edge."""
+    w, b = (float(value) for value in plane.project(np.array(theta)))
     if optimum is None or optimum.exists or not (math.isfinite(w) and math.isfinite(b)):
         return np.zeros((frame.rows, frame.columns), dtype=np.uint8)
     span = math.hypot(window.w_high - window.w_low, window.b_high - window.b_low)
     far = np.linspace(0.0, span * 2, 2)
-    direction = optimum.direction or (0.0, 0.0)  # separable data has one (optimum.exists is False)
+    # separable data has a direction (optimum.exists is False): its part along the plane
+    direction = plane.direction(optimum.direction or (0.0,) * len(theta))
     ray_w, ray_b = w + far * direction[0], b + far * direction[1]
     return dot_cells(*to_dots(ray_w, ray_b, window, frame), frame)
 
 
-def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int, int, str]]:
+def _markers(snapshot: Snapshot, window: Window, frame: Frame, plane: Plane) -> list[tuple[int, int, str]]:
     """(column, row, kind) of the start, the minimum and the current point, where they are on the map; in this
     order, so that where two share a cell the later is drawn (the current point on top)."""
-    points = [("start", snapshot.path.w[0], snapshot.path.b[0])]
+    thetas = [("start", snapshot.path.theta[0])]
     if snapshot.optimum and snapshot.optimum.exists:
-        points.append(("optimum", snapshot.optimum.w, snapshot.optimum.b))
-    points.append(("now", snapshot.w, snapshot.b))
+        thetas.append(("optimum", np.array(snapshot.optimum.theta)))
+    thetas.append(("now", np.array(snapshot.theta)))
+    points = [(kind, *plane.project(theta)) for kind, theta in thetas]
     markers = []
     for kind, w, b in points:
         x, y = to_dots(np.array([w]), np.array([b]), window, frame)
@@ -206,7 +234,13 @@ def _markers(snapshot: Snapshot, window: Window, frame: Frame) -> list[tuple[int
     return markers
 
 
-def _title(optimum: Optimum | None, width: int, settings: Settings) -> str:
+def _title(optimum: Optimum | None, width: int, settings: Settings, plane: Plane = WB_PLANE) -> str:
+    if plane != WB_PLANE:  # which plane of θ-space this is
+        if plane.u_name == "u":
+            return _first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
+                                  "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
+        where = f"({plane.u_name}, {plane.v_name}) through 0"
+        return _first_fitting(width, f"objective on {where}", where, "slice")
     if optimum is not None and not optimum.exists:
         words = optimum.reason.split(":")[0]
         return _first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
@@ -216,8 +250,8 @@ def _title(optimum: Optimum | None, width: int, settings: Settings) -> str:
     return _first_fitting(width, "loss landscape L(w, b)", "loss landscape", "landscape")
 
 
-def _legend(optimum: Optimum | None, contours: tuple[float, ...], width: int) -> str:
-    parts = [f"{MARKERS['start']} start", f"{MARKERS['now']} w, b"]
+def _legend(optimum: Optimum | None, contours: tuple[float, ...], width: int, plane: Plane = WB_PLANE) -> str:
+    parts = [f"{MARKERS['start']} start", f"{MARKERS['now']} {'w, b' if plane == WB_PLANE else 'θ'}"]
     if optimum is not None and optimum.exists:
         parts.append(f"{MARKERS['optimum']} min {optimum.loss:.5g}")
     elif optimum is not None:
@@ -273,6 +307,8 @@ class LandscapeDrawing(Drawing):
     legend: str
     width: int
     height: int
+    across: str = "w"  # the names of the map's axes: w and b, or the plane's (core/maths/plane.py)
+    up: str = "b"
 
     def rows(self) -> Rows:
         return draw_landscape(**self.args, colors=self.colors)
@@ -304,7 +340,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
                    markers: list[tuple[int, int, str]],
                    ghost_paths: np.ndarray, ghost_indexes: list[int], b_labels: list[list[Any]],
                    w_labels: list[list[Any]], label_width: int, title: str, legend: str, width: int, height: int,
-                   colors: PlotColors) -> Rows:
+                   colors: PlotColors, across: str = "w", up: str = "b") -> Rows:
     frame = Frame(width, height, label_width)
     ghost_styles = _ghost_styles(colors, ghost_indexes)
     paint = palette(colors) if _in_colour_map(colors) else []
@@ -313,7 +349,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
     lettered = {(column + k, row): char for column, row, text in axis_labels for k, char in enumerate(text)}
     ticks_at = dict((row, label) for row, label in b_labels)
     # the b axis's name above its labels, the title centred over the map
-    rows: Rows = [[(f"{'b':>{label_width}}  " + title.center(frame.columns)[: width - label_width - 2], text)]]
+    rows: Rows = [[(f"{up:>{label_width}}  " + title.center(frame.columns)[: width - label_width - 2], text)]]
     for map_row in range(frame.rows):
         screen_row = 1 + map_row
         label = ticks_at.get(screen_row)
@@ -344,7 +380,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
         axis[column - frame.left] = "┬"
         start = column - len(label) // 2
         labels_row[start:start + len(label)] = label
-    labels_row[width - 1] = "w"
+    labels_row[width - len(across):] = across
     rows.append([(" " * label_width + "└" + "".join(axis), dim)])
     rows.append([("".join(labels_row).rstrip(), text)])
     rows.append([(legend, text)])

@@ -1,8 +1,10 @@
-"""The loss over a (w, b) window: a per-data-set summary of x that makes a map cost the same at any N, and
-the window itself, in round limits that change rarely.
+"""The loss over a window of the landscape's plane (core/maths/plane.py): a per-data-set summary of the points
+that makes a map cost the same at any N, and the window itself, in round limits that change rarely.
 
-NumPy only. The summary keeps, per x-bin, the count, the mean x and the spread of x; the map's error
-against the exact mean loss is third order in the bins' width, far below the printed precision.
+NumPy only. With one feature the plane is (w, b) and the summary keeps, per x-bin, the count, the mean x and the
+spread of x; with more, each point's score on the plane is z₀ + α·p + β·q and the summary keeps, per bin of
+(z₀, p, q), the count, the mean and the scatter. Either map's error against the exact mean loss is third order in
+the bins' width, far below the printed precision.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from logreg_tui.core.maths.optimum import Optimum
+from logreg_tui.core.maths.plane import WB_PLANE, Plane
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.history import PathView
 
@@ -71,9 +74,74 @@ def loss_surface(dataset: Dataset, n_train: int) -> LossSurface:
     return LossSurface(count[used], mean_x[used], spread[used], float(x @ y), float(y.sum()), int(x.size))
 
 
+PLANE_BINS = 16  # per axis of the (z₀, p, q) grid of a large data set's plane summary (at most 16³ bins)
+EXACT_POINTS = 4096  # up to this many training points a plane summary keeps every point
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneSurface:
+    """What the objective on a plane needs of the training points (more than one feature): each point's score there
+    is z = z₀ + α·p + β·q, with z₀ = x·w₀ + b₀ at the plane's origin and p, q the same for u and v; per bin of
+    (z₀, p, q), the count, the mean and the scatter Σ(r − r̄)(r − r̄)ᵀ."""
+
+    plane: Plane
+    count: np.ndarray  # (bins,)
+    mean: np.ndarray  # (bins, 3)
+    scatter: np.ndarray  # (bins, 3, 3)
+    sum_yr: np.ndarray  # Σ y·(z₀, p, q) over all points: the loss's linear part is exact
+    n_points: int
+
+    def loss(self, alpha: np.ndarray, beta: np.ndarray, l2: float = 0.0, l1: float = 0.0) -> np.ndarray:
+        """The objective at each (α, β) of two equal-shaped arrays, in float64: the mean loss, each bin's softplus
+        expanded to second order about its mean (½·σ'(z̄)·cᵀSc with c = (1, α, β)), plus the penalties on
+        w = w₀ + α·u_w + β·v_w (never on b)."""
+        alpha, beta = np.asarray(alpha, dtype=np.float64), np.asarray(beta, dtype=np.float64)
+        c = np.stack([np.ones(alpha.size), alpha.ravel(), beta.ravel()], axis=1)  # (cells, 3)
+        total = np.empty(alpha.size)
+        s = self.scatter
+        rows = max(1, (1 << 20) // max(self.count.size, 1))
+        for start in range(0, alpha.size, rows):
+            part = c[start:start + rows]
+            z = part @ self.mean.T  # (cells, bins)
+            a, b = part[:, 1:2], part[:, 2:3]
+            quadratic = (s[:, 0, 0] + 2 * a * s[:, 0, 1] + 2 * b * s[:, 0, 2] + a * a * s[:, 1, 1]
+                         + 2 * a * b * s[:, 1, 2] + b * b * s[:, 2, 2])
+            sig = 0.5 * (1.0 + np.tanh(0.5 * z))
+            total[start:start + rows] = np.logaddexp(0.0, z) @ self.count + 0.5 * (sig * (1.0 - sig) * quadratic).sum(1)
+        plane = self.plane
+        weights = (np.array(plane.origin[:-1]) + c[:, 1:2] * np.array(plane.u[:-1])
+                   + c[:, 2:3] * np.array(plane.v[:-1]))
+        penalty = l2 / 2 * (weights**2).sum(1) + l1 * np.abs(weights).sum(1) if l2 or l1 else 0.0
+        return ((total - c @ self.sum_yr) / self.n_points + penalty).reshape(alpha.shape)
+
+
+@lru_cache(maxsize=1)  # the current data's and plane's only
+def plane_surface(dataset: Dataset, n_train: int, plane: Plane) -> PlaneSurface:
+    """The summary of the first n_train points on `plane`: computed once per data set and plane, O(N·d)."""
+    X, y = dataset.X[:n_train].astype(np.float64), dataset.y[:n_train].astype(np.float64)
+    r = np.stack([X @ np.array(vector[:-1]) + vector[-1] for vector in (plane.origin, plane.u, plane.v)], axis=1)
+    sum_yr = y @ r
+    if n_train <= EXACT_POINTS:
+        return PlaneSurface(plane, np.ones(n_train), r, np.zeros((n_train, 3, 3)), sum_yr, n_train)
+    low, high = r.min(axis=0), r.max(axis=0)
+    cells = np.clip(((r - low) / np.where(high > low, high - low, 1.0) * PLANE_BINS).astype(np.int64), 0,
+                    PLANE_BINS - 1)
+    bins = (cells[:, 0] * PLANE_BINS + cells[:, 1]) * PLANE_BINS + cells[:, 2]
+    size = PLANE_BINS**3
+    count = np.bincount(bins, minlength=size).astype(np.float64)
+    sums = np.stack([np.bincount(bins, weights=r[:, k], minlength=size) for k in range(3)], axis=1)
+    mean = sums / np.maximum(count, 1)[:, None]
+    deviation = r - mean[bins]
+    scatter = np.stack([np.stack([np.bincount(bins, weights=deviation[:, j] * deviation[:, k], minlength=size)
+                                  for k in range(3)], axis=1) for j in range(3)], axis=1)
+    used = count > 0
+    return PlaneSurface(plane, count[used], mean[used], scatter[used], sum_yr, n_train)
+
+
 @dataclass(frozen=True)
 class Window:
-    """The (w, b) rectangle a landscape shows."""
+    """The rectangle of the landscape's plane a landscape shows: (w, b) with one feature, (α, β) on the plane with
+    more (core/maths/plane.py)."""
 
     w_low: float
     w_high: float
@@ -83,20 +151,38 @@ class Window:
     b_step: float
 
 
+def path_box(path: PathView, plane: Plane) -> tuple[float, float, float, float]:
+    """(α low, α high, β low, β high) of a path on the plane: of every point ever added when the plane is two of
+    θ's coordinates (one feature: (w, b)), else of the points kept."""
+    if plane.axes is not None:
+        (i, j), (low, high) = plane.axes, (path.low, path.high)
+        return low[i], high[i], low[j], high[j]
+    alpha, beta = plane.project(path.theta)
+    finite = np.isfinite(alpha) & np.isfinite(beta)
+    if not finite.any():
+        return math.inf, -math.inf, math.inf, -math.inf
+    return (float(alpha[finite].min()), float(alpha[finite].max()), float(beta[finite].min()),
+            float(beta[finite].max()))
+
+
 def landscape_window(path: PathView, optimum: Optimum | None, w: float, b: float,
-                     others: tuple[PathView, ...] = ()) -> Window:
-    """Round limits around the whole path, the current point, the minimum and the `others` paths, with a margin.
+                     others: tuple[PathView, ...] = (), plane: Plane = WB_PLANE) -> Window:
+    """Round limits around the whole path, the current point (w, b) (on the plane: α, β), the minimum and the
+    `others` paths, with a margin.
 
     The path's bounds only grow during a run and the limits are rounded outward to coarse steps, so the
     window stays put while training and extends, in a step, when the path leaves it.
     """
-    w_points, b_points = [path.bounds[0], path.bounds[1], w], [path.bounds[2], path.bounds[3], b]
+    box = path_box(path, plane)
+    w_points, b_points = [box[0], box[1], w], [box[2], box[3], b]
     for other in others:
-        w_points += other.bounds[:2]
-        b_points += other.bounds[2:]
+        other_box = path_box(other, plane)
+        w_points += other_box[:2]
+        b_points += other_box[2:]
     if optimum is not None and optimum.exists:
-        w_points.append(optimum.w)
-        b_points.append(optimum.b)
+        alpha, beta = plane.project(np.array(optimum.theta))
+        w_points.append(float(alpha))
+        b_points.append(float(beta))
     w_low, w_high, w_step = _round_range([v for v in w_points if math.isfinite(v)])
     b_low, b_high, b_step = _round_range([v for v in b_points if math.isfinite(v)])
     return Window(w_low, w_high, b_low, b_high, w_step, b_step)

@@ -1,0 +1,103 @@
+"""The landscape as a plane of θ-space: with one feature exactly the (w, b) map; with more, the plane through the
+minimum along the flattest and steepest eigen-directions, its map the objective there, and the path, the markers,
+a click and the arrow keys on it."""
+
+import numpy as np
+import pytest
+from test_model import features, paused
+
+from logreg_tui.core.maths import objective
+from logreg_tui.core.maths.plane import WB_PLANE, Plane, landscape_plane
+from logreg_tui.core.model.options import parse_options
+from logreg_tui.views.drawing import PlotColors
+from logreg_tui.views.landscape import LandscapeSettings, geometry, landscape_view, plane_of
+from logreg_tui.views.plots import picture
+from logreg_tui.views.surface import EXACT_POINTS, plane_surface
+
+
+def test_one_features_plane_is_w_and_b_exactly():
+    rows = np.array([[1.5, -2.0], [np.nan, 3.0], [1e300, -1e-300]])
+    alpha, beta = WB_PLANE.project(rows)
+    assert alpha.tobytes() == rows[:, 0].tobytes() and beta.tobytes() == rows[:, 1].tobytes()
+    assert WB_PLANE.theta_at(0.25, -7.0) == (0.25, -7.0) and WB_PLANE.step(0.5, -0.125) == (0.5, -0.125)
+    assert WB_PLANE.direction((0.6, 0.8)) == (0.6, 0.8) and landscape_plane(1, None, None) == WB_PLANE
+
+
+@pytest.mark.parametrize("d", [2, 5])
+def test_more_features_show_the_plane_through_the_minimum_along_its_flattest_and_steepest_directions(d):
+    snapshot = paused(features(d), l2=0.01).run_epochs(3)
+    plane = plane_of(snapshot)
+    u, v = np.array(plane.u), np.array(plane.v)
+    assert plane.origin == pytest.approx(snapshot.optimum.theta, abs=0)
+    assert u @ u == pytest.approx(1) and v @ v == pytest.approx(1) and abs(u @ v) < 1e-12
+    H = objective.hessian(np.array(snapshot.optimum.weights), snapshot.optimum.b, features(d).X, 0.01)
+    eigenvalues = np.linalg.eigvalsh(H)
+    assert u @ H @ u == pytest.approx(eigenvalues[0]) and v @ H @ v == pytest.approx(eigenvalues[-1])
+    theta = (0.3,) * (d + 1)
+    alpha, beta = plane.project(np.array(theta))
+    back = np.array(plane.theta_at(float(alpha), float(beta)))
+    assert np.allclose(plane.project(back), (alpha, beta))  # the projection of the point on the plane is itself
+    separable = Plane.coordinates(0, d, (0.0,) * (d + 1), ("w1", "b"))
+    assert landscape_plane(d, None, None) == separable and separable.project(np.array(theta)) == (0.3, 0.3)
+
+
+@pytest.mark.parametrize("n", [EXACT_POINTS, 40_000])
+@pytest.mark.parametrize("penalties", [{}, {"l2": 0.1, "l1": 0.01}])
+def test_the_plane_map_is_the_objective_there(n, penalties):
+    """Exact up to EXACT_POINTS points; binned beyond, within what the map's 24 colour levels could show."""
+    dataset = features(3, n=n)
+    snapshot = paused(dataset, **penalties).run_epochs(2)
+    plane = plane_of(snapshot)
+    surface = plane_surface(dataset, n, plane)
+    alpha, beta = np.meshgrid(np.linspace(-3, 3, 7), np.linspace(-2, 2, 5))
+    mapped = surface.loss(alpha, beta, **penalties)
+    X, y = dataset.X.astype(np.float64), dataset.y.astype(np.float64)
+    for index in np.ndindex(alpha.shape):
+        theta = np.array(plane.theta_at(alpha[index], beta[index]))
+        exact = objective.objective(theta[:-1], theta[-1], X, y, penalties.get("l2", 0.0), penalties.get("l1", 0.0))
+        assert mapped[index] == pytest.approx(exact, rel=1e-12 if n <= EXACT_POINTS else 2e-3)
+
+
+def test_the_landscape_of_two_features_puts_the_path_and_markers_at_their_projections():
+    dataset = features(2)
+    engine = paused(dataset)
+    snapshot = engine.run_epochs(60)
+    _, drawing = landscape_view(snapshot, LandscapeSettings(), 60, 24, PlotColors(ascii=True))
+    text = ["".join(run for run, _ in row) for row in picture(drawing)]
+    assert "through th*: u flattest, v steepest" in text[0] and text[0].lstrip().startswith("v")  # the title that fits
+    assert text[-2].rstrip().endswith("u") and text[-1].startswith("o start  @ th")
+    plane = plane_of(snapshot)
+    window, frame = geometry(snapshot, LandscapeSettings(), 60, 24)
+    for kind, theta in (("start", snapshot.path.theta[0]), ("now", snapshot.theta)):
+        alpha, beta = plane.project(np.array(theta))
+        column, row = next((c, r) for c, r, k in drawing.markers if k == kind)
+        assert frame.point_at(window, column, row) == pytest.approx((alpha, beta), abs=max(*frame.cell_size(window)))
+
+
+async def test_a_click_and_the_arrows_move_theta_within_the_plane():
+    from apphelpers import settle, snap, started, until
+
+    from logreg_tui.tui.app import LogRegApp
+
+    options = parse_options(["--paused", "--init", "0,0,0"])
+    async with LogRegApp(options, features(2)).run_test(size=(160, 50)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        view = app.query_one("#landscape")
+        window, frame = geometry(snap(app), view.settings, *view.size)
+        plane = plane_of(snap(app))
+        column, row = frame.left + frame.columns // 3, 1 + frame.rows * 3 // 4
+        expected = plane.theta_at(*frame.point_at(window, column, row))
+        await pilot.click("#landscape", offset=(column, row))
+        await until(pilot, lambda: len(snap(app).path.segments) == 2, "the click's move")
+        assert snap(app).theta == pytest.approx(expected, rel=1e-6, abs=1e-6)  # float32 parameters
+        before = snap(app).theta
+        cell_across, cell_up = view.cell_size(snap(app))
+        await pilot.press("right", "up")
+        await until(pilot, lambda: len(snap(app).path.segments) == 4, "the arrows' moves")
+        await settle(pilot)
+        moved = np.array(snap(app).theta) - np.array(before)
+        assert moved == pytest.approx(np.array(plane.step(cell_across, cell_up)), rel=1e-5, abs=1e-6)
+        (move,) = snap(app).events  # moves at one epoch merge into one (runs.record)
+        assert move.kind == "move" and move.after == pytest.approx(snap(app).theta, rel=1e-6)
