@@ -340,7 +340,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
                    markers: list[tuple[int, int, str]],
                    ghost_paths: np.ndarray, ghost_indexes: list[int], b_labels: list[list[Any]],
                    w_labels: list[list[Any]], label_width: int, title: str, legend: str, width: int, height: int,
-                   colors: PlotColors, across: str = "w", up: str = "b") -> Rows:
+                   across: str = "w", up: str = "b", *, colors: PlotColors) -> Rows:
     frame = Frame(width, height, label_width)
     ghost_styles = _ghost_styles(colors, ghost_indexes)
     paint = palette(colors) if _in_colour_map(colors) else []

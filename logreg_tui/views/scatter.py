@@ -176,7 +176,7 @@ class DataDrawing(Drawing):
 
 def draw_data(x0: np.ndarray, x1: np.ndarray, held0: np.ndarray, held1: np.ndarray, curve_x: np.ndarray,
               curve_y: np.ndarray, threshold: float | None, t: float,
-              x_min: float, x_max: float, width: int, height: int, colors: PlotColors, axis: str = "x") -> str:
+              x_min: float, x_max: float, width: int, height: int, axis: str = "x", *, colors: PlotColors) -> str:
     start_canvas(width, height, colors)
     where = f"{axis}* = {threshold_text(threshold, x_min, x_max)}" if threshold is not None else ""
     where += f" (σ = {t:g})" if where and t != 0.5 else ""
