@@ -218,13 +218,15 @@ def _wedged(engine: Engine, options: Options, signum: int) -> None:
     real data): what was reached, one line, and out at once (the stuck step cannot be waited for)."""
     from logreg_tui.core.files.export import strict_json
 
-    epoch, w, b = engine.reached
+    epoch, theta = engine.reached
     why = (f"{stop_words(signum)} at epoch {epoch}: training did not return within a second of the signal "
            "(a --function that never returns?); ended without it")
     if options.json:
-        print(strict_json({"status": "interrupted", "epochs": epoch, "w": w, "b": b, "message": why}), flush=True)
+        w = theta[0] if len(theta) == 2 else list(theta[:-1])
+        print(strict_json({"status": "interrupted", "epochs": epoch, "w": w, "b": theta[-1], "message": why}),
+              flush=True)
     else:
-        print(f"w: {w:.4f}, b: {b:.4f}", flush=True)
+        print(_w_b(theta[:-1], theta[-1]), flush=True)
     fail(why)
     sys.stderr.flush()
     os._exit(exit_code(signum))
@@ -254,9 +256,15 @@ def _train_and_log(engine: Engine, options: Options) -> Snapshot:
         log_at += options.log_every
 
 
+def _w_b(weights: tuple[float, ...], b: float, digits: str = ".4f") -> str:
+    """The tutorial's last line, w: 2.6216, b: -5.1346; with more features w: [1.2, 0.3], b: …"""
+    w = f"{weights[0]:{digits}}" if len(weights) == 1 else "[" + ", ".join(f"{v:{digits}}" for v in weights) + "]"
+    return f"w: {w}, b: {b:{digits}}"
+
+
 def _final_line(snapshot: Snapshot) -> str:
-    line = f"w: {snapshot.w:.4f}, b: {snapshot.b:.4f}"
+    line = _w_b(snapshot.weights, snapshot.b)
     if snapshot.dataset.scale is None:
         return line
-    w, b = snapshot.dataset.original_units(snapshot.w, snapshot.b)
-    return f"{line} (standardized x); original x: w: {w:.4g}, b: {b:.4g}"
+    weights, b = snapshot.dataset.original_units(snapshot.weights, snapshot.b)
+    return f"{line} (standardized x); original x: {_w_b(weights, b, '.4g')}"

@@ -128,10 +128,10 @@ class Engine(Steering):
         return self._run.epoch
 
     @property
-    def reached(self) -> tuple[int, float, float]:
-        """(epoch, w, b) as they are now, readable from another thread while this one is stuck in a step."""
+    def reached(self) -> tuple[int, tuple[float, ...]]:
+        """(epoch, θ) as they are now, readable from another thread while this one is stuck in a step."""
         trainer = self._run.trainer
-        return trainer.epoch, float(trainer.w.detach()[0]), float(trainer.b.detach()[0])
+        return trainer.epoch, tuple(float(value) for value in (*trainer.w.detach().tolist(), trainer.b.detach()[0]))
 
     def last_logged_loss(self) -> tuple[float, float]:
         """(the last epoch's loss, its held-out loss) without building a snapshot: what a headless line prints."""

@@ -29,7 +29,7 @@ from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
 from logreg_tui.views.landscape import geometry, plane_of
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
-from logreg_tui.views.scatter import in_data_units, sigmoid, x_at_column
+from logreg_tui.views.scatter import in_data_units, sigmoid, value_at_column, x_at_column
 
 
 def _cells(strip: Strip) -> list[tuple[str, object]]:
@@ -234,6 +234,13 @@ class DataView(PlotView):
         if self._inputs is None or not fits(*self.size):
             return
         snapshot = self._inputs[0]
+        scores = snapshot.figures.scores
+        if snapshot.dataset.d > 1:  # the axis is the score z: t = σ(z) under the click
+            z = value_at_column(scores.low, scores.high, self.size.width, event.x) if scores else None
+            if z is not None and math.isfinite(z):
+                at = float(sigmoid(np.float64(z)))
+                self.post_message(self.ThresholdAt(z, min(max(at, T_NEAREST), 1 - T_NEAREST)))
+            return
         x = x_at_column(in_data_units(snapshot.dataset), self.size.width, event.x, snapshot.n_train)
         w, b = snapshot.dataset.original_units(snapshot.w, snapshot.b)
         if x is None or not (math.isfinite(w) and math.isfinite(b)):

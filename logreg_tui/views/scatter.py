@@ -73,11 +73,17 @@ def x_at_column(dataset: Dataset, width: int, column: int, n_train: int | None =
     """The data's x under a screen column of a data plot `width` wide, where plotext puts x_min … x_max across its
     canvas (measured: a vline at x lands within half a column of this); None off the canvas."""
     x_min, x_max, _ = _fine_occupancy(dataset, dataset.n_points if n_train is None else n_train)
+    return value_at_column(x_min, x_max, width, column)
+
+
+def value_at_column(low: float, high: float, width: int, column: int) -> float | None:
+    """The axis's value under a screen column of a data plot `width` wide whose axis runs low … high (x, or the
+    score z with more features); None off the canvas."""
     canvas = width - Y_LABEL_WIDTH - 2
     position = column - Y_LABEL_WIDTH - 1
     if canvas < 2 or not 0 <= position < canvas:
         return None
-    return x_min + position / (canvas - 1) * (x_max - x_min)
+    return low + position / (canvas - 1) * (high - low)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

@@ -115,8 +115,11 @@ def run_summary(options: Options, snapshot: Snapshot, status: str | None = None)
         },
     }
     if snapshot.dataset.scale is not None:
-        ((mean_x, std_x),), (w, b) = snapshot.dataset.scale, snapshot.dataset.original_units(snapshot.w, snapshot.b)
-        summary["original_units"] = {"w": _finite_or_none(w), "b": _finite_or_none(b), "x_mean": mean_x, "x_std": std_x}
+        weights, b = snapshot.dataset.original_units(snapshot.weights, snapshot.b)
+        means, stds = (list(values) for values in zip(*snapshot.dataset.scale, strict=True))
+        one = len(means) == 1  # one feature: numbers, as always; more: a list each
+        summary["original_units"] = {"w": _weights_json(weights), "b": _finite_or_none(b),
+                                     "x_mean": means[0] if one else means, "x_std": stds[0] if one else stds}
     return summary
 
 
@@ -237,7 +240,8 @@ class _Staging:
 def run_stem(snapshot: Snapshot) -> str:
     """logreg-seed42-epoch379 (or logreg-mydata-epoch379): a name that says which run, safe in any file system."""
     dataset = snapshot.dataset
-    source = dataset.source.replace(" ", "") if dataset.seed is not None else Path(dataset.source).stem
+    source = dataset.source.replace(", ", "-").replace(" ", "") if dataset.seed is not None \
+        else Path(dataset.source).stem
     stem = f"logreg-{source}-epoch{snapshot.epoch}"
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(stem).name)
 

@@ -60,6 +60,17 @@ def _is_name(text: str) -> bool:
 
 
 def _data(config: dict[str, Any], standardize: bool) -> str:
+    if config.get("seed") is not None and config.get("dataset", "tutorial") != "tutorial":
+        noise = None if config.get("noise") is None else float(config["noise"])
+        lines = ["from logreg_tui.core.model.datasets import make_points  # the shape as logreg-tui draws it",
+                 f"x_np, y_np = make_points({str(config['dataset'])!r}, {int(config['seed'])}, "
+                 f"{int(config['n_points'])}, {noise!r}, {float(config['label_noise'])!r}, "
+                 f"{float(config['class_balance'])!r})"]
+        if standardize:
+            lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
+                      "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
+                      "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
+        return "\n".join(lines)
     if config.get("seed") is None:
         lines = ["from logreg_tui.core.model.data import load_csv  # the CSV read as logreg-tui read it",
                  f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
@@ -81,12 +92,28 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
     return "\n".join(lines)
 
 
-def _final_line(standardize: bool) -> str:
+def _final_line(standardize: bool, d: int = 1) -> str:
     """The run's last line, as --headless prints it (standardized: the data's own units too)."""
+    if d > 1:
+        line = 'print("w: [" + ", ".join(f"{v:.4f}" for v in w.tolist()) + f"], b: {b.item():.4f}"'
+        if not standardize:
+            return line + ")"
+        return ("w_x = w.detach().numpy() / std  # in the data's own units\n"
+                "b_x = b.item() - float((w_x * mean).sum())\n"
+                + line + ' + " (standardized x); original x: w: ["'
+                ' + ", ".join(f"{v:.4g}" for v in w_x) + f"], b: {b_x:.4g}")')
     if not standardize:
         return 'print(f"w: {w.item():.4f}, b: {b.item():.4f}")'
     return ('w_x, b_x = w.item() / std, b.item() - w.item() * mean / std  # in the data\'s own units\n'
             'print(f"w: {w.item():.4f}, b: {b.item():.4f} (standardized x); original x: w: {w_x:.4g}, b: {b_x:.4g}")')
+
+
+def _parameters(init: tuple[float, ...]) -> str:
+    """w and b where the run started: one feature's w as the tutorial has it, more as a vector of d."""
+    b = f"b = torch.full((1,), {float(init[-1])!r}, requires_grad=True)"
+    if len(init) == 2:
+        return f"w = torch.full((1,), {float(init[0])!r}, requires_grad=True)\n{b}"
+    return f"w = torch.tensor({[float(value) for value in init[:-1]]!r}, requires_grad=True)\n{b}"
 
 
 def comment(text: str) -> str:
@@ -97,9 +124,13 @@ def comment(text: str) -> str:
 
 def _change(event: Event) -> list[str]:
     """What the loop does at an event's epoch, before that epoch trains."""
-    if event.kind == "move" and isinstance(event.after, tuple):
+    if event.kind == "move" and isinstance(event.after, tuple) and len(event.after) == 2:
         w, b = event.after
         return ["with torch.no_grad():", f"    w.fill_({w!r})", f"    b.fill_({b!r})", "fresh = True"]
+    if event.kind == "move" and isinstance(event.after, tuple):
+        weights, b = [float(value) for value in event.after[:-1]], float(event.after[-1])
+        return ["with torch.no_grad():", f"    w.copy_(torch.tensor({weights!r}))", f"    b.fill_({b!r})",
+                "fresh = True"]
     if event.kind in ("lr", "momentum", "l2", "l1", "batch_size", "autograd", "optimizer"):
         name = {"momentum": "beta", "optimizer": "optimizer_name"}.get(event.kind, event.kind)
         lines = [f"{name} = {event.after!r}"]
@@ -155,8 +186,7 @@ x_train, y_train, x_val, y_val = x[:n_train], y[:n_train], x[n_train:], y[n_trai
 
 lr, beta, autograd, optimizer_name = {start.lr!r}, {start.momentum!r}, {start.autograd!r}, {start.optimizer!r}
 batch_size, l2, l1, threshold = {start.batch_size!r}, {start.l2!r}, {start.l1!r}, {start.threshold!r}
-w = torch.full((1,), {float(init[0])!r}, requires_grad=True)
-b = torch.full((1,), {float(init[1])!r}, requires_grad=True)
+{_parameters(init)}
 generator = torch.Generator().manual_seed({int(config["seed"]) if config.get("seed") is not None else 42})
 fresh, steps = True, 0
 
@@ -178,7 +208,7 @@ def renewed(optimizer):
 
 
 def forward(xs, y):
-    logits = w * xs + b
+    logits = {"w * xs + b" if len(init) == 2 else "(xs * w).sum(1) + b  # each row's w·x"}
 {loss_of}
     return loss
 
@@ -218,7 +248,7 @@ for epoch in range({int(epochs)} + 1):
         shown = f" - Val: {{val.item():.5f}}" if held else ""
         print(f"Epochs: {{epoch:5d}} - Loss: {{loss.item():.5f}}{{shown}}")
 
-{_final_line(standardize)}
+{_final_line(standardize, len(init) - 1)}
 if "--exact" in sys.argv:
-    print(repr(w.item()), repr(b.item()))
+    print({"repr(w.item())" if len(init) == 2 else "*(repr(v) for v in w.tolist())"}, repr(b.item()))
 '''

@@ -13,6 +13,7 @@ from typing import Any, overload
 import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
+from logreg_tui.core.model.datasets import make_points
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
 MAX_FEATURES = 1024  # columns of X: the curvature's (d + 1)² eigenproblem stays under a second
@@ -45,6 +46,8 @@ class Dataset:
     class_balance: float = 0.5  # the share of seeded points in class 1
     key: int = field(default_factory=lambda: next(_KEYS))
     names: tuple[str, ...] = ()  # the features' names (a CSV's columns); () names them x, or x1 … xd
+    recipe: str = "tutorial"  # what a seed draws: the tutorial's 1-D data, or a shape of datasets.SHAPES
+    noise: float | None = None  # a shape's spread (None: its own default; datasets.py)
 
     @property
     def d(self) -> int:
@@ -110,7 +113,11 @@ class Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:
             raise DataError(f"{self.source}: data from a file cannot be reseeded")
-        fresh = make_tutorial_data(seed, self.n_points, self.gap, self.label_noise, self.class_balance)
+        if self.recipe == "tutorial":
+            fresh = make_tutorial_data(seed, self.n_points, self.gap, self.label_noise, self.class_balance)
+        else:
+            fresh = make_shape_data(self.recipe, seed, self.n_points, self.noise, self.label_noise,
+                                    self.class_balance)
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
@@ -181,6 +188,14 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0, l
         y[flipped] = 1.0 - y[flipped]
     return Dataset(_frozen(x[ids]), _frozen(y), seed, gap, f"seed {seed}", label_noise=label_noise,
                    class_balance=class_balance)
+
+
+def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: float | None = None,
+                    label_noise: float = 0.0, class_balance: float = 0.5) -> Dataset:
+    """Two features in one of datasets.SHAPES (gauss, circle, xor, spiral, moons), from a seed."""
+    X, y = make_points(shape, seed, n_points, noise, label_noise, class_balance)
+    return Dataset(_frozen(X), _frozen(y), seed, math.nan, f"{shape}, seed {seed}", label_noise=label_noise,
+                   class_balance=class_balance, recipe=shape, noise=noise)
 
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,

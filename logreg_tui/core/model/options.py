@@ -20,8 +20,10 @@ from logreg_tui.core.model.data import (
     DataError,
     Dataset,
     load_csv,
+    make_shape_data,
     make_tutorial_data,
 )
+from logreg_tui.core.model.datasets import DEFAULT_NOISE, NOISE_MAX, SHAPES
 from logreg_tui.core.model.runs import Event
 from logreg_tui.core.model.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.model.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
@@ -36,8 +38,9 @@ APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_ban
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
-DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init")
-SEEDED_ONLY = ("gap", "label_noise", "class_balance")  # the recipe's: refused with --data
+DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init",
+                "dataset", "noise")
+SEEDED_ONLY = ("gap", "label_noise", "class_balance", "dataset", "noise")  # the recipe's: refused with --data
 # what a --compare spec may set: the settings (lr first, then the budget), the device
 COMPARED = ("lr", "epochs", *(row.name for row in SETTINGS if row.name != "lr"), "device")
 
@@ -100,6 +103,14 @@ def initial_point(text: str) -> tuple[float, ...] | str:
     return tuple(float32(part) for part in parts)
 
 
+def shape_noise(text: str) -> float:
+    what = f"a spread from 0 to {NOISE_MAX:g}"
+    value = number(text, what)
+    if not 0 <= value <= NOISE_MAX:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return value
+
+
 def speed(text: str) -> float | None:
     """Epochs per second, or max for no cap."""
     if text.strip().lower() == "max":
@@ -129,6 +140,13 @@ def build_parser() -> QuietParser:
     data = p.add_argument_group("data")
     data.add_argument("--seed", type=lambda t: whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
     data.add_argument("--n-points", type=lambda t: whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
+    data.add_argument("--dataset", choices=("tutorial", *SHAPES), default="tutorial",
+                      help="the seeded data: the tutorial's one feature, or two features in a shape: gauss (a line "
+                           "separates them), circle (a disc in a ring), xor, spiral, moons (tutorial)")
+    data.add_argument("--noise", type=shape_noise, default=None, metavar="S",
+                      help="a two-feature shape's spread: Gaussian noise of this std on each coordinate "
+                           f"(0 … {NOISE_MAX:g}; each shape's own: " + ", ".join(
+                               f"{name} {value:g}" for name, value in DEFAULT_NOISE.items()) + ")")
     data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
     data.add_argument("--label-noise", type=noise_share, default=0.0, metavar="F",
                       help="flip the labels of a share F of the seeded points, chosen by the seed (0 ≤ F < 0.5; 0)")
@@ -217,6 +235,8 @@ class Options:
     standardize: bool
     label_noise: float
     class_balance: float
+    dataset: str  # tutorial, or a two-feature shape (datasets.SHAPES)
+    noise: float | None  # a shape's spread; None: its own
     preset: str
     init: tuple[float, ...] | str | None  # θ = (W1 … Wd, B), "random": N(0, 1) from the seed (initial_theta); None: 0
     settings: Settings  # lr, autograd, optimizer, β, batch size, split: one option each (settings.SETTINGS)
@@ -312,6 +332,12 @@ def parse_options(argv: list[str] | None = None) -> Options:
     recipe = [name for name in SEEDED_ONLY if name in given]
     if recipe and values.get("data") is not None:
         problem = f"{_flag(recipe[0])} shapes the seeded data; it does nothing with --data"
+    if values.get("dataset") != "tutorial" and "gap" in given:
+        problem = (f"--gap shifts the tutorial's data; --dataset {values['dataset']} has its own shape "
+                   "(--noise spreads it)")
+    if values.get("dataset") == "tutorial" and "noise" in given:
+        problem = ("--noise spreads a two-feature --dataset (gauss, circle, xor, spiral, moons); the tutorial's "
+                   "has --gap")
     problem = problem or _function_problem(values)
     if problem:
         parser.error(problem)
@@ -440,6 +466,9 @@ def load_dataset(options: Options) -> Dataset:
     """The seeded data or the CSV file, standardized when asked; DataError says what is wrong in one line."""
     if options.data is not None:
         dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
+    elif options.dataset != "tutorial":
+        dataset = make_shape_data(options.dataset, options.seed, options.n_points, options.noise,
+                                  options.label_noise, options.class_balance)
     else:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap, options.label_noise,
                                      options.class_balance)
