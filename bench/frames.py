@@ -56,10 +56,10 @@ def frame_seconds(dataset, history, path, w: float, repeats: int = 15, ghosts: i
     ghosts: that many earlier runs of 1e6 epochs (their histories and paths), on the same data.
     """
     view = history.view()
-    snapshot = replace(before_training(dataset, TrainConfig()), path=path.view(),
-                       optimum=find_optimum(dataset.x[:1000], dataset.y[:1000]), b=-5.0)
-    earlier = tuple(replace(snapshot, history=history_after(1_000_000 - k).view(), path=path_after(999_999 - k).view(),
-                            w=4.0 + k, b=-9.0) for k in range(ghosts))
+    snapshot = replace(before_training(dataset, TrainConfig()).with_figures(theta=(0.0, -5.0)), path=path.view(),
+                       optimum=find_optimum(dataset.x[:1000], dataset.y[:1000]))
+    earlier = tuple(replace(snapshot.with_figures(theta=(4.0 + k, -9.0)), history=history_after(1_000_000 - k).view(),
+                            path=path_after(999_999 - k).view()) for k in range(ghosts))
     snapshot = replace(snapshot, ghosts=earlier)
     shown = [(f"prev {k}", ["sgd"], ghost.history) for k, ghost in enumerate(earlier)]
     times = []

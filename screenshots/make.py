@@ -154,6 +154,11 @@ async def main() -> None:
     await shoot("evaluation-small", ("--preset", "overlap", "--epochs", "1001"), ("m", "m", *("N",) * 20), epochs=200,
                 size=(80, 24))
     await shoot("everything", ("--val-frac", "0.2", "--epochs", "1001"), ("N",) * 30, epochs=300, size=(200, 60))
+    # two features: the boundary in the plane, σ shaded behind the points; the landscape through the minimum
+    await shoot("two-features", ("--dataset", "moons", "--speed", "max", "--epochs", "600"), ("space",), epochs=600,
+                status="done", size=(160, 50))
+    await shoot("two-features-16", ("--dataset", "circle", "--colors", "16", "--epochs", "1001"), ("N",) * 20,
+                epochs=200, size=(120, 40))
     flipped = str(HERE.parent / "tests" / "data" / "functions" / "sign_flipped.py")
     await shoot("homework", ("--function", flipped, "--epochs", "200", "--speed", "max"), ("z", "a", "space"),
                 epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))

@@ -27,6 +27,7 @@ from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, ascii_text, fits, rows_of, size_note
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
 from logreg_tui.views.landscape import geometry, plane_of
+from logreg_tui.views.plane_plot import geometry as plane_geometry
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
 from logreg_tui.views.scatter import in_data_units, sigmoid, value_at_column, x_at_column
@@ -234,19 +235,28 @@ class DataView(PlotView):
         if self._inputs is None or not fits(*self.size):
             return
         snapshot = self._inputs[0]
-        scores = snapshot.figures.scores
-        if snapshot.dataset.d > 1:  # the axis is the score z: t = σ(z) under the click
-            z = value_at_column(scores.low, scores.high, self.size.width, event.x) if scores else None
+        if snapshot.dataset.d > 1:
+            z = self._score_under(snapshot, event.x, event.y)
             if z is not None and math.isfinite(z):
-                at = float(sigmoid(np.float64(z)))
-                self.post_message(self.ThresholdAt(z, min(max(at, T_NEAREST), 1 - T_NEAREST)))
+                t = float(sigmoid(np.float64(z)))
+                self.post_message(self.ThresholdAt(z, min(max(t, T_NEAREST), 1 - T_NEAREST)))
             return
         x = x_at_column(in_data_units(snapshot.dataset), self.size.width, event.x, snapshot.n_train)
         w, b = snapshot.dataset.original_units(snapshot.w, snapshot.b)
         if x is None or not (math.isfinite(w) and math.isfinite(b)):
             return
-        t = float(sigmoid(np.float64(w * x + b))) if w else None
-        self.post_message(self.ThresholdAt(x, None if t is None else min(max(t, T_NEAREST), 1 - T_NEAREST)))
+        at = float(sigmoid(np.float64(w * x + b))) if w else None
+        self.post_message(self.ThresholdAt(x, None if at is None else min(max(at, T_NEAREST), 1 - T_NEAREST)))
+
+    def _score_under(self, snapshot: Snapshot, column: int, row: int) -> float | None:
+        """The score z = w·x + b under a click: at the point of the (x₁, x₂) plane with two features, on the score
+        axis with more; None off the plot."""
+        if snapshot.dataset.d == 2:
+            window, frame = plane_geometry(snapshot, *self.size)
+            point = frame.point_at(window, column, row)
+            return None if point is None else float(np.dot(snapshot.weights, point) + snapshot.b)
+        scores = snapshot.figures.scores
+        return value_at_column(scores.low, scores.high, self.size.width, column) if scores else None
 
 
 T_NEAREST = 1e-6  # a click far out in σ's tail: t as near 0 or 1 as this, x* as near the click as that allows

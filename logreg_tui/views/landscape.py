@@ -117,12 +117,12 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     return key, LandscapeDrawing(colors=colors, codes=codes, path=path, ray=ray, axes=axes,
                                  axis_labels=list(axis_labels), markers=markers,
                                  ghost_paths=ghost_paths, ghost_indexes=[k for k, _ in ghosts],
-                                 b_labels=_b_labels(window, frame), w_labels=_w_labels(window, frame),
+                                 b_labels=row_labels(window, frame), w_labels=column_labels(window, frame),
                                  label_width=frame.label_width, title=title, legend=legend, width=width,
                                  height=height, across=plane.u_name, up=plane.v_name)
 
 
-def _b_labels(window: Window, frame: Frame) -> list[list]:
+def row_labels(window: Window, frame: Frame) -> list[list]:
     """[row, label] of the b ticks on the map's rows, each on the row that holds its value, two rows apart at least."""
     ticks = multiples(window.b_low, window.b_high, window.b_step)
     labels, last_row = [], -2
@@ -134,7 +134,7 @@ def _b_labels(window: Window, frame: Frame) -> list[list]:
     return labels
 
 
-def _w_labels(window: Window, frame: Frame) -> list[list]:
+def column_labels(window: Window, frame: Frame) -> list[list]:
     """[column, label] of the w ticks, each centred on the column that holds its value, never touching."""
     ticks = multiples(window.w_low, window.w_high, window.w_step)
     labels, free_from = [], 0

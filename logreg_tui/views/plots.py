@@ -25,6 +25,7 @@ from logreg_tui.views.axes import Axis, decade_label, epoch_axis_end, epoch_tick
 from logreg_tui.views.canvas import FRAME_ROWS, as_ascii, quantize, rows_of, start_canvas, too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, plotext_color
 from logreg_tui.views.ghosts import EVENT_TICK, ghost_color, ghost_marker, legend_runs, run_marker
+from logreg_tui.views.plane_plot import plane_view
 from logreg_tui.views.scatter import DataDrawing, data_plot, in_data_units, score_plot
 
 SMOOTHING = 0.6  # TensorBoard's default EMA weight
@@ -105,10 +106,12 @@ def gap_view(snapshot: Snapshot, settings: LossSettings, width: int, height: int
 
 def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: int,
               colors: PlotColors) -> tuple[object, str | Drawing]:
-    """In the data's own units: a standardized run's x, w and b are turned back (x* too); with more than one feature,
-    the points by their score (scatter.score_plot)."""
+    """In the data's own units: a standardized run's x, w and b are turned back (x* too); two features in their
+    plane with the boundary (plane_plot.py); more, the points by their score (scatter.score_plot)."""
     dataset = snapshot.dataset
-    if dataset.d > 1:
+    if dataset.d == 2:
+        return plane_view(snapshot, width, height, colors)
+    if dataset.d > 2:
         if snapshot.figures.scores is None:
             return ("no scores", width, height), "the scores come with the first figures"
         return score_plot(snapshot.figures.scores, width, height, colors, snapshot.settings.threshold)

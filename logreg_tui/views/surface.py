@@ -183,12 +183,12 @@ def landscape_window(path: PathView, optimum: Optimum | None, w: float, b: float
         alpha, beta = plane.project(np.array(optimum.theta))
         w_points.append(float(alpha))
         b_points.append(float(beta))
-    w_low, w_high, w_step = _round_range([v for v in w_points if math.isfinite(v)])
-    b_low, b_high, b_step = _round_range([v for v in b_points if math.isfinite(v)])
+    w_low, w_high, w_step = round_range([v for v in w_points if math.isfinite(v)])
+    b_low, b_high, b_step = round_range([v for v in b_points if math.isfinite(v)])
     return Window(w_low, w_high, b_low, b_high, w_step, b_step)
 
 
-def _round_range(values: list[float]) -> tuple[float, float, float]:
+def round_range(values: list[float]) -> tuple[float, float, float]:
     """(low, high, tick step): the values' range with a margin, rounded out to half a 1-2-5 tick step."""
     low, high = (min(values), max(values)) if values else (0.0, 0.0)
     span = max(high - low, 1e-3 * max(abs(low), abs(high)), 1.0 if high == low else 0.0)

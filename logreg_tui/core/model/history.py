@@ -182,13 +182,17 @@ class PathHistory:
         """The points reached after these epochs, continuing the current segment: θ's columns (w, b for one
         feature)."""
         epochs = np.asarray(epochs, dtype=np.int64)
-        theta = np.stack([np.asarray(column, dtype=np.float64) for column in columns], axis=1)
+        theta = np.column_stack(columns).astype(np.float64, copy=False)
         self._widen_bounds(theta)  # every point counts, kept or not
         keep = epochs % self._stride == 0
         self._append(epochs[keep], theta[keep], starts=False)
 
     def _widen_bounds(self, theta: np.ndarray) -> None:
         finite = np.isfinite(theta)
+        if finite.all():  # the usual case, at every flush: no masking needed
+            np.minimum(self._low, theta.min(axis=0), out=self._low)
+            np.maximum(self._high, theta.max(axis=0), out=self._high)
+            return
         seen = finite.any(axis=0)
         self._low[seen] = np.minimum(self._low[seen], np.where(finite, theta, np.inf).min(axis=0)[seen])
         self._high[seen] = np.maximum(self._high[seen], np.where(finite, theta, -np.inf).max(axis=0)[seen])

@@ -1,0 +1,179 @@
+"""Two-feature data sets from a seed: Playground's shapes and scikit-learn's moons, repeatable, with the recipe's
+options, and what each teaches (a line separates gauss; xor stops at ln 2); a run on them from the command line."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from logreg_tui.core.maths.optimum import find_optimum
+from logreg_tui.core.model.data import make_shape_data
+from logreg_tui.core.model.datasets import DEFAULT_NOISE, SHAPES, make_points
+from logreg_tui.core.model.options import load_dataset, parse_options
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_shape_repeats_from_its_seed_and_keeps_its_recipe(shape):
+    X, y = make_points(shape, 7, 501, label_noise=0.1, class_balance=0.3)
+    again, labels = make_points(shape, 7, 501, label_noise=0.1, class_balance=0.3)
+    assert X.shape == (501, 2) and np.array_equal(X, again) and np.array_equal(y, labels)
+    assert not np.array_equal(X, make_points(shape, 8, 501, label_noise=0.1, class_balance=0.3)[0])
+    clean_X, clean_y = make_points(shape, 7, 501, class_balance=0.3)
+    assert clean_y.sum() == round(501 * 0.3)  # the balance is the share of class 1 before any flip
+    assert np.array_equal(clean_X, X) and (clean_y != y).sum() == round(501 * 0.1)  # flips after the same draws
+    assert clean_y[:250].mean() == pytest.approx(0.3, abs=0.1)  # shuffled: the held-out end is a sample too
+
+
+def test_the_shapes_are_where_their_recipes_say():
+    X, y = make_points("gauss", 1, 4000, noise=0.0)
+    assert np.array_equal(np.unique(X[y == 1], axis=0), [[2.0, 2.0]])
+    assert np.array_equal(np.unique(X[y == 0], axis=0), [[-2.0, -2.0]])
+    X, y = make_points("circle", 1, 4000, noise=0.0)
+    radius = np.hypot(X[:, 0], X[:, 1])
+    assert radius[y == 1].max() <= 2.5 and 3.5 <= radius[y == 0].min() and radius.max() <= 5.0
+    X, y = make_points("xor", 1, 4000, noise=0.0)
+    assert np.array_equal(y, (X[:, 0] * X[:, 1] > 0).astype(float)) and np.abs(X).min() >= 0.3
+    X, y = make_points("moons", 1, 4000, noise=0.0)
+    upper = X[y == 0]
+    assert np.allclose(np.hypot(*upper.T), 1.0) and (upper[:, 1] >= 0).all()
+    X, y = make_points("spiral", 1, 4000, noise=0.0)
+    assert np.hypot(X[:, 0], X[:, 1]).max() < 5.0 and set(np.unique(y)) == {0.0, 1.0}
+    assert set(DEFAULT_NOISE) == set(SHAPES)
+
+
+def test_what_they_teach_a_line_separates_gauss_and_no_line_helps_xor():
+    gauss = make_shape_data("gauss", 42, 1000, noise=0.5)
+    assert not find_optimum(gauss.X, gauss.y).exists  # separable: the loss falls to 0 along a direction
+    xor = make_shape_data("xor", 42, 4000)
+    best = find_optimum(xor.X, xor.y)
+    assert best.exists and best.loss == pytest.approx(math.log(2), abs=2e-3)  # ln 2: a line is no better than none
+
+
+def test_r_reseeds_a_shape_with_its_recipe_and_standardizes_per_column():
+    dataset = make_shape_data("moons", 42, 300, noise=0.2, label_noise=0.05, class_balance=0.4).standardized()
+    fresh = dataset.reseeded(43)
+    X, y = make_points("moons", 43, 300, 0.2, 0.05, 0.4)
+    assert fresh.recipe == "moons" and fresh.seed == 43 and np.array_equal(fresh.y, y.astype(np.float32))
+    assert fresh.scale is not None and len(fresh.scale) == 2 and fresh.source == "moons, seed 43"
+    np.testing.assert_allclose(fresh.X.mean(axis=0), 0.0, atol=1e-6)
+
+
+def test_the_command_line_options_of_a_shape():
+    dataset = load_dataset(parse_options(["--dataset", "circle", "--n-points", "64", "--noise", "0", "--seed", "3"]))
+    assert dataset.d == 2 and dataset.n_points == 64 and dataset.noise == 0.0
+    assert np.array_equal(dataset.X, make_points("circle", 3, 64, 0.0)[0].astype(np.float32))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--dataset", "gauss", "--gap", "2"], "--gap shifts the tutorial's data; --dataset gauss has its own shape"),
+    (["--noise", "0.5"], "--noise spreads a two-feature --dataset"),
+    (["--dataset", "xor", "--noise", "9"], "argument --noise: must be a spread from 0 to 5"),
+    (["--dataset", "rings"], "invalid choice"),
+    (["--dataset", "xor", "--data", "x.csv"], "--dataset shapes the seeded data; it does nothing with --data"),
+    (["--dataset", "gauss", "--init", "1,2"], "--init gives 2 numbers; the data has 2 features: give 3 (W1,…,W2,B)"),
+])
+def test_misused_shape_options_are_one_line_and_exit_2(cli, args, message):
+    result = cli("--headless", *args)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1, \
+        result.stderr
+
+
+def test_a_headless_run_on_a_shape_prints_w_as_a_list_and_its_json_says_so(cli):
+    result = cli("--headless", "--dataset", "gauss", "--epochs", "201", "--log-every", "100")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and [line[:12] for line in lines[:3]] == ["Epochs:     ", "Epochs:   10",
+                                                                             "Epochs:   20"]
+    assert lines[-1].startswith("w: [") and "], b: " in lines[-1]
+    summary = json.loads(cli("--headless", "--dataset", "gauss", "--epochs", "201", "--json").stdout)
+    weights = [float(v) for v in lines[-1][4:lines[-1].index("]") + 1].strip("[]").split(",")]
+    assert summary["w"] == pytest.approx(weights, abs=5e-5) and summary["config"]["dataset"] == "gauss"
+    assert summary["optimum"] is None and "separable" in summary["optimum_reason"]
+
+
+def _text(drawing) -> list[str]:
+    from logreg_tui.views.plots import picture
+
+    return ["".join(run for run, _ in row) for row in picture(drawing)]
+
+
+def _gauss_snapshot(epochs: int = 60, **options):
+    from logreg_tui.core.model.settings import Settings
+    from logreg_tui.core.model.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+
+    dataset = make_shape_data("gauss", 42, 400, noise=1.0)
+    engine = Engine(dataset, TrainConfig(settings=Settings(**options), init=(0.0, 0.0, 0.0), start_paused=True))
+    return engine.run_epochs(epochs)
+
+
+def test_two_features_are_drawn_in_their_plane_with_the_boundary_where_sigma_is_t():
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.plane_plot import BANDS, HELD0, HELD1, TRAIN0, TRAIN1, geometry, sigma_at
+    from logreg_tui.views.plots import DataSettings, data_view
+
+    snapshot = _gauss_snapshot(val_frac=0.25)
+    _, drawing = data_view(snapshot, DataSettings(), 70, 24, PlotColors(ascii=True))
+    window, frame = geometry(snapshot, 70, 24)
+    assert drawing.plot == "plane" and drawing.points.shape == (frame.rows, frame.columns)
+    X, y = snapshot.dataset.X, snapshot.dataset.y
+    bits = drawing.points
+    assert bits[bits > 0].size and set(np.unique(bits)) <= set(range(16))
+    held = np.arange(400) >= 300
+    for mask, bit in ((~held & (y == 0), TRAIN0), (~held & (y == 1), TRAIN1), (held & (y == 0), HELD0),
+                      (held & (y == 1), HELD1)):
+        column = ((X[mask, 0] - window.w_low) / (window.w_high - window.w_low) * frame.columns).astype(int)
+        row = ((window.b_high - X[mask, 1]) / (window.b_high - window.b_low) * frame.rows).astype(int)
+        assert (bits[row, column] & bit).all()  # every point is in its cell
+    sigma = sigma_at(snapshot.weights, snapshot.b, window, frame)
+    line_rows, line_columns = np.nonzero(drawing.line)
+    assert line_rows.size  # the boundary crosses the map: on it σ is t = 0.5, so its cells straddle the bands' middle
+    near = [abs(sigma[2 * r:2 * r + 2, c].mean() - 0.5) for r, c in zip(line_rows, line_columns, strict=True)]
+    assert np.median(near) < 0.25
+    assert drawing.bands.max() <= BANDS - 1 and drawing.bands.min() >= 0
+    text = _text(drawing)
+    assert "data and s(w.x + b), boundary at s = 0.5" in text[0] and text[-2].rstrip().endswith("x1")
+    assert text[-1] == "+ y=1  o y=0  x held out  * boundary"  # the braille of the line, in ASCII
+
+
+@pytest.mark.parametrize("depth", ["truecolor", "256", "16", "none"])
+def test_the_plane_reads_in_every_colour_depth(depth):
+    from logreg_tui.views.drawing import PlotColors, ansi_colors
+    from logreg_tui.views.plots import DataSettings, data_view
+
+    snapshot = _gauss_snapshot()
+    colors = ansi_colors(False) if depth == "16" else PlotColors(depth=depth)
+    _, drawing = data_view(snapshot, DataSettings(), 60, 20, colors)
+    rows = drawing.rows()
+    glyphs = "".join(run for row in rows for run, _ in row)
+    assert "●" in glyphs and "○" in glyphs
+    if depth in ("truecolor", "256"):
+        assert any(" on #" in style for row in rows for _, style in row)  # σ's shading behind the points
+    elif depth == "16":
+        assert set("░▒▓") & set(glyphs)
+    else:
+        styles = {style for row in rows for _, style in row}
+        assert not any(" on " in style or "#e65a5a" in style or "#5ac878" in style for style in styles), styles
+        assert "·" in glyphs  # σ's bands, dotted: no colour, no class colours, no shading
+
+
+async def test_a_click_on_the_plane_sets_t_to_sigma_there():
+    from apphelpers import snap, started, until
+
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.views.plane_plot import geometry
+
+    options = parse_options(["--paused", "--dataset", "gauss", "--noise", "1"])
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        view = app.query_one("#data")
+        window, frame = geometry(snap(app), *view.size)
+        column, row = frame.left + frame.columns // 4, 1 + frame.rows // 3
+        x1, x2 = frame.point_at(window, column, row)
+        w, b = snap(app).weights, snap(app).b
+        expected = 1 / (1 + math.exp(-(w[0] * x1 + w[1] * x2 + b)))
+        await pilot.click("#data", offset=(column, row))
+        await until(pilot, lambda: snap(app).settings.threshold != 0.5, "the click's threshold")
+        assert snap(app).settings.threshold == pytest.approx(min(max(expected, 1e-6), 1 - 1e-6), rel=1e-9)
