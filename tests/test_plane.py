@@ -101,3 +101,43 @@ async def test_a_click_and_the_arrows_move_theta_within_the_plane():
         assert moved == pytest.approx(np.array(plane.step(cell_across, cell_up)), rel=1e-5, abs=1e-6)
         (move,) = snap(app).events  # moves at one epoch merge into one (runs.record)
         assert move.kind == "move" and move.after == pytest.approx(snap(app).theta, rel=1e-6)
+
+
+def test_every_pair_of_coordinates_is_a_plane_too_through_the_minimum():
+    from logreg_tui.core.maths.plane import landscape_planes
+
+    snapshot = paused(features(2), l2=0.01).run_epochs(3)
+    planes = landscape_planes(2, snapshot.optimum, snapshot.curvature_at_minimum)
+    assert [(p.u_name, p.v_name) for p in planes] == [("u", "v"), ("w1", "w2"), ("w1", "b"), ("w2", "b")]
+    theta = np.array(snapshot.optimum.theta)
+    for plane in planes[1:]:
+        i, j = plane.axes
+        assert plane.project(theta) == (theta[i], theta[j])  # the minimum at its own coordinates
+        assert plane.theta_at(1.0, 2.0)[3 - i - j] == pytest.approx(theta[3 - i - j])  # the third held at θ*
+    none = landscape_planes(2, None, None)
+    assert (none[0].u_name, none[0].v_name) == ("w1", "b") and len(none) == 3  # no minimum: (w1, b) through 0 first
+    for choice, plane in enumerate(planes):
+        _, drawing = landscape_view(snapshot, LandscapeSettings(plane=choice), 100, 30, PlotColors(ascii=True))
+        head = "".join(run for run, _ in picture(drawing)[0])
+        if plane.u_name != "u":
+            assert f"objective on ({plane.u_name}, {plane.v_name}), the rest at th*" in head
+        assert head.lstrip().startswith(plane.v_name)
+
+
+async def test_v_cycles_the_landscapes_planes_and_says_which():
+    from apphelpers import message, snap, started, until
+
+    from logreg_tui.tui.app import LogRegApp
+
+    options = parse_options(["--paused", "--dataset", "moons"])
+    from logreg_tui.core.model.options import load_dataset
+
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(160, 50)) as pilot:
+        app = await started(pilot)
+        await pilot.press("v")
+        await until(pilot, lambda: "plane 2 of 4" in message(app), "the v key's words")
+        assert "w1 across, w2 up" in message(app)
+        assert app.query_one("#landscape").settings.plane == 1
+        await pilot.press("v", "v", "v")
+        await until(pilot, lambda: "plane 1 of 4" in message(app), "round to the first")
+        assert "u (flattest) and v (steepest)" in message(app) and snap(app).epoch == 0

@@ -1,6 +1,7 @@
 """The data a lesson needs: label noise, class balance, a start point, and the presets that show one lesson each."""
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -142,8 +143,13 @@ async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
         await until(pilot, lambda: snap(app).n_points == 30)
         now = snap(app)
         assert (now.val_frac, now.lr, now.epochs, now.dataset.gap) == (0.5, 0.5, 3001, 2.0)
+        await pilot.press("p")  # the two-feature lessons: gauss, moons, xor, circle
+        await until(pilot, lambda: snap(app).dataset.recipe == "gauss")
+        assert snap(app).dataset.d == 2 and len(snap(app).theta) == 3 and "preset gauss" in message(app)
+        await pilot.press("p", "p", "p")
+        await until(pilot, lambda: snap(app).dataset.recipe == "circle")
         await pilot.press("p")  # round to the tutorial's
-        await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0)
+        await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0 and snap(app).dataset.d == 1)
         assert snap(app).epochs == 1001 and snap(app).dataset.gap == 4.0
 
 
@@ -193,6 +199,21 @@ def test_every_presets_words_are_true_of_its_numbers():
     options, dataset, overfit, _ = minimum("overfit")
     assert (dataset.n_points, options.settings.val_frac, options.settings.lr, options.epochs) == (30, 0.5, 0.5, 3001)
     assert dataset.n_train(0.5) == 15 and not overfit.exists  # separable: the loss falls toward 0
+
+    # two features: their words and their numbers
+    assert words["gauss"].startswith("two features, two Gaussians: a line separates them, so the loss has no minimum")
+    _, dataset, gauss, _ = minimum("gauss")
+    assert dataset.d == 2 and not gauss.exists and "press 2 for L2" in words["gauss"]
+    assert minimum("gauss", l2=0.01)[2].exists
+    assert "(accuracy 0.875 at its minimum)" in words["moons"]
+    _, dataset, moons, _ = minimum("moons")
+    z = dataset.X.astype(np.float64) @ np.array(moons.weights) + moons.b
+    assert round(float(((z > 0) == (dataset.y > 0.5)).mean()), 3) == 0.875
+    for name in ("xor", "circle"):
+        assert "ln 2" in words[name]
+        _, dataset, best, _ = minimum(name)
+        assert best.loss == pytest.approx(math.log(2), abs=2e-3) and max(map(abs, best.weights)) < 0.1
+    assert "the loss stops at ln 2 = 0.693 with w near 0" in words["xor"]
 
 
 async def test_a_preset_reached_with_p_is_the_runs_command_line_in_help_and_export(tmp_path):

@@ -218,7 +218,7 @@ class Engine(Steering):
 
     def _start_run(self, dataset: Dataset, settings: Settings) -> Run:
         """A run from w = b = 0 at epoch 0 (the settings and the speed kept)."""
-        run = Run(dataset, self._device, settings, self._config.shuffle_seed, self._config.init,
+        run = Run(dataset, self._device, settings, self._config.shuffle_seed, self._config.start(dataset.d),
                   self._homework.function if self._homework else None)
         self._pending_steps = 0
         self._stop_at = self._config.epochs or None

@@ -233,6 +233,9 @@ class LogRegApp(App):
         self._say(f"{count} earlier run{'s' if count != 1 else ''} {'shown' if shown else 'hidden'}"
                   + ("" if count else ": z or r starts a new run and keeps the last one to compare"))
 
+    def action_cycle_plane(self) -> None:
+        self._say(self._plots.cycle_plane(self.link.latest))
+
     def action_clear_ghosts(self) -> None:
         self.action_engine("clear_ghosts")
         self._say("earlier runs forgotten")

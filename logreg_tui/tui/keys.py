@@ -26,7 +26,7 @@ ROWS = [
      "from the last w, b whose loss is finite)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
     ("p", "cycle_preset", "preset", "the next lesson's data and settings (tutorial → overlap → separable → imbalanced "
-     "→ noisy → overfit): a new run, the last one kept as a ghost"),
+     "→ noisy → overfit → gauss → moons → xor → circle): a new run, the last one kept as a ghost"),
     ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
     ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
      "(the new one's state starts fresh)"),
@@ -39,6 +39,8 @@ ROWS = [
     ("down", "move(0, -1)", "b−", "landscape: b − one map cell"),
     ("m", "toggle_landscape", "map", "when not every plot fits: the bottom plot shows the data, the loss landscape or "
      "the evaluation (from 120×40, and in a row from 180 columns: the landscape or the evaluation)"),
+    ("v", "cycle_plane", "plane", "landscape, with more than one feature: the next plane of θ it shows (through the "
+     "minimum along the flattest and steepest directions, then every pair of w₁ … w_d, b); the title says which"),
     ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
      "run) on the loss plot and the landscape"),
     ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),

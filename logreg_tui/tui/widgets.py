@@ -26,7 +26,7 @@ from textual.widgets._footer import FooterKey
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, ascii_text, fits, rows_of, size_note
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
-from logreg_tui.views.landscape import geometry, plane_of
+from logreg_tui.views.landscape import geometry, plane_of, plane_words
 from logreg_tui.views.plane_plot import geometry as plane_geometry
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
@@ -218,7 +218,7 @@ class LandscapeView(PlotView):
         window, frame = geometry(snapshot, self.settings, *self.size)
         point = frame.point_at(window, event.x, event.y)
         if point is not None:
-            self.post_message(self.Moved(plane_of(snapshot).theta_at(*point)))
+            self.post_message(self.Moved(plane_of(snapshot, self.settings).theta_at(*point)))
 
 
 class DataView(PlotView):
@@ -370,7 +370,14 @@ class Plots(Container):
         view = self.query_one(LandscapeView)
         data = self.query_one("#data", PlotView).size
         across, up = view.cell_size(snapshot, None if view.size.area else (data.width, data.height))
-        return plane_of(snapshot).step(columns * across, rows * up)
+        return plane_of(snapshot, view.settings).step(columns * across, rows * up)
+
+    def cycle_plane(self, snapshot: Snapshot) -> str:
+        """v: the landscape's next plane (with more than one feature); what it shows now, in words."""
+        view = self.query_one(LandscapeView)
+        if snapshot.dataset.d > 1:
+            view.settings = replace(view.settings, plane=view.settings.plane + 1)
+        return plane_words(snapshot, view.settings)
 
 
 class KeysFooter(Footer):

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from logreg_tui.core.maths.optimum import Optimum
-from logreg_tui.core.maths.plane import WB_PLANE, Plane, landscape_plane
+from logreg_tui.core.maths.plane import WB_PLANE, Plane, landscape_plane, landscape_planes
 from logreg_tui.core.model.history import PathView
 from logreg_tui.core.model.settings import Settings, objective_of
 from logreg_tui.core.model.state import Snapshot
@@ -56,6 +56,7 @@ MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell
 @dataclass(frozen=True)
 class LandscapeSettings:
     ghosts: bool = True  # earlier runs' paths on the same data, faded (the g key)
+    plane: int = 0  # with more than one feature: which of plane.landscape_planes (the v key)
 
 
 def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple[int, Snapshot]]:
@@ -66,15 +67,17 @@ def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple
             if ghost.dataset.same_data(snapshot.dataset) and ghost.n_train == snapshot.n_train]
 
 
-def plane_of(snapshot: Snapshot) -> Plane:
-    """The plane this snapshot's landscape shows (core/maths/plane.landscape_plane): (w, b) with one feature."""
-    return landscape_plane(snapshot.dataset.d, snapshot.optimum, snapshot.curvature_at_minimum)
+def plane_of(snapshot: Snapshot, settings: LandscapeSettings | None = None) -> Plane:
+    """The plane this snapshot's landscape shows (core/maths/plane.landscape_plane): (w, b) with one feature; with
+    more the one the v key chose."""
+    return landscape_plane(snapshot.dataset.d, snapshot.optimum, snapshot.curvature_at_minimum,
+                           settings.plane if settings else 0)
 
 
 def geometry(snapshot: Snapshot, settings: LandscapeSettings, width: int, height: int) -> tuple[Window, Frame]:
     """The window and the frame of a landscape of this snapshot, drawn width × height."""
     others = tuple(ghost.path for _, ghost in ghosts_on_map(snapshot, settings))
-    plane = plane_of(snapshot)
+    plane = plane_of(snapshot, settings)
     alpha, beta = plane.project(np.array(snapshot.theta))
     window = landscape_window(snapshot.path, snapshot.optimum, float(alpha), float(beta), others, plane)
     labels = tick_labels(multiples(window.b_low, window.b_high, window.b_step), window.b_step)
@@ -89,7 +92,7 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     if snapshot.optimum is None:  # before the engine exists: no minimum to place the window around yet
         return ("computing", width, height), "computing the landscape…"
     window, frame = geometry(snapshot, settings, width, height)
-    plane = plane_of(snapshot)
+    plane = plane_of(snapshot, settings)
     surface: LossSurface | PlaneSurface = (loss_surface(snapshot.dataset, snapshot.n_train) if plane == WB_PLANE
                                            else plane_surface(snapshot.dataset, snapshot.n_train, plane))
     optimum = snapshot.optimum
@@ -239,8 +242,10 @@ def _title(optimum: Optimum | None, width: int, settings: Settings, plane: Plane
         if plane.u_name == "u":
             return _first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
                                   "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
-        where = f"({plane.u_name}, {plane.v_name}) through 0"
-        return _first_fitting(width, f"objective on {where}", where, "slice")
+        through = "θ*" if optimum is not None and optimum.exists else "0"
+        where = f"({plane.u_name}, {plane.v_name})"
+        return _first_fitting(width, f"objective on {where}, the rest at {through}", f"{where} at {through}",
+                              where, "slice")
     if optimum is not None and not optimum.exists:
         words = optimum.reason.split(":")[0]
         return _first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
@@ -447,3 +452,14 @@ def _ghost_styles(colors: PlotColors, indexes: list[int]) -> list[tuple[str, str
             paint = whole(blend(paint, colors.text, 0.25))
         styles.append(("" if colors.monochrome else style_color(paint), ghost_marker(colors, k)))
     return styles
+
+
+def plane_words(snapshot: Snapshot, settings: LandscapeSettings) -> str:
+    """What the v key says: which plane the landscape shows now, of how many."""
+    planes = landscape_planes(snapshot.dataset.d, snapshot.optimum, snapshot.curvature_at_minimum)
+    if len(planes) == 1:
+        return "v: with one feature the landscape is the (w, b) plane itself"
+    plane = planes[settings.plane % len(planes)]
+    what = ("u (flattest) and v (steepest) through the minimum" if plane.u_name == "u"
+            else f"{plane.u_name} across, {plane.v_name} up")
+    return f"landscape plane {settings.plane % len(planes) + 1} of {len(planes)}: {what} (v: the next)"

@@ -62,13 +62,25 @@ class Plane:
         return tuple((alpha * np.array(self.u) + beta * np.array(self.v)).tolist())
 
 
-def landscape_plane(d: int, optimum: Optimum | None, curvature: Curvature | None) -> Plane:
-    """The plane a landscape of data with d features shows (the module's docstring)."""
+def landscape_planes(d: int, optimum: Optimum | None, curvature: Curvature | None) -> tuple[Plane, ...]:
+    """The planes a landscape of data with d features can show, the default first (the module's docstring): with
+    more than one feature, then every pair of θ's coordinates, through the minimum (or 0 without one)."""
     if d == 1:
-        return Plane.coordinates(0, 1, (0.0, 0.0), ("w", "b"))
-    if optimum is not None and optimum.exists and curvature is not None:
-        return Plane(tuple(float(value) for value in optimum.theta), curvature.floor, curvature.steep, "u", "v")
-    return Plane.coordinates(0, d, (0.0,) * (d + 1), ("w1", "b"))
+        return (Plane.coordinates(0, 1, (0.0, 0.0), ("w", "b")),)
+    names = [f"w{j}" for j in range(1, d + 1)] + ["b"]
+    exists = optimum is not None and optimum.exists
+    through = tuple(float(value) for value in optimum.theta) if optimum is not None and exists else (0.0,) * (d + 1)
+    pairs = tuple(Plane.coordinates(i, j, through, (names[i], names[j])) for i in range(d + 1)
+                  for j in range(i + 1, d + 1))
+    if exists and curvature is not None:
+        return (Plane(through, curvature.floor, curvature.steep, "u", "v"), *pairs)
+    return pairs[d - 1:d] + pairs[:d - 1] + pairs[d:]  # (w1, b) first, as one feature's (w, b)
+
+
+def landscape_plane(d: int, optimum: Optimum | None, curvature: Curvature | None, choice: int = 0) -> Plane:
+    """The choice-th plane of landscape_planes (round: the v key cycles them)."""
+    planes = landscape_planes(d, optimum, curvature)
+    return planes[choice % len(planes)]
 
 
 WB_PLANE = landscape_plane(1, None, None)  # one feature's (w, b)

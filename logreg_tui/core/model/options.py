@@ -441,7 +441,8 @@ def preset_options(options: Options, name: str) -> Options:
     parser.set_defaults(**PRESETS[name][1])
     defaults: dict[str, Any] = vars(parser.parse_args([]))
     settings = Settings(**{row.name: defaults.pop(row.name) for row in SETTINGS})
-    data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs")}
+    data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs",
+                                              "dataset", "noise")}
     return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=None,
                    x_column=None, label_column=None, positive=None)
 

@@ -53,7 +53,7 @@ class TrainConfig:
     """How a run starts; commands change the live values (the settings, the speed) afterwards."""
 
     settings: Settings = Settings()  # lr, autograd, optimizer, β, batch size, split, penalties (settings.py)
-    init: tuple[float, ...] = (0.0, 0.0)  # the θ = (w₁ … w_d, b) every run starts from (z returns there)
+    init: tuple[float, ...] | None = None  # the θ = (w₁ … w_d, b) every run starts from (z returns there); None: 0
     shuffle_seed: int = 42  # minibatch order of data from a file (generated data uses its own seed)
     device: str = "cpu"  # auto, cpu, cuda, cuda:N or mps
     epochs: int = 1001  # per run, then done; 0 = no limit
@@ -64,6 +64,11 @@ class TrainConfig:
     # full speed can ask for fewer, since each snapshot costs training time
     uncapped_publish_interval: float | None = None
     script: tuple[Event, ...] = ()  # --replay: changes to apply at their epochs, until a person takes over
+
+    def start(self, d: int) -> tuple[float, ...]:
+        """θ where a run on data with d features starts: init, or 0 (also when init is another dimension's: a
+        preset that brings data with more features starts from 0)."""
+        return self.init if self.init is not None and len(self.init) == d + 1 else (0.0,) * (d + 1)
 
 
 SCORE_BINS = 4096  # the score summary's bins: every screen-sized plot of the scores is drawn from them
@@ -267,11 +272,12 @@ def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, θ where the run starts,
     no history."""
     nan = float("nan")
-    return Snapshot(version=0, status="paused", epoch=0, figures=Figures.unknown(config.init), settings=config.settings,
+    start = config.start(dataset.d)
+    return Snapshot(version=0, status="paused", epoch=0, figures=Figures.unknown(start), settings=config.settings,
                     steps=0, epoch_progress=0.0, last_loss=nan, last_val_loss=nan, saturated=False, val_history=None,
                     epochs_per_second=0.0, run_epochs_per_second=0.0, speed=config.speed,
                     epochs=config.epochs, stop_at=config.epochs or None, device=config.device, dataset=dataset,
-                    history=LossHistory().view(), path=_start_path(config.init), optimum=None, near_optimum_at=None,
+                    history=LossHistory().view(), path=_start_path(start), optimum=None, near_optimum_at=None,
                     events=(), ghosts=(), message="")
 
 

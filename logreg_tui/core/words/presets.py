@@ -19,10 +19,20 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "overfit": ("30 points, half held out, lr 0.5, 3001 epochs: the 15 trained on are separable, so their loss "
                 "falls toward 0 while the held-out loss turns and rises", {"n_points": 30, "gap": 2.0, "val_frac": 0.5,
                                                                        "lr": 0.5, "epochs": 3001}),
+    # two features (--dataset): the boundary is a line in the (x₁, x₂) plane
+    "gauss": ("two features, two Gaussians: a line separates them, so the loss has no minimum (w grows along the "
+              "direction that splits them) until a penalty gives it one: press 2 for L2", {"dataset": "gauss"}),
+    "moons": ("two features, two moons: a line gets most points right (accuracy 0.875 at its minimum) but cannot "
+              "follow the curve",
+              {"dataset": "moons"}),
+    "xor": ("two features in XOR: no line can split them; the loss stops at ln 2 = 0.693 with w near 0, as good as "
+            "guessing", {"dataset": "xor"}),
+    "circle": ("a disc inside a ring: no line separates them either (ln 2 again); it needs features x₁² and x₂², "
+               "with which the boundary becomes a circle", {"dataset": "circle"}),
 }
 PRESET_NAMES = tuple(PRESETS)
 
 
 def next_preset(name: str) -> str:
-    """tutorial → overlap → … → overfit → tutorial."""
+    """tutorial → overlap → … → overfit → gauss → … → circle → tutorial."""
     return PRESET_NAMES[(PRESET_NAMES.index(name) + 1) % len(PRESET_NAMES)]
