@@ -177,3 +177,35 @@ async def test_a_click_on_the_plane_sets_t_to_sigma_there():
         await pilot.click("#data", offset=(column, row))
         await until(pilot, lambda: snap(app).settings.threshold != 0.5, "the click's threshold")
         assert snap(app).settings.threshold == pytest.approx(min(max(expected, 1e-6), 1 - 1e-6), rel=1e-9)
+
+
+def test_a_csv_gives_several_features_by_name_number_or_all(tmp_path):
+    from logreg_tui.core.model.data import DataError, load_csv
+
+    path = tmp_path / "m.csv"
+    rows = np.random.default_rng(0).normal(size=(50, 3)).round(3)
+    labels = (rows[:, 0] + rows[:, 2] > 0).astype(int)
+    path.write_text("a;b;c;klass\n" + "".join(f"{r[0]};{r[1]};{r[2]};{y}\n" for r, y in zip(rows, labels, strict=True)))
+    two = load_csv(path, "c,A", "klass")
+    assert two.d == 2 and two.features == ("c", "a") and np.array_equal(two.X, rows[:, [2, 0]].astype(np.float32))
+    every = load_csv(path, "all", "klass")
+    assert every.d == 3 and every.features == ("a", "b", "c") and np.array_equal(every.y, labels.astype(np.float32))
+    assert "x = 'a', 'b', 'c', label = 'klass'" in every.reading
+    assert load_csv(path, "2", "klass").d == 1  # one column: the tutorial's 1-D x
+    for given, message in (("a,zz", "--x-columns 'zz' is not a column"), ("a,klass", "the same column"),
+                           ("a,a", "names a column twice")):
+        with pytest.raises(DataError, match=message):
+            load_csv(path, given, "klass")
+    path.write_text("a,b,label\n1,2,0\n2,x,1\n")
+    with pytest.raises(DataError, match=r"m.csv:3: not a number: 'x'"):
+        load_csv(path, "a,b")
+
+
+def test_a_headless_run_on_csv_columns_reports_w_in_both_units(cli, tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("u,v,y\n" + "".join(f"{k % 7},{(3 * k) % 5 * 100},{int(k % 7 > 3)}\n" for k in range(40)))
+    result = cli("--headless", "--data", str(path), "--x-columns", "u,v", "--standardize", "--epochs", "51",
+                 "--log-every", "50")
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("w: [") and "(standardized x); original x: w: [" in last

@@ -42,7 +42,7 @@ class Columns:
     separator: str
     header: list[str] | None
     count: int
-    x: int  # 0-based
+    xs: tuple[int, ...]  # the features' columns, 0-based (one for the tutorial's x)
     label: int
     decimal_comma: bool = False  # a ;-separated file whose numbers are written 3,04
 
@@ -52,13 +52,25 @@ class Columns:
     def name(self, index: int) -> str:
         return repr(self.header[index]) if self.header else f"column {index + 1}"
 
+    @property
+    def x(self) -> int:
+        """The first feature's column (the only one for the tutorial's x)."""
+        return self.xs[0]
+
+    def feature_names(self) -> tuple[str, ...]:
+        """The features' names: their headers, or x1 … xd without one (x for a single column)."""
+        if self.header:
+            return tuple(self.header[k].strip() for k in self.xs)
+        return ("x",) if len(self.xs) == 1 else tuple(f"x{j}" for j in range(1, len(self.xs) + 1))
+
 
 @dataclass(frozen=True)
 class Table:
-    x: np.ndarray  # float64
+    x: np.ndarray  # float64: N for one x column, N × d for more
     y: np.ndarray  # 0.0 / 1.0
     reading: str  # one line: what was taken as what (shown on screen and on headless stderr)
     plain: bool  # a comma-separated x,label file with 0/1 labels: nothing was guessed
+    names: tuple[str, ...] = ("x",)  # the features' names (the header's, or x1 … xd)
 
 
 def read_table(path: str | Path, x_column: str | None = None, label_column: str | None = None,
@@ -75,9 +87,10 @@ def read_table(path: str | Path, x_column: str | None = None, label_column: str 
         raise CsvError(f"{path}: no data rows")
     comma = ", decimal comma" if columns.decimal_comma else ""
     reading = (f"{SEPARATORS[columns.separator]}-separated{', ' + encoding if encoding.startswith('utf-16') else ''}"
-               f"{comma}; x = {columns.name(columns.x)}, label = {columns.name(columns.label)}{taken}")
+               f"{comma}; x = {', '.join(columns.name(k) for k in columns.xs)}, label = {columns.name(columns.label)}"
+               f"{taken}")
     plain = columns.separator == "," and columns.count == 2 and not taken and encoding == "utf-8-sig"
-    return Table(x, y, reading, plain)
+    return Table(x, y, reading, plain, columns.feature_names())
 
 
 def _sample(path: Path) -> bytes:
@@ -130,7 +143,7 @@ def _columns(path: Path, text: str, encoding: str, x_column: str | None, label_c
     separator = _separator(lines)
     rows = _rows(text, separator)
     decimal_comma = _decimal_comma(path, separator, rows)
-    number = Columns("", separator, None, 0, 0, 0, decimal_comma).number
+    number = Columns("", separator, None, 0, (0,), 0, decimal_comma).number
     first = rows[0]
     header = first if any(number(cell) is None for cell in first) and len(rows) > 1 and \
         any(number(cell) is not None for cell in rows[1]) else None
@@ -145,18 +158,37 @@ def _columns(path: Path, text: str, encoding: str, x_column: str | None, label_c
     if label is None:
         found = [k for k, name in enumerate(names) if header and name.lower() in LABEL_NAMES]
         label = found[0] if found else (1 if count == 2 else None)
-    x = _pick(path, x_column, names, header, "--x-column")
-    if x is None and label is not None:
+    xs = _pick_features(path, x_column, names, header, numeric, label)
+    if xs is None and label is not None:
         others = [k for k in numeric if k != label]
         x = 1 - label if count == 2 else others[0] if len(others) == 1 else None
+        xs = None if x is None else (x,)
     if count < 2:
         raise CsvError(f"{path}:1: expected 2 columns (x,label), found {count}")
-    if x is None or label is None:
+    if xs is None or label is None:
         raise CsvError(f"{path}: {count} columns ({listed}): say which is x with --x-column NAME|N"
                        + ("" if label is not None else " and which is the label with --label-column NAME|N"))
-    if x == label:
-        raise CsvError(f"{path}: x and the label are the same column ({names[x]!r})")
-    return Columns(encoding, separator, header, count, x, label, decimal_comma)
+    if label in xs:
+        raise CsvError(f"{path}: x and the label are the same column ({names[label]!r})")
+    if len(set(xs)) != len(xs):
+        raise CsvError(f"{path}: --x-columns names a column twice")
+    return Columns(encoding, separator, header, count, xs, label, decimal_comma)
+
+
+def _pick_features(path: Path, given: str | None, names: list[str], header: list[str] | None,
+                   numeric: list[int], label: int | None) -> tuple[int, ...] | None:
+    """The features' columns: one (--x-column NAME|N), several (--x-columns A,B,…), or `all` the numeric columns
+    but the label's; None when not given."""
+    if given is None:
+        return None
+    if given.strip().lower() == "all":
+        chosen = tuple(k for k in numeric if k != label)
+        if not chosen:
+            raise CsvError(f"{path}: --x-columns all: no numeric column besides the label's")
+        return chosen
+    picked = tuple(_pick(path, part.strip(), names, header, "--x-columns" if "," in given else "--x-column")
+                   for part in given.split(","))
+    return tuple(k for k in picked if k is not None)
 
 
 def _decimal_comma(path: Path, separator: str, rows: list[list[str]]) -> bool:
@@ -208,13 +240,15 @@ def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tupl
     def commas(*used: int) -> dict[int | str, Callable[[str], Any]] | None:  # 3,04 → 3.04, per value in Python:
         return {k: _comma_number for k in used} if columns.decimal_comma else None  # only for such files
 
+    one = len(columns.xs) == 1  # the tutorial's x: a 1-D array as always
     try:
         try:
-            both = np.loadtxt(path, usecols=(columns.x, columns.label), **common | {"ndmin": 2},
-                              converters=commas(columns.x, columns.label))
-            x, labels = both[:, 0], both[:, 1]
+            both = np.loadtxt(path, usecols=(*columns.xs, columns.label), **common | {"ndmin": 2},
+                              converters=commas(*columns.xs, columns.label))
+            x, labels = (both[:, 0] if one else both[:, :-1]), both[:, -1]
         except ValueError:  # text labels, or a bad line: x alone first, then the labels as text
-            x = np.loadtxt(path, usecols=columns.x, **common, converters=commas(columns.x))
+            x = np.loadtxt(path, usecols=columns.x if one else columns.xs, **common | ({} if one else {"ndmin": 2}),
+                           converters=commas(*columns.xs))
             labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
     except ValueError:
         raise _bad_line(path, columns) from None
@@ -330,6 +364,21 @@ def _first_bad_line(path: Path, columns: Columns, only_width: bool = False, labe
         return CsvError(f"{path}: not {name} text throughout ({error.reason}): save it in one encoding")
 
 
+def _bad_cell(path: Path, number: int, cell: str, columns: Columns) -> CsvError | None:
+    """What is wrong with one x cell on line `number`, or None."""
+    value = columns.number(cell)
+    if value is None:
+        if THOUSANDS.match(cell):
+            return CsvError(f"{path}:{number}: {cell!r} has a thousands separator; save the numbers "
+                            "without it (or with ; between columns and . for decimals)")
+        return CsvError(f"{path}:{number}: not a number: {cell!r}")
+    if not math.isfinite(value):
+        return CsvError(f"{path}:{number}: x must be finite, got {cell!r}")
+    if abs(value) > FLOAT32_MAX:
+        return CsvError(f"{path}:{number}: x {cell} is past float32's {FLOAT32_MAX:.3g}; rescale the column")
+    return None
+
+
 def _first_bad_row(path: Path, columns: Columns, only_width: bool, label_nan: bool) -> CsvError | None:
     with open(path, encoding=columns.encoding, newline="") as file:
         lines = (line for line in file)
@@ -343,15 +392,7 @@ def _first_bad_row(path: Path, columns: Columns, only_width: bool, label_nan: bo
                 continue
             if label_nan and math.isnan(columns.number(row[columns.label].strip()) or 0.0):
                 return CsvError(f"{path}:{number}: label must be 0 or 1, got {row[columns.label].strip()!r}")
-            cell = row[columns.x].strip()
-            value = columns.number(cell)
-            if value is None:
-                if THOUSANDS.match(cell):
-                    return CsvError(f"{path}:{number}: {cell!r} has a thousands separator; save the numbers "
-                                    "without it (or with ; between columns and . for decimals)")
-                return CsvError(f"{path}:{number}: not a number: {cell!r}")
-            if not math.isfinite(value):
-                return CsvError(f"{path}:{number}: x must be finite, got {cell!r}")
-            if abs(value) > FLOAT32_MAX:
-                return CsvError(f"{path}:{number}: x {cell} is past float32's {FLOAT32_MAX:.3g}; rescale the column")
+            for column in columns.xs:
+                if problem := _bad_cell(path, number, row[column].strip(), columns):
+                    return problem
     return None if only_width else CsvError(f"{path}: cannot be read as rows of numbers")

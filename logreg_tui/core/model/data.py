@@ -200,10 +200,12 @@ def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: flo
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,
              positive: str | None = None) -> Dataset:
-    """x and a label from a CSV file as people have them (csv_data.read_table); DataError says what is wrong."""
+    """x (one column, or several: `x_column` "A,B" or "all") and a label from a CSV file as people have them
+    (csv_data.read_table); DataError says what is wrong."""
     try:
         table = read_table(path, x_column, label_column, positive, MAX_POINTS)
     except CsvError as error:
         raise DataError(str(error)) from None
     return Dataset(_frozen(table.x), _frozen(table.y), None, math.nan, str(path),
-                   reading="" if table.plain else f"{Path(path).name}: {table.reading}")
+                   reading="" if table.plain else f"{Path(path).name}: {table.reading}",
+                   names=table.names if table.x.ndim > 1 else ())

@@ -133,7 +133,7 @@ def build_parser() -> QuietParser:
     unset = argparse.SUPPRESS
     p = QuietParser(
         prog="logreg-tui",
-        description="Train a 1-D logistic regression live in the terminal, and steer it.",
+        description="Train a logistic regression live in the terminal, and steer it.",
         epilog="Keys in the app: press ? for the list.",
     )
     p.add_argument("--version", action="version", version=f"logreg-tui {__version__}")
@@ -159,7 +159,9 @@ def build_parser() -> QuietParser:
                       help="start from (W, B) instead of (0, 0) (W1,…,Wd,B with d features); random: N(0, 1) each, "
                            "from the data's seed")
     data.add_argument("--data", metavar="FILE.csv", help="x,label rows (0/1 labels) instead of the seeded data")
-    data.add_argument("--x-column", metavar="NAME|N", help="--data: the column of x, by header name or number")
+    data.add_argument("--x-column", "--x-columns", dest="x_column", metavar="NAME|N[,…]|all",
+                      help="--data: the column of x, by header name or number; several features: A,B,… or all (every "
+                           "numeric column but the label's)")
     data.add_argument("--label-column", metavar="NAME|N", help="--data: the column of the labels, by name or number")
     data.add_argument("--positive", metavar="VALUE", help="--data: the label value that is class 1")
     data.add_argument("--standardize", action="store_true", help="train on (x − mean) / std; report both units")
