@@ -172,3 +172,15 @@ def test_a_bad_spec_gets_one_line_and_exit_2(cli, args, says):
     result = cli(*args)
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and says in result.stderr, result.stderr
+
+
+def test_a_legend_names_shaped_data_by_its_shape_preset_or_what_sets_it_apart():
+    from logreg_tui.core.model.data import make_shape_data
+    from logreg_tui.core.model.runs import data_words
+
+    assert data_words(make_tutorial_data()) == "seed 42"  # not 'gauss': a preset's shape is part of its recipe
+    assert data_words(make_tutorial_data(43, gap=1.0)) == "seed 43 gap 1"
+    assert data_words(make_shape_data("moons")) == "moons"  # the preset's recipe exactly
+    assert data_words(make_shape_data("moons", 7)) == "moons seed 7"
+    assert data_words(make_shape_data("circle", noise=0.4)) == "circle seed 42 spread 0.4"
+    assert data_words(make_shape_data("spiral", n_points=300)) == "spiral seed 42 N 300"

@@ -109,3 +109,19 @@ def test_the_valleys_labels_are_never_drawn_under_the_path_or_a_marker():
 def test_importing_the_app_does_not_import_torch():
     code = "import sys, logreg_tui.tui.app, logreg_tui.cli.main; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+async def test_the_footer_lists_v_plane_only_while_the_data_has_more_than_one_feature():
+    def listed(app):
+        return [(key.key_display, key.description) for key in app.query("KeysFooter FooterKey")]
+
+    async with make_app("--paused", "--dataset", "moons").run_test(size=(200, 40)) as pilot:
+        app = await started(pilot)
+        await until(pilot, lambda: ("v", "plane") in listed(app), "v plane in the footer of two features")
+        await pilot.press("p")  # moons → xor → circle → tutorial: back to one feature, a new run
+        await pilot.press("p", "p")
+        await until(pilot, lambda: app.link.latest.dataset.d == 1, "the tutorial's one feature")
+        await until(pilot, lambda: listed(app) and ("v", "plane") not in listed(app), "v plane gone")
+    keys, _ = await _footer((200, 40))
+    assert ("v", "plane") not in [(key, words) for key, words, _ in keys] and ("]", "faster") in [
+        (key, words) for key, words, _ in keys]

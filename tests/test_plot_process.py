@@ -111,15 +111,17 @@ async def test_a_child_that_dies_hands_its_work_back_is_restarted_once_and_named
 
 
 def every_views_drawing():
-    """One Drawing of each view in the registry, from a real run's snapshot (a minimum, a path, a split)."""
+    """One Drawing of each view in the registry, from a real run's snapshot (a minimum, a path, a split), on the
+    tutorial's one feature and on two (the data view draws the (x₁, x₂) plane)."""
+    from logreg_tui.core.model.data import make_shape_data
     from logreg_tui.core.model.state import TrainConfig
     from logreg_tui.training.engine import Engine
     from logreg_tui.views.registry import VIEWS
 
-    config = TrainConfig(epochs=0)
-    engine = Engine(make_tutorial_data(), config)
-    snapshot = engine.run_epochs(30)
-    made = [row.view(snapshot, row.settings, 100, 30, COLORS)[1] for row in VIEWS]
+    made = []
+    for data in (make_tutorial_data(), make_shape_data("moons", n_points=200)):
+        snapshot = Engine(data, TrainConfig(epochs=0)).run_epochs(30)
+        made += [row.view(snapshot, row.settings, 100, 30, COLORS)[1] for row in VIEWS]
     assert all(isinstance(drawing, Drawing) for drawing in made), made
     return made
 
@@ -128,7 +130,8 @@ async def test_every_registered_kind_goes_through_a_real_child():
     from logreg_tui.views.registry import drawing_kinds
 
     made = every_views_drawing()
-    assert {drawing.plot for drawing in made} == drawing_kinds() == {"loss", "data", "landscape", "evaluation"}
+    assert {drawing.plot for drawing in made} == drawing_kinds() == {"loss", "data", "landscape", "evaluation",
+                                                                                "plane"}
     process = PlotProcess()
     process.start()
     try:
@@ -144,7 +147,7 @@ def test_the_child_decodes_every_kind_whatever_it_imported_first():
     code = ("import logreg_tui.views.plot_process as p, logreg_tui.views.drawing as d; "
             "print(sorted(d.Drawing.kinds))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['data', 'evaluation', 'landscape', 'loss']"
+    assert out.strip() == "['data', 'evaluation', 'landscape', 'loss', 'plane']"
 
 
 def test_the_child_exits_when_the_app_goes():

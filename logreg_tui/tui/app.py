@@ -81,6 +81,7 @@ class LogRegApp(App):
         self._stats = self.query_one(StatsPanel)
         self._message_line = self.query_one(MessageLine)
         self._plots = self.query_one(Plots)
+        self._footer = self.query_one(KeysFooter)
         self.colour_depth, self.ascii, theme = terminal_look(self.options.colors, self.options.ascii,
                                                              self.console.color_system, self.no_color,
                                                              self.is_headless, os.environ)
@@ -152,6 +153,7 @@ class LogRegApp(App):
         if self.link.release():  # the keys pressed while torch loaded applied first, at epoch 0
             self._say(self.dataset.notes())  # the queue's note is done
         snapshot = engine.latest
+        self._footer.features(snapshot.dataset.d)
         now = time.monotonic()
         self.plot_process.check(now)
         if notice := self.plot_process.take_notice():

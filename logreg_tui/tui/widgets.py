@@ -384,9 +384,20 @@ class KeysFooter(Footer):
     """Textual's footer lists the keys only when the bindings change while the app has focus; a browser tab
     (--serve) starts without it, so this one lists them when it comes."""
 
+    _several = False  # more than one feature: the keys for planes are listed
+
+    FOR_SEVERAL_FEATURES = ("cycle_plane",)  # keys that do nothing with one feature: left out of its footer
+
     def on_mount(self) -> None:
         self.watch(self.app, "app_focus", self._list_keys, init=False)
         self._width = self.app.size.width
+
+    def features(self, d: int) -> None:
+        """The data's feature count: where it crosses 1, the footer lists the keys again (v plane or not)."""
+        several = d > 1
+        if several != self._several:
+            self._several = several
+            self.call_later(self.recompose)  # in the footer's own context: its keys bind to it
 
     def _list_keys(self, focused: bool) -> None:
         if focused:
@@ -400,7 +411,7 @@ class KeysFooter(Footer):
         room = self.app.size.width - sum(_footer_width(key) for key in palette)
         shown: list[FooterKey] = []
         for key in keys:
-            if key in palette:
+            if key in palette or (key.action in self.FOR_SEVERAL_FEATURES and not self._several):
                 continue
             room -= _footer_width(key)
             if room < 0:

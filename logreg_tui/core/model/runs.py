@@ -84,18 +84,31 @@ def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
 
 
 def data_words(dataset: Dataset) -> str:
-    """The data as a legend names it: a preset's name where its recipe is one (overlap), else what sets it apart
-    from the tutorial's (seed 43 gap 1 N 300), or the CSV's path."""
+    """The data as a legend names it: a preset's name where its recipe is one (overlap, moons), else what sets it
+    apart from the tutorial's (seed 43 gap 1 N 300; circle seed 7 spread 0.4), or the CSV's path."""
     if dataset.seed is None:
         return dataset.source
-    recipe = {key: getattr(dataset, key) for key in RECIPE_WORDS}
+    recipe = _recipe(dataset)
     for name, (_, defaults) in PRESETS.items():
-        if name != "tutorial" and dataset.seed == TUTORIAL["seed"] and recipe == {
-                key: defaults.get(key, TUTORIAL[key]) for key in RECIPE_WORDS}:
+        if name != "tutorial" and dataset.seed == TUTORIAL["seed"] and recipe == _recipe_of_preset(defaults):
             return name
-    words = [f"seed {dataset.seed}"] + [f"{RECIPE_WORDS[key]} {format_number(value)}" for key, value in recipe.items()
-                                        if value != TUTORIAL[key]]
-    return " ".join(words)
+    shape = [] if dataset.recipe == "tutorial" else [dataset.recipe]
+    words = shape + [f"seed {dataset.seed}"] + [f"{RECIPE_WORDS[key]} {format_number(value)}"
+                                                for key, value in recipe.items()
+                                                if key in RECIPE_WORDS and value != TUTORIAL[key]]
+    return " ".join(words + ([f"spread {format_number(dataset.noise)}"] if dataset.noise is not None else []))
+
+
+def _recipe(dataset: Dataset) -> dict[str, Any]:
+    """What a seed draws from: the shape, its spread, and the recipe's numbers (a shape has no gap)."""
+    numbers = {key: getattr(dataset, key) for key in RECIPE_WORDS if key != "gap" or dataset.recipe == "tutorial"}
+    return numbers | {"recipe": dataset.recipe, "noise": dataset.noise}
+
+
+def _recipe_of_preset(defaults: dict[str, Any]) -> dict[str, Any]:
+    shape = defaults.get("dataset") or "tutorial"
+    numbers = {key: defaults.get(key, TUTORIAL[key]) for key in RECIPE_WORDS if key != "gap" or shape == "tutorial"}
+    return numbers | {"recipe": shape, "noise": defaults.get("noise")}
 
 
 # the tutorial's recipe: make_tutorial_data's defaults (seed 42, 1000 points, gap 4 …), and how a legend names each
