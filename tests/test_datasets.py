@@ -209,3 +209,50 @@ def test_a_headless_run_on_csv_columns_reports_w_in_both_units(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     last = result.stdout.splitlines()[-1]
     assert last.startswith("w: [") and "(standardized x); original x: w: [" in last
+
+
+@pytest.mark.parametrize(("shape", "note"), [("xor", True), ("circle", True), ("gauss", False), ("moons", False)])
+def test_where_no_line_beats_guessing_the_lesson_says_so_and_elsewhere_nothing(shape, note):
+    from logreg_tui.core.words.lessons import guessing_note
+
+    dataset = make_shape_data(shape, 42, 600)
+    optimum = find_optimum(dataset.X, dataset.y)
+    said = guessing_note(optimum, float(dataset.y.mean()))
+    assert bool(said) == note, said
+    if note:
+        assert "ln 2 = 0.693" in said and f"{optimum.loss:.4g}" in said
+        assert optimum.loss == pytest.approx(math.log(2), rel=0.02)
+
+
+def test_the_lesson_names_guessings_loss_for_a_lopsided_class_share():
+    from logreg_tui.core.maths.optimum import Optimum
+    from logreg_tui.core.words.lessons import guessing_note
+
+    entropy = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))
+    assert "0.325 with 90% in class 1" in guessing_note(Optimum((0.0, 2.2), entropy * 0.99), 0.9)
+    assert guessing_note(Optimum((3.0, 2.2), entropy * 0.5), 0.9) == ""  # a line does better: no lesson
+    assert guessing_note(Optimum((0.0, 0.0), 0.0), 1.0) == ""  # one class: nothing to guess
+
+
+def test_a_headless_xor_run_says_why_its_loss_stays_at_ln_2(cli):
+    result = cli("--headless", "--dataset", "xor", "--epochs", "101", "--log-every", "100")
+    assert result.returncode == 0 and result.stdout.splitlines()[-1].startswith("w: [")
+    assert "no line splits these classes" in result.stderr and "ln 2 = 0.693" in result.stderr
+    assert "no line splits" not in cli("--headless", "--dataset", "moons", "--epochs", "11").stderr
+
+
+async def test_the_app_tells_the_xor_lesson_once_the_line_is_quiet(monkeypatch):
+    from apphelpers import message, started, until
+
+    from logreg_tui.tui import message_line
+    from logreg_tui.tui.app import LogRegApp
+
+    monkeypatch.setattr(message_line, "QUIET_SECONDS", 0.0)
+    options = parse_options(["--paused", "--dataset", "xor"])
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        await until(pilot, lambda: "no line splits these classes" in message(app), "the xor lesson")
+        await pilot.press("plus")
+        await until(pilot, lambda: "lr 0.2 → 0.4" in message(app), "news over it")  # said once, not again
+        await pilot.pause(0.3)
+        assert "no line splits" not in message(app)

@@ -180,3 +180,20 @@ def test_the_data_view_of_more_features_draws_the_points_by_score_under_sigma():
     text = "\n".join("".join(text for text, _ in row) for row in picture(drawing))
     assert "data by score z = w.x + b, and s(z)" in text.splitlines()[0] and "z* = 0" in text.splitlines()[0]
     assert len(drawing.x0) and len(drawing.x1) and drawing.x0.mean() < 0 < drawing.x1.mean()  # classes apart in z
+
+
+@pytest.mark.parametrize(("d", "shown"), [(2, 3), (6, 2)])
+def test_the_curvature_page_lists_every_eigenvalue_that_fits_and_the_ends_beyond(d, shown):
+    from logreg_tui.core.maths.objective import hessian
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS, VALUE_WIDTH
+
+    dataset = features(d)
+    snapshot = paused(dataset).run_epochs(30)
+    pages = {label: value(snapshot) for label, value in CURVATURE_STATS}
+    minimum = snapshot.optimum
+    expected = np.linalg.eigvalsh(hessian(np.array(minimum.weights), minimum.b, dataset.X.astype(np.float64)))
+    numbers = [float(word) for word in pages["λ at min"].split() if word != "…"]
+    assert len(numbers) == shown and len(pages["λ at min"]) <= VALUE_WIDTH
+    ends = expected if shown == d + 1 else expected[[0, -1]]
+    assert numbers == pytest.approx(ends, rel=0.05)  # as printed, to 2 or 3 digits
+    assert float(pages["κ at min"].split(":")[0]) == pytest.approx(expected[-1] / expected[0], rel=1e-2)

@@ -167,6 +167,8 @@ def run_headless(options: Options, dataset: Dataset) -> int:
         print(strict_json(run_summary(options, snapshot, status=status)))
     elif status not in ("diverged", "error"):
         print(_final_line(snapshot))
+        if lesson := _guessing(snapshot):
+            print(f"logreg-tui: {lesson}", file=sys.stderr)
     sys.stdout.flush()  # the result is out whatever the export does next (a full disk, a removed directory)
     if options.export and (refused := _export(options, snapshot, status)):
         return refused
@@ -179,6 +181,13 @@ def run_headless(options: Options, dataset: Dataset) -> int:
     if stopped:
         return fail(f"{stop_words(stopped[0])} at epoch {snapshot.epoch}", exit_code(stopped[0]))
     return 0
+
+
+def _guessing(snapshot: Snapshot) -> str:
+    """Why the loss stayed at guessing's, where no line splits the classes (lessons.guessing_note); "" else."""
+    from logreg_tui.core.words.lessons import guessing_note
+
+    return guessing_note(snapshot.optimum, snapshot.class_share)
 
 
 def _export(options: Options, snapshot: Snapshot, status: str) -> int:

@@ -15,7 +15,18 @@ from logreg_tui.core.words.formatting import FLOAT32_EPSILON, format_number
 
 
 def _eigenvalues(curvature: Curvature | None) -> str | None:
-    return None if curvature is None else f"{curvature.low:.3g} {curvature.high:.3g}"
+    """λ_min λ_max with one feature; with more, every eigenvalue where they fit the panel (three at d = 2), else
+    the two ends with … between."""
+    if curvature is None:
+        return None
+    for digits in (3, 2):
+        every = " ".join(f"{value:.{digits}g}" for value in curvature.eigenvalues)
+        if len(every) <= VALUE_WIDTH:
+            return every
+    return f"{curvature.low:.2g} … {curvature.high:.2g}"
+
+
+VALUE_WIDTH = 16  # what fits after a stat's label in the 28-cell panel (app.tcss: width, border, padding)
 
 
 def _condition(curvature: Curvature | None) -> str | None:

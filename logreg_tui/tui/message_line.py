@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import Static
 
 from logreg_tui.core.model.runs import Event, ghost_name
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.formatting import counted, printable
+from logreg_tui.core.words.lessons import guessing_note
+
+QUIET_SECONDS = 4.0  # a lesson's note waits this long after anything else was said, so as not to hide it
 
 
 class MessageLine(Static):
@@ -19,9 +24,12 @@ class MessageLine(Static):
         self._last_ghost: Snapshot | None = None
         self.failed = False  # training stopped: its line stays
         self.next_run_note = ""  # said with the news of the next new run (what it is: a preset's lesson)
+        self._told_optimum: object = None  # the minimum whose lesson (guessing_note) was told
+        self._said_at = -QUIET_SECONDS
 
     def say(self, text: str, from_engine: bool = False) -> None:
         self.is_engines = from_engine
+        self._said_at = time.monotonic() if text else self._said_at
         self.update(printable(text))
 
     def about_next_run(self, note: str, ghost_coming: bool) -> None:
@@ -50,4 +58,16 @@ class MessageLine(Static):
                      f"behind it as {ghost_name(0)!r} (g hides the earlier runs, G forgets them)")
         elif event is not self._last_event and event is not None and not (snapshot.message or snapshot.warning):
             self.say(f"epoch {event.epoch}: {event.what}")
+        elif not (snapshot.message or snapshot.warning):
+            self._tell_lesson(snapshot)
         self._last_event, self._last_ghost = event, ghost
+
+    def _tell_lesson(self, snapshot: Snapshot) -> None:
+        """Once per minimum, when the line has been quiet a while: why the loss stays where it is, where that is
+        the lesson (no line does better than guessing)."""
+        optimum = snapshot.optimum
+        if optimum is None or optimum is self._told_optimum or time.monotonic() - self._said_at < QUIET_SECONDS:
+            return
+        self._told_optimum = optimum
+        if note := guessing_note(optimum, snapshot.class_share):
+            self.say(note)

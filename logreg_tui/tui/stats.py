@@ -14,11 +14,10 @@ from logreg_tui.core.maths.evaluation import evaluations
 from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Setting, stat_words
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.formatting import format_accuracy, format_number, printable, short_count
-from logreg_tui.tui.curvature_stats import CURVATURE_STATS, curvature_note
+from logreg_tui.tui.curvature_stats import CURVATURE_STATS, VALUE_WIDTH, curvature_note
 from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
-VALUE_WIDTH = 16  # what fits after the label in the 28-cell panel (app.tcss: width, border, padding)
 
 
 def _epoch(snapshot: Snapshot) -> str:

@@ -267,6 +267,12 @@ class Snapshot:
         """The points trained on: all but the held-out ones."""
         return self.dataset.n_train(self.settings.val_frac)
 
+    @property
+    def class_share(self) -> float:
+        """The share of trained points in class 1 (what guessing knows)."""
+        trained = self.dataset.y[:self.n_train]
+        return float(trained.mean()) if len(trained) else 0.0
+
 
 def before_training(dataset: Dataset, config: TrainConfig) -> Snapshot:
     """What there is to show before the engine exists (torch still loading): the data, θ where the run starts,
