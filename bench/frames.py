@@ -15,12 +15,13 @@ import numpy as np
 
 from logreg_tui.core.maths.evaluation import ranked_points
 from logreg_tui.core.maths.optimum import find_optimum
-from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.data import make_shape_data, make_tutorial_data
 from logreg_tui.core.model.history import LossHistory, PathHistory
 from logreg_tui.core.model.state import TrainConfig, before_training
 from logreg_tui.views.drawing import PlotColors
 from logreg_tui.views.evaluation import EvaluationSettings, evaluation_view
 from logreg_tui.views.landscape import LandscapeSettings, landscape_view, map_codes
+from logreg_tui.views.plane_plot import plane_view
 from logreg_tui.views.plots import LossSettings, loss_plot, picture, render
 from logreg_tui.views.scatter import data_plot
 from logreg_tui.views.surface import loss_surface
@@ -102,6 +103,46 @@ def main() -> None:
     small_map, big_map = map_seconds(small), map_seconds(big)
     print(f"the map, once per data set, window and size: {small_map * 1e3:.1f} ms at N 1e3, "
           f"{big_map * 1e3:.1f} ms at N 1e6 (summary included): {big_map / small_map:.2f}")
+    two_features()
+
+
+PLANE_WIDTH, PLANE_HEIGHT = 86, 28  # the data view's size in a 200×60 terminal (2 × 2 beside the stats)
+
+
+def plane_frame_seconds(dataset, history, repeats: int = 15) -> float:
+    """Median time of a frame of two features at 200×60: the loss plot, the data view (the points in the plane over
+    σ's shaded map, the boundary) and the landscape on its plane, θ moving each frame."""
+    view = history.view()
+    optimum = find_optimum(dataset.X[:1000], dataset.y[:1000])
+    path = PathHistory()
+    path.start(0, 0.0, 0.0, 0.0)
+    e = np.arange(1, 1_001, dtype=np.float64)
+    path.extend(e.astype(np.int64), 1.0 - np.exp(-e / 200), -0.5 + 0.5 * np.exp(-e / 300), 0.1 * np.sin(e / 50))
+    snapshot = replace(before_training(dataset, TrainConfig()), path=path.view(), optimum=optimum)
+    times = []
+    for k in range(repeats):
+        moved = snapshot.with_figures(theta=(1.0 + k * 1e-3, -0.5, 0.1))
+        started = time.perf_counter()
+        _, drawing = loss_plot(view, view.count, None, LossSettings(smooth=True), PLANE_WIDTH, PLANE_HEIGHT, COLORS)
+        picture(drawing)
+        _, drawing = plane_view(moved, PLANE_WIDTH, PLANE_HEIGHT, COLORS)
+        picture(drawing)
+        _, drawing = landscape_view(moved, LandscapeSettings(), PLANE_WIDTH, PLANE_HEIGHT, COLORS)
+        picture(drawing)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def two_features() -> None:
+    """Issue 41's bar: the frame with the 2-D data map at 200×60 ≤ 30 ms at N 1e3, and ≤ 1.2× that at N 1e6 (the
+    points binned to the screen and the plane's summary made once per data set, as the app caches them)."""
+    small, big = make_shape_data("moons", 42, 1_000), make_shape_data("moons", 42, 1_000_000)
+    history = history_after(1_000)
+    plane_frame_seconds(big, history, repeats=1)  # the per-data-set caches, built once as in the app
+    for _ in range(3):
+        base, many = plane_frame_seconds(small, history), plane_frame_seconds(big, history)
+    print(f"two features (moons), frame at 200×60: {base * 1e3:.1f} ms at N 1e3 (goal ≤ 30); "
+          f"N 1e6 ÷ N 1e3: {many / base:.2f}  (goal ≤ 1.2)")
 
 
 def evaluation(small, big, history, path) -> None:

@@ -187,3 +187,39 @@ def test_utf8_terminals_keep_braille_and_no_ascii_undoes_the_default():
         assert any(0x2800 <= ord(c) <= 0x28FF for c in term.text)
     finally:
         term.close()
+
+
+def _plane_cells(cells: list[list]) -> list:
+    """The two-feature data view's map cells (inside its axes, left of the stats), read off the screen."""
+    lines = ["".join(cell.data for cell in row) for row in cells]
+    title = next(y for y, line in enumerate(lines) if "data and" in line)
+    bottom = next(y for y in range(title + 1, len(lines)) if lines[y].strip().startswith(("└", "+-")))
+    edge = lines[title].rindex("▏" if "▏" in lines[title] else "|")
+    axis = lines[title + 1].index("│" if "│" in lines[title + 1] else "|")
+    return [cell for row in cells[title + 1:bottom] for cell in row[axis + 1:edge]]
+
+
+@pytest.mark.parametrize(("env", "map_glyphs", "points"), [
+    ({"TERM": "xterm"}, set("▒▓"), set("●○")),  # 16 colours: shades in the class's colour (few ░ so soon)
+    ({"TERM": "linux"}, set(".:"), set("+o")),  # a Linux console: ASCII, a ramp
+    ({"NO_COLOR": "1"}, {"·"}, set("●○")),  # no colour: σ's bands dotted like contour lines
+])
+def test_two_features_map_reads_at_80_by_24_in_16_colours_ascii_and_without_colour(env, map_glyphs, points):
+    term = _at_epoch_30(env, 80, 24, "--dataset", "gauss")
+    try:
+        plane = _plane_cells(term.cells())
+        glyphs = {cell.data for cell in plane}
+        assert map_glyphs <= glyphs and points <= glyphs, glyphs
+        boundary = "*" if env.get("TERM") == "linux" else None
+        assert (boundary in glyphs) if boundary else any(0x2800 < ord(g) <= 0x28FF for g in glyphs), glyphs
+        if env.get("TERM") == "linux":
+            assert all(g.isascii() for g in glyphs), glyphs
+        if "NO_COLOR" in env:
+            assert not glyphs & set("░▒▓")
+        else:
+            assert {cell.bg for cell in plane} == {"default"}  # the terminal's own background: no grey blocks
+            ones = {cell.fg for cell in plane if cell.data in "●+"}
+            zeros = {cell.fg for cell in plane if cell.data in "○o"}
+            assert len(ones) == len(zeros) == 1 and ones != zeros and ones | zeros <= ANSI_NAMES, (ones, zeros)
+    finally:
+        term.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -31,6 +32,7 @@ def whole(shade: Shade) -> RGB:
     return (round(shade[0]), round(shade[1]), round(shade[2]))
 
 
+@lru_cache(maxsize=8192)  # a map's cells take their colours from a palette of a few hundred: formatted once each
 def to_hex(rgb: Shade) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c))) for c in rgb))
 

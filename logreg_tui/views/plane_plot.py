@@ -4,7 +4,7 @@ the boundary w·x + b = logit(t) as a line: how a linear model classifies a plan
 Drawn cell by cell on the landscape's grid (map_grid.Frame): the points are binned to the screen once per data
 set and size (what a frame draws is O(screen) at any N), σ is evaluated at each half cell, the boundary is
 braille. The map: the classes' colours toward σ's ends in truecolour and 256 colours, shades ` ░▒▓` in 16
-colours, and without colour bands of σ dotted like contour lines.
+colours (a ramp ` .:` in 16-colour ASCII), and without colour bands of σ dotted like contour lines.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ BANDS = 10  # σ's bands: the map's colour steps, and the dotted bands without c
 TRAIN0, TRAIN1, HELD0, HELD1 = 1, 2, 4, 8  # a cell's points: bits
 GLYPHS = {"class0": ("○", "o"), "class1": ("●", "+"), "both": ("◐", "%"), "held": ("×", "x")}  # (unicode, ASCII)
 SHADES = " ░▒▓"  # 16 colours: how sure σ is, in the colour of the class it leans to
+ASCII_RAMP = " .:"  # the same in ASCII (a Linux console): light marks, so that the points (o + %) stand out
 
 
 @lru_cache(maxsize=2)
@@ -195,9 +196,10 @@ def _cell(colors: PlotColors, paint: list[str], upper: int, lower: int, points: 
         if colors.ascii:
             return " ", under.lstrip()
         return "▀", f"{paint[upper]} on {paint[lower]}"
-    if colors.ansi and not colors.ascii:
+    if colors.ansi:  # how sure σ is, in the colour of the class it leans to: shades, or an ASCII ramp
         sure = abs((upper + lower + 1) / (2 * BANDS) - 0.5) * 2
         color = colors.class1 if upper >= BANDS // 2 else colors.class0
-        return SHADES[min(int(sure * len(SHADES)), len(SHADES) - 1)], style_color(color)
+        ramp = ASCII_RAMP if colors.ascii else SHADES
+        return ramp[min(int(sure * len(ramp)), len(ramp) - 1)], style_color(color)
     dot = "." if colors.ascii else "·"
     return (dot, "" if colors.monochrome else style_color(colors.dim)) if edge else (" ", "")
