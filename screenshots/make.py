@@ -159,6 +159,14 @@ async def main() -> None:
                 status="done", size=(160, 50))
     await shoot("two-features-16", ("--dataset", "circle", "--colors", "16", "--epochs", "1001"), ("N",) * 20,
                 epochs=200, size=(120, 40))
+    await shoot("two-features-gauss", ("--dataset", "gauss", "--epochs", "1001"), ("N",) * 30, epochs=300,
+                size=(160, 50))
+    await shoot("two-features-circle", ("--dataset", "circle", "--epochs", "1001"), ("N",) * 20, epochs=200,
+                size=(160, 50))
+    await shoot("two-features-xor", ("--dataset", "xor", "--epochs", "1001"), ("N",) * 20, epochs=200,
+                size=(120, 40))
+    await shoot("two-features-xor-16", ("--dataset", "xor", "--colors", "16", "--epochs", "1001"), ("N",) * 20,
+                epochs=200, size=(120, 40))
     flipped = str(HERE.parent / "tests" / "data" / "functions" / "sign_flipped.py")
     await shoot("homework", ("--function", flipped, "--epochs", "200", "--speed", "max"), ("z", "a", "space"),
                 epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))

@@ -37,8 +37,31 @@ def test_more_features_show_the_plane_through_the_minimum_along_its_flattest_and
     alpha, beta = plane.project(np.array(theta))
     back = np.array(plane.theta_at(float(alpha), float(beta)))
     assert np.allclose(plane.project(back), (alpha, beta))  # the projection of the point on the plane is itself
-    separable = Plane.coordinates(0, d, (0.0,) * (d + 1), ("w1", "b"))
-    assert landscape_plane(d, None, None) == separable and separable.project(np.array(theta)) == (0.3, 0.3)
+    first = Plane.coordinates(0, d, (0.0,) * (d + 1), ("w1", "b"))  # no minimum known yet: (w1, b) first
+    assert landscape_plane(d, None, None) == first and first.project(np.array(theta)) == (0.3, 0.3)
+
+
+def test_separable_data_is_shown_along_the_direction_in_which_its_loss_falls_for_ever():
+    from logreg_tui.core.model.data import make_shape_data
+
+    dataset = make_shape_data("gauss", 42, 400, noise=1.0)
+    snapshot = paused(dataset).run_epochs(200)
+    direction = np.array(snapshot.optimum.direction)
+    plane = plane_of(snapshot)
+    s, v = np.array(plane.u), np.array(plane.v)
+    assert (plane.u_name, plane.v_name) == ("s", "v") and plane.origin == (0.0, 0.0, 0.0)
+    assert s == pytest.approx(direction / np.linalg.norm(direction)) and v @ v == pytest.approx(1)
+    b_axis = np.array([0.0, 0.0, 1.0])
+    assert abs(s @ v) < 1e-12 and v == pytest.approx((b_axis - (b_axis @ s) * s) / np.linalg.norm(
+        b_axis - (b_axis @ s) * s))  # v is b's axis made square to s
+    theta = np.array(snapshot.theta)
+
+    def off(plane: Plane) -> float:  # how far θ is from its projection on the plane
+        alpha, beta = plane.project(theta)
+        return float(np.linalg.norm(theta - np.array(plane.theta_at(float(alpha), float(beta)))))
+
+    assert off(plane) < 0.6 * off(Plane.coordinates(0, 2, (0.0, 0.0, 0.0), ("w1", "b")))  # nearer the path
+    assert landscape_plane(2, snapshot.optimum, None, 1).u_name == "w1"  # v then cycles to the coordinates
 
 
 @pytest.mark.parametrize("n", [EXACT_POINTS, 40_000])

@@ -242,6 +242,9 @@ def _title(optimum: Optimum | None, width: int, settings: Settings, plane: Plane
         if plane.u_name == "u":
             return _first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
                                   "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
+        if plane.u_name == "s":
+            return _first_fitting(width, "no minimum: objective along s (it falls for ever) and v",
+                                  "no minimum: along s and v", "0 + s, v", "slice")
         through = "θ*" if optimum is not None and optimum.exists else "0"
         where = f"({plane.u_name}, {plane.v_name})"
         return _first_fitting(width, f"objective on {where}, the rest at {through}", f"{where} at {through}",
@@ -461,5 +464,6 @@ def plane_words(snapshot: Snapshot, settings: LandscapeSettings) -> str:
         return "v: with one feature the landscape is the (w, b) plane itself"
     plane = planes[settings.plane % len(planes)]
     what = ("u (flattest) and v (steepest) through the minimum" if plane.u_name == "u"
-            else f"{plane.u_name} across, {plane.v_name} up")
+            else "s (the direction in which the loss falls for ever) and v (b, square to s) through 0"
+            if plane.u_name == "s" else f"{plane.u_name} across, {plane.v_name} up")
     return f"landscape plane {settings.plane % len(planes) + 1} of {len(planes)}: {what} (v: the next)"

@@ -1,7 +1,8 @@
 """The plane of θ-space a landscape shows: θ = origin + α·u + β·v (on screen its axes are named u and v). With one
 feature it is the (w, b) plane itself (α = w, β = b exactly); with more, the plane through the minimum along the
-Hessian's flattest and steepest eigen-directions there, where the valley is (or the (w₁, b) plane through 0
-without a minimum).
+Hessian's flattest and steepest eigen-directions there, where the valley is; separable data has no minimum: the
+plane through 0 along s, the direction in which the loss falls for ever, and b's axis (or without either, the
+(w₁, b) plane through 0).
 
 A point of θ-space is shown at its projection (α, β) = ((θ − origin)·u, (θ − origin)·v), u and v orthonormal;
 a click or an arrow key on the map moves θ within the plane.
@@ -74,7 +75,23 @@ def landscape_planes(d: int, optimum: Optimum | None, curvature: Curvature | Non
                   for j in range(i + 1, d + 1))
     if exists and curvature is not None:
         return (Plane(through, curvature.floor, curvature.steep, "u", "v"), *pairs)
-    return pairs[d - 1:d] + pairs[:d - 1] + pairs[d:]  # (w1, b) first, as one feature's (w, b)
+    ordered = pairs[d - 1:d] + pairs[:d - 1] + pairs[d:]  # (w1, b) first, as one feature's (w, b)
+    if optimum is not None and optimum.direction is not None:
+        return (split_plane(optimum.direction), *ordered)
+    return ordered
+
+
+def split_plane(direction: tuple[float, ...]) -> Plane:
+    """Separable data: the plane through 0 along s, the direction in which the loss falls for ever (where the
+    path goes), and v, b's axis made orthogonal to s (or w₁'s, where s is b's own)."""
+    s = np.asarray(direction, dtype=np.float64)
+    s = s / np.linalg.norm(s)
+    for axis in (len(s) - 1, 0):
+        v = -s[axis] * s
+        v[axis] += 1.0
+        if np.linalg.norm(v) > 1e-6:
+            break
+    return Plane((0.0,) * len(s), tuple(s.tolist()), tuple((v / np.linalg.norm(v)).tolist()), "s", "v")
 
 
 def landscape_plane(d: int, optimum: Optimum | None, curvature: Curvature | None, choice: int = 0) -> Plane:
