@@ -6,6 +6,7 @@ side by side in this one run.
     python bench/terminal.py          # everything
     python bench/terminal.py --app    # only what the open app costs training (about 14 minutes)
     python bench/terminal.py --app --pairs 15 --n 1000   # fewer turns, one N (about 3 minutes)
+    python bench/terminal.py --dataset moons --bytes     # two features: bytes/s only (--app works with it too)
 
 "Pure headless" is a --headless run whose logging costs nothing measurable (a few lines a second): training
 with no per-epoch work that the app does not do too. The app is compared with it and, so the difference
@@ -27,11 +28,12 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from terminal import Terminal, installed_command
 
 APP = installed_command()
+DATA: list[str] = []  # the data's options for every run (--dataset NAME), the tutorial's without
 COUNTS = f"/tmp/logreg-tui-plot-counts-{os.getpid()}"  # the app writes there who drew its pictures (child, app)
 
 
 def bytes_per_second(*args: str, seconds: float = 5.0) -> float:
-    term = Terminal([APP, *args], 120, 40)
+    term = Terminal([APP, *DATA, *args], 120, 40)
     try:
         term.wait_for(r"status\s+(running|paused)", timeout=30)
         term.pump(1.0)  # past the first frames (and, paused, the idle second)
@@ -93,7 +95,7 @@ class Headless:
     between the first and last progress lines that arrived within it (their epochs and arrival times)."""
 
     def __init__(self, n: int, log_every: int) -> None:
-        self.process = subprocess.Popen([APP, "--headless", "--epochs", "0", "--log-every", str(log_every),
+        self.process = subprocess.Popen([APP, *DATA, "--headless", "--epochs", "0", "--log-every", str(log_every),
                                          "--n-points", str(n)], stdout=subprocess.PIPE, text=True)
         self.lines: list[tuple[float, int]] = []  # (arrival, epoch)
         threading.Thread(target=self._follow, daemon=True).start()
@@ -154,7 +156,7 @@ def app_and_headless_turns(n: int, size: tuple[int, int], pairs: int = 40,
     logging = Headless(n, every_100)
     logging_rate = logging.turn(2 * turn, time.sleep)  # the rate sets how often pure headless logs
     pure = Headless(n, max(int(logging_rate * turn / 5), 1))
-    term = Terminal([APP, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], *size,
+    term = Terminal([APP, *DATA, "--speed", "max", "--epochs", "0", "--paused", "--n-points", str(n)], *size,
                     env={"LOGREG_TUI_PLOT_COUNTS": COUNTS})
     try:
         term.wait_for(r"status\s+paused", timeout=30)
@@ -190,11 +192,14 @@ def _quartiles(ratios: list[float]) -> str:
     return f"{statistics.median(ratios):.3f} (quartiles {low:.3f}–{high:.3f})"
 
 
-def main(only_app: bool = False, pairs: int = 40, sizes: tuple[int, ...] = (1_000, 100_000)) -> None:
-    print(f"120×40, TERM=xterm-256color, {APP}")
+def main(only_app: bool = False, pairs: int = 40, sizes: tuple[int, ...] = (1_000, 100_000),
+         only_bytes: bool = False) -> None:
+    print(f"120×40, TERM=xterm-256color, {APP} {' '.join(DATA)}")
     if only_app:
         return app_and_headless(pairs, sizes)
     print(f"training, defaults:          {bytes_per_second() / 1024:6.2f} KiB/s   (goal ≤ 24)")
+    if only_bytes:
+        return None
     print(f"training, 3 ghosts:          {bytes_per_second_with_ghosts() / 1024:6.2f} KiB/s   (goal ≤ 24)")
     print(f"training, --low-bandwidth:   {bytes_per_second('--low-bandwidth') / 1024:6.2f} KiB/s   (goal ≤ 6)")
     print(f"paused and idle:             {bytes_per_second('--paused'):6.1f} B/s     (goal ≤ 100)")
@@ -224,5 +229,6 @@ def _option(name: str, default: str) -> str:
 
 
 if __name__ == "__main__":
+    DATA.extend(["--dataset", _option("--dataset", "")] if "--dataset" in sys.argv else [])
     main(only_app="--app" in sys.argv[1:], pairs=int(_option("--pairs", "40")),
-         sizes=tuple(int(n) for n in _option("--n", "1000,100000").split(",")))
+         sizes=tuple(int(n) for n in _option("--n", "1000,100000").split(",")), only_bytes="--bytes" in sys.argv)

@@ -61,7 +61,8 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13"}
+KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13",
+        "ctrl+l": "\x0c"}
 
 
 class Terminal:

@@ -223,3 +223,43 @@ def test_two_features_map_reads_at_80_by_24_in_16_colours_ascii_and_without_colo
             assert len(ones) == len(zeros) == 1 and ones != zeros and ones | zeros <= ANSI_NAMES, (ones, zeros)
     finally:
         term.close()
+
+
+@pytest.mark.parametrize("args", [("--dataset", "moons"), ("--val-frac", "0.2")])
+def test_partial_updates_leave_the_screen_exactly_as_a_full_repaint_draws_it(args):
+    """Changed spans are sent alone (tui/partial_updates.py crops both ends of each): after seconds of them, the
+    screen is cell for cell (glyph, colours, bold) what ctrl+l's full repaint draws."""
+    term = Terminal([installed_command(), "--speed", "max", "--epochs", "0", *args], 120, 40)
+    try:
+        term.wait_for(r"status\s+running", timeout=30)
+        term.pump(3.0)
+        term.press("space")
+        term.wait_for(r"status\s+paused")
+        term.pump(0.5)
+
+        def screen():
+            return [[(c.data, c.fg, c.bg, c.bold) for c in row] for row in term.cells()]
+
+        partial = screen()
+        term.press("ctrl+l")
+        term.pump(0.5)
+        assert screen() == partial
+    finally:
+        term.close()
+
+
+def test_a_span_in_the_middle_of_a_row_is_sent_alone():
+    from rich.console import Console
+    from rich.segment import Segment
+    from textual._compositor import ChopsUpdate
+    from textual.strip import Strip
+
+    from logreg_tui.tui.partial_updates import install, render_cropped
+
+    row = Strip([Segment("label "), Segment("abcdefghij")])
+    update = ChopsUpdate([{0: row}, {0: row}], [(0, 8, 11), (1, 2, 4), (1, 12, 16)], [[16], [16]])
+    console = Console(color_system=None, force_terminal=True, width=16)
+    sent = render_cropped(update, console)
+    assert sent == "\x1b[1;9Hcde\n\x1b[2;3Hbe\x1b[2;13Hghij"  # each span alone, from its own cell
+    install()
+    assert ChopsUpdate.render_segments is render_cropped

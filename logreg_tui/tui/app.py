@@ -27,7 +27,7 @@ from logreg_tui.core.model.state import SPEED_MIN, Snapshot, before_training
 from logreg_tui.core.words.display import terminal_look
 from logreg_tui.core.words.formatting import format_number, printable
 from logreg_tui.core.words.presets import PRESETS, next_preset
-from logreg_tui.tui import app_signals
+from logreg_tui.tui import app_signals, partial_updates
 from logreg_tui.tui.keys import bindings, system_commands
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
 from logreg_tui.tui.message_line import MessageLine
@@ -50,6 +50,7 @@ class LogRegApp(App):
 
     def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
         super().__init__()
+        partial_updates.install()  # a changed span of a row is sent alone, not from the row's start
         self.options = options
         self.dataset = dataset
         self.link = EngineLink(before_training(dataset, train_config(options, dataset.d)), options.preset,
