@@ -256,3 +256,37 @@ async def test_the_app_tells_the_xor_lesson_once_the_line_is_quiet(monkeypatch):
         await until(pilot, lambda: "lr 0.2 → 0.4" in message(app), "news over it")  # said once, not again
         await pilot.pause(0.3)
         assert "no line splits" not in message(app)
+
+
+async def test_the_keys_of_one_feature_work_on_two_best_lr_gap_ghosts_and_the_curvature_page():
+    from apphelpers import message, snap, started, until
+
+    from logreg_tui.tui.app import LogRegApp
+
+    options = parse_options(["--paused", "--dataset", "moons"])
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(160, 50)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N")
+        await until(pilot, lambda: snap(app).epoch == 10)
+        best = snap(app).curvature_at_minimum.best_lr
+        await pilot.press("B")  # sgd: 2/(λ_min + λ_max) of the 3 × 3 Hessian at the minimum
+        await until(pilot, lambda: snap(app).settings.lr == pytest.approx(best, rel=1e-9), "B's lr")
+        assert "best near the minimum" in message(app)
+        await pilot.press("d", "N")
+        await until(pilot, lambda: snap(app).epoch == 20)
+        await until(pilot, lambda: "loss − minimum's (log)" in app.query_one("#loss").plain_lines[0], "the gap")
+        await pilot.press("z", "N")
+        await until(pilot, lambda: len(snap(app).ghosts) == 1 and snap(app).epoch == 10, "a ghost")
+        assert len(snap(app).ghosts[0].theta) == 3 and snap(app).ghosts[0].epoch == 20
+        await pilot.press("k")
+        await until(pilot, lambda: any(line.startswith("λ at min") for line in app.query_one("#stats").plain_lines))
+        line = next(line for line in app.query_one("#stats").plain_lines if line.startswith("λ at min"))
+        eigenvalues = np.linalg.eigvalsh(_hessian_at_minimum(snap(app)))
+        assert [float(word) for word in line[9:].split()] == pytest.approx(eigenvalues, rel=0.05)
+
+
+def _hessian_at_minimum(snapshot):
+    from logreg_tui.core.maths.objective import hessian
+
+    optimum = snapshot.optimum
+    return hessian(np.array(optimum.weights), optimum.b, snapshot.dataset.X.astype(np.float64))

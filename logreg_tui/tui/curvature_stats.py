@@ -15,15 +15,20 @@ from logreg_tui.core.words.formatting import FLOAT32_EPSILON, format_number
 
 
 def _eigenvalues(curvature: Curvature | None) -> str | None:
-    """λ_min λ_max with one feature; with more, every eigenvalue where they fit the panel (three at d = 2), else
-    the two ends with … between."""
+    """λ_min λ_max with one feature; with more, every eigenvalue where they fit the panel (three at d = 2: to 3
+    digits, or 2, or 2 without the leading zeros, .0052 .037 .13), else the two ends with … between."""
     if curvature is None:
         return None
-    for digits in (3, 2):
-        every = " ".join(f"{value:.{digits}g}" for value in curvature.eigenvalues)
+    for digits, bare in ((3, False), (2, False), (2, True)):
+        every = " ".join(_short(value, digits, bare) for value in curvature.eigenvalues)
         if len(every) <= VALUE_WIDTH:
             return every
     return f"{curvature.low:.2g} … {curvature.high:.2g}"
+
+
+def _short(value: float, digits: int, bare: bool) -> str:
+    text = f"{value:.{digits}g}"
+    return text.replace("0.", ".", 1) if bare and text.startswith("0.") else text
 
 
 VALUE_WIDTH = 16  # what fits after a stat's label in the 28-cell panel (app.tcss: width, border, padding)
