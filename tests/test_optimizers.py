@@ -31,16 +31,17 @@ def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val
     The val loss is measured where the training loss is: full batch, at the w, b the epoch starts from;
     minibatches (whose loss is a mean over the epoch's steps), after them. With penalties, as a person adds them:
     to the loss before backward(); the losses recorded are the data's."""
-    x, y = torch.tensor(dataset.x), torch.tensor(dataset.y)
+    several = dataset.d > 1  # then x is N × d, w has d entries and z sums each row's products
+    x, y = torch.tensor(dataset.X if several else dataset.x), torch.tensor(dataset.y)
     held = round(dataset.n_points * val_frac)
     n = dataset.n_points - held
     x_train, y_train, x_val, y_val = x[:n], y[:n], x[n:], y[n:]
-    w, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    w, b = torch.zeros(dataset.d, requires_grad=True), torch.zeros(1, requires_grad=True)
     opt = torch_optim(optimizer, [w, b], lr, momentum)
     generator = torch.Generator().manual_seed(dataset.seed if seed is None else seed)
 
     def loss_of(xs, ys):
-        logits = w * xs + b
+        logits = (xs * w).sum(dim=1) + b if several else w * xs + b
         if autograd == "custom":
             return BCEWithLogits.apply(logits, ys)
         return F.binary_cross_entropy(torch.sigmoid(logits), ys)
@@ -66,7 +67,7 @@ def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val
     if held:  # and where the run ended
         with torch.no_grad():
             vals.append(loss_of(x_val, y_val).item())
-    return losses, vals, w.item(), b.item()
+    return losses, vals, (w.tolist() if several else w.item()), b.item()
 
 
 CASES = [(optimizer, batch, split) for optimizer in OPTIMIZERS for batch in (0, 64) for split in (0.0, 0.25)]
@@ -90,6 +91,24 @@ def test_every_optimizer_batch_and_split_equals_a_torch_optim_loop(optimizer, ba
     else:
         assert snapshot.val_history is None and math.isnan(snapshot.val_loss)
     assert snapshot.steps == 30 * (-(-round(300 * (1 - val_frac)) // batch_size) if batch_size else 1)
+
+
+@pytest.mark.parametrize("optimizer,batch_size,val_frac", CASES)
+@pytest.mark.parametrize("penalties", [{}, {"l2": 0.01, "l1": 0.001}])
+def test_two_features_every_optimizer_batch_split_and_penalty_equal_a_torch_optim_loop(optimizer, batch_size,
+                                                                                      val_frac, penalties):
+    from logreg_tui.core.model.data import make_shape_data
+
+    dataset = make_shape_data("moons", 7, 300)
+    lr = 0.05 if optimizer == "adam" else 0.1
+    losses, vals, w, b = plain_loop(dataset, optimizer, lr, 0.8, batch_size, val_frac, epochs=20, **penalties)
+    settings = Settings(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size, val_frac=val_frac,
+                        **penalties)
+    snapshot = Engine(dataset, TrainConfig(settings=settings, epochs=0)).run_epochs(20)
+    assert (list(snapshot.weights), snapshot.b) == (w, b)  # bit for bit
+    np.testing.assert_allclose(snapshot.history.recent, losses, rtol=1e-6)
+    if val_frac:
+        assert snapshot.val_history.recent.tolist() == vals[:-1]
 
 
 def test_a_custom_autograd_minibatch_run_equals_its_loop():
