@@ -3,6 +3,7 @@ options, and what each teaches (a line separates gauss; xor stops at ln 2); a ru
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -132,7 +133,13 @@ def test_two_features_are_drawn_in_their_plane_with_the_boundary_where_sigma_is_
     assert np.median(near) < 0.25
     assert drawing.bands.max() <= BANDS - 1 and drawing.bands.min() >= 0
     text = _text(drawing)
-    assert "data and s(w.x + b), boundary at s = 0.5" in text[0] and text[-2].rstrip().endswith("x1")
+    w1, w2, b = (float(f"{value:.3g}") for value in (*snapshot.weights, snapshot.b))
+    title = re.search(r"boundary (\S+) x1 ([+-]) (\S+) x2 ([+-]) (\S+) = 0\b", text[0])  # where σ = ½
+    assert title, text[0]
+    assert [float(title[1]), float(title[2] + title[3]), float(title[4] + title[5])] == [w1, w2, b]
+    assert text[-2].rstrip().endswith("x1")
+    narrow = _text(data_view(snapshot, DataSettings(), 40, 24, PlotColors(ascii=True))[1])[0]
+    assert "s(w.x + b), t 0.5" in narrow  # no room for the equation: the threshold
     assert text[-1] == "+ y=1  o y=0  x held out  * boundary"  # the braille of the line, in ASCII
 
 

@@ -192,7 +192,7 @@ def test_utf8_terminals_keep_braille_and_no_ascii_undoes_the_default():
 def _plane_cells(cells: list[list]) -> list:
     """The two-feature data view's map cells (inside its axes, left of the stats), read off the screen."""
     lines = ["".join(cell.data for cell in row) for row in cells]
-    title = next(y for y, line in enumerate(lines) if "data and" in line)
+    title = next(y for y, line in enumerate(lines) if "data and" in line or "boundary " in line)
     bottom = next(y for y in range(title + 1, len(lines)) if lines[y].strip().startswith(("└", "+-")))
     edge = lines[title].rindex("▏" if "▏" in lines[title] else "|")
     axis = lines[title + 1].index("│" if "│" in lines[title + 1] else "|")

@@ -240,22 +240,22 @@ def _markers(snapshot: Snapshot, window: Window, frame: Frame, plane: Plane) -> 
 def _title(optimum: Optimum | None, width: int, settings: Settings, plane: Plane = WB_PLANE) -> str:
     if plane != WB_PLANE:  # which plane of θ-space this is
         if plane.u_name == "u":
-            return _first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
+            return first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
                                   "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
         if plane.u_name == "s":
-            return _first_fitting(width, "no minimum: objective along s (it falls for ever) and v",
+            return first_fitting(width, "no minimum: objective along s (it falls for ever) and v",
                                   "no minimum: along s and v", "0 + s, v", "slice")
         through = "θ*" if optimum is not None and optimum.exists else "0"
         where = f"({plane.u_name}, {plane.v_name})"
-        return _first_fitting(width, f"objective on {where}, the rest at {through}", f"{where} at {through}",
+        return first_fitting(width, f"objective on {where}, the rest at {through}", f"{where} at {through}",
                               where, "slice")
     if optimum is not None and not optimum.exists:
         words = optimum.reason.split(":")[0]
-        return _first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
+        return first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")
     if settings.penalized:  # the map is of what training minimises
         terms = " + ".join(term for term, on in (("(λ₂/2)w²", settings.l2), ("λ₁|w|", settings.l1)) if on)
-        return _first_fitting(width, f"objective L(w, b) + {terms}", "objective: loss + penalty", "objective")
-    return _first_fitting(width, "loss landscape L(w, b)", "loss landscape", "landscape")
+        return first_fitting(width, f"objective L(w, b) + {terms}", "objective: loss + penalty", "objective")
+    return first_fitting(width, "loss landscape L(w, b)", "loss landscape", "landscape")
 
 
 def _legend(optimum: Optimum | None, contours: tuple[float, ...], width: int, plane: Plane = WB_PLANE) -> str:
@@ -271,7 +271,7 @@ def _legend(optimum: Optimum | None, contours: tuple[float, ...], width: int, pl
     return "  ".join(parts)
 
 
-def _first_fitting(width: int, *titles: str) -> str:
+def first_fitting(width: int, *titles: str) -> str:
     return next((title for title in titles if len(title) <= width - 2), "")
 
 

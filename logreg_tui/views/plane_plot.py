@@ -21,7 +21,7 @@ from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, to_hex, whole
-from logreg_tui.views.landscape import column_labels, row_labels
+from logreg_tui.views.landscape import column_labels, first_fitting, row_labels
 from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
 from logreg_tui.views.surface import Window, round_range
 
@@ -98,7 +98,9 @@ def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) 
     bands = np.minimum((sigma * BANDS).astype(np.int64), BANDS - 1).astype(np.uint8)
     points = point_cells(snapshot.dataset, snapshot.n_train, window, frame)
     line = boundary_cells(weights, b, t, window, frame)
-    title = f"data and σ(w·x + b), boundary at σ = {t:g}" if width >= 50 else f"σ(w·x + b), t {t:g}"
+    equation = boundary_equation(weights, b, snapshot.dataset.features, t)
+    title = first_fitting(frame.columns + 2, f"data and σ(w·x + b); boundary {equation}", f"boundary {equation}",
+                          f"data and σ(w·x + b), boundary at σ = {t:g}", f"σ(w·x + b), t {t:g}")
     legend = "  ".join([f"{GLYPHS['class1'][colors.ascii]} y=1", f"{GLYPHS['class0'][colors.ascii]} y=0"]
                        + ([f"{GLYPHS['held'][colors.ascii]} held out"] if snapshot.n_train < snapshot.n_points
                           else []) + ["⠒ boundary"])
@@ -108,6 +110,17 @@ def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) 
                              row_labels=row_labels(window, frame), column_labels=column_labels(window, frame),
                              label_width=frame.label_width, title=title, legend=legend, width=width, height=height,
                              across=snapshot.dataset.features[0], up=snapshot.dataset.features[1])
+
+
+def boundary_equation(weights: tuple[float, ...], b: float, names: tuple[str, ...], t: float) -> str:
+    """The boundary where σ = t, as an equation in the features: 1.12 x1 − 4.97 x2 + 0.689 = 0 (logit t on the
+    right: 0 at t = ½)."""
+    def number(value: float) -> str:
+        return f"{value:.3g}".replace("-", "−")
+
+    terms = [f"{number(weights[0])} {names[0]}"] + [f"{'−' if value < 0 else '+'} {number(abs(value))} {name}"
+                                                    for value, name in zip(weights[1:], names[1:], strict=True)]
+    return " ".join([*terms, f"{'−' if b < 0 else '+'} {number(abs(b))}", "=", number(logit(t))])
 
 
 @dataclass(frozen=True, eq=False)
