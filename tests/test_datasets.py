@@ -297,3 +297,59 @@ def _hessian_at_minimum(snapshot):
 
     optimum = snapshot.optimum
     return hessian(np.array(optimum.weights), optimum.b, snapshot.dataset.X.astype(np.float64))
+
+
+def test_crosses_are_the_features_trained_on_and_the_plane_keeps_x1_x2():
+    from logreg_tui.core.model.crosses import CROSSES, cross
+
+    dataset = make_shape_data("circle", 42, 400, features=("x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)"))
+    points = dataset.plane_points.astype(np.float64)
+    expected = np.column_stack([points[:, 0], points[:, 1], points[:, 0] ** 2, points[:, 1] ** 2,
+                                points[:, 0] * points[:, 1], np.sin(points[:, 0])]).astype(np.float32)
+    assert dataset.X.tobytes() == expected.tobytes() and dataset.features == dataset.crosses
+    assert dataset.plane_points.tobytes() == make_shape_data("circle", 42, 400).X.tobytes()
+    assert dataset.d == 6 and dataset.in_plane and set(CROSSES) >= set(dataset.crosses)
+    assert dataset.reseeded(7).crosses == dataset.crosses  # r keeps them
+    assert cross(points[:3], ("x2",)).shape == (3, 1)
+
+
+def test_the_map_and_the_boundary_of_crosses_are_sigma_of_what_trains():
+    from logreg_tui.core.model.state import TrainConfig, before_training
+    from logreg_tui.views.plane_plot import boundary_cells, geometry, sigma_at
+
+    dataset = make_shape_data("circle", 42, 400, features=("x1^2", "x2^2")).standardized()
+    snapshot = before_training(dataset, TrainConfig())
+    window, frame = geometry(snapshot, 60, 24)
+    mean, std = np.array(dataset.scale).T
+    weights, b = (-std[0], -std[1]), 9.0 - mean[0] - mean[1]
+    # z = Σ w_j (x_j² − m_j)/s_j + b = 9 − x₁² − x₂²: the boundary z = 0 is a circle of radius 3 in the plane
+    sigma = sigma_at(weights, b, window, frame, dataset)
+    x1 = window.w_low + (np.arange(frame.columns) + 0.5) / frame.columns * (window.w_high - window.w_low)
+    x2 = window.b_high - (np.arange(2 * frame.rows) + 0.5) / (2 * frame.rows) * (window.b_high - window.b_low)
+    expected = 1 / (1 + np.exp(-(9.0 - x1[None, :] ** 2 - x2[:, None] ** 2)))
+    np.testing.assert_allclose(sigma, expected, atol=1e-6)
+    rows, columns = np.nonzero(boundary_cells(weights, b, 0.5, window, frame, dataset))
+    cx = window.w_low + (columns + 0.5) / frame.columns * (window.w_high - window.w_low)
+    cy = window.b_high - (rows + 0.5) / frame.rows * (window.b_high - window.b_low)
+    radius = np.hypot(cx, cy)
+    assert rows.size > 20 and np.abs(radius - 3).max() < 0.6  # the curve is the circle, a cell off at most
+    assert (cx < -2).any() and (cx > 2).any() and (cy < -2).any() and (cy > 2).any()  # all the way round
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--features", "x1^2"], "--features crosses a two-feature --dataset"),
+    (["--dataset", "circle", "--features", "x3"], "'x3' is not a feature: give some of x1, x2, x1^2"),
+    (["--dataset", "circle", "--features", "x1,,x2"], "an empty name is not a feature"),
+    (["--dataset", "circle", "--features", "x1^2,x1^2"], "x1^2 is given twice"),
+])
+def test_bad_crosses_are_one_line_and_exit_2(cli, args, says):
+    result = cli("--headless", *args)
+    assert result.returncode == 2 and says in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+
+
+def test_a_headless_run_on_crosses_learns_the_circle(cli):
+    result = cli("--headless", "--dataset", "circle", "--features", "x1^2,x2^2", "--epochs", "301",
+                 "--log-every", "300")
+    loss = float(result.stdout.splitlines()[-2].split()[-1])
+    w = json.loads(result.stdout.splitlines()[-1][3:result.stdout.splitlines()[-1].index("]") + 1])
+    assert result.returncode == 0 and loss < 0.2 and len(w) == 2 and w[0] < 0 and w[1] < 0

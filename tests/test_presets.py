@@ -148,6 +148,9 @@ async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
         assert snap(app).dataset.d == 2 and len(snap(app).theta) == 3 and "preset gauss" in message(app)
         await pilot.press("p", "p", "p")
         await until(pilot, lambda: snap(app).dataset.recipe == "circle")
+        await pilot.press("p")  # circle on x1, x2, x1^2, x2^2: the plane still shows x1, x2
+        await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"))
+        assert snap(app).dataset.d == 4 and snap(app).dataset.in_plane and "preset circle-squares" in message(app)
         await pilot.press("p")  # round to the tutorial's
         await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0 and snap(app).dataset.d == 1)
         assert snap(app).epochs == 1001 and snap(app).dataset.gap == 4.0
@@ -214,6 +217,18 @@ def test_every_presets_words_are_true_of_its_numbers():
         _, dataset, best, _ = minimum(name)
         assert best.loss == pytest.approx(math.log(2), abs=2e-3) and max(map(abs, best.weights)) < 0.1
     assert "the loss stops at ln 2 = 0.693 with w near 0" in words["xor"]
+    assert "x₁, x₂, x₁² and x₂²: a line in those four is a circle in the plane, so it splits them" in words[
+        "circle-squares"]
+    _, dataset, squares, _ = minimum("circle-squares")
+    assert dataset.features == ("x1", "x2", "x1^2", "x2^2") and dataset.d == 4
+    z = dataset.X.astype(np.float64) @ np.array(squares.weights) + squares.b
+    assert ((z > 0) == (dataset.y > 0.5)).mean() > 0.99  # a circle splits them (the noise crosses a few points)
+    assert squares.weights[2] < 0 and squares.weights[3] < 0 < squares.b  # inside the circle: class 1
+    assert "(lr 0.05: the squares, up to about 30, make the valley steep at the start)" in words["circle-squares"]
+    from logreg_tui.core.maths.objective import hessian
+
+    steepest = np.linalg.eigvalsh(hessian(np.zeros(4), 0.0, dataset.X.astype(np.float64)))[-1]
+    assert 25 < float(dataset.X[:, 2:].max()) < 35 and 0.05 < 2 / steepest < 0.2  # lr 0.2 would be past it
 
 
 async def test_a_preset_reached_with_p_is_the_runs_command_line_in_help_and_export(tmp_path):

@@ -226,3 +226,17 @@ async def test_a_preset_chosen_with_p_exports_its_own_data_and_replays_to_the_sa
     assert "--gap 8.0" in summary["command_line"]
     replay = json.loads(cli("--replay", str(next(tmp_path.glob("*.json"))), "--headless", "--json").stdout)
     assert (replay["w"], replay["b"]) == (recorded_run.w, recorded_run.b)
+
+
+@pytest.mark.parametrize("args", [["--dataset", "circle", "--features", "x1^2,x2^2,x1x2", "--n-points", "300"],
+                                  ["--dataset", "xor", "--features", "x1,x2,x1x2,sin(x1)", "--standardize",
+                                   "--batch-size", "64", "--optimizer", "adam", "--lr", "0.05"]])
+def test_a_run_on_crossed_features_scripts_and_replays_bit_for_bit(cli, tmp_path, args):
+    steps = [(40, lambda e: e.scale_lr(2)), (10, lambda e: e.configure(l2=0.01)),
+             (20, lambda e: e.cycle_batch_size()), (15, None)]
+    options, snapshot = recorded(args, steps)
+    lines, exact = _script_output(tmp_path, options, snapshot)
+    assert exact == (*snapshot.weights, snapshot.b) and snapshot.dataset.features == options.features
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run_summary(options, snapshot)))
+    assert lines == cli("--replay", str(path), "--headless").stdout.splitlines()

@@ -28,6 +28,7 @@ from logreg_tui.views.canvas import MIN_HEIGHT, MIN_WIDTH, ascii_text, fits, row
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, ansi_colors
 from logreg_tui.views.landscape import geometry, plane_of, plane_words
 from logreg_tui.views.plane_plot import geometry as plane_geometry
+from logreg_tui.views.plane_plot import grid_scores
 from logreg_tui.views.plot_process import PlotProcess
 from logreg_tui.views.registry import VIEWS, View
 from logreg_tui.views.scatter import in_data_units, sigmoid, value_at_column, x_at_column
@@ -262,10 +263,13 @@ class DataView(PlotView):
     def _score_under(self, snapshot: Snapshot, column: int, row: int) -> float | None:
         """The score z = w·x + b under a click: at the point of the (x₁, x₂) plane with two features, on the score
         axis with more; None off the plot."""
-        if snapshot.dataset.d == 2:
+        if snapshot.dataset.in_plane:
             window, frame = plane_geometry(snapshot, *self.size)
             point = frame.point_at(window, column, row)
-            return None if point is None else float(np.dot(snapshot.weights, point) + snapshot.b)
+            if point is None:
+                return None
+            z = grid_scores(snapshot.weights, snapshot.b, np.array([point[0]]), np.array([point[1]]), snapshot.dataset)
+            return float(z[0, 0])
         scores = snapshot.figures.scores
         return value_at_column(scores.low, scores.high, self.size.width, column) if scores else None
 

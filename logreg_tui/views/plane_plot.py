@@ -17,12 +17,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from logreg_tui.core.maths.evaluation import logit
+from logreg_tui.core.model.crosses import cross
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, to_hex, whole
 from logreg_tui.views.landscape import column_labels, first_fitting, row_labels
-from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
+from logreg_tui.views.map_grid import BRAILLE_BITS, Frame, dot_cells, to_dots
 from logreg_tui.views.surface import Window, round_range
 
 BANDS = 10  # σ's bands: the map's colour steps, and the dotted bands without colour
@@ -35,7 +36,7 @@ ASCII_RAMP = " .:"  # the same in ASCII (a Linux console): light marks, so that 
 @lru_cache(maxsize=2)
 def plane_window(dataset: Dataset) -> Window:
     """Round limits around the points, a margin on each side (the same rounding as the landscape's window)."""
-    X = dataset.X
+    X = dataset.plane_points
     low1, high1, step1 = round_range([float(X[:, 0].min()), float(X[:, 0].max())])
     low2, high2, step2 = round_range([float(X[:, 1].min()), float(X[:, 1].max())])
     return Window(low1, high1, low2, high2, step1, step2)
@@ -45,7 +46,7 @@ def plane_window(dataset: Dataset) -> Window:
 def point_cells(dataset: Dataset, n_train: int, window: Window, frame: Frame) -> np.ndarray:
     """Per map cell (rows × columns), which points fall in it: TRAIN0 | TRAIN1 | HELD0 | HELD1 (once per data set,
     split, window and size)."""
-    X = dataset.X.astype(np.float64)
+    X = dataset.plane_points.astype(np.float64)
     column = ((X[:, 0] - window.w_low) / (window.w_high - window.w_low) * frame.columns).astype(np.int64)
     row = ((window.b_high - X[:, 1]) / (window.b_high - window.b_low) * frame.rows).astype(np.int64)
     inside = (column >= 0) & (column < frame.columns) & (row >= 0) & (row < frame.rows)
@@ -62,16 +63,36 @@ def geometry(snapshot: Snapshot, width: int, height: int) -> tuple[Window, Frame
     return window, Frame(width, height, max(map(len, labels), default=1))
 
 
-def sigma_at(weights: tuple[float, ...], b: float, window: Window, frame: Frame) -> np.ndarray:
-    """σ(w·x + b) at the centre of each half cell: (2 × rows, columns)."""
+def sigma_at(weights: tuple[float, ...], b: float, window: Window, frame: Frame,
+             dataset: Dataset | None = None) -> np.ndarray:
+    """σ(w·x + b) at the centre of each half cell: (2 × rows, columns); x crossed from (x₁, x₂) where the data's
+    features are crosses."""
     x1 = window.w_low + (np.arange(frame.columns) + 0.5) / frame.columns * (window.w_high - window.w_low)
     x2 = window.b_high - (np.arange(2 * frame.rows) + 0.5) / (2 * frame.rows) * (window.b_high - window.b_low)
-    z = weights[0] * x1[None, :] + weights[1] * x2[:, None] + b
+    z = grid_scores(weights, b, x1, x2, dataset)
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def boundary_cells(weights: tuple[float, ...], b: float, t: float, window: Window, frame: Frame) -> np.ndarray:
-    """Braille bits of the line w₁x₁ + w₂x₂ + b = logit(t) across the map (none where w = 0)."""
+def grid_scores(weights: tuple[float, ...], b: float, x1: np.ndarray, x2: np.ndarray,
+                dataset: Dataset | None = None) -> np.ndarray:
+    """z = w·x + b on the grid x1 (across) × x2 (down): (len(x2), len(x1)); with crosses, of the crossed features
+    (standardized as the data's columns are), so the map is σ of what trains."""
+    if dataset is None or not dataset.crosses:
+        return weights[0] * x1[None, :] + weights[1] * x2[:, None] + b
+    grid = np.column_stack([np.tile(x1, len(x2)), np.repeat(x2, len(x1))])
+    features = cross(grid, dataset.crosses)
+    if dataset.scale is not None:
+        mean, std = np.array(dataset.scale).T
+        features = (features - mean) / std
+    return (features @ np.array(weights) + b).reshape(len(x2), len(x1))
+
+
+def boundary_cells(weights: tuple[float, ...], b: float, t: float, window: Window, frame: Frame,
+                   dataset: Dataset | None = None) -> np.ndarray:
+    """Braille bits of the boundary w·x + b = logit(t) across the map (none where w = 0): a line in (x₁, x₂), or
+    with crosses the curve where z crosses logit(t) between two neighbouring dots."""
+    if dataset is not None and dataset.crosses:
+        return _curve_cells(weights, b, t, window, frame, dataset)
     w1, w2 = weights[0], weights[1]
     cut = logit(t) - b
     if not (w1 or w2) or not all(map(math.isfinite, (w1, w2, b))):
@@ -85,6 +106,21 @@ def boundary_cells(weights: tuple[float, ...], b: float, t: float, window: Windo
     return dot_cells(*to_dots(x1, x2, window, frame), frame)
 
 
+def _curve_cells(weights: tuple[float, ...], b: float, t: float, window: Window, frame: Frame,
+                 dataset: Dataset) -> np.ndarray:
+    """The dots (2 across, 4 down a cell) where z − logit(t) changes sign toward the next dot right or down."""
+    x1 = window.w_low + (np.arange(2 * frame.columns) + 0.5) / (2 * frame.columns) * (window.w_high - window.w_low)
+    x2 = window.b_high - (np.arange(4 * frame.rows) + 0.5) / (4 * frame.rows) * (window.b_high - window.b_low)
+    side = grid_scores(weights, b, x1, x2, dataset) > logit(t)
+    on = np.zeros_like(side)
+    on[:, :-1] |= side[:, :-1] != side[:, 1:]
+    on[:-1, :] |= side[:-1, :] != side[1:, :]
+    dot_y, dot_x = np.nonzero(on)
+    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
+    np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])
+    return cells
+
+
 def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
     """(key, a note or the Drawing) of two features' data with σ and the boundary at t."""
     note = too_small(width, height)
@@ -94,11 +130,12 @@ def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) 
     if not all(map(math.isfinite, (*weights, b))):
         return ("not finite", width, height), "no boundary: θ is not finite (the run diverged)"
     window, frame = geometry(snapshot, width, height)
-    sigma = sigma_at(weights, b, window, frame)
+    sigma = sigma_at(weights, b, window, frame, snapshot.dataset)
     bands = np.minimum((sigma * BANDS).astype(np.int64), BANDS - 1).astype(np.uint8)
     points = point_cells(snapshot.dataset, snapshot.n_train, window, frame)
-    line = boundary_cells(weights, b, t, window, frame)
+    line = boundary_cells(weights, b, t, window, frame, snapshot.dataset)
     equation = boundary_equation(weights, b, snapshot.dataset.features, t)
+    axes = ("x1", "x2") if snapshot.dataset.crosses else snapshot.dataset.features[:2]
     title = first_fitting(frame.columns + 2, f"data and σ(w·x + b); boundary {equation}", f"boundary {equation}",
                           f"data and σ(w·x + b), boundary at σ = {t:g}", f"σ(w·x + b), t {t:g}")
     legend = "  ".join([f"{GLYPHS['class1'][colors.ascii]} y=1", f"{GLYPHS['class0'][colors.ascii]} y=0"]
@@ -109,7 +146,7 @@ def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) 
     return key, PlaneDrawing(colors=colors, bands=bands, points=points, line=line,
                              row_labels=row_labels(window, frame), column_labels=column_labels(window, frame),
                              label_width=frame.label_width, title=title, legend=legend, width=width, height=height,
-                             across=snapshot.dataset.features[0], up=snapshot.dataset.features[1])
+                             across=axes[0], up=axes[1])
 
 
 def boundary_equation(weights: tuple[float, ...], b: float, names: tuple[str, ...], t: float) -> str:

@@ -109,9 +109,9 @@ def data_view(snapshot: Snapshot, settings: DataSettings, width: int, height: in
     """In the data's own units: a standardized run's x, w and b are turned back (x* too); two features in their
     plane with the boundary (plane_plot.py); more, the points by their score (scatter.score_plot)."""
     dataset = snapshot.dataset
-    if dataset.d == 2:
+    if dataset.in_plane:
         return plane_view(snapshot, width, height, colors)
-    if dataset.d > 2:
+    if dataset.d > 1:
         if snapshot.figures.scores is None:
             return ("no scores", width, height), "the scores come with the first figures"
         return score_plot(snapshot.figures.scores, width, height, colors, snapshot.settings.threshold)

@@ -35,8 +35,11 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     if not config.get("headless"):
         config["speed"] = snapshot.speed
     del config["settings"]  # the run's own, flat as the command line names them
-    recipe = {"gap": dataset.gap, "label_noise": dataset.label_noise, "class_balance": dataset.class_balance} \
+    recipe = {"label_noise": dataset.label_noise, "class_balance": dataset.class_balance, "dataset": dataset.recipe,
+              "noise": dataset.noise, "features": list(dataset.crosses)} \
         if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
+    if dataset.seed is not None and dataset.recipe == "tutorial":
+        recipe["gap"] = dataset.gap  # a shape has none
     # --init random: the values it drew (a replay and the script start there), and that they were drawn
     start = {"init": list(initial_theta(options, dataset.d)), "init_random": options.init == "random"}
     return config | dataclasses.asdict(snapshot.settings) | recipe | start | {

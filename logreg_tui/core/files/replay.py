@@ -26,8 +26,8 @@ from logreg_tui.core.model.state import EPOCHS_MAX
 from logreg_tui.core.words.formatting import printable
 
 FORMAT = 1  # the export JSON's format version: a replay refuses a newer one
-DATA_FLAGS = ("seed", "n_points", "gap", "label_noise", "class_balance", "data", "x_column", "label_column",
-              "positive", "standardize", "init", "device")  # the export config's keys that start the same data
+DATA_FLAGS = ("seed", "n_points", "dataset", "noise", "features", "gap", "label_noise", "class_balance", "data",
+              "x_column", "label_column", "positive", "standardize", "init", "device")  # the export config's keys that start the same data
 
 
 class ReplayError(Exception):
@@ -48,6 +48,8 @@ def _flag(name: str, value: Any) -> list[str]:
     option = "--" + name.replace("_", "-")
     if isinstance(value, bool):
         return [option] if value else []
+    if name == "features":  # the crosses' names (crosses.py checks them again when the replay parses them)
+        return [option, ",".join(str(v) for v in value)]
     if isinstance(value, (tuple, list)):
         return [option, ",".join(repr(float(v)) for v in value)]
     return [option, repr(value) if isinstance(value, float) else str(value)]
@@ -65,6 +67,8 @@ def command_words(config: dict[str, Any], settings: Settings, epochs: int) -> li
         if (name == "data" and config.get("seed") is not None) or (name == "seed" and value is None):
             continue  # generated data is its seed; a file's is its path
         if name == "init" and value is not None and not any(float(v) for v in value):  # θ = 0: the default
+            continue
+        if name == "features" and not value:  # no crosses: the default
             continue
         if value is not None and value != defaults.get(name):
             words += _flag(name, value)

@@ -66,6 +66,10 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
                  f"x_np, y_np = make_points({str(config['dataset'])!r}, {int(config['seed'])}, "
                  f"{int(config['n_points'])}, {noise!r}, {float(config['label_noise'])!r}, "
                  f"{float(config['class_balance'])!r})"]
+        if config.get("features"):
+            crosses = tuple(str(name) for name in config["features"])
+            lines += ["from logreg_tui.core.model.crosses import cross  # the features as logreg-tui crosses them",
+                      f"x_np = cross(x_np.astype(np.float32), {crosses!r}).astype(np.float32)"]
         if standardize:
             lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
                       "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",

@@ -13,6 +13,7 @@ from typing import Any, overload
 import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
+from logreg_tui.core.model.crosses import PLAIN, cross
 from logreg_tui.core.model.datasets import make_points
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
@@ -48,6 +49,8 @@ class Dataset:
     names: tuple[str, ...] = ()  # the features' names (a CSV's columns); () names them x, or x1 … xd
     recipe: str = "tutorial"  # what a seed draws: the tutorial's 1-D data, or a shape of datasets.SHAPES
     noise: float | None = None  # a shape's spread (None: its own default; datasets.py)
+    crosses: tuple[str, ...] = ()  # --features: the columns crossed from a shape's (x₁, x₂) (crosses.py); ()
+    base: np.ndarray | None = None  # those (x₁, x₂) points, N × 2, when x holds crosses of them
 
     @property
     def d(self) -> int:
@@ -58,6 +61,16 @@ class Dataset:
     def X(self) -> np.ndarray:
         """x as N × d (a view, no copy)."""
         return self.x.reshape(self.x.shape[0], self.d)
+
+    @property
+    def in_plane(self) -> bool:
+        """Whether the data view draws the (x₁, x₂) plane: two features, or crosses of a shape's two."""
+        return self.d == 2 or self.base is not None
+
+    @property
+    def plane_points(self) -> np.ndarray:
+        """The (x₁, x₂) points a two-feature data view draws: the shape's own where the features cross them."""
+        return self.base if self.base is not None else self.X
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -75,7 +88,7 @@ class Dataset:
         (at N 1e6 they are 8 MB, at the largest N allowed 800 MB)."""
         empty = np.empty(0, dtype=np.float32)
         return replace(self, x=np.empty((0, *self.x.shape[1:]), dtype=np.float32), y=empty, points=self.n_points,
-                       key=self.key)
+                       key=self.key, base=None if self.base is None else np.empty((0, 2), dtype=np.float32))
 
     def same_data(self, other: Dataset) -> bool:
         return self.key == other.key
@@ -117,7 +130,7 @@ class Dataset:
             fresh = make_tutorial_data(seed, self.n_points, self.gap, self.label_noise, self.class_balance)
         else:
             fresh = make_shape_data(self.recipe, seed, self.n_points, self.noise, self.label_noise,
-                                    self.class_balance)
+                                    self.class_balance, self.crosses)
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
@@ -191,11 +204,16 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0, l
 
 
 def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: float | None = None,
-                    label_noise: float = 0.0, class_balance: float = 0.5) -> Dataset:
-    """Two features in one of datasets.SHAPES (gauss, circle, xor, spiral, moons), from a seed."""
+                    label_noise: float = 0.0, class_balance: float = 0.5, features: tuple[str, ...] = ()) -> Dataset:
+    """Two features in one of datasets.SHAPES (gauss, circle, xor, spiral, moons), from a seed; `features`
+    crosses them (x1,x2,x1^2 …: crosses.py), the points kept for the plane."""
     X, y = make_points(shape, seed, n_points, noise, label_noise, class_balance)
-    return Dataset(_frozen(X), _frozen(y), seed, math.nan, f"{shape}, seed {seed}", label_noise=label_noise,
-                   class_balance=class_balance, recipe=shape, noise=noise)
+    dataset = Dataset(_frozen(X), _frozen(y), seed, math.nan, f"{shape}, seed {seed}", label_noise=label_noise,
+                      class_balance=class_balance, recipe=shape, noise=noise)
+    if not features or features == PLAIN:
+        return dataset
+    crossed = cross(dataset.x, features).astype(np.float32)
+    return replace(dataset, x=_frozen(crossed), names=features, crosses=features, base=dataset.x)
 
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,

@@ -13,6 +13,7 @@ import numpy as np
 from logreg_tui import __version__
 from logreg_tui.core.maths.curvature import best_settings, curvature_at
 from logreg_tui.core.maths.optimum import find_optimum
+from logreg_tui.core.model.crosses import CROSSES, CrossError, parse_features
 from logreg_tui.core.model.data import (
     FLOAT32_MAX,
     MAX_POINTS,
@@ -39,8 +40,8 @@ SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions":
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
 DATA_OPTIONS = ("seed", "n_points", "gap", "data", "standardize", "label_noise", "class_balance", "preset", "init",
-                "dataset", "noise")
-SEEDED_ONLY = ("gap", "label_noise", "class_balance", "dataset", "noise")  # the recipe's: refused with --data
+                "dataset", "noise", "features")
+SEEDED_ONLY = ("gap", "label_noise", "class_balance", "dataset", "noise", "features")  # the recipe's: not with --data
 # what a --compare spec may set: the settings (lr first, then the budget), the device
 COMPARED = ("lr", "epochs", *(row.name for row in SETTINGS if row.name != "lr"), "device")
 
@@ -103,6 +104,14 @@ def initial_point(text: str) -> tuple[float, ...] | str:
     return tuple(float32(part) for part in parts)
 
 
+def feature_crosses(text: str) -> tuple[str, ...]:
+    """--features: the crosses of x1, x2 to train on (crosses.py), in the order given."""
+    try:
+        return parse_features(text)
+    except CrossError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def shape_noise(text: str) -> float:
     what = f"a spread from 0 to {NOISE_MAX:g}"
     value = number(text, what)
@@ -147,6 +156,9 @@ def build_parser() -> QuietParser:
                       help="a two-feature shape's spread: Gaussian noise of this std on each coordinate "
                            f"(0 … {NOISE_MAX:g}; each shape's own: " + ", ".join(
                                f"{name} {value:g}" for name, value in DEFAULT_NOISE.items()) + ")")
+    data.add_argument("--features", type=feature_crosses, default=(), metavar="x1,x2,x1^2,…",
+                      help="train a two-feature --dataset on these crosses of x1 and x2 (the plane still shows x1, "
+                           "x2, so the boundary bends): " + ", ".join(CROSSES).replace("%", "%%"))
     data.add_argument("--gap", type=float32, default=4.0, help="shift of class 1 (4.0)")
     data.add_argument("--label-noise", type=noise_share, default=0.0, metavar="F",
                       help="flip the labels of a share F of the seeded points, chosen by the seed (0 ≤ F < 0.5; 0)")
@@ -239,6 +251,7 @@ class Options:
     class_balance: float
     dataset: str  # tutorial, or a two-feature shape (datasets.SHAPES)
     noise: float | None  # a shape's spread; None: its own
+    features: tuple[str, ...]  # the crosses of a shape's x1, x2 trained on; (): x1, x2 themselves
     preset: str
     init: tuple[float, ...] | str | None  # θ = (W1 … Wd, B), "random": N(0, 1) from the seed (initial_theta); None: 0
     settings: Settings  # lr, autograd, optimizer, β, batch size, split: one option each (settings.SETTINGS)
@@ -337,6 +350,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if values.get("dataset") != "tutorial" and "gap" in given:
         problem = (f"--gap shifts the tutorial's data; --dataset {values['dataset']} has its own shape "
                    "(--noise spreads it)")
+    if values.get("dataset") == "tutorial" and "features" in given and values.get("data") is None:
+        problem = ("--features crosses a two-feature --dataset's x1 and x2 (gauss, circle, xor, spiral, moons); "
+                   "the tutorial's data has one feature")
     if values.get("dataset") == "tutorial" and "noise" in given:
         problem = ("--noise spreads a two-feature --dataset (gauss, circle, xor, spiral, moons); the tutorial's "
                    "has --gap")
@@ -444,7 +460,7 @@ def preset_options(options: Options, name: str) -> Options:
     defaults: dict[str, Any] = vars(parser.parse_args([]))
     settings = Settings(**{row.name: defaults.pop(row.name) for row in SETTINGS})
     data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs",
-                                              "dataset", "noise")}
+                                              "dataset", "noise", "features")}
     return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=None,
                    x_column=None, label_column=None, positive=None)
 
@@ -471,7 +487,7 @@ def load_dataset(options: Options) -> Dataset:
         dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
     elif options.dataset != "tutorial":
         dataset = make_shape_data(options.dataset, options.seed, options.n_points, options.noise,
-                                  options.label_noise, options.class_balance)
+                                  options.label_noise, options.class_balance, options.features)
     else:
         dataset = make_tutorial_data(options.seed, options.n_points, options.gap, options.label_noise,
                                      options.class_balance)

@@ -96,19 +96,20 @@ def data_words(dataset: Dataset) -> str:
     words = shape + [f"seed {dataset.seed}"] + [f"{RECIPE_WORDS[key]} {format_number(value)}"
                                                 for key, value in recipe.items()
                                                 if key in RECIPE_WORDS and value != TUTORIAL[key]]
-    return " ".join(words + ([f"spread {format_number(dataset.noise)}"] if dataset.noise is not None else []))
+    words += [f"spread {format_number(dataset.noise)}"] if dataset.noise is not None else []
+    return " ".join(words + ([f"on {','.join(dataset.crosses)}"] if dataset.crosses else []))
 
 
 def _recipe(dataset: Dataset) -> dict[str, Any]:
     """What a seed draws from: the shape, its spread, and the recipe's numbers (a shape has no gap)."""
     numbers = {key: getattr(dataset, key) for key in RECIPE_WORDS if key != "gap" or dataset.recipe == "tutorial"}
-    return numbers | {"recipe": dataset.recipe, "noise": dataset.noise}
+    return numbers | {"recipe": dataset.recipe, "noise": dataset.noise, "features": dataset.crosses}
 
 
 def _recipe_of_preset(defaults: dict[str, Any]) -> dict[str, Any]:
     shape = defaults.get("dataset") or "tutorial"
     numbers = {key: defaults.get(key, TUTORIAL[key]) for key in RECIPE_WORDS if key != "gap" or shape == "tutorial"}
-    return numbers | {"recipe": shape, "noise": defaults.get("noise")}
+    return numbers | {"recipe": shape, "noise": defaults.get("noise"), "features": tuple(defaults.get("features", ()))}
 
 
 # the tutorial's recipe: make_tutorial_data's defaults (seed 42, 1000 points, gap 4 …), and how a legend names each
