@@ -26,8 +26,9 @@ from logreg_tui.core.model.state import EPOCHS_MAX
 from logreg_tui.core.words.formatting import printable
 
 FORMAT = 1  # the export JSON's format version: a replay refuses a newer one
+# the export config's keys that start the same data
 DATA_FLAGS = ("seed", "n_points", "dataset", "noise", "features", "gap", "label_noise", "class_balance", "data",
-              "x_column", "label_column", "positive", "standardize", "init", "device")  # the export config's keys that start the same data
+              "x_column", "label_column", "positive", "standardize", "init", "device")
 
 
 class ReplayError(Exception):

@@ -30,8 +30,8 @@ PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "circle": ("a disc inside a ring: no line separates them either (ln 2 again); it needs features x₁² and x₂², "
                "with which the boundary becomes a circle", {"dataset": "circle"}),
     "circle-squares": ("the disc and ring again, trained on x₁, x₂, x₁² and x₂²: a line in those four is a circle in "
-                       "the plane, so it splits them and the loss falls toward 0 (lr 0.05: the squares, up to about 30, "
-                       "make the valley steep at the start)", {
+                       "the plane, so it splits them and the loss falls toward 0 (lr 0.05: the squares, up to about "
+                       "30, make the valley steep at the start)", {
                            "dataset": "circle", "features": ("x1", "x2", "x1^2", "x2^2"), "lr": 0.05}),
 }
 PRESET_NAMES = tuple(PRESETS)
