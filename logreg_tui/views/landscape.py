@@ -35,7 +35,7 @@ from logreg_tui.views.drawing import (
     whole,
 )
 from logreg_tui.views.ghosts import ghost_color, ghost_marker
-from logreg_tui.views.map_grid import Frame, dot_cells, to_dots
+from logreg_tui.views.map_grid import Frame, bottom_rows, dot_cells, to_dots
 from logreg_tui.views.surface import (
     LossSurface,
     PlaneSurface,
@@ -382,17 +382,7 @@ def draw_landscape(codes: np.ndarray, path: np.ndarray, ray: np.ndarray, axes: n
             else:
                 cells.append(_map_cell(paint, colors, upper, lower))
         rows.append(merged_runs(cells))
-    axis = ["─"] * frame.columns
-    labels_row = [" "] * width
-    for column, label in w_labels:
-        axis[column - frame.left] = "┬"
-        start = column - len(label) // 2
-        labels_row[start:start + len(label)] = label
-    labels_row[width - len(across):] = across
-    rows.append([(" " * label_width + "└" + "".join(axis), dim)])
-    rows.append([("".join(labels_row).rstrip(), text)])
-    rows.append([(legend, text)])
-    return rows[:height]
+    return (rows + bottom_rows(frame, w_labels, across, legend, text, dim))[:height]
 
 
 SHADES = " ░▒▓"  # 16 colours: the map's loss in bands of shade, low to high, in one quiet colour

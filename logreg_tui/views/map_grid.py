@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,3 +75,17 @@ def dot_cells(x: np.ndarray, y: np.ndarray, frame: Frame) -> np.ndarray:
     dot_x, dot_y = dot_x[inside], dot_y[inside]
     np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])
     return cells
+
+
+def bottom_rows(frame: Frame, column_labels: list[list[Any]], across: str, legend: str, text: str,
+                dim: str) -> list[list[tuple[str, str]]]:
+    """The rows under a map: its axis with a tick at each labelled column, the labels with the axis's name at the
+    right end, and the legend (a landscape's and a two-feature data view's alike)."""
+    axis, labels_row = ["─"] * frame.columns, [" "] * frame.width
+    for column, label in column_labels:
+        axis[column - frame.left] = "┬"
+        start = column - len(label) // 2
+        labels_row[start:start + len(label)] = label
+    labels_row[frame.width - len(across):] = across
+    return [[(" " * frame.label_width + "└" + "".join(axis), dim)], [("".join(labels_row).rstrip(), text)],
+            [(legend, text)]]

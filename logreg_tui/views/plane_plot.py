@@ -23,7 +23,7 @@ from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, to_hex, whole
 from logreg_tui.views.landscape import column_labels, first_fitting, row_labels
-from logreg_tui.views.map_grid import BRAILLE_BITS, Frame, dot_cells, to_dots
+from logreg_tui.views.map_grid import BRAILLE_BITS, Frame, bottom_rows, dot_cells, to_dots
 from logreg_tui.views.surface import Window, round_range
 
 BANDS = 10  # σ's bands: the map's colour steps, and the dotted bands without colour
@@ -198,16 +198,7 @@ def draw_plane(bands: np.ndarray, points: np.ndarray, line: np.ndarray, row_labe
             cells.append(_cell(colors, paint, upper, lower, int(points[map_row, column]), int(line[map_row, column]),
                                _band_edge(bands, map_row, column)))
         rows.append(merged_runs(cells))
-    axis, labels_row = ["─"] * frame.columns, [" "] * width
-    for column, label in column_labels:
-        axis[column - frame.left] = "┬"
-        start = column - len(label) // 2
-        labels_row[start:start + len(label)] = label
-    labels_row[width - len(across):] = across
-    rows.append([(" " * label_width + "└" + "".join(axis), dim)])
-    rows.append([("".join(labels_row).rstrip(), text)])
-    rows.append([(legend, text)])
-    return rows[:height]
+    return (rows + bottom_rows(frame, column_labels, across, legend, text, dim))[:height]
 
 
 def _palette(colors: PlotColors) -> list[str]:
