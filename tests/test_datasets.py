@@ -353,3 +353,16 @@ def test_a_headless_run_on_crosses_learns_the_circle(cli):
     loss = float(result.stdout.splitlines()[-2].split()[-1])
     w = json.loads(result.stdout.splitlines()[-1][3:result.stdout.splitlines()[-1].index("]") + 1])
     assert result.returncode == 0 and loss < 0.2 and len(w) == 2 and w[0] < 0 and w[1] < 0
+
+
+def test_a_homework_function_sees_logits_so_it_works_unchanged_on_two_features(cli):
+    from pathlib import Path
+
+    functions = Path(__file__).parent / "data" / "functions"
+    right = cli("--headless", "--dataset", "moons", "--function", str(functions / "correct.py"), "--epochs", "101",
+                "--log-every", "100")
+    losses = [float(line.split()[-1]) for line in right.stdout.splitlines() if line.startswith("Epochs:")]
+    assert right.returncode == 0 and losses[-1] < losses[0] and right.stdout.splitlines()[-1].startswith("w: [")
+    wrong = cli("--headless", "--dataset", "moons", "--function", str(functions / "sign_flipped.py"), "--epochs",
+                "11")
+    assert "FAIL: backward's sign is flipped" in wrong.stderr
