@@ -241,14 +241,14 @@ def _title(optimum: Optimum | None, width: int, settings: Settings, plane: Plane
     if plane != WB_PLANE:  # which plane of θ-space this is
         if plane.u_name == "u":
             return first_fitting(width, "objective through θ* along u (flattest) and v (steepest)",
-                                  "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
+                                 "through θ*: u flattest, v steepest", "θ* + u, v", "slice")
         if plane.u_name == "s":
             return first_fitting(width, "no minimum: objective along s (it falls for ever) and v",
-                                  "no minimum: along s and v", "0 + s, v", "slice")
+                                 "no minimum: along s and v", "0 + s, v", "slice")
         through = "θ*" if optimum is not None and optimum.exists else "0"
         where = f"({plane.u_name}, {plane.v_name})"
         return first_fitting(width, f"objective on {where}, the rest at {through}", f"{where} at {through}",
-                              where, "slice")
+                             where, "slice")
     if optimum is not None and not optimum.exists:
         words = optimum.reason.split(":")[0]
         return first_fitting(width, f"loss landscape  no minimum: {words}", "no minimum: " + words, "no minimum")

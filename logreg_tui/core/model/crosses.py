@@ -34,15 +34,11 @@ def parse_features(text: str) -> tuple[str, ...]:
     unknown = [name for name in names if name not in CROSSES]
     if unknown:
         name = repr(unknown[0]) if unknown[0] else "an empty name"
-        return _refuse(f"{name} is not a feature: give some of {', '.join(CROSSES)}")
+        raise CrossError(f"{name} is not a feature: give some of {', '.join(CROSSES)}")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        return _refuse(f"{repeated[0]} is given twice")
+        raise CrossError(f"{repeated[0]} is given twice")
     return names
-
-
-def _refuse(problem: str) -> tuple[str, ...]:
-    raise CrossError(problem)
 
 
 def cross(points: np.ndarray, names: tuple[str, ...]) -> np.ndarray:

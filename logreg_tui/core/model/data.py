@@ -49,7 +49,7 @@ class Dataset:
     names: tuple[str, ...] = ()  # the features' names (a CSV's columns); () names them x, or x1 … xd
     recipe: str = "tutorial"  # what a seed draws: the tutorial's 1-D data, or a shape of datasets.SHAPES
     noise: float | None = None  # a shape's spread (None: its own default; datasets.py)
-    crosses: tuple[str, ...] = ()  # --features: the columns crossed from a shape's (x₁, x₂) (crosses.py); ()
+    crosses: tuple[str, ...] = ()  # --features: the columns crossed from a shape's (x₁, x₂) (crosses.py), or none
     base: np.ndarray | None = None  # those (x₁, x₂) points, N × 2, when x holds crosses of them
 
     @property
