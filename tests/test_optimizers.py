@@ -111,6 +111,26 @@ def test_two_features_every_optimizer_batch_split_and_penalty_equal_a_torch_opti
         assert snapshot.val_history.recent.tolist() == vals[:-1]
 
 
+@pytest.mark.parametrize("d", [5, 30])
+@pytest.mark.parametrize("optimizer,batch_size,val_frac", CASES)
+def test_d_features_every_optimizer_batch_split_and_penalty_equal_a_torch_optim_loop(d, optimizer, batch_size,
+                                                                                    val_frac):
+    from test_model import features
+
+    dataset = features(d, n=240)
+    lr = 0.05 if optimizer == "adam" else 0.1
+    penalties = {"l2": 0.01, "l1": 0.001} if batch_size else {}
+    losses, vals, w, b = plain_loop(dataset, optimizer, lr, 0.8, batch_size, val_frac, epochs=10, seed=42,
+                                    **penalties)
+    settings = Settings(lr=lr, optimizer=optimizer, momentum=0.8, batch_size=batch_size, val_frac=val_frac,
+                        **penalties)
+    snapshot = Engine(dataset, TrainConfig(settings=settings, epochs=0)).run_epochs(10)  # a file's order: seed 42
+    assert (list(snapshot.weights), snapshot.b) == (w, b)  # bit for bit
+    np.testing.assert_allclose(snapshot.history.recent, losses, rtol=1e-6)
+    if val_frac:
+        assert snapshot.val_history.recent.tolist() == vals[:-1]
+
+
 def test_a_custom_autograd_minibatch_run_equals_its_loop():
     dataset = make_tutorial_data(3, 500, 4.0)
     losses, _, w, b = plain_loop(dataset, "momentum", 0.1, 0.9, 16, 0.0, 5, autograd="custom")
