@@ -366,3 +366,21 @@ def test_a_homework_function_sees_logits_so_it_works_unchanged_on_two_features(c
     wrong = cli("--headless", "--dataset", "moons", "--function", str(functions / "sign_flipped.py"), "--epochs",
                 "11")
     assert "FAIL: backward's sign is flipped" in wrong.stderr
+
+
+def test_one_cross_is_one_feature_and_every_view_draws_it():
+    from logreg_tui.core.model.state import TrainConfig
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.views.drawing import Drawing, PlotColors
+    from logreg_tui.views.registry import VIEWS
+
+    dataset = make_shape_data("xor", 42, 400, features=("x1x2",))
+    assert dataset.x.ndim == 1 and dataset.d == 1 and dataset.in_plane and dataset.features == ("x1x2",)
+    snapshot = Engine(dataset, TrainConfig(epochs=0)).run_epochs(200)
+    assert snapshot.loss < 0.5 and snapshot.w > 0  # xor is the sign of x1·x2: one cross splits it
+    for row in VIEWS:
+        _, drawing = row.view(snapshot, row.settings, 100, 30, PlotColors())
+        assert isinstance(drawing, Drawing), (row, drawing)
+    data = next(row for row in VIEWS if row.name == "data")
+    title = _text(data.view(snapshot, data.settings, 100, 30, PlotColors(ascii=True))[1])[0]
+    assert "boundary" in title and " x1x2 " in title  # the plane of x1, x2; the equation in the cross

@@ -213,6 +213,7 @@ def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: flo
     if not features or features == PLAIN:
         return dataset
     crossed = cross(dataset.x, features).astype(np.float32)
+    crossed = crossed[:, 0] if len(features) == 1 else crossed  # one feature is a vector, as the tutorial's
     return replace(dataset, x=_frozen(crossed), names=features, crosses=features, base=dataset.x)
 
 
