@@ -197,3 +197,41 @@ def test_the_curvature_page_lists_every_eigenvalue_that_fits_and_the_ends_beyond
     ends = expected if shown == d + 1 else expected[[0, -1]]
     assert numbers == pytest.approx(ends, rel=0.05)  # as printed, to 2 or 3 digits
     assert float(pages["κ at min"].split(":")[0]) == pytest.approx(expected[-1] / expected[0], rel=1e-2)
+
+
+async def test_the_w_key_shows_each_weight_as_a_signed_bar_by_name_largest_first(tmp_path):
+    from apphelpers import snap, started, until
+
+    from logreg_tui.core.model.options import load_dataset, parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.weights_stats import WEIGHTS_LISTED
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(200, 24))
+    y = (X[:, 3] - 2 * X[:, 7] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join([f"f{j}" for j in range(24)] + ["label"]) + "\n" + "\n".join(
+        ",".join([f"{v:.4f}" for v in row] + [str(label)]) for row, label in zip(X, y, strict=True)) + "\n")
+    options = parse_options(["--paused", "--data", str(path), "--x-columns", "all", "--l1", "0.05"])
+    async with LogRegApp(options, load_dataset(options)).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N", "N", "N", "z", *["N"] * 6)
+        await until(pilot, lambda: snap(app).epoch == 60 and len(snap(app).ghosts) == 1)
+        await pilot.press("w")
+        await until(pilot, lambda: "weights, largest first" in app.query_one("#stats").plain_lines)
+        lines = app.query_one("#stats").plain_lines
+        bars = lines[lines.index("weights, largest first") + 1:][:WEIGHTS_LISTED]
+        weights = snap(app).weights
+        order = sorted(range(24), key=lambda j: -abs(weights[j]))
+        assert [line.split()[0] for line in bars] == [f"f{j}" for j in order[:WEIGHTS_LISTED]]
+        assert bars[0].startswith("f7") and "█" in bars[0].split("│")[0]  # the largest, negative: left of 0
+        assert "█" in next(line for line in bars if line.startswith("f3")).split("│")[1]  # positive: right of it
+        band = 0.05 * snap(app).settings.lr  # λ₁·lr: L1's step flips a dropped weight's sign about 0
+        zeros = [line for line in bars if line.endswith("0 (L1)")]
+        assert zeros and len(zeros) == sum(1 for j in order[:WEIGHTS_LISTED] if abs(weights[j]) <= band)
+        assert "… 4 more: see the export" in lines and "┊ the previous run's" in lines
+        assert all(len(line) <= 25 for line in lines)
+        await pilot.press("k")  # the curvature page takes over; w again: the weights; w: back to the stats
+        await until(pilot, lambda: any(line.startswith("λ at min") for line in app.query_one("#stats").plain_lines))
+        await pilot.press("w", "w")
+        await until(pilot, lambda: any(line.startswith("loss") for line in app.query_one("#stats").plain_lines))

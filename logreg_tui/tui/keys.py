@@ -52,6 +52,9 @@ ROWS = [
     ("k", "toggle_curvature", "curvature", "stats panel: the curvature page (why it is slow): the Hessian's "
      "eigenvalues and κ at the minimum and here, the stable and best lr, the rate per step, the epoch predicted "
      "for 1 % of the minimum's loss and the one measured"),
+    ("w", "toggle_weights", "weights", "stats panel: the weights page: each w_j as a signed bar by its feature's "
+     "name, the largest first (20 at most), a weight exactly 0 marked (L1 drops features so), the previous run's "
+     "weight as a tick ┊"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_setting('lr')", "lr…", "type an lr"),
     ("B", "engine('use_best')", "best lr", "the lr (and β for momentum) that the curvature at the minimum says is "
@@ -81,7 +84,7 @@ KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_squar
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
 HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B",
-                    "d", "k", "greater_than_sign", "less_than_sign", "T")
+                    "d", "k", "w", "greater_than_sign", "less_than_sign", "T")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

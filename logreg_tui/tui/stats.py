@@ -15,6 +15,7 @@ from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Setting, stat_word
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.formatting import format_accuracy, format_number, printable, short_count
 from logreg_tui.tui.curvature_stats import CURVATURE_STATS, VALUE_WIDTH, curvature_note
+from logreg_tui.tui.weights_stats import weight_rows
 from logreg_tui.tui.widgets import LineCanvas
 
 LABEL_WIDTH = 9
@@ -150,12 +151,16 @@ class StatsPanel(LineCanvas):
     """
 
     curvature = False  # the curvature page (k) instead of the stats
+    weights = False  # the weights page (w) instead of the stats
 
     def show(self, snapshot: Snapshot, status: str | None = None) -> None:
-        items = STATS[:FIRST_ON_EVERY_PAGE] + CURVATURE_STATS if self.curvature else STATS
+        items = STATS[:FIRST_ON_EVERY_PAGE] + CURVATURE_STATS if self.curvature else \
+            STATS[:FIRST_ON_EVERY_PAGE] if self.weights else STATS
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in items]
         lines = [_stat_line(line_label, line_value) for label, value in values if value is not None
                  for line_label, line_value in (value if isinstance(value, list) else [(label, value)])]
+        if self.weights:
+            lines += [Strip([])] + [Strip(row) for row in weight_rows(snapshot)]
         if self.curvature:
             note = textwrap.wrap(curvature_note(snapshot), LABEL_WIDTH + VALUE_WIDTH)
             lines += [Strip([])] + [Strip([Segment(line, NOTE_STYLE)]) for line in note]
