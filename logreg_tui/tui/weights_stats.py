@@ -1,8 +1,9 @@
 """The stats panel's weights page (the w key): each w_j as a signed bar beside its feature's name, live.
 
-The largest by |w_j| first, WEIGHTS_LISTED at most (a line says how many more); a weight that is exactly 0 (what
-L1 does to a feature it drops, or within the step λ₁·lr that holds it there) says so; with a ghost of the same features, a tick marks where its weight was.
-One bar scale for the page: the largest |w_j| (here or the ghost's) fills half the bar.
+The largest by |w_j| first, WEIGHTS_LISTED at most (a line says how many more); a weight that L1 holds at 0 says
+so (exactly 0, or within the step λ₁·lr whose sign flips each step there); with a ghost of the same features, a
+tick marks where its weight was. One bar scale for the page: the largest |w_j| (here or the ghost's) fills half
+the bar.
 """
 
 from __future__ import annotations
