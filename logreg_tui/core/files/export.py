@@ -21,6 +21,7 @@ from logreg_tui.core.maths.curvature import curvature_json
 from logreg_tui.core.maths.evaluation import evaluation_json, evaluations
 from logreg_tui.core.model.history import PathView
 from logreg_tui.core.model.options import Options, initial_theta
+from logreg_tui.core.model.real_data import REAL_SETS
 from logreg_tui.core.model.runs import ghost_label, ghost_name
 from logreg_tui.core.model.state import Snapshot
 
@@ -43,7 +44,8 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     # --init random: the values it drew (a replay and the script start there), and that they were drawn
     start = {"init": list(initial_theta(options, dataset.d)), "init_random": options.init == "random"}
     return config | dataclasses.asdict(snapshot.settings) | recipe | start | {
-        "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device, "data": dataset.source,
+        "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device,
+        "data": None if dataset.recipe in REAL_SETS else dataset.source, "dataset": dataset.recipe,
         "standardize": dataset.scale is not None}
 
 

@@ -67,6 +67,8 @@ def command_words(config: dict[str, Any], settings: Settings, epochs: int) -> li
         value = config.get(name)
         if (name == "data" and config.get("seed") is not None) or (name == "seed" and value is None):
             continue  # generated data is its seed; a file's is its path
+        if name == "n_points" and config.get("seed") is None:
+            continue  # a file's or a bundled set's points are its own
         if name == "init" and value is not None and not any(float(v) for v in value):  # θ = 0: the default
             continue
         if name == "features" and not value:  # no crosses: the default

@@ -75,7 +75,11 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
                       "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
                       "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
         return "\n".join(lines)
-    if config.get("seed") is None:
+    if config.get("seed") is None and config.get("dataset", "tutorial") != "tutorial":
+        lines = ["from logreg_tui.core.model.real_data import load_real  # the set as scikit-learn ships it",
+                 f"table = load_real({str(config['dataset'])!r})",
+                 "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
+    elif config.get("seed") is None:
         lines = ["from logreg_tui.core.model.data import load_csv  # the CSV read as logreg-tui read it",
                  f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
                  f"{config.get('positive')!r})",
@@ -89,7 +93,11 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
                  "ids = np.arange(N)", "rng.shuffle(ids)", "y_np = y_np[ids]", "if NOISE:",
                  "    flipped = rng.choice(N, round(N * NOISE), replace=False)",
                  "    y_np[flipped] = 1.0 - y_np[flipped]", "x_np = x_np[ids]"]
-    if standardize:
+    if standardize and len(config["init"]) > 2:  # per column, as Dataset.standardized
+        lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
+                  "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
+                  "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
+    elif standardize:
         lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
                   "mean, std = float(x_np.mean()), float(x_np.std())",
                   "std = std if std > 0 else 1.0", "x_np = (x_np - mean) / std"]

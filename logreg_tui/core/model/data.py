@@ -125,7 +125,7 @@ class Dataset:
     def reseeded(self, seed: int) -> Dataset:
         """The same recipe with another seed; a file's data has no recipe to repeat."""
         if self.seed is None:
-            raise DataError(f"{self.source}: data from a file cannot be reseeded")
+            raise DataError(f"{self.source}: data from a file (or a bundled set) cannot be reseeded")
         if self.recipe == "tutorial":
             fresh = make_tutorial_data(seed, self.n_points, self.gap, self.label_noise, self.class_balance)
         else:
@@ -139,7 +139,7 @@ class Dataset:
         mean, std = x.mean(axis=0), x.std(axis=0)
         std = np.where(std > 0, std, 1.0)
         scale = tuple(zip(np.atleast_1d(mean).tolist(), np.atleast_1d(std).tolist(), strict=True))
-        return replace(self, x=_frozen((x - mean) / std), scale=scale, key=next(_KEYS))
+        return replace(self, x=frozen((x - mean) / std), scale=scale, key=next(_KEYS))
 
     @overload
     def original_units(self, w: float, b: float) -> tuple[float, float]: ...
@@ -171,7 +171,8 @@ class Dataset:
         return None
 
 
-def _frozen(values: np.ndarray) -> np.ndarray:
+def frozen(values: np.ndarray) -> np.ndarray:
+    """A contiguous float32 copy that cannot be written (a Dataset's arrays)."""
     values = np.ascontiguousarray(values, dtype=np.float32)
     values.flags.writeable = False
     return values
@@ -199,7 +200,7 @@ def make_tutorial_data(seed: int = 42, n_points: int = 1000, gap: float = 4.0, l
     if label_noise:
         flipped = rng.choice(n_points, round(n_points * label_noise), replace=False)
         y[flipped] = 1.0 - y[flipped]
-    return Dataset(_frozen(x[ids]), _frozen(y), seed, gap, f"seed {seed}", label_noise=label_noise,
+    return Dataset(frozen(x[ids]), frozen(y), seed, gap, f"seed {seed}", label_noise=label_noise,
                    class_balance=class_balance)
 
 
@@ -208,13 +209,13 @@ def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: flo
     """Two features in one of datasets.SHAPES (gauss, circle, xor, spiral, moons), from a seed; `features`
     crosses them (x1,x2,x1^2 …: crosses.py), the points kept for the plane."""
     X, y = make_points(shape, seed, n_points, noise, label_noise, class_balance)
-    dataset = Dataset(_frozen(X), _frozen(y), seed, math.nan, f"{shape}, seed {seed}", label_noise=label_noise,
+    dataset = Dataset(frozen(X), frozen(y), seed, math.nan, f"{shape}, seed {seed}", label_noise=label_noise,
                       class_balance=class_balance, recipe=shape, noise=noise)
     if not features or features == PLAIN:
         return dataset
     crossed = cross(dataset.x, features).astype(np.float32)
     crossed = crossed[:, 0] if len(features) == 1 else crossed  # one feature is a vector, as the tutorial's
-    return replace(dataset, x=_frozen(crossed), names=features, crosses=features, base=dataset.x)
+    return replace(dataset, x=frozen(crossed), names=features, crosses=features, base=dataset.x)
 
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,
@@ -225,6 +226,6 @@ def load_csv(path: str | Path, x_column: str | None = None, label_column: str | 
         table = read_table(path, x_column, label_column, positive, MAX_POINTS)
     except CsvError as error:
         raise DataError(str(error)) from None
-    return Dataset(_frozen(table.x), _frozen(table.y), None, math.nan, str(path),
+    return Dataset(frozen(table.x), frozen(table.y), None, math.nan, str(path),
                    reading="" if table.plain else f"{Path(path).name}: {table.reading}",
                    names=table.names if table.x.ndim > 1 else ())

@@ -25,6 +25,7 @@ from logreg_tui.core.model.data import (
     make_tutorial_data,
 )
 from logreg_tui.core.model.datasets import DEFAULT_NOISE, NOISE_MAX, SHAPES
+from logreg_tui.core.model.real_data import REAL_SETS, load_real
 from logreg_tui.core.model.runs import Event
 from logreg_tui.core.model.settings import SETTINGS, Settings, number, objective_of, whole
 from logreg_tui.core.model.state import EPOCHS_MAX, SPEED_MIN, TrainConfig
@@ -149,9 +150,11 @@ def build_parser() -> QuietParser:
     data = p.add_argument_group("data")
     data.add_argument("--seed", type=lambda t: whole(t, 0, SEED_MAX), default=42, help="data seed (42)")
     data.add_argument("--n-points", type=lambda t: whole(t, 2, MAX_POINTS), default=1000, help="points (1000)")
-    data.add_argument("--dataset", choices=("tutorial", *SHAPES), default="tutorial",
+    data.add_argument("--dataset", choices=("tutorial", *SHAPES, *REAL_SETS), default="tutorial",
                       help="the seeded data: the tutorial's one feature, or two features in a shape: gauss (a line "
-                           "separates them), circle (a disc in a ring), xor, spiral, moons (tutorial)")
+                           "separates them), circle (a disc in a ring), xor, spiral, moons; or a real set that "
+                           "scikit-learn ships (pip install 'logreg-tui[datasets]'): breast-cancer (569 × 30), iris "
+                           "(virginica or not, 150 × 4), wine (cultivar 1 or not, 178 × 13) (tutorial)")
     data.add_argument("--noise", type=shape_noise, default=None, metavar="S",
                       help="a two-feature shape's spread: Gaussian noise of this std on each coordinate "
                            f"(0 … {NOISE_MAX:g}; each shape's own: " + ", ".join(
@@ -353,6 +356,10 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if values.get("dataset") == "tutorial" and "features" in given and values.get("data") is None:
         problem = ("--features crosses a two-feature --dataset's x1 and x2 (gauss, circle, xor, spiral, moons); "
                    "the tutorial's data has one feature")
+    drawn = [name for name in ("n_points", "gap", "noise", "features", "label_noise", "class_balance") if name in given]
+    if values.get("dataset") in REAL_SETS and drawn:
+        problem = (f"{_flag(drawn[0])} shapes seeded data; --dataset {values['dataset']} is a fixed set "
+                   "(--val-frac holds some of it out)")
     if values.get("dataset") == "tutorial" and "noise" in given:
         problem = ("--noise spreads a two-feature --dataset (gauss, circle, xor, spiral, moons); the tutorial's "
                    "has --gap")
@@ -485,6 +492,8 @@ def load_dataset(options: Options) -> Dataset:
     """The seeded data or the CSV file, standardized when asked; DataError says what is wrong in one line."""
     if options.data is not None:
         dataset = load_csv(options.data, options.x_column, options.label_column, options.positive)
+    elif options.dataset in REAL_SETS:
+        dataset = load_real(options.dataset)
     elif options.dataset != "tutorial":
         dataset = make_shape_data(options.dataset, options.seed, options.n_points, options.noise,
                                   options.label_noise, options.class_balance, options.features)
