@@ -92,3 +92,23 @@ def test_the_sets_load_without_importing_scikit_learn_until_asked():
     code = ("import sys, logreg_tui.core.model.options, logreg_tui.core.model.real_data; "
             "print('sklearn' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_l1_drops_breast_cancers_features_one_by_one_at_its_exact_minimum():
+    """30 correlated features: the L1 minimum meets its optimality conditions (a weight at 0 has a data slope within
+    λ₁; any other's slope is −λ₁·sign w) and more weights are 0 as λ₁ grows. (Damped Newton once stalled at θ = 0
+    here, shrinking the whole step whenever one weight crossed 0: the message then said no line splits them.)"""
+    from logreg_tui.core.maths.objective import gradient, objective
+
+    data = load_real("breast-cancer").standardized()
+    X, y = data.X.astype(np.float64), data.y.astype(np.float64)
+    zeros = []
+    for l1 in (0.001, 0.02, 0.1):
+        optimum = find_optimum(data.X, data.y, l1=l1)
+        w = np.array(optimum.weights)
+        slope = gradient(w, optimum.b, X, y)[:-1]
+        assert np.all(np.abs(slope[w == 0]) <= l1 * (1 + 1e-9))
+        np.testing.assert_allclose(slope[w != 0], -l1 * np.sign(w[w != 0]), atol=1e-7)
+        assert optimum.loss < objective(np.zeros(30), 0.5, X, y, 0.0, l1)  # far below guessing's
+        zeros.append(int((w == 0).sum()))
+    assert 0 < zeros[0] < zeros[1] < zeros[2] < 30

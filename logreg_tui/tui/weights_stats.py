@@ -16,7 +16,7 @@ from rich.style import Style
 from logreg_tui.core.model.state import Snapshot
 
 WEIGHTS_LISTED = 20  # bars at most; past them one line says how many more
-NAME_WIDTH, HALF, VALUE_WIDTH = 7, 4, 7  # a line: name, bar (HALF cells either side of 0), value: 25 cells
+NAME_WIDTH, HALF, VALUE_WIDTH = 10, 3, 7  # a line: name, bar (HALF cells either side of 0), value: 25 cells
 NEGATIVE, POSITIVE, DIM = Style(color="red"), Style(color="green"), Style(dim=True)
 
 
@@ -56,7 +56,7 @@ def _ghost_weights(snapshot: Snapshot) -> tuple[float, ...] | None:
 
 
 def _bar_row(name: str, w: float, ghost: float | None, scale: float, band: float | None) -> list[Segment]:
-    label = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
+    label = short_name(name)
     cells = [" "] * (2 * HALF + 1)
     cells[HALF] = "│"
     if math.isfinite(w) and w:
@@ -65,7 +65,7 @@ def _bar_row(name: str, w: float, ghost: float | None, scale: float, band: float
             cells[HALF + 1 + k if w > 0 else HALF - 1 - k] = "█"
         if halves % 2:
             cells[HALF + 1 + halves // 2 if w > 0 else HALF - 1 - halves // 2] = "▌" if w > 0 else "▐"
-    segments = [Segment(f"{label:<{NAME_WIDTH}} ", DIM)]
+    segments = [Segment(f"{label:<{NAME_WIDTH}}", DIM)]
     if ghost is not None and math.isfinite(ghost) and ghost:
         at = HALF + (1 if ghost > 0 else -1) * min(math.ceil(abs(ghost) / scale * HALF), HALF)
         if cells[at] == " ":
@@ -74,6 +74,15 @@ def _bar_row(name: str, w: float, ghost: float | None, scale: float, band: float
     segments += [Segment(cell, DIM if cell in "│┊" else bar_style) for cell in cells]
     value = ("0 (L1)" if w == 0 else "≈0 (L1)") if band is not None and abs(w) <= band else _short(w)
     return [*segments, Segment(f" {value:>{VALUE_WIDTH - 1}}", Style(bold=True))]
+
+
+def short_name(name: str) -> str:
+    """A feature's name in NAME_WIDTH cells: as it is, else its leading words' initials before its last word
+    (worst_concave_points → wc_points), else cut with …."""
+    if len(name) > NAME_WIDTH - 1 and "_" in name:
+        *leading, last = name.split("_")
+        name = "".join(word[:1] for word in leading) + "_" + last
+    return name if len(name) <= NAME_WIDTH - 1 else name[:NAME_WIDTH - 2] + "…"
 
 
 def _short(value: float) -> str:

@@ -99,12 +99,16 @@ def _newton(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1: floa
         scale = 1.0
         while scale > 1e-10:  # halve until the objective does not rise: plain Newton can overshoot far from θ*
             trial_theta = theta - scale * step
+            # with L1, a weight that would cross 0 stops there (projected onto its side, where the objective is
+            # smooth): shrinking the whole step instead stalls at 0 when many correlated weights move at once
+            trial_theta[:-1][trial_theta[:-1] * side < 0] = 0.0
             trial = objective(trial_theta[:-1], trial_theta[-1], X, y, l2, l1)
-            if trial <= loss and np.all(trial_theta[:-1] * side >= 0):  # with L1, on the smooth side
+            if trial <= loss:
                 break
             scale /= 2
-        theta, loss = theta - scale * step, min(trial, loss)
-        if np.all(np.abs(scale * step) <= TOLERANCE * (1 + np.abs(theta))):
+        moved = trial_theta - theta if trial <= loss else np.zeros_like(theta)
+        theta, loss = theta + moved, min(trial, loss)
+        if np.all(np.abs(moved) <= TOLERANCE * (1 + np.abs(theta))):
             break
     return theta
 
