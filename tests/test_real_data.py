@@ -48,7 +48,7 @@ def test_breast_cancer_raw_saturates_and_standardized_learns(cli):
     scaled = cli("--headless", "--dataset", "breast-cancer", "--standardize", "--epochs", "101", "--log-every",
                  "100")
     loss = float(scaled.stdout.splitlines()[-2].split()[-1])
-    assert scaled.returncode == 0 and loss < 0.15 and "original x: w: [" in scaled.stdout.splitlines()[-1]
+    assert scaled.returncode == 0 and loss < 0.1 and "original x: w: [" in scaled.stdout.splitlines()[-1]
 
 
 @pytest.mark.parametrize("args", [["--n-points", "100"], ["--noise", "0.1"], ["--features", "x1"], ["--gap", "2"]])
@@ -111,4 +111,4 @@ def test_l1_drops_breast_cancers_features_one_by_one_at_its_exact_minimum():
         np.testing.assert_allclose(slope[w != 0], -l1 * np.sign(w[w != 0]), atol=1e-7)
         assert optimum.loss < objective(np.zeros(30), 0.5, X, y, 0.0, l1)  # far below guessing's
         zeros.append(int((w == 0).sum()))
-    assert 0 < zeros[0] < zeros[1] < zeros[2] < 30
+    assert zeros == [15, 23, 26]  # the README's figures: at λ₁ = 0.02 the minimum keeps 7 of 30
