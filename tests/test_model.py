@@ -235,3 +235,12 @@ async def test_the_w_key_shows_each_weight_as_a_signed_bar_by_name_largest_first
         await until(pilot, lambda: any(line.startswith("λ at min") for line in app.query_one("#stats").plain_lines))
         await pilot.press("w", "w")
         await until(pilot, lambda: any(line.startswith("loss") for line in app.query_one("#stats").plain_lines))
+
+
+def test_the_weights_page_in_ascii_has_only_ascii():
+    from logreg_tui.tui.weights_stats import weight_rows
+
+    snapshot = paused(features(3), l1=0.5).run_epochs(20)
+    text = ["".join(segment.text for segment in row) for row in weight_rows(snapshot, ascii=True)]
+    assert all(line.isascii() for line in text) and any("#" in line or "+" in line for line in text), text
+    assert any(line.endswith("~0 (L1)") or line.endswith(" 0 (L1)") for line in text), text  # λ₁ 0.5 holds some

@@ -160,7 +160,8 @@ class StatsPanel(LineCanvas):
         lines = [_stat_line(line_label, line_value) for label, value in values if value is not None
                  for line_label, line_value in (value if isinstance(value, list) else [(label, value)])]
         if self.weights:
-            lines += [Strip([])] + [Strip(row) for row in weight_rows(snapshot)]
+            ascii = bool(getattr(self.app, "ascii", False))
+            lines += [Strip([])] + [Strip(row) for row in weight_rows(snapshot, ascii)]
         if self.curvature:
             note = textwrap.wrap(curvature_note(snapshot), LABEL_WIDTH + VALUE_WIDTH)
             lines += [Strip([])] + [Strip([Segment(line, NOTE_STYLE)]) for line in note]

@@ -20,8 +20,19 @@ NAME_WIDTH, HALF, VALUE_WIDTH = 10, 3, 7  # a line: name, bar (HALF cells either
 NEGATIVE, POSITIVE, DIM = Style(color="red"), Style(color="green"), Style(dim=True)
 
 
-def weight_rows(snapshot: Snapshot) -> list[list[Segment]]:
-    """The page's lines under the stats it shares with the others: a heading, then a bar per weight."""
+ASCII = str.maketrans({"█": "#", "▌": "+", "▐": "+", "│": "|", "┊": ":", "…": "~", "≈": "~"})
+
+
+def weight_rows(snapshot: Snapshot, ascii: bool = False) -> list[list[Segment]]:
+    """The page's lines under the stats it shares with the others: a heading, then a bar per weight (in ASCII
+    where the terminal has no block glyphs)."""
+    rows = _rows(snapshot)
+    if not ascii:
+        return rows
+    return [[Segment(segment.text.translate(ASCII), segment.style) for segment in row] for row in rows]
+
+
+def _rows(snapshot: Snapshot) -> list[list[Segment]]:
     weights, names = snapshot.weights, snapshot.dataset.features
     previous = _ghost_weights(snapshot)
     finite = [abs(w) for w in (*weights, *(previous or ())) if math.isfinite(w)]

@@ -8,8 +8,8 @@
   class 0), 0 the other two.
 
 The rows are shuffled once by a fixed permutation (scikit-learn lists iris and wine by class, so a held-out tail
-would be one class); the features keep their names (the stats' weights page, the data view's
-equation, the JSON). NumPy here; scikit-learn imported only when one of these is asked for.
+would be one class); the features keep their names (the stats' weights page, the JSON). NumPy here; scikit-learn
+is imported only when one of these is asked for.
 """
 
 from __future__ import annotations
