@@ -38,5 +38,5 @@ PRESET_NAMES = tuple(PRESETS)
 
 
 def next_preset(name: str) -> str:
-    """tutorial → overlap → … → overfit → gauss → … → circle → tutorial."""
+    """tutorial → overlap → … → overfit → gauss → … → circle-squares → tutorial."""
     return PRESET_NAMES[(PRESET_NAMES.index(name) + 1) % len(PRESET_NAMES)]
