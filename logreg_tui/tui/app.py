@@ -228,11 +228,11 @@ class LogRegApp(App):
         self._plots.toggle_loss(setting)
 
     def action_toggle_curvature(self) -> None:
-        self._stats.curvature, self._stats.weights = not self._stats.curvature, False
+        self._stats.turn_to("curvature")
         self.refresh_from_engine(force=True)
 
     def action_toggle_weights(self) -> None:
-        self._stats.weights, self._stats.curvature = not self._stats.weights, False
+        self._stats.turn_to("weights")
         self.refresh_from_engine(force=True)
 
     def action_toggle_ghosts(self) -> None:

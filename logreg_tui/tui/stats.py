@@ -150,19 +150,22 @@ class StatsPanel(LineCanvas):
     which shares the GIL with training.
     """
 
-    curvature = False  # the curvature page (k) instead of the stats
-    weights = False  # the weights page (w) instead of the stats
+    page = "stats"  # or "curvature" (k) or "weights" (w): what the panel shows
+
+    def turn_to(self, page: str) -> None:
+        """That page, or back to the stats when it is the one shown (k and w take turns)."""
+        self.page = "stats" if self.page == page else page
 
     def show(self, snapshot: Snapshot, status: str | None = None) -> None:
-        items = STATS[:FIRST_ON_EVERY_PAGE] + CURVATURE_STATS if self.curvature else \
-            STATS[:FIRST_ON_EVERY_PAGE] if self.weights else STATS
+        items = STATS if self.page == "stats" else STATS[:FIRST_ON_EVERY_PAGE] + (
+            CURVATURE_STATS if self.page == "curvature" else [])
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in items]
         lines = [_stat_line(line_label, line_value) for label, value in values if value is not None
                  for line_label, line_value in (value if isinstance(value, list) else [(label, value)])]
-        if self.weights:
+        if self.page == "weights":
             ascii = bool(getattr(self.app, "ascii", False))
             lines += [Strip([])] + [Strip(row) for row in weight_rows(snapshot, ascii)]
-        if self.curvature:
+        if self.page == "curvature":
             note = textwrap.wrap(curvature_note(snapshot), LABEL_WIDTH + VALUE_WIDTH)
             lines += [Strip([])] + [Strip([Segment(line, NOTE_STYLE)]) for line in note]
         self.show_lines(lines)
