@@ -230,7 +230,8 @@ async def test_a_preset_chosen_with_p_exports_its_own_data_and_replays_to_the_sa
 
 @pytest.mark.parametrize("args", [["--dataset", "circle", "--features", "x1^2,x2^2,x1x2", "--n-points", "300"],
                                   ["--dataset", "xor", "--features", "x1,x2,x1x2,sin(x1)", "--standardize",
-                                   "--batch-size", "64", "--optimizer", "adam", "--lr", "0.05"]])
+                                   "--batch-size", "64", "--optimizer", "adam", "--lr", "0.05"],
+                                  ["--dataset", "xor", "--features", "x1x2", "--standardize", "--n-points", "200"]])
 def test_a_run_on_crossed_features_scripts_and_replays_bit_for_bit(cli, tmp_path, args):
     steps = [(40, lambda e: e.scale_lr(2)), (10, lambda e: e.configure(l2=0.01)),
              (20, lambda e: e.cycle_batch_size()), (15, None)]

@@ -60,39 +60,8 @@ def _is_name(text: str) -> bool:
 
 
 def _data(config: dict[str, Any], standardize: bool) -> str:
-    if config.get("seed") is not None and config.get("dataset", "tutorial") != "tutorial":
-        noise = None if config.get("noise") is None else float(config["noise"])
-        lines = ["from logreg_tui.core.model.datasets import make_points  # the shape as logreg-tui draws it",
-                 f"x_np, y_np = make_points({str(config['dataset'])!r}, {int(config['seed'])}, "
-                 f"{int(config['n_points'])}, {noise!r}, {float(config['label_noise'])!r}, "
-                 f"{float(config['class_balance'])!r})"]
-        if config.get("features"):
-            crosses = tuple(str(name) for name in config["features"])
-            lines += ["from logreg_tui.core.model.crosses import cross  # the features as logreg-tui crosses them",
-                      f"x_np = cross(x_np.astype(np.float32), {crosses!r}).astype(np.float32)"]
-        if standardize:
-            lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
-                      "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
-                      "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
-        return "\n".join(lines)
-    if config.get("seed") is None and config.get("dataset", "tutorial") != "tutorial":
-        lines = ["from logreg_tui.core.model.real_data import load_real  # the set as scikit-learn ships it",
-                 f"table = load_real({str(config['dataset'])!r})",
-                 "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
-    elif config.get("seed") is None:
-        lines = ["from logreg_tui.core.model.data import load_csv  # the CSV read as logreg-tui read it",
-                 f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
-                 f"{config.get('positive')!r})",
-                 "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
-    else:
-        lines = [f"rng = np.random.RandomState({int(config['seed'])})  # the tutorial's np.random.seed, as a generator",
-                 f"N, GAP, BALANCE, NOISE = {int(config['n_points'])}, {float(config['gap'])!r}, "
-                 f"{float(config['class_balance'])!r}, {float(config['label_noise'])!r}",
-                 "ones = N // 2 if BALANCE == 0.5 else min(max(int(N * BALANCE), 1), N - 1)",
-                 "x_np = rng.randn(N)", "x_np[:ones] = x_np[:ones] + GAP", "y_np = np.zeros(N)", "y_np[:ones] = 1.0",
-                 "ids = np.arange(N)", "rng.shuffle(ids)", "y_np = y_np[ids]", "if NOISE:",
-                 "    flipped = rng.choice(N, round(N * NOISE), replace=False)",
-                 "    y_np[flipped] = 1.0 - y_np[flipped]", "x_np = x_np[ids]"]
+    """The lines that make x_np and y_np as the run had them: drawn, read or loaded, then standardized."""
+    lines = _source(config)
     if standardize and len(config["init"]) > 2:  # per column, as Dataset.standardized
         lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
                   "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
@@ -102,6 +71,39 @@ def _data(config: dict[str, Any], standardize: bool) -> str:
                   "mean, std = float(x_np.mean()), float(x_np.std())",
                   "std = std if std > 0 else 1.0", "x_np = (x_np - mean) / std"]
     return "\n".join(lines)
+
+
+def _source(config: dict[str, Any]) -> list[str]:
+    """x_np and y_np before standardizing: a shape (crossed), a bundled set, a CSV, or the tutorial's recipe."""
+    shaped = config.get("dataset", "tutorial") != "tutorial"
+    if config.get("seed") is not None and shaped:
+        noise = None if config.get("noise") is None else float(config["noise"])
+        lines = ["from logreg_tui.core.model.datasets import make_points  # the shape as logreg-tui draws it",
+                 f"x_np, y_np = make_points({str(config['dataset'])!r}, {int(config['seed'])}, "
+                 f"{int(config['n_points'])}, {noise!r}, {float(config['label_noise'])!r}, "
+                 f"{float(config['class_balance'])!r})"]
+        if config.get("features"):
+            crosses = tuple(str(name) for name in config["features"])
+            lines += ["from logreg_tui.core.model.crosses import crossed_x  # the features as logreg-tui crosses them",
+                      f"x_np = crossed_x(x_np.astype(np.float32), {crosses!r})"]
+        return lines
+    if config.get("seed") is None and shaped:
+        return ["from logreg_tui.core.model.real_data import load_real  # the set as scikit-learn ships it",
+                f"table = load_real({str(config['dataset'])!r})",
+                "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
+    if config.get("seed") is None:
+        return ["from logreg_tui.core.model.data import load_csv  # the CSV read as logreg-tui read it",
+                f"table = load_csv({config['data']!r}, {config.get('x_column')!r}, {config.get('label_column')!r}, "
+                f"{config.get('positive')!r})",
+                "x_np, y_np = table.x.astype(np.float64), table.y.astype(np.float64)"]
+    return [f"rng = np.random.RandomState({int(config['seed'])})  # the tutorial's np.random.seed, as a generator",
+            f"N, GAP, BALANCE, NOISE = {int(config['n_points'])}, {float(config['gap'])!r}, "
+            f"{float(config['class_balance'])!r}, {float(config['label_noise'])!r}",
+            "ones = N // 2 if BALANCE == 0.5 else min(max(int(N * BALANCE), 1), N - 1)",
+            "x_np = rng.randn(N)", "x_np[:ones] = x_np[:ones] + GAP", "y_np = np.zeros(N)", "y_np[:ones] = 1.0",
+            "ids = np.arange(N)", "rng.shuffle(ids)", "y_np = y_np[ids]", "if NOISE:",
+            "    flipped = rng.choice(N, round(N * NOISE), replace=False)",
+            "    y_np[flipped] = 1.0 - y_np[flipped]", "x_np = x_np[ids]"]
 
 
 def _final_line(standardize: bool, d: int = 1) -> str:

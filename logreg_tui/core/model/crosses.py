@@ -45,3 +45,10 @@ def cross(points: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """The crossed features of (x₁, x₂) points (N × 2), in float64: N × len(names), in the names' order."""
     x1, x2 = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
     return np.column_stack([CROSSES[name](x1, x2) for name in names])
+
+
+def crossed_x(points: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """A data set's x from its (x₁, x₂) points: the crosses in float32, a vector where there is one (as the
+    tutorial's one feature is). The data set and the exported script both make x here."""
+    columns = cross(points, names).astype(np.float32)
+    return columns[:, 0] if len(names) == 1 else columns

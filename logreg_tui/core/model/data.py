@@ -13,7 +13,7 @@ from typing import Any, overload
 import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
-from logreg_tui.core.model.crosses import PLAIN, cross
+from logreg_tui.core.model.crosses import PLAIN, crossed_x
 from logreg_tui.core.model.datasets import make_points
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
@@ -213,9 +213,8 @@ def make_shape_data(shape: str, seed: int = 42, n_points: int = 1000, noise: flo
                       class_balance=class_balance, recipe=shape, noise=noise)
     if not features or features == PLAIN:
         return dataset
-    crossed = cross(dataset.x, features).astype(np.float32)
-    crossed = crossed[:, 0] if len(features) == 1 else crossed  # one feature is a vector, as the tutorial's
-    return replace(dataset, x=frozen(crossed), names=features, crosses=features, base=dataset.x)
+    return replace(dataset, x=frozen(crossed_x(dataset.x, features)), names=features, crosses=features,
+                   base=dataset.x)
 
 
 def load_csv(path: str | Path, x_column: str | None = None, label_column: str | None = None,
