@@ -53,8 +53,8 @@ ROWS = [
      "eigenvalues and κ at the minimum and here, the stable and best lr, the rate per step, the epoch predicted "
      "for 1 % of the minimum's loss and the one measured"),
     ("w", "toggle_weights", "weights", "stats panel: the weights page: each w_j as a signed bar by its feature's "
-     "name, the largest first (20 at most), a weight exactly 0 marked (L1 drops features so), the previous run's "
-     "weight as a tick ┊"),
+     "name, the largest first (20 at most), a weight L1 holds at 0 marked (exactly 0, or within its step λ₁·lr), "
+     "the previous run's weight as a tick ┊"),
     ("t", "toggle_loss('tail')", "recent", "loss plot: the last quarter of the run, y fitted to it (outliers ignored)"),
     ("L", "type_setting('lr')", "lr…", "type an lr"),
     ("B", "engine('use_best')", "best lr", "the lr (and β for momentum) that the curvature at the minimum says is "

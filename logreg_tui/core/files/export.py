@@ -36,8 +36,8 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     if not config.get("headless"):
         config["speed"] = snapshot.speed
     del config["settings"]  # the run's own, flat as the command line names them
-    recipe = {"label_noise": dataset.label_noise, "class_balance": dataset.class_balance, "dataset": dataset.recipe,
-              "noise": dataset.noise, "features": list(dataset.crosses)} \
+    recipe = {"label_noise": dataset.label_noise, "class_balance": dataset.class_balance, "noise": dataset.noise,
+              "features": list(dataset.crosses)} \
         if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
     if dataset.seed is not None and dataset.recipe == "tutorial":
         recipe["gap"] = dataset.gap  # a shape has none

@@ -252,7 +252,7 @@ class Options:
     standardize: bool
     label_noise: float
     class_balance: float
-    dataset: str  # tutorial, or a two-feature shape (datasets.SHAPES)
+    dataset: str  # tutorial, a two-feature shape (datasets.SHAPES) or a bundled set (real_data.REAL_SETS)
     noise: float | None  # a shape's spread; None: its own
     features: tuple[str, ...]  # the crosses of a shape's x1, x2 trained on; (): x1, x2 themselves
     preset: str
