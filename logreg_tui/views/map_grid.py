@@ -57,11 +57,8 @@ def to_dots(w: np.ndarray, b: np.ndarray, window: Window, frame: Frame) -> tuple
 
 def dot_cells(x: np.ndarray, y: np.ndarray, frame: Frame) -> np.ndarray:
     """Braille bits per map cell (rows × columns) of the polyline through the dots (x, y), one dot apart."""
-    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
-    if x.size == 0:
-        return cells
     if x.size > 1:
         dx, dy = np.diff(x), np.diff(y)
         limit = 4 * (frame.columns + frame.rows)  # a jump far off the map needs no more dots than crossing it
@@ -70,7 +67,12 @@ def dot_cells(x: np.ndarray, y: np.ndarray, frame: Frame) -> np.ndarray:
         t = (np.arange(segment.size) - np.repeat(np.cumsum(steps) - steps, steps)) / steps[segment]
         x = np.append(x[:-1][segment] + t * dx[segment], x[-1])
         y = np.append(y[:-1][segment] + t * dy[segment], y[-1])
-    dot_x, dot_y = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    return braille_cells(np.floor(x).astype(np.int64), np.floor(y).astype(np.int64), frame)
+
+
+def braille_cells(dot_x: np.ndarray, dot_y: np.ndarray, frame: Frame) -> np.ndarray:
+    """Braille bits per map cell (rows × columns) of the dots (x, y) in dot units; dots off the map are left out."""
+    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
     inside = (dot_x >= 0) & (dot_x < 2 * frame.columns) & (dot_y >= 0) & (dot_y < 4 * frame.rows)
     dot_x, dot_y = dot_x[inside], dot_y[inside]
     np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])

@@ -23,7 +23,7 @@ from logreg_tui.core.model.state import Snapshot
 from logreg_tui.views.canvas import too_small
 from logreg_tui.views.drawing import Drawing, PlotColors, Rows, blend, merged_runs, style_color, to_hex, whole
 from logreg_tui.views.landscape import column_labels, first_fitting, row_labels
-from logreg_tui.views.map_grid import BRAILLE_BITS, Frame, bottom_rows, dot_cells, to_dots
+from logreg_tui.views.map_grid import Frame, bottom_rows, braille_cells, dot_cells, to_dots
 from logreg_tui.views.surface import Window, round_range
 
 BANDS = 10  # σ's bands: the map's colour steps, and the dotted bands without colour
@@ -116,9 +116,7 @@ def _curve_cells(weights: tuple[float, ...], b: float, t: float, window: Window,
     on[:, :-1] |= side[:, :-1] != side[:, 1:]
     on[:-1, :] |= side[:-1, :] != side[1:, :]
     dot_y, dot_x = np.nonzero(on)
-    cells = np.zeros((frame.rows, frame.columns), dtype=np.uint8)
-    np.bitwise_or.at(cells, (dot_y // 4, dot_x // 2), BRAILLE_BITS[dot_y % 4, dot_x % 2])
-    return cells
+    return braille_cells(dot_x, dot_y, frame)
 
 
 def plane_view(snapshot: Snapshot, width: int, height: int, colors: PlotColors) -> tuple[object, str | Drawing]:
