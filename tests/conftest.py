@@ -78,16 +78,15 @@ def cli(monkeypatch):
 PTY_WORDS = ("Terminal(", "headless_and_app_rss(", "tmux")  # what starts a real pseudo-terminal (tests/terminal.py)
 
 
-def _starts_a_terminal(module) -> set[str]:
-    """The names of a test module's functions (helpers and fixtures too) whose source starts a pseudo-terminal."""
+def _sources(module) -> dict[str, str]:
+    """The source of each function a test module defines (tests, helpers and fixtures' own functions), by name."""
     import inspect
 
-    found = set()
+    found = {}
     for name, value in vars(module).items():
         value = getattr(value, "__wrapped__", value)  # a fixture's own function
-        if inspect.isfunction(value) and value.__module__ == module.__name__ and \
-                any(word in inspect.getsource(value) for word in PTY_WORDS):
-            found.add(name)
+        if inspect.isfunction(value) and value.__module__ == module.__name__:
+            found[name] = inspect.getsource(value)
     return found
 
 
@@ -101,15 +100,18 @@ def pytest_collection_modifyitems(items):
     import inspect
     import re
 
-    starters: dict[str, set[str]] = {}
+    sources: dict[str, dict[str, str]] = {}  # a module's functions' sources, read once a module
     for item in items:
         function, module = getattr(item, "function", None), getattr(item, "module", None)
         if function is None or module is None:
             continue
-        names = starters.setdefault(module.__name__, _starts_a_terminal(module))
-        source = inspect.getsource(function)
+        if module.__name__ not in sources:
+            sources[module.__name__] = _sources(module)
+        defined = sources[module.__name__]
+        starters = {name for name, text in defined.items() if any(word in text for word in PTY_WORDS)}
+        source = defined.get(function.__name__) or inspect.getsource(function)
         called = set(re.findall(r"\b(\w+)\(", source)) | set(getattr(item, "fixturenames", ()))
-        if any(word in source for word in PTY_WORDS) or called & names:
+        if any(word in source for word in PTY_WORDS) or called & starters:
             item.add_marker(pytest.mark.pty)
         if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
