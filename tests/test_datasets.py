@@ -218,6 +218,23 @@ def test_a_headless_run_on_csv_columns_reports_w_in_both_units(cli, tmp_path):
     assert last.startswith("w: [") and "(standardized x); original x: w: [" in last
 
 
+@pytest.mark.parametrize(("columns", "says"), [
+    ("all", "const.csv: --standardize: b is 5 in every row (its std is 0, so (x − mean) / std would divide by 0): "
+            "leave it out of --x-columns"),
+    ("b", "const.csv: --standardize: x is 5 in every row (its std is 0, so (x − mean) / std would divide by 0): "
+          "it cannot separate the classes"),
+], ids=["all", "one"])
+def test_standardizing_a_constant_column_is_one_line_and_exit_2(cli, tmp_path, columns, says):
+    """(One column is the tutorial's x, as the reading line above the refusal says: x = 'b'.)"""
+    path = tmp_path / "const.csv"
+    path.write_text("a,b,c,label\n1,5,2,0\n2,5,3,1\n3,5,1,0\n4,5,5,1\n")
+    refused = cli("--headless", "--data", str(path), "--x-columns", columns, "--standardize")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines()[-1] == f"logreg-tui: {tmp_path}/{says}"
+    trained = cli("--headless", "--data", str(path), "--x-columns", "a,c", "--standardize", "--epochs", "3")
+    assert trained.returncode == 0, trained.stderr  # without the constant column it trains
+
+
 @pytest.mark.parametrize(("shape", "note"), [("xor", True), ("circle", True), ("gauss", False), ("moons", False)])
 def test_where_no_line_beats_guessing_the_lesson_says_so_and_elsewhere_nothing(shape, note):
     from logreg_tui.core.words.lessons import guessing_note

@@ -134,10 +134,16 @@ class Dataset:
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
-        """Each feature as (x − mean) / std, computed in float64; std 1 where every value is the same."""
+        """Each feature as (x − mean) / std, computed in float64. DataError for a feature whose values are all the
+        same: its std is 0, and it tells the classes nothing."""
         x = self.x.astype(np.float64)
         mean, std = x.mean(axis=0), x.std(axis=0)
-        std = np.where(std > 0, std, 1.0)
+        constant = np.flatnonzero(np.atleast_1d(std) == 0)
+        if constant.size:
+            name, value = self.features[constant[0]], np.atleast_1d(mean)[constant[0]]
+            way_past = "leave it out of --x-columns" if self.d > 1 else "it cannot separate the classes"
+            raise DataError(f"{self.source}: --standardize: {name} is {value:g} in every row (its std is 0, so "
+                            f"(x − mean) / std would divide by 0): {way_past}")
         scale = tuple(zip(np.atleast_1d(mean).tolist(), np.atleast_1d(std).tolist(), strict=True))
         return replace(self, x=frozen((x - mean) / std), scale=scale, key=next(_KEYS))
 
