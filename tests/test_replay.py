@@ -5,6 +5,7 @@ import json
 
 import pytest
 from apphelpers import make_app, message, snap, started, until
+from warm_python import run_python
 
 from logreg_tui.core.files.export import run_summary
 from logreg_tui.core.files.replay import FORMAT, replayed_options
@@ -96,11 +97,7 @@ async def test_a_run_made_with_keys_exports_a_json_that_replays_in_the_app_and_h
     path = next(tmp_path.glob("*.json"))
     headless = json.loads(cli("--replay", str(path), "--headless", "--json").stdout)
     assert (headless["w"], headless["b"]) == (recorded_run.w, recorded_run.b)
-    import subprocess
-    import sys
-
-    script = subprocess.run([sys.executable, str(next(tmp_path.glob("*-script.py"))), "--exact"], capture_output=True,
-                            text=True, timeout=120).stdout.splitlines()[-1]
+    script = run_python(next(tmp_path.glob("*-script.py")), "--exact").stdout.splitlines()[-1]
     assert tuple(float(v) for v in script.split()) == (recorded_run.w, recorded_run.b)
     options = replayed_options(parse_options(["--replay", str(path)]), ["--replay", str(path)])
     from logreg_tui.tui.app import LogRegApp
@@ -134,15 +131,11 @@ async def test_a_person_takes_over_a_replay_and_it_stops_applying_and_says_so(tm
 
 
 def _script_output(tmp_path, options, snapshot):
-    import subprocess
-    import sys
-
     from logreg_tui.core.files.export import run_files
 
     path = tmp_path / "run-script.py"
     path.write_text(dict(run_files(options, snapshot, "run"))["run-script.py"])
-    result = subprocess.run([sys.executable, str(path), "--exact"], capture_output=True, text=True, timeout=120,
-                            cwd=tmp_path)
+    result = run_python(path, "--exact", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     *lines, exact = result.stdout.splitlines()
     return lines, tuple(float(v) for v in exact.split())
@@ -163,13 +156,11 @@ def test_the_exported_script_runs_with_plain_python_to_the_same_w_b_bit_for_bit(
 
 
 def test_headless_export_writes_a_script_that_prints_the_runs_own_lines(cli, tmp_path):
-    import subprocess
-    import sys
-
-    run = cli("--headless", "--seed", "5", "--batch-size", "64", "--l2", "0.001", "--export", str(tmp_path))
+    run = cli("--headless", "--seed", "5", "--batch-size", "64", "--l2", "0.001", "--epochs", "301", "--log-every", "50",
+              "--export", str(tmp_path))  # seven lines of the table and the last
     assert run.returncode == 0, run.stderr
     script = next(tmp_path.glob("*-script.py"))
-    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
+    output = run_python(script).stdout
     assert output == run.stdout and "w: " in output.splitlines()[-1]
     summary = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert summary["script"] == script.name

@@ -4,13 +4,12 @@ expected.json); the script is fed hostile values directly, past every check, and
 
 import io
 import json
-import subprocess
-import sys
 import tokenize
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from warm_python import run_python
 
 from logreg_tui.core.files.script import run_script
 from logreg_tui.core.model.runs import Event
@@ -90,7 +89,7 @@ def test_a_hostile_script_run_with_python_runs_nothing_it_quotes(tmp_path):
     text = _hostile_script(INJECTIONS[0].replace("touch ", f"touch {tmp_path}/"), seeded=True)
     script = tmp_path / "script.py"
     script.write_text(text)
-    subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    run_python(script, cwd=tmp_path)
     assert not list(tmp_path.glob(f"*{PAYLOAD}*"))
 
 
@@ -142,5 +141,5 @@ def test_init_random_exports_the_values_it_drew_and_replays_and_scripts_them(cli
     code, replayed, _ = _run(cli, "--headless", "--replay", str(written), "--log-every", "3")
     assert code == 0 and replayed == out
     (script,) = tmp_path.glob("*-script.py")
-    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    ran = run_python(script)
     assert ran.stdout.splitlines()[-1] == out.splitlines()[-1]

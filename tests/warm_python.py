@@ -1,0 +1,61 @@
+"""`python SCRIPT ARGS` for the exported scripts' tests, in a child forked from a process that has imported torch.
+
+A new Python starting torch costs about 2 CPU-seconds here, more than most scripts' own work (issue 48). The
+child is forked by multiprocessing's fork server, which imports torch and numpy once per test worker (the same
+ATEN_CPU_CAPABILITY as the tests: conftest sets it before the server starts); the script then runs as `__main__`
+with its own argv and working directory, its file descriptors 1 and 2 in files, and its exit status the one
+`python SCRIPT` would have. Tests where the process itself is the point (signals, the installed script, a fresh
+interpreter's imports) keep a real `python`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_context = multiprocessing.get_context("forkserver")
+_context.set_forkserver_preload(["torch", "numpy"])
+
+
+def run_python(path: Path | str, *args: str, cwd: Path | str | None = None,
+               timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """What `python PATH ARGS` run in `cwd` returns and prints (a TimeoutExpired after `timeout` seconds)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out, err = Path(folder, "out"), Path(folder, "err")
+        child = _context.Process(target=_run, args=(str(path), list(args), str(cwd or os.getcwd()), str(out), str(err)))
+        child.start()
+        child.join(timeout)
+        if child.is_alive():
+            child.kill()
+            child.join()
+            raise subprocess.TimeoutExpired([sys.executable, str(path), *args], timeout)
+        code = child.exitcode if child.exitcode is not None else -9
+        return subprocess.CompletedProcess([sys.executable, str(path), *args], code, out.read_text(), err.read_text())
+
+
+def _run(path: str, args: list[str], cwd: str, out: str, err: str) -> None:
+    """In the child: the script as __main__, fds 1 and 2 in the two files, then exit with its status."""
+    import runpy
+    import traceback
+
+    os.chdir(cwd)
+    for fd, name in ((1, out), (2, err)):
+        os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+    sys.argv, sys.path[0] = [path, *args], os.path.dirname(os.path.abspath(path))
+    code = 0
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as leaving:
+        code = leaving.code if isinstance(leaving.code, int) else (0 if leaving.code is None else 1)
+        if not isinstance(leaving.code, int) and leaving.code is not None:
+            print(leaving.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
