@@ -92,6 +92,40 @@ def test_the_optimum_in_d_features_is_where_the_gradient_vanishes(d, l2):
     assert optimum.as_json() is not None and len(optimum.as_json()["w"]) == d
 
 
+def test_a_repeated_column_splits_its_weight_and_a_full_rank_one_is_solved_directly():
+    """[X, 1] of less than full rank (a column twice): H is singular everywhere and the minima form a line; Newton
+    takes the nearest (least squares), so the two copies share the one column's weight. Of full rank, the direct
+    solve finds the minimum that least squares finds."""
+    from logreg_tui.core.maths import optimum as module
+
+    X, y, _, _ = _problem(2, n=400, seed=3)
+    once = find_optimum(X, y)
+    twice = find_optimum(np.column_stack([X[:, 0], X[:, 0], X[:, 1]]), y)
+    assert twice.exists and twice.weights[0] == pytest.approx(twice.weights[1], rel=1e-9)
+    assert twice.weights[0] + twice.weights[1] == pytest.approx(once.weights[0], rel=1e-9)
+    assert (twice.weights[2], twice.b) == pytest.approx((once.weights[1], once.b), rel=1e-9)
+    assert module._solver(X, 0.0) is module._direct and module._solver(X[:, :1], 0.0) is module._least_squares
+    assert module._solver(np.column_stack([X, X[:, 0] * 2 - 1]), 0.0) is module._least_squares  # collinear with 1
+    assert module._solver(np.column_stack([X, X[:, 0]]), 0.1) is module._direct  # λ₂ makes H definite
+
+
+def test_the_optimum_and_curvature_at_1024_features_are_exact_and_symmetric():
+    """The Hessian at many features is one matrix product: exactly symmetric and the column-by-column means'."""
+    from logreg_tui.core.maths.objective import design
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(600, 1024))
+    y = (rng.uniform(size=600) < 0.5).astype(np.float64)
+    optimum = find_optimum(X, y, l2=0.01)
+    assert optimum.exists and np.abs(gradient(optimum.weights, optimum.b, X, y, 0.01)).max() < 1e-10
+    H = hessian(optimum.weights, optimum.b, X, 0.01)
+    assert np.array_equal(H, H.T)
+    p = 1 / (1 + np.exp(-scores(optimum.weights, optimum.b, X)))
+    columns = np.stack([np.mean((p * (1 - p))[:, None] * design(X) * X[:, [j]], axis=0) for j in range(9)], axis=1)
+    assert np.allclose(H[:1024, :9], columns + 0.01 * np.eye(1024)[:, :9], rtol=1e-12, atol=1e-15)
+    assert len(curvature_at(optimum.weights, optimum.b, X, y, 0.01).eigenvalues) == 1025
+
+
 @pytest.mark.parametrize("d", [2, 5])
 def test_the_l1_optimum_in_d_features_meets_its_subgradient_conditions(d):
     """Weights at 0 where the data's slope is within λ₁, the others where it balances λ₁·sign(w); the same θ as a

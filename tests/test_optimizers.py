@@ -31,7 +31,7 @@ def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val
     The val loss is measured where the training loss is: full batch, at the w, b the epoch starts from;
     minibatches (whose loss is a mean over the epoch's steps), after them. With penalties, as a person adds them:
     to the loss before backward(); the losses recorded are the data's."""
-    several = dataset.d > 1  # then x is N × d, w has d entries and z sums each row's products
+    several = dataset.d > 1  # then x is N × d, w has d entries and z = x @ w + b
     x, y = torch.tensor(dataset.X if several else dataset.x), torch.tensor(dataset.y)
     held = round(dataset.n_points * val_frac)
     n = dataset.n_points - held
@@ -41,7 +41,7 @@ def plain_loop(dataset, optimizer="sgd", lr=0.2, momentum=0.9, batch_size=0, val
     generator = torch.Generator().manual_seed(dataset.seed if seed is None else seed)
 
     def loss_of(xs, ys):
-        logits = (xs * w).sum(dim=1) + b if several else w * xs + b
+        logits = xs @ w + b if several else w * xs + b
         if autograd == "custom":
             return BCEWithLogits.apply(logits, ys)
         return F.binary_cross_entropy(torch.sigmoid(logits), ys)

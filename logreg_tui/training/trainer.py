@@ -189,11 +189,11 @@ class Trainer:
 
     def scores(self, x: torch.Tensor) -> torch.Tensor:
         """z = X·w + b for the rows of X (core/maths/objective.scores). One feature's is w * x + b, the tutorial's
-        own floats; more sum the products along each row (the same bits as w * x with one column, unlike a
-        matmul, whose gradient sums the points in another order)."""
+        own floats; more, a matrix product as a person's torch loop writes it (at N 1e5, d 100 summing each row's
+        products took 7 times as long)."""
         if self.d == 1:
             return self.w * x[:, 0] + self.b
-        return (x * self.w).sum(dim=1) + self.b
+        return x @ self.w + self.b
 
     def forward_backward(self, x: torch.Tensor | None = None, y: torch.Tensor | None = None) -> torch.Tensor:
         """Loss at the current θ on (X, y) (default: the training data), with its gradients in w.grad, b.grad."""
@@ -421,13 +421,17 @@ class Trainer:
         return ScoreSummary(float(numbers[0]), float(numbers[1]), flags)
 
     def _hessian(self, p: torch.Tensor) -> torch.Tensor:
-        """The objective's Hessian at θ on the device from σ of the training points' logits, column by column as
+        """The objective's Hessian at θ on the device from σ of the training points' logits, as
         core/maths/objective.hessian: the mean of σ(1 − σ)·[x, 1][x, 1]ᵀ, λ₂ on the w block."""
         weight = p * (1 - p)
         weighted = weight[:, None] * self.x
         d = self.d
-        columns = [(weighted * self.x[:, j:j + 1]).mean(dim=0) for j in range(d)]
-        w_block = torch.stack(columns, dim=1) + self.settings.l2 * torch.eye(d, device=self.device)
+        if d == 1:  # a mean down the points, as ever
+            w_block = (weighted * self.x).mean(dim=0, keepdim=True)
+        else:  # one matrix product (column by column: 0.5 s a publish at N 1e5, d 100)
+            root = weight.sqrt()[:, None] * self.x
+            w_block = root.T @ root / self.x.shape[0]
+        w_block = w_block + self.settings.l2 * torch.eye(d, device=self.device)
         cross = weighted.mean(dim=0)
         top = torch.cat([w_block, cross[:, None]], dim=1)
         return torch.cat([top, torch.cat([cross, weight.mean().reshape(1)])[None, :]], dim=0)

@@ -222,7 +222,7 @@ def renewed(optimizer):
 
 
 def forward(xs, y):
-    logits = {"w * xs + b" if len(init) == 2 else "(xs * w).sum(1) + b  # each row's w·x"}
+    logits = {"w * xs + b" if len(init) == 2 else "xs @ w + b  # each row's w·x"}
 {loss_of}
     return loss
 

@@ -6,8 +6,8 @@
 mean(σ(1 − σ)·[x, 1][x, 1]ᵀ) + λ₂ on the w block (L1 has none away from w = 0). The optimum, the curvature and
 the tests of the trainer's torch code and of the exported script are built on these functions.
 
-Every mean runs down the points (axis 0) one column at a time, so that with d = 1 each figure is the same float
-as the 1-D formulas' (np.mean of a vector), bit for bit.
+Every mean runs down the points (axis 0), so that with d = 1 each figure is the same float as the 1-D formulas'
+(np.mean of a vector), bit for bit; with more features the Hessian's w block is one matrix product.
 """
 
 from __future__ import annotations
@@ -103,8 +103,11 @@ def _hessian(p: np.ndarray, X: np.ndarray, l2: float) -> np.ndarray:
     weighted = weight[:, None] * X
     d = X.shape[1]
     result = np.empty((d + 1, d + 1))
-    for column in range(d):  # one column at a time: N × d memory, not N × d²
-        result[:d, column] = np.mean(weighted * X[:, column:column + 1], axis=0)
+    if d == 1:  # np.mean down the points, as the 1-D formulas (bit for bit)
+        result[:1, 0] = np.mean(weighted * X, axis=0)
+    else:  # one matrix product (AᵀA: NumPy's symmetric rank-k update, exactly symmetric); a column at a time
+        root = np.sqrt(weight)[:, None] * X  # took seconds at d = 1024
+        result[:d, :d] = root.T @ root / X.shape[0]
     result[:d, :d] += l2 * np.eye(d)
     result[:d, d] = result[d, :d] = np.mean(weighted, axis=0)
     result[d, d] = np.mean(weight)

@@ -9,6 +9,7 @@ one class alone still has none).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from logreg_tui.core.maths.objective import design, gradient, gradient_and_hessi
 
 NEWTON_STEPS = 50  # at most; from θ = 0 it takes about 6 on the tutorial's data
 TOLERANCE = 1e-12  # stop when a step moves θ by less than this (relative)
+FULL_RANK = 1e-12  # [X, 1]ᵀ[X, 1]'s smallest eigenvalue over its largest above this: H can be solved directly
 
 
 @dataclass(frozen=True)
@@ -75,19 +77,54 @@ def find_optimum(x: np.ndarray, y: np.ndarray, l2: float = 0.0, l1: float = 0.0)
             return Optimum((*[0.0] * d, b0), objective(np.zeros(d), b0, X, y, l2, l1))
         free = np.abs(slope) > l1
         side = np.where(free, -np.sign(slope), 0.0)
-    theta = _newton(np.zeros(d + 1), X, y, l2, l1, side, free)
+    solve = _solver(X, l2)
+    theta = _newton(np.zeros(d + 1), X, y, l2, l1, side, free, solve)
     for _ in range(2 * d if l1 and d > 1 else 0):  # more than one weight: settle which of them are 0
         moved = _settle_active_set(theta, X, y, l2, l1, side, free)
         if not moved:
             break
-        theta = _newton(theta, X, y, l2, l1, side, free)
+        theta = _newton(theta, X, y, l2, l1, side, free, solve)
     if separable is None and not (l2 or l1) and d > 1 and _separates(theta, X, y):
         return _plane_separation(theta)
     return Optimum(tuple(float(v) for v in theta), objective(theta[:-1], theta[-1], X, y, l2, l1))
 
 
+Solve = Callable[[np.ndarray, np.ndarray], np.ndarray]  # H, g ↦ H⁻¹·g
+
+
+def _least_squares(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    # when the features are collinear (every x the same, say), H is singular and the minima form a line: the
+    # nearest of them
+    return np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+
+
+def _solver(X: np.ndarray, l2: float) -> Solve:
+    """How Newton solves H·s = ∇: least squares for one feature (as ever) and wherever H can be singular; with
+    more features and a Hessian of full rank, an LU solve (at d = 1024 least squares took 0.17 s a step). H's null
+    space is that of [X, 1] (σ(1 − σ) > 0 at every point), so one look at [X, 1] settles it for every θ; λ₂ > 0
+    makes H positive definite."""
+    d = X.shape[1]
+    if d == 1:
+        return _least_squares
+    if l2 <= 0:
+        gram = np.empty((d + 1, d + 1))
+        gram[:d, :d], gram[:d, d] = X.T @ X, X.sum(axis=0)
+        gram[d, :d], gram[d, d] = gram[:d, d], X.shape[0]
+        low, high = np.linalg.eigvalsh(gram)[[0, -1]]
+        if not low > high * FULL_RANK:
+            return _least_squares
+    return _direct
+
+
+def _direct(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(hessian, gradient)
+    except np.linalg.LinAlgError:  # singular in floating point after all
+        return _least_squares(hessian, gradient)
+
+
 def _newton(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1: float, side: np.ndarray,
-            free: np.ndarray) -> np.ndarray:
+            free: np.ndarray, solve: Solve) -> np.ndarray:
     """Damped Newton over the free weights and b from θ, each free weight kept on its side with L1."""
     d = X.shape[1]
     moving = np.append(free, True)  # b always moves
@@ -95,7 +132,7 @@ def _newton(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1: floa
     loss = objective(theta[:-1], theta[-1], X, y, l2, l1)
     for _ in range(NEWTON_STEPS):
         step = np.zeros(d + 1)
-        step[moving] = _newton_step(theta, X, y, l2, l1 * side, moving)
+        step[moving] = _newton_step(theta, X, y, l2, l1 * side, moving, solve)
         scale = 1.0
         while scale > 1e-10:  # halve until the objective does not rise: plain Newton can overshoot far from θ*
             trial_theta = theta - scale * step
@@ -114,13 +151,11 @@ def _newton(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1: floa
 
 
 def _newton_step(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1_slope: np.ndarray,
-                 moving: np.ndarray) -> np.ndarray:
+                 moving: np.ndarray, solve: Solve) -> np.ndarray:
     """H⁻¹·∇ over the moving coordinates of θ, of L + (λ₂/2)·‖w‖² + l1_slope·w."""
     weights, b = theta[:-1], float(theta[-1])
     full_gradient, full_hessian = gradient_and_hessian(weights, b, X, y, l2, l1_slope)
-    # least squares: when the features are collinear (every x the same, say), H is singular and the minima form
-    # a line; take the nearest
-    return np.linalg.lstsq(full_hessian[np.ix_(moving, moving)], full_gradient[moving], rcond=None)[0]
+    return solve(full_hessian[np.ix_(moving, moving)], full_gradient[moving])
 
 
 def _settle_active_set(theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float, l1: float, side: np.ndarray,
