@@ -401,3 +401,66 @@ def test_one_cross_is_one_feature_and_every_view_draws_it():
     data = next(row for row in VIEWS if row.name == "data")
     title = _text(data.view(snapshot, data.settings, 100, 30, PlotColors(ascii=True))[1])[0]
     assert "boundary" in title and " x1x2 " in title  # the plane of x1, x2; the equation in the cross
+
+
+async def test_f_ticks_crosses_live_and_the_circle_bends_from_the_current_theta(tmp_path):
+    """Playground's inputs as a checklist: x1^2 and x2^2 ticked on circle start a run from the current θ (x1, x2
+    keep their weights, the new ones 0, b kept), the last run a ghost; the circle becomes separable and the new run
+    exports and replays bit for bit; esc and an empty list change nothing; the tutorial's data says why not."""
+    import json
+
+    from apphelpers import make_app, message, snap, started, until
+
+    from logreg_tui.core.files.replay import replayed_options
+    from logreg_tui.core.model.options import train_config
+    from logreg_tui.training.engine import Engine
+
+    async with make_app("--dataset", "circle", "--lr", "0.05", "--speed", "max", directory=tmp_path).run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        await pilot.press("N", "N")
+        await until(pilot, lambda: snap(app).epoch == 20)
+        before = snap(app)
+        await pilot.press("f", "escape")  # esc: nothing changes
+        await pilot.press("f", "space", "down", "space", "enter")  # x1 and x2 unticked: none, it says so
+        await until(pilot, lambda: "tick at least one" in str(app.screen.query_one("#prompt-note").render()))
+        await pilot.press("up", "space", "down", "space", "down", "space", "down", "space", "enter")  # + x1^2, x2^2
+        await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"), "the crossed run")
+        after = snap(app)
+        assert after.epoch == 0 and after.theta == (*before.weights, 0.0, 0.0, before.b)
+        assert len(after.ghosts) == 1 and after.ghosts[0].epoch == 20
+        assert np.array_equal(after.dataset.plane_points, before.dataset.X) and after.dataset.in_plane
+        await until(pilot, lambda: "features x1, x2, x1^2, x2^2" in message(app), f"what changed: {message(app)}")
+        await pilot.press(*["N"] * 30)
+        await until(pilot, lambda: snap(app).epoch == 300, "training on the crosses", timeout=60)
+        assert snap(app).loss < 0.3 < before.loss  # a line in (x1², x2²) is a circle in the plane
+        trained = snap(app)
+        await pilot.press("e")
+        await until(pilot, lambda: "exported" in message(app))
+    summary = json.loads(next(tmp_path.glob("*.json")).read_text())
+    command = summary["command"]
+    assert command[command.index("--features") + 1] == "x1,x2,x1^2,x2^2"
+    init = ",".join(repr(v) for v in (*before.weights, 0.0, 0.0, before.b))
+    assert f"--init={init}" in command or ["--init", init] == command[command.index("--init"):][:2]
+    options = replayed_options(parse_options(["--replay", str(next(tmp_path.glob("*.json")))]),
+                               ["--replay", str(next(tmp_path.glob("*.json")))])
+    replay = Engine(load_dataset(options), train_config(options)).run_epochs(trained.epoch)
+    assert (replay.weights, replay.b) == (trained.weights, trained.b)
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        app = await started(pilot)
+        await pilot.press("f")
+        await until(pilot, lambda: "f does nothing here: crosses of x1, x2 need a two-feature --dataset" in message(app))
+
+
+def test_crossing_keeps_the_shapes_points_and_carries_theta_by_name():
+    from logreg_tui.core.model.crosses import carried_theta
+    from logreg_tui.core.model.data import DataError, make_shape_data, make_tutorial_data
+
+    circle = make_shape_data("circle", 7, 300).standardized()
+    crossed = circle.crossed(("x1^2", "x1"))
+    again = make_shape_data("circle", 7, 300, features=("x1^2", "x1")).standardized()
+    assert np.array_equal(crossed.X, again.X) and np.array_equal(crossed.y, circle.y) and crossed.scale is not None
+    assert crossed.crossed(("x1", "x2")).crosses == () and np.array_equal(crossed.crossed(("x1", "x2")).X, circle.X)
+    assert carried_theta(("x1", "x2"), (0.5, -1.5, 0.25), ("x2", "x1x2", "x1")) == (-1.5, 0.0, 0.5, 0.25)
+    with pytest.raises(DataError, match="crosses of x1, x2 need a two-feature --dataset"):
+        make_tutorial_data().crossed(("x1",))

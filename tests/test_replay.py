@@ -232,3 +232,13 @@ def test_a_run_on_crossed_features_scripts_and_replays_bit_for_bit(cli, tmp_path
     path = tmp_path / "run.json"
     path.write_text(json.dumps(run_summary(options, snapshot)))
     assert lines == cli("--replay", str(path), "--headless").stdout.splitlines()
+
+
+def test_a_negative_init_is_one_word_in_the_command_so_the_replay_parses_it(cli, tmp_path):
+    """argparse takes "-0.5,1" after --init for an option: the recorded command writes --init=-0.5,1."""
+    run = cli("--headless", "--init=-0.5,1", "--epochs", "40", "--export", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    path = next(tmp_path.glob("*.json"))
+    assert "--init=-0.5,1.0" in json.loads(path.read_text())["command"]
+    replay = cli("--replay", str(path), "--headless")
+    assert replay.returncode == 0 and replay.stdout == run.stdout

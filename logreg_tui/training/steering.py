@@ -179,9 +179,11 @@ class Steering:
     def set_batch_size(self, batch_size: int) -> None:
         self.configure(batch_size=batch_size)
 
-    def start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
-        """A new run on other data, with other settings and budget (a preset); the one that ends becomes a ghost."""
-        self.send(StartOver(dataset, settings, epochs))
+    def start_over(self, dataset: Dataset, settings: Settings, epochs: int,
+                   init: tuple[float, ...] | None = None) -> None:
+        """A new run on other data, with other settings and budget (a preset, other features), from `init` (None:
+        θ = 0); the one that ends becomes a ghost."""
+        self.send(StartOver(dataset, settings, epochs, init))
 
     def use_best(self) -> None:
         """The lr (and β) that the curvature at the minimum says is fastest for the current optimizer, from the
@@ -253,8 +255,8 @@ class Steering:
                 self._pace.set(speed, time.monotonic(), self._run.epoch)
             case ScaleSpeed(factor):
                 self._pace.set(self._pace.scale(factor), time.monotonic(), self._run.epoch)
-            case StartOver(dataset, settings, epochs):
-                self._start_over(dataset, settings, epochs)
+            case StartOver(dataset, settings, epochs, init):
+                self._start_over(dataset, settings, epochs, init)
             case UseFunction(homework, switch):
                 self._do_use_function(homework, switch)
             case FunctionFailed(why):
@@ -315,8 +317,8 @@ class Steering:
                 self._apply(command)
         self._dirty = True
 
-    def _start_over(self, dataset: Dataset, settings: Settings, epochs: int) -> None:
-        self._config = replace(self._config, epochs=epochs)
+    def _start_over(self, dataset: Dataset, settings: Settings, epochs: int, init: tuple[float, ...] | None) -> None:
+        self._config = replace(self._config, epochs=epochs, init=init)  # the new run's start, where z returns
         self._load(dataset, settings)
 
     def _do_toggle_autograd(self, alternative: Autograd) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,7 +21,9 @@ from textual.screen import Screen
 from logreg_tui.core.files.export import run_command
 from logreg_tui.core.files.replay import command_line
 from logreg_tui.core.model.commands import BY_NAME as COMMANDS
+from logreg_tui.core.model.crosses import CROSSES, PLAIN, carried_theta
 from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.datasets import SHAPES
 from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.model.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.core.model.settings import BY_NAME, Autograd
@@ -32,7 +36,7 @@ from logreg_tui.tui.keys import bindings, system_commands
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
 from logreg_tui.tui.message_line import MessageLine
 from logreg_tui.tui.outbox import Outbox
-from logreg_tui.tui.screens import HelpScreen, OnceClosingPalette, ValuePrompt
+from logreg_tui.tui.screens import FeaturesPrompt, HelpScreen, OnceClosingPalette, ValuePrompt
 from logreg_tui.tui.stats import StatsPanel
 from logreg_tui.tui.widgets import DataView, KeysFooter, LandscapeView, Plots
 from logreg_tui.views.plot_process import PlotProcess
@@ -55,7 +59,7 @@ class LogRegApp(App):
         self.dataset = dataset
         self.link = EngineLink(before_training(dataset, train_config(options, dataset.d)), options.preset,
                                options.function)
-        self.outbox = Outbox(self, options, directory or Path.cwd())  # export and screenshots go there
+        self.outbox = Outbox(self, directory or Path.cwd())  # export and screenshots go there
         self.frames_per_second = min(options.fps, 2) if options.low_bandwidth else options.fps
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
@@ -203,6 +207,28 @@ class LogRegApp(App):
         self._message_line.about_next_run(f"preset {preset.preset}: {PRESETS[preset.preset][0]}",
                                           ghost_coming=bool(self.link.latest.epoch))
 
+    def action_choose_features(self) -> None:
+        dataset = self.link.latest.dataset
+        if dataset.seed is None or dataset.recipe not in SHAPES:
+            self._say(f"f does nothing here: crosses of x1, x2 need a two-feature --dataset ({', '.join(SHAPES)})")
+            return
+        self.push_screen(FeaturesPrompt(tuple(CROSSES), dataset.crosses or PLAIN), self._train_on)
+
+    def _train_on(self, chosen: tuple[str, ...] | None) -> None:
+        """A new run on the features ticked, from the current θ (a new feature's weight 0); the last one a ghost."""
+        snapshot = self.link.latest
+        if chosen is None or chosen == (snapshot.dataset.crosses or PLAIN):
+            return
+        if not all(math.isfinite(value) for value in snapshot.theta):
+            self._say("θ is not finite here: - or z first, then f")
+            return
+        dataset = snapshot.dataset.crossed(chosen)
+        init = carried_theta(snapshot.dataset.features, snapshot.theta, chosen)
+        self.options = replace(self.options, features=() if chosen == PLAIN else chosen, init=init)
+        self._command(lambda engine: engine.start_over(dataset, snapshot.settings, self.options.epochs, init))
+        self._message_line.about_next_run(f"features {', '.join(chosen)}: from the current θ, a new feature's "
+                                          "weight at 0", ghost_coming=bool(snapshot.epoch))
+
     def action_reseed(self) -> None:
         if (dataset := self.link.latest.dataset).seed is None:
             self._say(f"r does nothing here: {dataset.source} is a file; new data needs --seed without --data")
@@ -268,7 +294,7 @@ class LogRegApp(App):
         if self.engine is None:
             self._say("export: nothing to export while torch loads")
             return
-        self._say(self.outbox.export(self.engine.latest))
+        self._say(self.outbox.export(self.options, self.engine.latest))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """ctrl+s: an SVG in the current directory, or to the browser (Textual's arguments are not used)."""

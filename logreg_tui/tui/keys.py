@@ -41,6 +41,9 @@ ROWS = [
      "the evaluation (from 120×40, and in a row from 180 columns: the landscape or the evaluation)"),
     ("v", "cycle_plane", "plane", "landscape, with more than one feature: the next plane of θ it shows (through the "
      "minimum along the flattest and steepest directions, then every pair of w₁ … w_d, b); the title says which"),
+    ("f", "choose_features", "features", "a two-feature --dataset's features: a checklist of x1, x2, x1^2, x2^2, x1x2, "
+     "sin(x1), sin(x2) as Playground's inputs (space ticks, enter trains on them): a new run from the current w, b, "
+     "a new feature's weight 0, the last run kept as a ghost; the plane still shows x1, x2, so the boundary bends"),
     ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
      "run) on the loss plot and the landscape"),
     ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),
@@ -84,7 +87,7 @@ KEY_NAMES = {"plus": "+", "minus": "-", "left_square_bracket": "[", "right_squar
              "left": "←", "right": "→", "up": "↑", "down": "↓"}
 FOOTER_NAMES = KEY_NAMES | {"left": "←→↑↓"}  # the footer shows the four move keys as one
 HIDDEN_IN_FOOTER = ("N", "ctrl+s", "L", "S", "right", "up", "down", "G", "2", "1", "at", "exclamation_mark", "p", "B",
-                    "d", "k", "w", "greater_than_sign", "less_than_sign", "T")
+                    "d", "k", "w", "f", "greater_than_sign", "less_than_sign", "T")
 # the footer leads with these: how to get help, how to leave, and (cut at 80×24 otherwise) how to see the landscape
 FIRST_IN_FOOTER = ("question_mark", "q", "m")
 

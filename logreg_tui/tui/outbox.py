@@ -20,21 +20,22 @@ MAX_PENDING_DELIVERIES = 5  # unfetched downloads a tab's app holds at most (100
 class Outbox:
     """Writes or delivers the app's files; counts the downloads a browser has not fetched yet."""
 
-    def __init__(self, app: App, options: Options, directory: Path) -> None:
+    def __init__(self, app: App, directory: Path) -> None:
         self._app = app
-        self._options = options
         self.directory = directory
         self.pending_deliveries = 0  # downloads sent to a browser tab and not yet fetched
 
-    def export(self, snapshot: Snapshot) -> str:
+    def export(self, options: Options, snapshot: Snapshot) -> str:
+        """The run's files from the options that start it now (a preset or a checklist of features replaces the
+        command line's)."""
         if self._app.is_web:  # one zip: a page may open one download per key press (a browser blocks the second)
             stem = run_stem(snapshot)
-            files = run_files(self._options, snapshot, stem)
+            files = run_files(options, snapshot, stem)
             return self._deliver(f"{stem}.zip", zipped(files),
                                  f"sent {stem}.zip to the browser: {', '.join(name for name, _ in files)}")
 
         def export() -> str:
-            csv_path, json_path, ghosts = export_run(self.directory, self._options, snapshot)
+            csv_path, json_path, ghosts = export_run(self.directory, options, snapshot)
             also = f" (+ {len(ghosts)} ghost CSV{'s' if len(ghosts) > 1 else ''})" if ghosts else ""
             return f"exported {csv_path}, {json_path.name} and {json_path.stem}-script.py{also}"
 

@@ -1,4 +1,4 @@
-"""The screens that open over the app: help (keys and options) and a prompt for a value."""
+"""The screens that open over the app: help (keys and options), a prompt for a value and the features' checklist."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, SelectionList, Static
 
 from logreg_tui.core.model.options import build_parser
 from logreg_tui.tui.keys import KEY_NAMES, KEYS
@@ -107,6 +107,40 @@ class ValuePrompt(ModalScreen[tuple | None]):
         """Dismiss once: two enters in quick succession would pop the screen stack twice (Textual's
         ScreenStackError, the app's end)."""
         if not self._answered and self.is_current:
+            self._answered = True
+            self.dismiss(answer)
+
+
+class FeaturesPrompt(ModalScreen[tuple[str, ...] | None]):
+    """A checklist of the crosses of x₁, x₂ (as Playground's inputs): space ticks one, enter trains on those
+    ticked (in the checklist's order), esc keeps the features as they are. None ticked says so and stays open."""
+
+    BINDINGS = [Binding("enter", "apply", "apply", priority=True), Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, names: tuple[str, ...], ticked: tuple[str, ...]) -> None:
+        super().__init__()
+        self._names, self._ticked = names, ticked
+        self._answered = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Static("train on these features of x1, x2")
+            yield SelectionList[str](*[(name, name, name in self._ticked) for name in self._names],
+                                     id="features-list")
+            yield Static("space ticks, enter trains on them (a new run from here), esc cancels", id="prompt-note")
+
+    def action_apply(self) -> None:
+        ticked = set(self.query_one("#features-list", SelectionList).selected)
+        if not ticked:
+            self.query_one("#prompt-note", Static).update("tick at least one feature (space)")
+            return
+        self._answer(tuple(name for name in self._names if name in ticked))
+
+    def action_cancel(self) -> None:
+        self._answer(None)
+
+    def _answer(self, answer: tuple[str, ...] | None) -> None:
+        if not self._answered and self.is_current:  # dismissed once, as ValuePrompt
             self._answered = True
             self.dismiss(answer)
 

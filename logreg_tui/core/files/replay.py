@@ -50,10 +50,13 @@ def _flag(name: str, value: Any) -> list[str]:
     if isinstance(value, bool):
         return [option] if value else []
     if name == "features":  # the crosses' names (crosses.py checks them again when the replay parses them)
-        return [option, ",".join(str(v) for v in value)]
-    if isinstance(value, (tuple, list)):
-        return [option, ",".join(repr(float(v)) for v in value)]
-    return [option, repr(value) if isinstance(value, float) else str(value)]
+        text = ",".join(str(v) for v in value)
+    elif isinstance(value, (tuple, list)):
+        text = ",".join(repr(float(v)) for v in value)
+    else:
+        text = repr(value) if isinstance(value, float) else str(value)
+    # a value that starts with "-" (--init -0.5,1) is one word with its option: argparse takes it for an option
+    return [f"{option}={text}"] if text.startswith("-") else [option, text]
 
 
 def command_words(config: dict[str, Any], settings: Settings, epochs: int) -> list[str]:

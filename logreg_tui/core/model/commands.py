@@ -121,11 +121,13 @@ class ScaleSpeed:
 
 @dataclass(frozen=True, eq=False)
 class StartOver:
-    """A new run on other data, with other settings and budget (a preset)."""
+    """A new run on other data, with other settings and budget (a preset, other features), from `init` (z returns
+    there; None: θ = 0)."""
 
     dataset: Dataset
     settings: Settings
     epochs: int
+    init: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -52,3 +52,10 @@ def crossed_x(points: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     tutorial's one feature is). The data set and the exported script both make x here."""
     columns = cross(points, names).astype(np.float32)
     return columns[:, 0] if len(names) == 1 else columns
+
+
+def carried_theta(names: tuple[str, ...], theta: tuple[float, ...], chosen: tuple[str, ...]) -> tuple[float, ...]:
+    """θ over the features `chosen` from θ over `names` (a toggle in the app's checklist): a kept feature keeps its
+    weight, a new one starts at 0, b stays."""
+    weights = dict(zip(names, theta[:-1], strict=True))
+    return (*[weights.get(name, 0.0) for name in chosen], theta[-1])

@@ -14,7 +14,7 @@ import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
 from logreg_tui.core.model.crosses import PLAIN, crossed_x
-from logreg_tui.core.model.datasets import make_points
+from logreg_tui.core.model.datasets import SHAPES, make_points
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
 MAX_FEATURES = 1024  # columns of X: the curvature's (d + 1)² eigenproblem stays under a second
@@ -131,6 +131,17 @@ class Dataset:
         else:
             fresh = make_shape_data(self.recipe, seed, self.n_points, self.noise, self.label_noise,
                                     self.class_balance, self.crosses)
+        return fresh.standardized() if self.scale else fresh
+
+    def crossed(self, crosses: tuple[str, ...]) -> Dataset:
+        """The same shape's points and labels trained on other crosses of x₁, x₂ (crosses.py; x1, x2 themselves
+        for PLAIN), standardized again if this was. DataError where there is no shape to cross: the tutorial's
+        one feature, a file, a bundled set."""
+        if self.seed is None or self.recipe not in SHAPES:
+            raise DataError(f"{self.source}: crosses of x1, x2 need a two-feature --dataset "
+                            f"({', '.join(SHAPES)})")
+        fresh = make_shape_data(self.recipe, self.seed, self.n_points, self.noise, self.label_noise,
+                                self.class_balance, crosses)
         return fresh.standardized() if self.scale else fresh
 
     def standardized(self) -> Dataset:
