@@ -151,6 +151,13 @@ async def test_the_p_key_cycles_presets_each_a_new_run_the_last_one_a_ghost():
         await pilot.press("p")  # circle on x1, x2, x1^2, x2^2: the plane still shows x1, x2
         await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"))
         assert snap(app).dataset.d == 4 and snap(app).dataset.in_plane and "preset circle-squares" in message(app)
+        await pilot.press("p")  # breast cancer's 30 features: raw, standardized, under L1
+        await until(pilot, lambda: snap(app).dataset.recipe == "breast-cancer")
+        assert snap(app).dataset.d == 30 and snap(app).dataset.scale is None
+        assert "preset cancer-raw" in message(app) or "expect zig-zag or divergence" in message(app)  # its lesson
+        await pilot.press("p", "p")
+        await until(pilot, lambda: snap(app).settings.l1 == 0.02)
+        assert snap(app).dataset.scale is not None and app.options.standardize
         await pilot.press("p")  # round to the tutorial's
         await until(pilot, lambda: snap(app).n_points == 1000 and snap(app).val_frac == 0.0 and snap(app).dataset.d == 1)
         assert snap(app).epochs == 1001 and snap(app).dataset.gap == 4.0
@@ -229,6 +236,26 @@ def test_every_presets_words_are_true_of_its_numbers():
 
     steepest = np.linalg.eigvalsh(hessian(np.zeros(4), 0.0, dataset.X.astype(np.float64)))[-1]
     assert 25 < float(dataset.X[:, 2:].max()) < 35 and 0.05 < 2 / steepest < 0.2  # lr 0.2 would be past it
+
+    # many features: scikit-learn's breast cancer, raw, standardized, and under L1
+    from logreg_tui.core.model.options import train_config
+    from logreg_tui.training.engine import Engine
+
+    assert "κ ≈ 1e9 at the minimum (k: 23 if standardized), so lr 0.2 overshoots" in words["cancer-raw"]
+    options, dataset, _, raw = minimum("cancer-raw")
+    assert dataset.d == 30 and dataset.scale is None and options.settings.l2 == 0.01 and 5e8 < raw.condition < 5e9
+    trained = Engine(dataset, train_config(options)).run_epochs(100)
+    assert "σ saturates" in words["cancer-raw"] and trained.figures.saturated_share > 0.99
+    assert round(trained.condition_rescaled) == 23
+    assert "κ falls from 1e9 to 23 and the loss below 0.1 in 100 epochs" in words["cancer"]
+    options, dataset, _, scaled = minimum("cancer")
+    assert dataset.scale is not None and round(scaled.condition) == 23
+    trained = Engine(dataset, train_config(options)).run_epochs(100)
+    assert trained.loss < 0.1 and trained.condition_rescaled == pytest.approx(raw.condition, rel=1e-6)
+    assert "at its minimum 23 of the 30 weights are exactly 0 (15 at λ 0.001, 26 at 0.1)" in words["cancer-l1"]
+    options, dataset, _, _ = minimum("cancer-l1")
+    zeros = [sum(w == 0 for w in find_optimum(dataset.x, dataset.y, l1=l1).weights) for l1 in (0.001, 0.02, 0.1)]
+    assert options.settings.l1 == 0.02 and dataset.scale is not None and zeros == [15, 23, 26]
 
 
 async def test_a_preset_reached_with_p_is_the_runs_command_line_in_help_and_export(tmp_path):

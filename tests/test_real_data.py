@@ -112,3 +112,20 @@ def test_l1_drops_breast_cancers_features_one_by_one_at_its_exact_minimum():
         assert optimum.loss < objective(np.zeros(30), 0.5, X, y, 0.0, l1)  # far below guessing's
         zeros.append(int((w == 0).sum()))
     assert zeros == [15, 23, 26]  # the README's figures: at λ₁ = 0.02 the minimum keeps 7 of 30
+
+
+def test_the_k_page_says_what_kappa_the_other_scaling_would_give():
+    """iris: κ 97 300 on its own scales, 733 standardized; the k page shows each beside the other (one feature's
+    tutorial has no such line: its start stays one Newton solve)."""
+    from logreg_tui.core.model.options import load_dataset, parse_options, train_config
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS
+
+    line = dict(CURVATURE_STATS)["κ if"]
+    for args, kappa, says in ((["--dataset", "iris"], 97_305, "std 733"),
+                              (["--dataset", "iris", "--standardize"], 733.3, "raw 9.73e+04")):
+        options = parse_options(args)
+        snapshot = Engine(load_dataset(options), train_config(options)).run_epochs(1)
+        assert snapshot.curvature_at_minimum.condition == pytest.approx(kappa, rel=1e-3) and line(snapshot) == says
+    options = parse_options([])
+    assert line(Engine(load_dataset(options), train_config(options)).run_epochs(1)) is None

@@ -50,6 +50,23 @@ def curvature_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any
                       float(dict(objective).get("l2", 0.0)))
 
 
+@lru_cache(maxsize=1)
+def condition_rescaled(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any], ...] = ()) -> float | None:
+    """κ at the minimum of the same objective on the data scaled the other way: standardized as --standardize
+    does it (every point's mean and std) where it is raw, back in its own units where it is standardized; None
+    where that has no minimum. The k page's lesson: standardizing rounds the valley."""
+    X = dataset.X.astype(np.float64)
+    if dataset.scale is None:
+        std = X.std(axis=0)
+        other = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    else:
+        mean, std = np.array(dataset.scale).T
+        other = X * std + mean
+    x, y = other[:n_train], dataset.y[:n_train]
+    curvature = at_minimum(find_optimum(x, y, **dict(objective)), x, y, float(dict(objective).get("l2", 0.0)))
+    return None if curvature is None else curvature.condition
+
+
 def figures_of(values: dict[str, Any]) -> Figures:
     """The trainer's figures (Trainer.host_values) as the snapshot carries them."""
     return Figures(theta=(*values["weights"], values["b"]), gradient=values["gradient"], loss=values["loss"],
@@ -129,6 +146,9 @@ class Run:
         objective = objective_of(self.settings)
         self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective)
         self.curvature = curvature_of(self.dataset, self.trainer.n_train, objective)
+        # more features than one: κ the other scaling would give (one feature's tutorial keeps its start quick)
+        self.condition_rescaled = condition_rescaled(self.dataset, self.trainer.n_train, objective) \
+            if self.dataset.d > 1 and self.dataset.x.size else None
 
     @property
     def _step(self) -> int | None:
@@ -198,7 +218,8 @@ class Run:
             run_epochs_per_second=self.epoch / self.training_seconds if self.training_seconds else 0.0,
             dataset=self.dataset, history=self.history.view(), path=self.path.view(), optimum=self.optimum,
             near_optimum_at=self.near_optimum_at, near_estimate=self.near_estimate, curvature_here=here,
-            curvature_at_minimum=self.curvature, events=self.events, **engine)
+            curvature_at_minimum=self.curvature, condition_rescaled=self.condition_rescaled, events=self.events,
+            **engine)
 
     def stability_here(self) -> str:
         """The stability warning at the current w, b and settings (core/curvature.stability_warning)."""

@@ -22,7 +22,7 @@ from logreg_tui.core.files.export import run_command
 from logreg_tui.core.files.replay import command_line
 from logreg_tui.core.model.commands import BY_NAME as COMMANDS
 from logreg_tui.core.model.crosses import CROSSES, PLAIN, carried_theta
-from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.data import DataError, Dataset
 from logreg_tui.core.model.datasets import SHAPES
 from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.model.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
@@ -201,7 +201,13 @@ class LogRegApp(App):
 
     def action_cycle_preset(self) -> None:
         preset = preset_options(self.options, next_preset(self.link.preset))
-        dataset, self.link.preset = load_dataset(preset), preset.preset
+        try:
+            dataset = load_dataset(preset)
+        except DataError as error:  # a bundled set without its extra: said, and the next p goes on past it
+            self.link.preset = preset.preset
+            self._say(f"preset {preset.preset} skipped: {error}")
+            return
+        self.link.preset = preset.preset
         self.options = preset  # the run's own options from now on: help, export and replay name them
         self._command(lambda engine: engine.start_over(dataset, preset.settings, preset.epochs))
         self._message_line.about_next_run(f"preset {preset.preset}: {PRESETS[preset.preset][0]}",

@@ -117,9 +117,20 @@ def _gap(snapshot: Snapshot) -> str | None:
 FLOAT32_RESOLUTION = 8 * FLOAT32_EPSILON  # a few units in the last place of a float32 mean (its sum rounds N times)
 
 
+def _rescaled(snapshot: Snapshot) -> str | None:
+    """κ at the minimum were the data scaled the other way (more than one feature): how much standardizing
+    rounds the valley, or how long it would be without."""
+    kappa = snapshot.condition_rescaled
+    if kappa is None:
+        return None
+    return ("raw " if snapshot.dataset.scale is not None else "std ") + (f"{kappa:.3g}" if math.isfinite(kappa)
+                                                                         else "∞")
+
+
 CURVATURE_STATS: list[tuple[str, Callable[[Snapshot], str | None]]] = [
     ("λ at min", lambda s: _eigenvalues(s.curvature_at_minimum)),  # λ_min λ_max of the Hessian there
     ("κ at min", lambda s: _condition(s.curvature_at_minimum)),
+    ("κ if", _rescaled),  # κ at the minimum were the data standardized (std) or not (raw)
     ("λ here", lambda s: _eigenvalues(s.curvature_here)),
     ("κ here", lambda s: _condition(s.curvature_here)),
     ("lr max", _stable),

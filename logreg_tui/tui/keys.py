@@ -26,7 +26,8 @@ ROWS = [
      "from the last w, b whose loss is finite)"),
     ("r", "reseed", "reseed", "next seed: new data, w, b and epoch reset; lr and mode kept"),
     ("p", "cycle_preset", "preset", "the next lesson's data and settings (tutorial → overlap → separable → imbalanced "
-     "→ noisy → overfit → gauss → moons → xor → circle → circle-squares): a new run, the last one kept as a ghost"),
+     "→ noisy → overfit → gauss → moons → xor → circle → circle-squares → cancer-raw → cancer → cancer-l1): a new run, "
+     "the last one kept as a ghost"),
     ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
     ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
      "(the new one's state starts fresh)"),

@@ -468,8 +468,8 @@ def preset_options(options: Options, name: str) -> Options:
     settings = Settings(**{row.name: defaults.pop(row.name) for row in SETTINGS})
     data = {dest: defaults[dest] for dest in ("seed", "n_points", "gap", "label_noise", "class_balance", "epochs",
                                               "dataset", "noise", "features")}
-    return replace(options, **data, settings=settings, preset=name, data=None, standardize=False, init=None,
-                   x_column=None, label_column=None, positive=None)
+    return replace(options, **data, settings=settings, preset=name, data=None, standardize=defaults["standardize"],
+                   init=None, x_column=None, label_column=None, positive=None)
 
 
 def initial_theta(options: Options, d: int = 1) -> tuple[float, ...]:

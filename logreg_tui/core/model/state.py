@@ -154,6 +154,7 @@ class Snapshot:
     warning: str = ""  # what the state itself warns of (an lr past the stable limit here); the line shows it after
     curvature_here: Curvature | None = None  # the objective's Hessian at the shown w, b (core/maths/curvature.py)
     curvature_at_minimum: Curvature | None = None  # and at its minimum; None without one (or before training)
+    condition_rescaled: float | None = None  # κ at the minimum with the data scaled the other way (d > 1: run.py)
     near_estimate: float | None = None  # the epoch the curvature predicts for near_optimum_at; None: not predicted
     function: str = ""  # --function's file name, once a usable Function is loaded from it
     function_class: str = ""  # the Function's class in that file (the script an export writes calls it)
