@@ -7,13 +7,17 @@ the tutorial's own loop (bench/tutorial_loop.py), one after another; and the app
     python bench/resources.py            # about 5 minutes here: a million epochs each
     python bench/resources.py 100000     # a shorter run
     python bench/resources.py --reseeds  # only the app's RSS at N 1e6 before and after three reseeds
+    python bench/resources.py --many     # only the peak of a headless run on a CSV of N 1e5 rows × d 100
 """
 
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from longrun import EARLY_EPOCH, MB, headless_and_app_rss
@@ -90,9 +94,42 @@ def reseeds() -> None:
           f"{(after - before) / MB:+.0f} MB")
 
 
+MANY_N, MANY_D, MANY_EPOCHS = 100_000, 100, 50
+
+
+def write_many(path: Path, n: int, d: int) -> None:
+    """A CSV of n rows × d standard-normal features (5 decimals) and a 0/1 label from σ of a random plane."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, d)).round(5)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(X @ rng.normal(size=d)) * 2 / np.sqrt(d)))).astype(int)
+    with path.open("w") as file:
+        file.write(",".join([f"f{j}" for j in range(d)] + ["label"]) + "\n")
+        np.savetxt(file, np.column_stack([X, y]), delimiter=",", fmt=["%.5f"] * d + ["%d"])
+
+
+def many() -> None:
+    """Peak RSS of `--headless --data F --x-columns all` at N 1e5, d 100 beside the same run on 100 rows (what
+    does not grow with the data) and beside Python importing torch and the package."""
+    with tempfile.TemporaryDirectory() as folder:
+        big, small = Path(folder, "many.csv"), Path(folder, "few.csv")
+        write_many(big, MANY_N, MANY_D)
+        write_many(small, 100, MANY_D)
+        run = [installed_command(), "--headless", "--x-columns", "all", "--epochs", str(MANY_EPOCHS)]
+        peak, fixed = peak_kb([*run, "--data", str(big)]) / 1024, peak_kb([*run, "--data", str(small)]) / 1024
+    imports = peak_kb([sys.executable, "-c", "import torch, numpy, logreg_tui.cli.main"]) / 1024
+    data = MANY_N * MANY_D * 4 / 2**20
+    print(f"peak RSS, headless on a CSV of N {MANY_N:.0e} × d {MANY_D}, {MANY_EPOCHS} epochs: {peak:.0f} MB; the same "
+          f"run on 100 rows {fixed:.0f} MB; Python importing torch and the package {imports:.0f} MB; the data in "
+          f"float32 {data:.0f} MB")
+    print(f"  (peak − 100-row run) ÷ data {(peak - fixed) / data:.2f}, (peak − imports) ÷ data "
+          f"{(peak - imports) / data:.2f}   (goal ≤ 1.5)")
+
+
 def main() -> None:
     if "--reseeds" in sys.argv[1:]:
         return reseeds()
+    if "--many" in sys.argv[1:]:
+        return many()
     peaks()
     reseeds()
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

@@ -96,11 +96,12 @@ def test_a_semicolon_file_with_decimal_commas_is_read_and_said(tmp_path):
     path = tmp_path / "europe.csv"
     path.write_text("Messwert;Klasse\n3,04;ja\n-1,5;nein\n2;ja\n0,25;nein\n1,5e-3;ja\n", encoding="utf-8")
     table = read_table(path, positive="ja")  # words as labels: the x column alone takes the decimal comma
-    assert table.x.tolist() == [3.04, -1.5, 2.0, 0.25, 0.0015] and table.y.tolist() == [1, 0, 1, 0, 1]
+    assert table.x.dtype == np.float32  # what trains, loaded as such
+    assert table.x.tolist() == np.float32([3.04, -1.5, 2.0, 0.25, 0.0015]).tolist() and table.y.tolist() == [1, 0, 1, 0, 1]
     numbers = tmp_path / "numbers.csv"
     numbers.write_text("3,04;1\n-1,5;0\n2;1\n", encoding="utf-8")
     plain = read_table(numbers)
-    assert plain.x.tolist() == [3.04, -1.5, 2.0] and plain.y.tolist() == [1.0, 0.0, 1.0]
+    assert plain.x.tolist() == np.float32([3.04, -1.5, 2.0]).tolist() and plain.y.tolist() == [1.0, 0.0, 1.0]
     assert plain.reading.startswith("semicolon-separated, decimal comma; x = column 1")
     mixed = tmp_path / "mixed.csv"
     mixed.write_text("3,04;1\n-1.5;0\n2;1\n", encoding="utf-8")

@@ -32,6 +32,7 @@ from logreg_tui.core.words.lessons import Cause, divergence_message, going_on_me
 from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
 
 STUCK_EPOCHS = 50  # saturated this long before it is said
+RESCALED_VALUES_MAX = 1_000_000  # N·d up to which the k page says what κ the other scaling would give (8 MB)
 NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
 
 
@@ -146,9 +147,10 @@ class Run:
         objective = objective_of(self.settings)
         self.optimum = optimum_of(self.dataset, self.trainer.n_train, objective)
         self.curvature = curvature_of(self.dataset, self.trainer.n_train, objective)
-        # more features than one: κ the other scaling would give (one feature's tutorial keeps its start quick)
+        # more features than one: κ the other scaling would give (one feature's tutorial keeps its start quick);
+        # it copies the data scaled the other way, so only where that copy is small
         self.condition_rescaled = condition_rescaled(self.dataset, self.trainer.n_train, objective) \
-            if self.dataset.d > 1 and self.dataset.x.size else None
+            if self.dataset.d > 1 and 0 < self.dataset.x.size <= RESCALED_VALUES_MAX else None
 
     @property
     def _step(self) -> int | None:

@@ -8,6 +8,7 @@ the Trainer does the arithmetic and never waits for the device except in `fetch(
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ PENDING_MAX = 256  # epochs whose records may wait on the device before they are
 # one record per epoch: its training loss (the mean of its batches'), the θ = (w, b) its steps arrived at, and the
 # held-out loss there (NaN without a split); with d features, w is d columns (record_columns)
 RECORD = ("loss", "w", "b", "val_loss")
+HESSIAN_ROWS = 1024  # rows at a time in the published Hessian beyond one feature (temporaries of 1024 × d)
 SINGLE_THREAD_MAX_POINTS = 10_000  # up to this N on the CPU, one intra-op thread is as fast (bench/README.md)
 
 
@@ -125,7 +127,7 @@ class Trainer:
         """`shuffle_seed`: the minibatch order of data from a file (generated data uses its own seed); `homework`:
         the Function of the autograd mode "file" (--function)."""
         self.device = device
-        x, y = torch.tensor(dataset.x, device=device), torch.tensor(dataset.y, device=device)
+        x, y = _on_device(dataset.x, device), _on_device(dataset.y, device)
         x = x[:, None] if x.dim() == 1 else x  # X: N × d, one column per feature
         n_train = dataset.n_train(settings.val_frac)
         self.x, self.y = x[:n_train], y[:n_train]
@@ -424,17 +426,33 @@ class Trainer:
         """The objective's Hessian at θ on the device from σ of the training points' logits, as
         core/maths/objective.hessian: the mean of σ(1 − σ)·[x, 1][x, 1]ᵀ, λ₂ on the w block."""
         weight = p * (1 - p)
-        weighted = weight[:, None] * self.x
-        d = self.d
+        d, n = self.d, self.x.shape[0]
         if d == 1:  # a mean down the points, as ever
-            w_block = (weighted * self.x).mean(dim=0, keepdim=True)
-        else:  # one matrix product (column by column: 0.5 s a publish at N 1e5, d 100)
-            root = weight.sqrt()[:, None] * self.x
-            w_block = root.T @ root / self.x.shape[0]
+            weighted = weight[:, None] * self.x
+            w_block, cross = (weighted * self.x).mean(dim=0, keepdim=True), weighted.mean(dim=0)
+        else:  # matrix products a block of rows at a time: no N × d temporary (column by column took 0.5 s a
+            w_block = torch.zeros(d, d, device=self.device)  # publish at N 1e5, d 100)
+            cross = torch.zeros(d, device=self.device)
+            for start in range(0, n, HESSIAN_ROWS):
+                rows, weights = self.x[start:start + HESSIAN_ROWS], weight[start:start + HESSIAN_ROWS]
+                root = weights.sqrt()[:, None] * rows
+                w_block += root.T @ root
+                cross += rows.T @ weights
+            w_block, cross = w_block / n, cross / n
         w_block = w_block + self.settings.l2 * torch.eye(d, device=self.device)
-        cross = weighted.mean(dim=0)
         top = torch.cat([w_block, cross[:, None]], dim=1)
         return torch.cat([top, torch.cat([cross, weight.mean().reshape(1)])[None, :]], dim=0)
+
+
+def _on_device(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A data set's array as a tensor on the device: on the CPU the array's own memory (a copy would double the
+    data's share of the peak: 40 MB at N 1e5, d 100). The array is read-only and so is the tensor in use: training
+    never writes x or y in place (torch warns of a read-only array; that is the point here)."""
+    if device.type != "cpu":
+        return torch.tensor(values, device=device)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(values)
 
 
 def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -66,7 +66,7 @@ class Columns:
 
 @dataclass(frozen=True)
 class Table:
-    x: np.ndarray  # float64: N for one x column, N × d for more
+    x: np.ndarray  # float32 (what trains): N for one x column, N × d for more
     y: np.ndarray  # 0.0 / 1.0
     reading: str  # one line: what was taken as what (shown on screen and on headless stderr)
     plain: bool  # a comma-separated x,label file with 0/1 labels: nothing was guessed
@@ -230,7 +230,7 @@ def _pick(path: Path, given: str | None, names: list[str], header: list[str] | N
 
 
 def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(x as float64, the label column as float64 or as text), np.loadtxt parsing the rows; `same_width`: every
+    """(x as float32, the label column as float64 or as text), np.loadtxt parsing the rows; `same_width`: every
     row has as many cells (_scan)."""
     # loadtxt allocates max_rows rows up front: ask for the limit only of a file big enough to pass it (a row
     # takes 4 bytes at least), so that a small file costs what its rows do
@@ -242,13 +242,13 @@ def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tupl
 
     one = len(columns.xs) == 1  # the tutorial's x: a 1-D array as always
     try:
+        # x straight into float32, what trains (loadtxt parses a double and rounds it: the same floats as a
+        # float64 load cast after), so that the load's peak is the data's size; the labels in a second pass
+        x = np.loadtxt(path, usecols=columns.x if one else columns.xs, dtype=np.float32,
+                       **common | ({} if one else {"ndmin": 2}), converters=commas(*columns.xs))
         try:
-            both = np.loadtxt(path, usecols=(*columns.xs, columns.label), **common | {"ndmin": 2},
-                              converters=commas(*columns.xs, columns.label))
-            x, labels = (both[:, 0] if one else both[:, :-1]), both[:, -1]
-        except ValueError:  # text labels, or a bad line: x alone first, then the labels as text
-            x = np.loadtxt(path, usecols=columns.x if one else columns.xs, **common | ({} if one else {"ndmin": 2}),
-                           converters=commas(*columns.xs))
+            labels = np.loadtxt(path, usecols=columns.label, **common, converters=commas(columns.label))
+        except ValueError:  # text labels
             labels = np.loadtxt(path, usecols=columns.label, dtype=str, **common)
     except ValueError:
         raise _bad_line(path, columns) from None
@@ -258,7 +258,7 @@ def _load(path: Path, columns: Columns, max_rows: int, same_width: bool) -> tupl
         raise CsvError(f"{path}: more than {max_rows} rows (stopped at the first past it)")
     if not same_width:  # loadtxt reads the columns it uses and ignores a row's extra ones
         raise _bad_line(path, columns)
-    if not np.isfinite(x).all() or (np.abs(x) > FLOAT32_MAX).any():
+    if not np.isfinite(x).all():  # past float32's range is ±inf in x
         raise _bad_line(path, columns)
     return x, labels
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logreg_tui.core.maths.objective import design, gradient, gradient_and_hessian, objective, scores
+from logreg_tui.core.maths.objective import design, gradient, gradient_and_hessian, hessian, objective, scores
 
 NEWTON_STEPS = 50  # at most; from θ = 0 it takes about 6 on the tutorial's data
 TOLERANCE = 1e-12  # stop when a step moves θ by less than this (relative)
@@ -106,11 +106,8 @@ def _solver(X: np.ndarray, l2: float) -> Solve:
     d = X.shape[1]
     if d == 1:
         return _least_squares
-    if l2 <= 0:
-        gram = np.empty((d + 1, d + 1))
-        gram[:d, :d], gram[:d, d] = X.T @ X, X.sum(axis=0)
-        gram[d, :d], gram[d, d] = gram[:d, d], X.shape[0]
-        low, high = np.linalg.eigvalsh(gram)[[0, -1]]
+    if l2 <= 0:  # H at θ = 0 is [X, 1]ᵀ[X, 1]/4N (σ(1 − σ) = 1/4 there): its rank is [X, 1]'s
+        low, high = np.linalg.eigvalsh(hessian(np.zeros(d), 0.0, X))[[0, -1]]
         if not low > high * FULL_RANK:
             return _least_squares
     return _direct

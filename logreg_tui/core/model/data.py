@@ -189,7 +189,8 @@ class Dataset:
 
 
 def frozen(values: np.ndarray) -> np.ndarray:
-    """A contiguous float32 copy that cannot be written (a Dataset's arrays)."""
+    """A contiguous float32 array that cannot be written (a Dataset's arrays): a copy, unless `values` already is
+    one (a CSV's x, loaded as float32: the data set takes it over)."""
     values = np.ascontiguousarray(values, dtype=np.float32)
     values.flags.writeable = False
     return values
