@@ -113,15 +113,31 @@ def run_app(options: Options, dataset: Dataset) -> int:
 
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         _end_with_parent()
+    recorder = None
+    if options.record:
+        from logreg_tui.tui.recording import CastRecorder, RecordError, recording_driver
+
+        try:
+            recorder = CastRecorder(options.record)  # before the screen opens: a name that exists, a bad path
+        except RecordError as error:
+            return fail(str(error))
     app = LogRegApp(options, dataset)
+    if recorder is not None:
+        app.driver_class = recording_driver(recorder)
     real_exit = os._exit
     app.run_in_terminal(mouse=not options.no_mouse)  # without mouse tracking the terminal selects text, as over SSH
     app.stop_engine()
+    code = app.return_code or 0
+    if recorder is not None:
+        try:
+            print(f"logreg-tui: {recorder.finish()}", file=sys.stderr)
+        except RecordError as error:
+            code = code or fail(str(error))
     # The screen is restored and nothing is left to save: skip the interpreter's slow teardown of torch
     # and don't wait for a worker that may still be importing it, so quitting takes well under a second.
     sys.stdout.flush()
     sys.stderr.flush()
-    real_exit(app.return_code or 0)
+    real_exit(code)
 
 
 def _end_with_parent() -> None:

@@ -36,7 +36,7 @@ from logreg_tui.core.words.presets import PRESET_NAMES, PRESETS
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
-                             "colors": "auto", "ascii": None}
+                             "colors": "auto", "ascii": None, "record": None}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
@@ -199,6 +199,9 @@ def build_parser() -> QuietParser:
     app.add_argument("--ascii", action=argparse.BooleanOptionalAction, default=unset,
                      help="plots in plain ASCII, for fonts without braille or box glyphs (on where TERM=linux or "
                      "the locale is not UTF-8)")
+    app.add_argument("--record", metavar="FILE.cast", default=unset,
+                     help="record what the app writes to the terminal as an asciicast v2 file (asciinema play "
+                     "FILE.cast); a name that exists is never overwritten")
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
     serve.add_argument("--port", type=lambda t: whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
@@ -265,6 +268,7 @@ class Options:
     paused: bool
     low_bandwidth: bool
     no_mouse: bool
+    record: str | None  # --record FILE.cast: the terminal's output as an asciicast (tui/recording.py)
     colors: str
     ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
     serve: bool
@@ -342,6 +346,8 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if values["serve"] and (values["headless"] or values["gradcheck"]):
         other = "--headless" if values["headless"] else "--gradcheck"
         problem = f"--serve serves the app; it does nothing with {other}"
+    elif values["serve"] and values.get("record") is not None:
+        problem = "--record records this terminal's app; --serve's tabs are drawn in browsers"
     elif serving and not values["serve"]:
         problem = f"{_flag(min(serving))} needs --serve"
     file_only = [name for name in ("x_column", "label_column", "positive") if values.get(name) is not None]
