@@ -262,6 +262,7 @@ def test_a_headless_xor_run_says_why_its_loss_stays_at_ln_2(cli):
     result = cli("--headless", "--dataset", "xor", "--epochs", "101", "--log-every", "100")
     assert result.returncode == 0 and result.stdout.splitlines()[-1].startswith("w: [")
     assert "no line splits these classes" in result.stderr and "ln 2 = 0.693" in result.stderr
+    assert "would split them (--features x1x2, or x1,x2,x1^2,x2^2)" in result.stderr  # the way past it
     assert "no line splits" not in cli("--headless", "--dataset", "moons", "--epochs", "11").stderr
 
 
@@ -276,6 +277,7 @@ async def test_the_app_tells_the_xor_lesson_once_the_line_is_quiet(monkeypatch):
     async with LogRegApp(options, load_dataset(options)).run_test(size=(80, 24)) as pilot:
         app = await started(pilot)
         await until(pilot, lambda: "no line splits these classes" in message(app), "the xor lesson")
+        assert message(app).endswith("would split them (f ticks them)")
         await pilot.press("plus")
         await until(pilot, lambda: "lr 0.2 → 0.4" in message(app), "news over it")  # said once, not again
         await pilot.pause(0.3)

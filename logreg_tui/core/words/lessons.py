@@ -125,7 +125,7 @@ def saturation_message(values: dict[str, float], optimum: Optimum | None, autogr
 AS_GOOD_AS_GUESSING = 0.98  # the minimum's loss within 2 % of guessing's: no line does much better than a coin
 
 
-def guessing_note(optimum: Optimum | None, share: float) -> str:
+def guessing_note(optimum: Optimum | None, share: float, how: str = "") -> str:
     """Why the loss stays where it started, when that is the lesson (xor, a disc in a ring): the best line is no
     better than guessing the class share (the share of trained points in class 1), so the minimum's loss is the
     labels' entropy (ln 2 when half are 1); "" otherwise. A separable set has no minimum and is never this."""
@@ -136,4 +136,4 @@ def guessing_note(optimum: Optimum | None, share: float) -> str:
         return ""
     guess = "ln 2 = 0.693" if abs(share - 0.5) < 0.005 else f"{entropy:.3g} with {share:.0%} in class 1"
     return (f"no line splits these classes: the loss stays at guessing's ({guess}; the minimum {optimum.loss:.4g}), "
-            "the lesson, not a failure: features x₁·x₂ or x₁² + x₂² would split them")
+            "the lesson, not a failure: features x₁·x₂ or x₁² + x₂² would split them" + (f" ({how})" if how else ""))
