@@ -230,8 +230,8 @@ class LogRegApp(App):
             return
         dataset = snapshot.dataset.crossed(chosen)
         init = carried_theta(snapshot.dataset.features, snapshot.theta, chosen)
-        self.options = replace(self.options, features=() if chosen == PLAIN else chosen, init=init)
-        self._command(lambda engine: engine.start_over(dataset, snapshot.settings, self.options.epochs, init))
+        self.options = options = replace(self.options, features=() if chosen == PLAIN else chosen, init=init)
+        self._command(lambda engine: engine.start_over(dataset, snapshot.settings, options.epochs, init))
         self._message_line.about_next_run(f"features {', '.join(chosen)}: from the current θ, a new feature's "
                                           "weight at 0", ghost_coming=bool(snapshot.epoch))
 

@@ -6,8 +6,9 @@
 mean(σ(1 − σ)·[x, 1][x, 1]ᵀ) + λ₂ on the w block (L1 has none away from w = 0). The optimum, the curvature and
 the tests of the trainer's torch code and of the exported script are built on these functions.
 
-Every mean runs down the points (axis 0), so that with d = 1 each figure is the same float as the 1-D formulas'
-(np.mean of a vector), bit for bit; with more features the Hessian's w block is one matrix product.
+With d = 1 every mean runs down the points (np.mean of a vector), so each figure is the same float as the 1-D
+formulas', bit for bit; with more features the sums over the points are matrix products, a block of rows at a
+time in float64 (no N × d copy of the data).
 """
 
 from __future__ import annotations
