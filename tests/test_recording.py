@@ -1,8 +1,10 @@
 """--record FILE.cast (issue 44): the terminal's output as an asciicast v2, played back through a terminal emulator."""
 
 import json
+import re
 
 import pyte
+import pytest
 from terminal import Terminal, installed_command
 
 
@@ -79,3 +81,34 @@ def test_a_recording_never_overwrites_and_a_bad_place_is_one_line(cli, tmp_path)
                        (["--serve"], "--record records this terminal's app; --serve's tabs are drawn in browsers")):
         result = cli("--record", str(tmp_path / "x.cast"), *args)
         assert result.returncode == 2 and says in result.stderr and not list(tmp_path.glob("x.cast"))
+
+
+@pytest.mark.pty  # the render runs the app in a pseudo-terminal of its own
+def test_a_replay_renders_as_a_cast_that_ends_on_the_runs_last_frame(cli, tmp_path):
+    run = cli("--headless", "--epochs", "101", "--lr", "0.4", "--json", "--export", str(tmp_path))
+    summary = json.loads(run.stdout)
+    recorded = next(tmp_path.glob("*.json"))
+    cast = tmp_path / "run.cast"
+    rendered = cli("--replay", str(recorded), "--render", str(cast), "--size", "100x30", "--speed", "max",
+                   process=True)
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stderr.startswith(f"logreg-tui: rendered {cast} at 100x30 in ")
+    header, *events = [json.loads(line) for line in cast.read_text(encoding="utf-8").splitlines()]
+    assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
+    screen = _played(events, 100, 30, 10**9)
+    assert re.search(r"status\s+done", screen) and re.search(r"epoch\s+101 / 101", screen)
+    assert re.search(rf"\bw\s+{summary['w']:.6g}\b", screen) and re.search(rf"\bb\s+{summary['b']:.6g}\b", screen)
+    again = cli("--replay", str(recorded), "--render", str(cast), process=True)
+    assert again.returncode == 2 and "the file exists (a render never overwrites one)" in again.stderr
+
+
+def test_render_refuses_what_it_cannot_do_in_one_line(cli, tmp_path):
+    assert cli("--headless", "--epochs", "3", "--export", str(tmp_path)).returncode == 0
+    recorded = next(tmp_path.glob("*.json"))
+    for args, says in ((["--render", "x.cast"], "--render plays a recorded run: give it --replay RUN.json"),
+                       (["--replay", str(recorded), "--render", "x.svg"], "only an asciicast (.cast) is rendered"),
+                       (["--size", "100x30"], "--size is --render's terminal; give --render FILE.cast"),
+                       (["--render", "x.cast", "--size", "9x9"], "columns 40 … 400, rows 12 … 200"),
+                       (["--render", "x.cast", "--record", "y.cast"], "--render records its own terminal")):
+        result = cli(*args)
+        assert result.returncode == 2 and says in result.stderr, (args, result.stderr)

@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             from logreg_tui.cli.compare import run_compare
 
             return run_compare(options, dataset)
+        if options.render:
+            from logreg_tui.cli.render import run_render
+
+            return run_render(options, argv)
         if options.headless:
             return run_headless(options, dataset)
         if options.device not in ("auto", "cpu"):

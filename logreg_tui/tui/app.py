@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from logreg_tui.training.engine import Engine
 
 
+LAST_FRAME_SECONDS = 1.0  # --exit-when-done: the run's last plots drawn before the app leaves
+
+
 class LogRegApp(App):
     """Layout, bindings and actions; the engine through `link`, the message line, files through `outbox`."""
 
@@ -64,6 +67,7 @@ class LogRegApp(App):
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
         self._quitting = False
+        self._leaving = False  # --exit-when-done: the run is done and the app is about to leave
         self._alternative: Autograd = "file" if options.function else \
             "tutorial" if options.settings.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
@@ -158,6 +162,9 @@ class LogRegApp(App):
         if self.link.release():  # the keys pressed while torch loaded applied first, at epoch 0
             self._say(self.dataset.notes())  # the queue's note is done
         snapshot = engine.latest
+        if self.options.exit_when_done and snapshot.status == "done" and not self._leaving:
+            self._leaving = True  # --render: the last frame drawn, then out
+            self.set_timer(LAST_FRAME_SECONDS, self.exit)
         self._footer.features(snapshot.dataset.d)
         now = time.monotonic()
         self.plot_process.check(now)

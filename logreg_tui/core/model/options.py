@@ -36,7 +36,8 @@ from logreg_tui.core.words.presets import PRESET_NAMES, PRESETS
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4, 130
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
-                             "colors": "auto", "ascii": None, "record": None}
+                             "colors": "auto", "ascii": None, "record": None, "render": None, "size": (120, 40),
+                             "exit_when_done": False}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
@@ -132,6 +133,17 @@ def speed(text: str) -> float | None:
     return value
 
 
+def terminal_size(text: str) -> tuple[int, int]:
+    """--size COLSxROWS: a terminal the app can draw in (40x12 … 400x200)."""
+    columns, x, rows = text.lower().partition("x")
+    if not (x and columns.strip().isdigit() and rows.strip().isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLSxROWS (120x40)")
+    size = int(columns), int(rows)
+    if not (40 <= size[0] <= 400 and 12 <= size[1] <= 200):
+        raise argparse.ArgumentTypeError(f"{text}: columns 40 … 400, rows 12 … 200")
+    return size
+
+
 def device(text: str) -> str:
     if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", text):
         raise argparse.ArgumentTypeError(f"must be auto, cpu, cuda, cuda:N or mps, got {text!r}")
@@ -202,6 +214,12 @@ def build_parser() -> QuietParser:
     app.add_argument("--record", metavar="FILE.cast", default=unset,
                      help="record what the app writes to the terminal as an asciicast v2 file (asciinema play "
                      "FILE.cast); a name that exists is never overwritten")
+    app.add_argument("--render", metavar="FILE.cast", default=unset,
+                     help="with --replay: play the run in the app at --size in a terminal of its own and record it "
+                     "(as --record), without a screen; never over a file that exists")
+    app.add_argument("--size", type=terminal_size, default=unset, metavar="COLSxROWS",
+                     help="--render's terminal size (120x40)")
+    app.add_argument("--exit-when-done", action="store_true", default=unset, help=argparse.SUPPRESS)
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
     serve.add_argument("--port", type=lambda t: whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
@@ -269,6 +287,9 @@ class Options:
     low_bandwidth: bool
     no_mouse: bool
     record: str | None  # --record FILE.cast: the terminal's output as an asciicast (tui/recording.py)
+    render: str | None  # --render FILE.cast: a --replay played in a terminal of its own and recorded (cli/render.py)
+    size: tuple[int, int]  # --render's terminal: columns, rows
+    exit_when_done: bool  # the app quits once the run is done (what --render starts it with)
     colors: str
     ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
     serve: bool
@@ -348,6 +369,11 @@ def parse_options(argv: list[str] | None = None) -> Options:
         problem = f"--serve serves the app; it does nothing with {other}"
     elif values["serve"] and values.get("record") is not None:
         problem = "--record records this terminal's app; --serve's tabs are drawn in browsers"
+    elif values.get("render") is not None and (values["serve"] or values.get("record") is not None):
+        problem = "--render records its own terminal; it does nothing with " + \
+            ("--serve" if values["serve"] else "--record")
+    elif "size" in given and values.get("render") is None:
+        problem = "--size is --render's terminal; give --render FILE.cast"
     elif serving and not values["serve"]:
         problem = f"{_flag(min(serving))} needs --serve"
     file_only = [name for name in ("x_column", "label_column", "positive") if values.get(name) is not None]
