@@ -129,3 +129,17 @@ def test_the_k_page_says_what_kappa_the_other_scaling_would_give():
         assert snapshot.curvature_at_minimum.condition == pytest.approx(kappa, rel=1e-3) and line(snapshot) == says
     options = parse_options([])
     assert line(Engine(load_dataset(options), train_config(options)).run_epochs(1)) is None
+
+
+def test_every_figure_of_the_k_page_fits_its_panel_at_breast_cancers_scales():
+    """κ 1e9 and eigenvalues from 3e-5 to 3e4 once ran past the panel's edge, cut mid-number; they are written
+    shorter (3.5e4, 1.07e9) until they fit."""
+    from logreg_tui.core.model.options import load_dataset, parse_options, train_config
+    from logreg_tui.training.engine import Engine
+    from logreg_tui.tui.curvature_stats import CURVATURE_STATS, VALUE_WIDTH
+
+    options = parse_options(["--preset", "cancer-raw"])
+    snapshot = Engine(load_dataset(options), train_config(options)).run_epochs(50)
+    shown = {label: figure(snapshot) for label, figure in CURVATURE_STATS}
+    assert all(value is None or len(value) <= VALUE_WIDTH for value in shown.values()), shown
+    assert shown["λ at min"] == "3.2e-5 … 3.5e4" and shown["κ at min"] == "1.07e9" and shown["κ if"] == "std 22.9"

@@ -23,7 +23,21 @@ def _eigenvalues(curvature: Curvature | None) -> str | None:
         every = " ".join(_short(value, digits, bare) for value in curvature.eigenvalues)
         if len(every) <= VALUE_WIDTH:
             return every
-    return f"{curvature.low:.2g} … {curvature.high:.2g}"
+    return _fitting(*(f"{_number(curvature.low, digits)} … {_number(curvature.high, digits)}" for digits in (2, 1)))
+
+
+def _number(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, an exponent without its sign's + and leading zeros (3.5e4, 3.2e-5)."""
+    text = f"{value:.{digits}g}"
+    mantissa, e, exponent = text.partition("e")
+    if e and 1 <= abs(value) < 10_000:  # 200 reads better than 2e2
+        return f"{value:.0f}"
+    return f"{mantissa}e{int(exponent)}" if e else text
+
+
+def _fitting(*choices: str) -> str:
+    """The first of the ways to write a value that fits the panel's VALUE_WIDTH (the last, shortest, else)."""
+    return next((choice for choice in choices if len(choice) <= VALUE_WIDTH), choices[-1])
 
 
 def _short(value: float, digits: int, bare: bool) -> str:
@@ -40,7 +54,9 @@ def _condition(curvature: Curvature | None) -> str | None:
         return None
     if not math.isfinite(curvature.condition):
         return "∞ (flat)"
-    return f"{curvature.condition:.3g}: {math.sqrt(curvature.condition):.3g}× long"
+    kappa, length = curvature.condition, math.sqrt(curvature.condition)
+    return _fitting(f"{kappa:.3g}: {length:.3g}× long", f"{_number(kappa, 3)}: {_number(length, 2)}× long",
+                    _number(kappa, 3))
 
 
 def _stable(snapshot: Snapshot) -> str | None:
@@ -49,10 +65,13 @@ def _stable(snapshot: Snapshot) -> str | None:
     at_minimum, here = snapshot.curvature_at_minimum, snapshot.curvature_here
     if formulas_apply(snapshot):
         return "n/a (see below)" if at_minimum else None
-    parts = [f"<{at_minimum.stable_lr(snapshot.settings):.3g}"] if at_minimum else []
-    if here is not None and here.high > 0:
-        parts.append(f"here {here.stable_lr(snapshot.settings):.3g}")
-    return " ".join(parts) or None
+    written = []
+    for digits in (3, 2):
+        parts = [f"<{_number(at_minimum.stable_lr(snapshot.settings), digits)}"] if at_minimum else []
+        if here is not None and here.high > 0:
+            parts.append(f"here {_number(here.stable_lr(snapshot.settings), digits)}")
+        written.append(" ".join(parts))
+    return _fitting(*written) or None
 
 
 def formulas_apply(snapshot: Snapshot) -> str:
