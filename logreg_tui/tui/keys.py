@@ -28,7 +28,8 @@ ROWS = [
     ("p", "cycle_preset", "preset", "the next lesson's data and settings (tutorial → overlap → separable → imbalanced "
      "→ noisy → overfit → gauss → moons → xor → circle → circle-squares → cancer-raw → cancer → cancer-l1): a new run, "
      "the last one kept as a ghost"),
-    ("z", "engine('reset')", "reset", "w, b to 0 and epoch to 0 on the same data"),
+    ("z", "engine('reset')", "reset", "w, b back to where the run started (0, --init, or the w, b that f carried "
+     "over) and epoch to 0 on the same data"),
     ("o", "engine('cycle_optimizer')", "optimizer", "optimizer sgd → momentum → nesterov → adam, from the current w, b "
      "(the new one's state starts fresh)"),
     ("b", "engine('cycle_batch_size')", "batch", "batch size full → 256 → 64 → 16 → 1 (those below N), from "
