@@ -110,7 +110,8 @@ def test_a_repeated_column_splits_its_weight_and_a_full_rank_one_is_solved_direc
 
 
 def test_the_optimum_and_curvature_at_1024_features_are_exact_and_symmetric():
-    """The Hessian at many features is one matrix product: exactly symmetric and the column-by-column means'."""
+    """The Hessian at many features, matrix products a block of rows at a time: exactly symmetric, and the
+    column-by-column means'."""
     from logreg_tui.core.maths.objective import design
 
     rng = np.random.default_rng(5)
