@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from logreg_tui.cli.signals import exit_code, stop_words, stopping_signals
 from logreg_tui.core.model.data import DataError, Dataset
-from logreg_tui.core.model.datasets import SHAPES
 from logreg_tui.core.model.options import (
     EXIT_DIVERGED,
     EXIT_FUNCTION_FAILED,
@@ -208,9 +207,8 @@ def _guessing(snapshot: Snapshot) -> str:
     """Why the loss stayed at guessing's, where no line splits the classes (lessons.guessing_note); "" else."""
     from logreg_tui.core.words.lessons import guessing_note
 
-    crossable = snapshot.dataset.seed is not None and snapshot.dataset.recipe in SHAPES
     return guessing_note(snapshot.optimum, snapshot.class_share,
-                         "--features x1x2, or x1,x2,x1^2,x2^2" if crossable else "")
+                         "--features x1x2, or x1,x2,x1^2,x2^2" if snapshot.dataset.crossable else "")
 
 
 def _export(options: Options, snapshot: Snapshot, status: str) -> int:

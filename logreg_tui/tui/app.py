@@ -222,7 +222,7 @@ class LogRegApp(App):
 
     def action_choose_features(self) -> None:
         dataset = self.link.latest.dataset
-        if dataset.seed is None or dataset.recipe not in SHAPES:
+        if not dataset.crossable:
             self._say(f"f does nothing here: crosses of x1, x2 need a two-feature --dataset ({', '.join(SHAPES)})")
             return
         self.push_screen(FeaturesPrompt(tuple(CROSSES), dataset.crosses or PLAIN), self._train_on)

@@ -6,7 +6,6 @@ import time
 
 from textual.widgets import Static
 
-from logreg_tui.core.model.datasets import SHAPES
 from logreg_tui.core.model.runs import Event, ghost_name
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.formatting import counted, printable
@@ -70,6 +69,5 @@ class MessageLine(Static):
         if optimum is None or optimum is self._told_optimum or time.monotonic() - self._said_at < QUIET_SECONDS:
             return
         self._told_optimum = optimum
-        crossable = snapshot.dataset.seed is not None and snapshot.dataset.recipe in SHAPES
-        if note := guessing_note(optimum, snapshot.class_share, "f ticks them" if crossable else ""):
+        if note := guessing_note(optimum, snapshot.class_share, "f ticks them" if snapshot.dataset.crossable else ""):
             self.say(note)

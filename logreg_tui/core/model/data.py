@@ -134,11 +134,16 @@ class Dataset:
                                     self.class_balance, self.crosses)
         return fresh.standardized() if self.scale else fresh
 
+    @property
+    def crossable(self) -> bool:
+        """Whether x₁, x₂ can be crossed (crossed, the f key, --features): a seeded two-feature shape's data."""
+        return self.seed is not None and self.recipe in SHAPES
+
     def crossed(self, crosses: tuple[str, ...]) -> Dataset:
         """The same shape's points and labels trained on other crosses of x₁, x₂ (crosses.py; x1, x2 themselves
         for PLAIN), standardized again if this was. DataError where there is no shape to cross: the tutorial's
         one feature, a file, a bundled set."""
-        if self.seed is None or self.recipe not in SHAPES:
+        if not self.crossable or self.seed is None:  # (crossable says the seed is there; mypy reads it here)
             raise DataError(f"{self.source}: crosses of x1, x2 need a two-feature --dataset "
                             f"({', '.join(SHAPES)})")
         fresh = make_shape_data(self.recipe, self.seed, self.n_points, self.noise, self.label_noise,
