@@ -23,7 +23,7 @@ from logreg_tui.core.maths.curvature import (
     stability_warning,
 )
 from logreg_tui.core.maths.optimum import Optimum, find_optimum
-from logreg_tui.core.model.data import Dataset
+from logreg_tui.core.model.data import DataError, Dataset
 from logreg_tui.core.model.history import LossHistory, PathHistory
 from logreg_tui.core.model.runs import Event, record
 from logreg_tui.core.model.settings import Settings, objective_of
@@ -53,16 +53,18 @@ def curvature_of(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any
 
 @lru_cache(maxsize=1)
 def condition_rescaled(dataset: Dataset, n_train: int, objective: tuple[tuple[str, Any], ...] = ()) -> float | None:
-    """κ at the minimum of the same objective on the data scaled the other way: standardized as --standardize
-    does it (every point's mean and std) where it is raw, back in its own units where it is standardized; None
-    where that has no minimum. The k page's lesson: standardizing rounds the valley."""
-    X = dataset.X.astype(np.float64)
+    """κ at the minimum of the same objective on the data scaled the other way: standardized by --standardize's
+    own Dataset.standardized where it is raw, back in its own units where it is standardized; None where that has
+    no minimum, or where --standardize refuses the data (a constant column). The k page's lesson: standardizing
+    rounds the valley."""
     if dataset.scale is None:
-        std = X.std(axis=0)
-        other = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+        try:
+            other = dataset.standardized().X
+        except DataError:
+            return None
     else:
         mean, std = np.array(dataset.scale).T
-        other = X * std + mean
+        other = dataset.X * std + mean
     x, y = other[:n_train], dataset.y[:n_train]
     curvature = at_minimum(find_optimum(x, y, **dict(objective)), x, y, float(dict(objective).get("l2", 0.0)))
     return None if curvature is None else curvature.condition
