@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import io
 from collections.abc import Callable
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -21,6 +22,8 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static
 
 from logreg_tui.core.model.options import build_parser
 from logreg_tui.tui.keys import KEY_NAMES, KEYS
+
+AnswerType = TypeVar("AnswerType")
 
 
 def option_lines() -> list[tuple[str, str]]:
@@ -76,7 +79,19 @@ class HelpScreen(ModalScreen):
         return console.export_text()
 
 
-class ValuePrompt(ModalScreen[tuple | None]):
+class AnsweredOnce(ModalScreen[AnswerType]):
+    """A prompt dismissed once with its answer: two enters in quick succession would pop the screen stack twice
+    (Textual's ScreenStackError, the app's end); a second enter (or esc) before the screen is gone does nothing."""
+
+    _answered = False
+
+    def _answer(self, answer: AnswerType) -> None:
+        if not self._answered and self.is_current:
+            self._answered = True
+            self.dismiss(answer)
+
+
+class ValuePrompt(AnsweredOnce[tuple | None]):
     """Asks for one value; enter sends (value,) when `parse` accepts it, esc sends None. A bad value says why."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
@@ -84,7 +99,6 @@ class ValuePrompt(ModalScreen[tuple | None]):
     def __init__(self, question: str, parse: Callable[[str], object], initial: str) -> None:
         super().__init__()
         self._question, self._parse, self._initial = question, parse, initial
-        self._answered = False  # dismissed once: a second enter (or esc) before the screen is gone does nothing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -103,15 +117,8 @@ class ValuePrompt(ModalScreen[tuple | None]):
     def action_cancel(self) -> None:
         self._answer(None)
 
-    def _answer(self, answer: tuple | None) -> None:
-        """Dismiss once: two enters in quick succession would pop the screen stack twice (Textual's
-        ScreenStackError, the app's end)."""
-        if not self._answered and self.is_current:
-            self._answered = True
-            self.dismiss(answer)
 
-
-class FeaturesPrompt(ModalScreen[tuple[str, ...] | None]):
+class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
     """A checklist of the crosses of x₁, x₂ (as Playground's inputs): space ticks one, enter trains on those
     ticked (in the checklist's order), esc keeps the features as they are. None ticked says so and stays open."""
 
@@ -120,7 +127,6 @@ class FeaturesPrompt(ModalScreen[tuple[str, ...] | None]):
     def __init__(self, names: tuple[str, ...], ticked: tuple[str, ...]) -> None:
         super().__init__()
         self._names, self._ticked = names, ticked
-        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -138,11 +144,6 @@ class FeaturesPrompt(ModalScreen[tuple[str, ...] | None]):
 
     def action_cancel(self) -> None:
         self._answer(None)
-
-    def _answer(self, answer: tuple[str, ...] | None) -> None:
-        if not self._answered and self.is_current:  # dismissed once, as ValuePrompt
-            self._answered = True
-            self.dismiss(answer)
 
 
 class OnceClosingPalette(CommandPalette):
