@@ -425,6 +425,7 @@ async def test_f_ticks_crosses_live_and_the_circle_bends_from_the_current_theta(
         await pilot.press("f", "escape")  # esc: nothing changes
         await pilot.press("f", "space", "down", "space", "enter")  # x1 and x2 unticked: none, it says so
         await until(pilot, lambda: "tick at least one" in str(app.screen.query_one("#prompt-note").render()))
+        assert str(app.screen.query_one("#features-ticked").render()) == "ticked: none"  # in words: no colour needed
         await pilot.press("up", "space", "down", "space", "down", "space", "down", "space", "enter")  # + x1^2, x2^2
         await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"), "the crossed run")
         after = snap(app)

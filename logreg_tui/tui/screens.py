@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from rich.console import Console
@@ -122,7 +122,11 @@ class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
     """A checklist of the crosses of x₁, x₂ (as Playground's inputs): space ticks one, enter trains on those
     ticked (in the checklist's order), esc keeps the features as they are. None ticked says so and stays open."""
 
-    BINDINGS = [Binding("enter", "apply", "apply", priority=True), Binding("escape", "cancel", "cancel")]
+    # the list's own keys here too: keys typed as the checklist opens arrive before the list has focus, and would
+    # reach the app's bindings under it (↓ moves θ, space pauses)
+    BINDINGS = [Binding("enter", "apply", "apply", priority=True), Binding("escape", "cancel", "cancel"),
+                Binding("down", "in_list('cursor_down')", show=False),
+                Binding("up", "in_list('cursor_up')", show=False), Binding("space", "in_list('select')", show=False)]
 
     def __init__(self, names: tuple[str, ...], ticked: tuple[str, ...]) -> None:
         super().__init__()
@@ -133,7 +137,24 @@ class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
             yield Static("train on these features of x1, x2")
             yield SelectionList[str](*[(name, name, name in self._ticked) for name in self._names],
                                      id="features-list")
+            yield Static(self._ticked_words(self._ticked), id="features-ticked")
             yield Static("space ticks, enter trains on them (a new run from here), esc cancels", id="prompt-note")
+
+    @staticmethod
+    def _ticked_words(ticked: Iterable[str]) -> str:
+        """The ticked features in words: the list's marks differ only by colour (none without colour)."""
+        return "ticked: " + (", ".join(ticked) or "none")
+
+    def on_selection_list_selected_changed(self, changed: SelectionList.SelectedChanged) -> None:
+        ticked = set(changed.selection_list.selected)
+        self.query_one("#features-ticked", Static).update(
+            self._ticked_words(name for name in self._names if name in ticked))
+
+    def action_in_list(self, action: str) -> None:
+        """A list key that came before the list had focus: done by the list, which takes focus now."""
+        checklist = self.query_one("#features-list", SelectionList)
+        checklist.focus()
+        getattr(checklist, f"action_{action}")()
 
     def action_apply(self) -> None:
         ticked = set(self.query_one("#features-list", SelectionList).selected)
