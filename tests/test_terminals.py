@@ -264,27 +264,3 @@ def test_a_span_in_the_middle_of_a_row_is_sent_alone():
     install()
     assert ChopsUpdate.render_segments is render_cropped
 
-
-def test_keys_typed_as_the_features_checklist_opens_tick_it_and_say_so_without_colour():
-    """In a real terminal the keys after f can arrive once the checklist is drawn but before it has focus: they
-    tick it all the same (they reached the app under it: ↓ moved θ, space paused). Without colour the ticks are
-    said in words."""
-    term = Terminal([installed_command(), "--dataset", "circle", "--lr", "0.05", "--paused"], 80, 24,
-                    env={"NO_COLOR": "1"})
-    try:
-        term.wait_for(r"status\s+paused", timeout=60)
-        term.press("N")
-        term.wait_for(r"epoch\s+10 /")
-        term.press("f")
-        term.wait_for("train on these features")  # drawn: the keys come at once, before the list has focus
-        for key in ("\x1b[B", "\x1b[B", " ", "\x1b[B", " "):  # ↓ ↓ space ↓ space, as a quick typist
-            term.press(key)
-            term.pump(0.01)
-        term.wait_for(r"ticked: x1, x2, x1\^2, x2\^2")
-        term.press("\r")
-        term.wait_for(r"features x1, x2, x1\^2, x2\^2: from the current θ")
-        assert "→" not in term.text  # no move of θ was made
-        term.press("q")
-        assert term.wait_exit(20) == 0
-    finally:
-        term.close()
