@@ -168,6 +168,9 @@ async def main() -> None:
     await shoot("two-features-crosses", ("--preset", "circle-squares"), ("N",) * 30, epochs=300, size=(160, 50))
     await shoot("features-checklist", ("--dataset", "circle", "--lr", "0.05"),
                 ("N",) * 10 + ("f", "down", "down", "space", "down", "space"), epochs=100, size=(120, 40))
+    await shoot("features-live", ("--dataset", "circle", "--lr", "0.05"),
+                ("N",) * 10 + ("f", "down", "down", "space", "down", "space", "enter") + ("N",) * 20, epochs=300,
+                size=(120, 40))
     await shoot("curvature-cancer", ("--preset", "cancer-raw"), ("N",) * 5 + ("k",), epochs=50, size=(120, 40))
     await shoot("weights-l1", ("--dataset", "breast-cancer", "--standardize", "--l1", "0.02"), ("N",) * 30 + ("w",),
                 epochs=300, size=(160, 50))

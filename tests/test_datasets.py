@@ -406,9 +406,10 @@ def test_one_cross_is_one_feature_and_every_view_draws_it():
 
 
 async def test_f_ticks_crosses_live_and_the_circle_bends_from_the_current_theta(tmp_path):
-    """Playground's inputs as a checklist: x1^2 and x2^2 ticked on circle start a run from the current θ (x1, x2
-    keep their weights, the new ones 0, b kept), the last run a ghost; the circle becomes separable and the new run
-    exports and replays bit for bit; esc and an empty list change nothing; the tutorial's data says why not."""
+    """Playground's inputs as a checklist: x1^2 and x2^2 ticked on circle go on in the same run from the current θ
+    (x1, x2 keep their weights, the new ones 0, b kept), an event at its epoch; the circle becomes separable and the
+    run exports (its command the features it started with) and replays bit for bit; esc and an empty list change
+    nothing; the tutorial's data says why not."""
     import json
 
     from apphelpers import make_app, message, snap, started, until
@@ -427,27 +428,32 @@ async def test_f_ticks_crosses_live_and_the_circle_bends_from_the_current_theta(
         await until(pilot, lambda: "tick at least one" in str(app.screen.query_one("#prompt-note").render()))
         assert str(app.screen.query_one("#features-ticked").render()) == "ticked: none"  # in words: no colour needed
         await pilot.press("up", "space", "down", "space", "down", "space", "down", "space", "enter")  # + x1^2, x2^2
-        await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"), "the crossed run")
+        await until(pilot, lambda: snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x2^2"), "the crossed features")
         after = snap(app)
-        assert after.epoch == 0 and after.theta == (*before.weights, 0.0, 0.0, before.b)
-        assert len(after.ghosts) == 1 and after.ghosts[0].epoch == 20
+        assert after.epoch == 20 and after.theta == (*before.weights, 0.0, 0.0, before.b) and not after.ghosts
+        assert [(event.epoch, event.kind, event.after) for event in after.events] == [
+            (20, "features", ("x1", "x2", "x1^2", "x2^2"))]
+        assert after.history.count == 20 and after.path.epoch[0] == 20  # the loss goes on; the path starts anew
         assert np.array_equal(after.dataset.plane_points, before.dataset.X) and after.dataset.in_plane
-        await until(pilot, lambda: "features x1, x2, x1^2, x2^2" in message(app), f"what changed: {message(app)}")
+        await until(pilot, lambda: "features x1, x2 → x1, x2, x1^2, x2^2: from the current θ" in message(app),
+                    f"what changed: {message(app)}")
         await pilot.press(*["N"] * 30)
-        await until(pilot, lambda: snap(app).epoch == 300, "training on the crosses", timeout=60)
+        await until(pilot, lambda: snap(app).epoch == 320, "training on the crosses", timeout=60)
         assert snap(app).loss < 0.3 < before.loss  # a line in (x1², x2²) is a circle in the plane
         trained = snap(app)
         await pilot.press("e")
         await until(pilot, lambda: "exported" in message(app))
     summary = json.loads(next(tmp_path.glob("*.json")).read_text())
-    command = summary["command"]
-    assert command[command.index("--features") + 1] == "x1,x2,x1^2,x2^2"
-    init = ",".join(repr(v) for v in (*before.weights, 0.0, 0.0, before.b))
-    assert f"--init={init}" in command or ["--init", init] == command[command.index("--init"):][:2]
+    assert "--features" not in summary["command"] and "--init" not in summary["command"]  # as the run started
+    assert [(e["epoch"], e["kind"], e["before"], e["after"]) for e in summary["events"]] == [
+        (20, "features", ["x1", "x2"], ["x1", "x2", "x1^2", "x2^2"])]
+    csv = next(tmp_path.glob("*.csv")).read_text().splitlines()
+    assert csv[0] == "epoch,loss,w_x1,w_x2,w_x1^2,w_x2^2,b"  # a column per feature the run had
+    assert csv[21].split(",")[4:6] == ["0.0", "0.0"] and csv[20].split(",")[4:6] == ["", ""]  # epochs 20, 19
     options = replayed_options(parse_options(["--replay", str(next(tmp_path.glob("*.json")))]),
                                ["--replay", str(next(tmp_path.glob("*.json")))])
     replay = Engine(load_dataset(options), train_config(options)).run_epochs(trained.epoch)
-    assert (replay.weights, replay.b) == (trained.weights, trained.b)
+    assert (replay.weights, replay.b, replay.dataset.crosses) == (trained.weights, trained.b, trained.dataset.crosses)
 
     async with make_app().run_test(size=(80, 24)) as pilot:
         app = await started(pilot)

@@ -242,3 +242,78 @@ def test_a_negative_init_is_one_word_in_the_command_so_the_replay_parses_it(cli,
     assert "--init=-0.5,1.0" in json.loads(path.read_text())["command"]
     replay = cli("--replay", str(path), "--headless")
     assert replay.returncode == 0 and replay.stdout == run.stdout
+
+
+@pytest.mark.parametrize("args", [["--dataset", "circle", "--n-points", "300", "--lr", "0.05"],
+                                  ["--dataset", "xor", "--features", "x1,x2,x1x2", "--standardize", "--n-points",
+                                   "400", "--batch-size", "64", "--val-frac", "0.25", "--optimizer", "momentum"],
+                                  ["--dataset", "moons", "--seed", "5", "--optimizer", "adam", "--l2", "0.01",
+                                   "--init", "0.5,-0.25,0.125"]])
+def test_features_changed_during_a_run_script_and_replay_bit_for_bit(cli, tmp_path, args):
+    """f in the middle of a run (core/model/commands.UseFeatures): events at their epochs, one of them inside a
+    minibatch epoch, then a move and a setting after them; the script makes x again at each and the replay applies
+    them, both to the same θ bit for bit; the JSON's command is the run's start, the CSV a column per feature."""
+    options = parse_options(args)
+    engine = Engine(load_dataset(options), train_config(options))
+    engine.run_epochs(15)
+    start = engine.latest.dataset.crossed_as
+    engine.use_features("x1", "x2", "x1^2", "x2^2")
+    engine.run_epochs(12)
+    trainer = engine._run.trainer
+    at = trainer.steps + 2
+    engine._run.train_epoch(stop=lambda: trainer.steps >= at)  # inside a long epoch, as a key stops it in the app
+    engine.use_features("x1^2",)  # one feature: a vector x, as the tutorial's
+    engine.run_epochs(10)
+    engine.use_features("x2^2", "x1^2", "x1x2")
+    engine.run_epochs(5)
+    engine.move_to(0.25, -0.5, 0.0, 1.0)
+    engine.scale_lr(0.5)
+    snapshot = engine.run_epochs(7)
+    assert [event.after for event in snapshot.events if event.kind == "features"] == [
+        ("x1", "x2", "x1^2", "x2^2"), ("x1^2",), ("x2^2", "x1^2", "x1x2")]
+    assert snapshot.dataset.crosses == ("x2^2", "x1^2", "x1x2") and snapshot.history.count == snapshot.epoch
+    lines, exact = _script_output(tmp_path, options, snapshot)
+    assert exact == snapshot.theta
+    summary = run_summary(options, snapshot)
+    assert summary["config"]["features"] == list(options.features) and start == (options.features or ("x1", "x2"))
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(summary))
+    replay = cli("--replay", str(path), "--headless", "--json")
+    assert replay.returncode == 0, replay.stderr
+    assert (*json.loads(replay.stdout)["w"], json.loads(replay.stdout)["b"]) == snapshot.theta
+    assert lines == cli("--replay", str(path), "--headless").stdout.splitlines()
+
+
+def test_a_change_of_features_carries_theta_z_goes_back_to_the_start_and_a_bad_one_changes_nothing():
+    from logreg_tui.core.model.data import make_shape_data, make_tutorial_data
+
+    engine = Engine(make_shape_data("circle", 3, 200))
+    before = engine.run_epochs(30)
+    engine.use_features("x2", "sin(x1)", "x1")
+    after = engine.run_epochs(0)
+    assert after.theta == (before.weights[1], 0.0, before.weights[0], before.b) and after.epoch == 30
+    assert "features x1, x2 → x2, sin(x1), x1: from the current θ" in after.message
+    for bad, said in ((("x3",),  "'x3' is not a feature"), (("x1", "x1"), "x1 is given twice"), ((), "no features")):
+        engine.use_features(*bad)
+        refused = engine.run_epochs(0)
+        assert said in refused.message and refused.theta == after.theta and len(refused.events) == 1
+    engine.reset()  # z: the run's own start, features and all
+    reset = engine.run_epochs(0)
+    assert reset.epoch == 0 and reset.dataset.crosses == () and reset.theta == (0.0, 0.0, 0.0)
+    tutorial = Engine(make_tutorial_data())
+    tutorial.use_features("x1^2")
+    assert "crosses of x1, x2 need a two-feature --dataset" in tutorial.run_epochs(0).message
+    assert tutorial.latest.dataset.d == 1 and not tutorial.latest.events
+
+
+def test_a_replay_refuses_a_features_event_that_names_no_cross(cli, tmp_path):
+    run = cli("--headless", "--dataset", "circle", "--epochs", "5", "--export", str(tmp_path))
+    path = next(tmp_path.glob("*.json"))
+    summary = json.loads(path.read_text())
+    for after, said in ((["x1", "x9"], "'x9' is not a feature"), ("x1", "must be a list of names")):
+        summary["events"] = [{"epoch": 2, "step": None, "what": "", "kind": "features", "before": ["x1", "x2"],
+                              "after": after}]
+        path.write_text(json.dumps(summary))
+        result = cli("--replay", str(path), "--headless")
+        assert result.returncode == 2 and said in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+    assert run.returncode == 0

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from logreg_tui.core.model.crosses import CrossError
 from logreg_tui.core.model.data import DataError, Dataset
 from logreg_tui.core.model.pacing import EpochPace
 from logreg_tui.core.model.runs import MAX_GHOSTS
@@ -213,6 +214,25 @@ class Engine(Steering):
         else:
             self._run.record(move)
             self._message = ""
+
+    def _do_features(self, features: tuple[str, ...]) -> None:
+        dataset = self._run.dataset
+        if features == dataset.crossed_as:
+            return
+        try:
+            crossed = dataset.crossed(features)
+        except (DataError, CrossError) as error:  # no shape to cross; a name that is no cross
+            self._message = f"features stay: {error}"
+            return
+        if not np.isfinite(self._run.trainer.theta()).all():
+            self._message = "features stay: θ is not finite here (- or z first)"
+            return
+        change = self._run.use_features(crossed)
+        if self._status == "diverged":
+            self._go_on(self._run.go_on(change))
+            return
+        self._run.record(change)
+        self._message = f"{change.what}: from the current θ, a new feature's weight at 0 (the path starts anew)"
 
     # -- runs and training
 

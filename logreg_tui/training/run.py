@@ -23,8 +23,9 @@ from logreg_tui.core.maths.curvature import (
     stability_warning,
 )
 from logreg_tui.core.maths.optimum import Optimum, find_optimum
+from logreg_tui.core.model.crosses import carried_theta
 from logreg_tui.core.model.data import DataError, Dataset
-from logreg_tui.core.model.history import LossHistory, PathHistory
+from logreg_tui.core.model.history import LossHistory, PathHistory, PathView
 from logreg_tui.core.model.runs import Event, record
 from logreg_tui.core.model.settings import Settings, objective_of
 from logreg_tui.core.model.state import Figures, Snapshot, Status
@@ -34,6 +35,7 @@ from logreg_tui.training.trainer import PENDING_MAX, Checkpoint, Trainer
 STUCK_EPOCHS = 50  # saturated this long before it is said
 RESCALED_VALUES_MAX = 1_000_000  # N·d up to which the k page says what κ the other scaling would give (8 MB)
 NEAR_OPTIMUM = 0.01  # a run has reached the minimum when its loss is within 1 % of the minimum's
+EARLIER_PATHS = 32  # the paths a run keeps from before its last changes of features (f), for the export
 
 
 @lru_cache(maxsize=1)  # one: a cache keyed by a data set keeps it alive, and a reseed lets the old one go
@@ -90,7 +92,8 @@ class Run:
                  start: tuple[float, ...] | None = None,
                  homework: type[torch.autograd.Function] | None = None) -> None:
         """`start`: θ = (w₁ … w_d, b) to start from (d + 1 numbers); None: all 0."""
-        self.dataset = dataset
+        self.dataset = self.start_dataset = dataset  # the features change in a run (f); z goes back to its start
+        self._shuffle_seed = shuffle_seed
         self.trainer = Trainer(dataset, device, settings, shuffle_seed, homework)
         start = tuple(start) if start is not None else (0.0,) * (dataset.d + 1)
         if len(start) != dataset.d + 1:
@@ -101,6 +104,8 @@ class Run:
         self.val_history = LossHistory() if self.trainer.val_x is not None else None
         self.path = PathHistory()
         self.path.start(0, *start)
+        # the paths before each change of features, oldest first: (the features, their path), at most EARLIER_PATHS
+        self.earlier_paths: tuple[tuple[tuple[str, ...], PathView], ...] = ()
         self._find_minimum()
         self._start_weights = np.array(start[:-1])  # the weights where the next kept epoch started (its loss is there)
         self.near_optimum_at: int | None = None  # the first epoch within NEAR_OPTIMUM of the minimum's loss
@@ -170,6 +175,29 @@ class Run:
         self.values = None
         return move
 
+    def use_features(self, dataset: Dataset) -> Event:
+        """Train on other crosses of the same points (Dataset.crossed) from the current θ, in this run: a kept
+        feature keeps its weight, a new one starts at 0, b stays (crosses.carried_theta). The trainer is made again
+        for the new columns at the same epoch, step and minibatch order, its optimizer fresh as after a move; the
+        loss history goes on, the path starts anew in the new θ's coordinates (the old one kept for the export),
+        and the new objective has its own minimum."""
+        before, trainer = self.dataset, self.trainer
+        theta = carried_theta(before.crossed_as, trainer.theta(), dataset.crossed_as)
+        change = Event(self.epoch, "features", before.crossed_as, dataset.crossed_as, self._step)
+        self.trainer = Trainer(dataset, trainer.device, trainer.settings, self._shuffle_seed, trainer.homework)
+        self.trainer.go_on_from(trainer)
+        self.trainer.move_to(theta)
+        self.dataset = dataset
+        self.earlier_paths = (*self.earlier_paths, (before.crossed_as, self.path.view()))[-EARLIER_PATHS:]
+        self.path = PathHistory()
+        self.path.start(self.epoch, *theta)
+        self._start_weights = np.array(theta[:-1])
+        self._find_minimum()
+        self.near_optimum_at, self._stuck_since = None, None
+        self.checkpoint = self.trainer.save()
+        self.values = None
+        return change
+
     def record(self, event: Event) -> None:
         self.events = record(self.events, event)
 
@@ -223,7 +251,7 @@ class Run:
             dataset=self.dataset, history=self.history.view(), path=self.path.view(), optimum=self.optimum,
             near_optimum_at=self.near_optimum_at, near_estimate=self.near_estimate, curvature_here=here,
             curvature_at_minimum=self.curvature, condition_rescaled=self.condition_rescaled, events=self.events,
-            **engine)
+            earlier_paths=self.earlier_paths, **engine)
 
     def stability_here(self) -> str:
         """The stability warning at the current w, b and settings (core/curvature.stability_warning)."""

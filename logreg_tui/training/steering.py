@@ -36,6 +36,7 @@ from logreg_tui.core.model.commands import (
     ToggleAutograd,
     TogglePause,
     UseBest,
+    UseFeatures,
     UseFunction,
     from_event,
 )
@@ -83,6 +84,7 @@ class Steering:
     _dirty: bool
     _flush: Callable[[], None]
     _do_move: Callable[[tuple[float, ...]], None]
+    _do_features: Callable[[tuple[str, ...]], None]
     _configure: Callable[..., None]
     _load: Callable[[Dataset, Settings | None], None]
     _config: TrainConfig
@@ -199,6 +201,11 @@ class Steering:
         """θ + delta, from where θ is when the command applies."""
         self.send(MoveBy(tuple(delta)))
 
+    def use_features(self, *features: str) -> None:
+        """Train on these crosses of x₁, x₂ from the current θ, in the same run (an event): a kept feature keeps its
+        weight, a new one starts at 0, b stays, the optimizer's state fresh."""
+        self.send(UseFeatures(tuple(features)))
+
     def clear_ghosts(self) -> None:
         """Forget the runs kept to compare (the current run stays)."""
         self.send(ClearGhosts())
@@ -230,7 +237,7 @@ class Steering:
             case Reseed(seed):
                 self._do_reseed(seed)
             case Reset():
-                self._load(self._run.dataset, None)
+                self._load(self._run.start_dataset, None)  # the run's own start: its features before any f
             case Configure(changes):
                 self._configure(**dict(changes))
             case ScaleLr(factor):
@@ -249,6 +256,8 @@ class Steering:
                 self._do_move(theta)
             case MoveBy(delta):
                 self._do_move(tuple(a + b for a, b in zip(self._run.trainer.theta(), delta, strict=True)))
+            case UseFeatures(features):
+                self._do_features(features)
             case ClearGhosts():
                 self._ghosts = ()
             case SetSpeed(speed):

@@ -302,6 +302,12 @@ class Trainer:
         self.optimizer = self._fresh_optimizer()
         self.evaluate()
 
+    def go_on_from(self, other: Trainer) -> None:
+        """Stand where another trainer on the same points stands (other features of them): its epoch, step and
+        minibatch order, an epoch begun included."""
+        self.epoch, self.steps, self.progress = other.epoch, other.steps, other.progress
+        self.generator.set_state(other.generator.get_state())
+
     def theta(self) -> tuple[float, ...]:
         """θ = (w₁ … w_d, b) now, as numbers (one transfer)."""
         return tuple(torch.cat([self.w.detach(), self.b.detach()]).tolist())

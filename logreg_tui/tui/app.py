@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,7 +19,7 @@ from textual.screen import Screen
 from logreg_tui.core.files.export import run_command
 from logreg_tui.core.files.replay import command_line
 from logreg_tui.core.model.commands import BY_NAME as COMMANDS
-from logreg_tui.core.model.crosses import CROSSES, PLAIN, carried_theta
+from logreg_tui.core.model.crosses import CROSSES
 from logreg_tui.core.model.data import DataError, Dataset
 from logreg_tui.core.model.datasets import SHAPES
 from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
@@ -225,22 +223,13 @@ class LogRegApp(App):
         if not dataset.crossable:
             self._say(f"f does nothing here: crosses of x1, x2 need a two-feature --dataset ({', '.join(SHAPES)})")
             return
-        self.push_screen(FeaturesPrompt(tuple(CROSSES), dataset.crosses or PLAIN), self._train_on)
+        self.push_screen(FeaturesPrompt(tuple(CROSSES), dataset.crossed_as), self._train_on)
 
     def _train_on(self, chosen: tuple[str, ...] | None) -> None:
-        """A new run on the features ticked, from the current θ (a new feature's weight 0); the last one a ghost."""
-        snapshot = self.link.latest
-        if chosen is None or chosen == (snapshot.dataset.crosses or PLAIN):
-            return
-        if not all(math.isfinite(value) for value in snapshot.theta):
-            self._say("θ is not finite here: - or z first, then f")
-            return
-        dataset = snapshot.dataset.crossed(chosen)
-        init = carried_theta(snapshot.dataset.features, snapshot.theta, chosen)
-        self.options = options = replace(self.options, features=() if chosen == PLAIN else chosen, init=init)
-        self._command(lambda engine: engine.start_over(dataset, snapshot.settings, options.epochs, init))
-        self._message_line.about_next_run(f"features {', '.join(chosen)}: from the current θ, a new feature's "
-                                          "weight at 0", ghost_coming=bool(snapshot.epoch))
+        """Train on the features ticked from the current θ, in the same run (an event: a kept feature keeps its
+        weight, a new one starts at 0); esc (None) changes nothing."""
+        if chosen is not None:
+            self._command(lambda engine: engine.use_features(*chosen))
 
     def action_reseed(self) -> None:
         if (dataset := self.link.latest.dataset).seed is None:

@@ -44,8 +44,9 @@ ROWS = [
     ("v", "cycle_plane", "plane", "landscape, with more than one feature: the next plane of θ it shows (through the "
      "minimum along the flattest and steepest directions, then every pair of w₁ … w_d, b); the title says which"),
     ("f", "choose_features", "features", "a two-feature --dataset's features: a checklist of x1, x2, x1^2, x2^2, x1x2, "
-     "sin(x1), sin(x2) as Playground's inputs (space ticks, enter trains on them): a new run from the current w, b, "
-     "a new feature's weight 0, the last run kept as a ghost; the plane still shows x1, x2, so the boundary bends"),
+     "sin(x1), sin(x2) as Playground's inputs (space ticks, enter trains on them): the run goes on from the current "
+     "w, b, a new feature's weight 0 (an event, as a change of lr); the plane still shows x1, x2, so the boundary "
+     "bends"),
     ("g", "toggle_ghosts", "ghosts", "show / hide the earlier runs (ghosts: up to 3, kept when z or r starts a new "
      "run) on the loss plot and the landscape"),
     ("G", "clear_ghosts", "clear ghosts", "forget the earlier runs"),

@@ -138,7 +138,7 @@ class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
             yield SelectionList[str](*[(name, name, name in self._ticked) for name in self._names],
                                      id="features-list")
             yield Static(self._ticked_words(self._ticked), id="features-ticked")
-            yield Static("space ticks, enter trains on them (a new run from here), esc cancels", id="prompt-note")
+            yield Static("space ticks, enter trains on them (from here, in this run), esc cancels", id="prompt-note")
 
     @staticmethod
     def _ticked_words(ticked: Iterable[str]) -> str:

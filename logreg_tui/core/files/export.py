@@ -15,10 +15,18 @@ from typing import Any
 
 import numpy as np
 
-from logreg_tui.core.files.replay import FORMAT, command_line, command_words, event_json, start_settings
+from logreg_tui.core.files.replay import (
+    FORMAT,
+    command_line,
+    command_words,
+    event_json,
+    start_features,
+    start_settings,
+)
 from logreg_tui.core.files.script import run_script
 from logreg_tui.core.maths.curvature import curvature_json
 from logreg_tui.core.maths.evaluation import evaluation_json, evaluations
+from logreg_tui.core.model.crosses import PLAIN
 from logreg_tui.core.model.history import PathView
 from logreg_tui.core.model.options import Options, initial_theta
 from logreg_tui.core.model.real_data import REAL_SETS
@@ -36,17 +44,25 @@ def current_config(options: Options, snapshot: Snapshot) -> dict[str, Any]:
     if not config.get("headless"):
         config["speed"] = snapshot.speed
     del config["settings"]  # the run's own, flat as the command line names them
+    # the run's own data (p and r change it), not the command line's; its features as it started (f changes them)
     recipe = {"label_noise": dataset.label_noise, "class_balance": dataset.class_balance, "noise": dataset.noise,
-              "features": list(dataset.crosses)} \
-        if dataset.seed is not None else {}  # the run's own data (p and r change it), not the command line's
+              "features": list(start_features(dataset.crosses, snapshot.events))} \
+        if dataset.seed is not None else {}
     if dataset.seed is not None and dataset.recipe == "tutorial":
         recipe["gap"] = dataset.gap  # a shape has none
     # --init random: the values it drew (a replay and the script start there), and that they were drawn
-    start = {"init": list(initial_theta(options, dataset.d)), "init_random": options.init == "random"}
+    start = {"init": list(initial_theta(options, start_d(snapshot))), "init_random": options.init == "random"}
     return config | dataclasses.asdict(snapshot.settings) | recipe | start | {
         "seed": dataset.seed, "n_points": dataset.n_points, "device": snapshot.device,
         "data": None if dataset.recipe in REAL_SETS else dataset.source, "dataset": dataset.recipe,
         "standardize": dataset.scale is not None}
+
+
+def start_d(snapshot: Snapshot) -> int:
+    """How many features the run started with (f changes them during a run)."""
+    if not any(event.change.kind == "features" for event in snapshot.events):
+        return snapshot.dataset.d
+    return len(start_features(snapshot.dataset.crosses, snapshot.events) or PLAIN)
 
 
 def _curvature(snapshot: Snapshot) -> dict[str, Any] | None:
@@ -69,7 +85,7 @@ def run_command(options: Options, snapshot: Snapshot, config: dict[str, Any] | N
 def script_of(options: Options, snapshot: Snapshot) -> str:
     """The run as a plain PyTorch script (core/files/script.py) that trains it again, its changes at their epochs."""
     return run_script(current_config(options, snapshot), start_settings(snapshot.settings, snapshot.events),
-                      snapshot.events, snapshot.epoch, initial_theta(options, snapshot.dataset.d), options.function,
+                      snapshot.events, snapshot.epoch, initial_theta(options, start_d(snapshot)), options.function,
                       snapshot.function_class, snapshot.dataset.scale is not None, options.log_every,
                       snapshot.function_source)
 
@@ -142,8 +158,8 @@ def history_csv(snapshot: Snapshot) -> str:
     or before the row's first epoch (a long path is kept at every 2nd, 4th … epoch).
     """
     starts, low, high, mean = snapshot.history.series()
-    theta = _path_at(snapshot.path, starts)
-    names = ",".join(theta_columns(snapshot.dataset.d))
+    columns, theta = _theta_table(snapshot, starts)
+    names = ",".join(columns)
     width = 1 if snapshot.history.is_exact else snapshot.history.bucket_width
     if width == 1:
         rows = zip(starts, mean.tolist(), theta, strict=True)
@@ -159,11 +175,27 @@ def theta_columns(d: int) -> tuple[str, ...]:
     return ("w", "b") if d == 1 else (*(f"w{j}" for j in range(1, d + 1)), "b")
 
 
-def _row(theta: list[float]) -> str:
-    return ",".join(repr(value) for value in theta)
+def _row(theta: list[float | None]) -> str:
+    return ",".join("" if value is None else repr(value) for value in theta)
 
 
-def _path_at(path: PathView, epochs: np.ndarray) -> list[list[float]]:
+def _theta_table(snapshot: Snapshot, epochs: np.ndarray) -> tuple[tuple[str, ...], list[list[float | None]]]:
+    """θ's columns and, per epoch, θ as the path kept it (_path_at). A run whose features changed (f) has a column
+    per feature it ever had, w_<name>, empty where that feature was not trained on at that epoch."""
+    if not snapshot.earlier_paths:
+        return theta_columns(snapshot.dataset.d), _path_at(snapshot.path, epochs)
+    segments = [*snapshot.earlier_paths, (snapshot.dataset.crossed_as, snapshot.path)]
+    union = list(dict.fromkeys(name for features, _ in segments for name in features))
+    table: list[list[float | None]] = []
+    firsts = np.array([path.epoch[0] for _, path in segments])
+    which = np.clip(np.searchsorted(firsts, np.asarray(epochs), side="right") - 1, 0, len(segments) - 1)
+    for k, (features, path) in enumerate(segments):
+        rows = _path_at(path, np.asarray(epochs)[which == k])
+        table += [[dict(zip(features, row, strict=False)).get(name) for name in union] + [row[-1]] for row in rows]
+    return (*(f"w_{name}" for name in union), "b"), table
+
+
+def _path_at(path: PathView, epochs: np.ndarray) -> list[list[float | None]]:
     """θ rows: per epoch, the last path point reached at or before it (after a move, the moved-to one)."""
     index = np.clip(np.searchsorted(path.epoch, np.asarray(epochs), side="right") - 1, 0, path.epoch.size - 1)
     return path.theta[index].tolist()

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX
 from logreg_tui.core.files.reading import NotReadable, read_regular_file
+from logreg_tui.core.model.crosses import PLAIN, CrossError, checked
 from logreg_tui.core.model.data import MAX_FEATURES
 from logreg_tui.core.model.runs import MAX_EVENTS, Event
 from logreg_tui.core.model.settings import BY_NAME, SETTINGS, Settings
@@ -35,10 +36,20 @@ class ReplayError(Exception):
     """A file that is not an export a replay can read: one line that says why."""
 
 
+def start_features(crosses: tuple[str, ...], events: tuple[Event, ...]) -> tuple[str, ...]:
+    """The crosses the run started on (Dataset.crosses: () for x1, x2 themselves): the current ones with every
+    change of features (f) undone, latest first."""
+    for event in reversed(events):
+        change = event.change
+        if change.kind == "features" and isinstance(change.before, tuple):
+            crosses = () if change.before == PLAIN else change.before
+    return crosses
+
+
 def start_settings(settings: Settings, events: tuple[Event, ...]) -> Settings:
     """The settings the run started with: the current ones with every change undone, latest first."""
     for event in reversed(events):
-        change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
+        change = event.change
         if change.kind in BY_NAME:
             undone: dict[str, Any] = {change.kind: change.before}
             settings = replace(settings, **undone)
@@ -105,7 +116,7 @@ def event_json(event: Event) -> dict[str, Any]:
 MAX_REPLAY_BYTES = 64 << 20  # an export of a long run with its history is a few MB; past this, not an export
 MAX_WORDS = 200  # words in its command line
 EVENT_KEYS = {"epoch", "step", "what", "kind", "before", "after"}  # what export.run_summary writes for an event
-EXTRA_KINDS = ("move", "restore", "function")  # besides the live settings (a key changes them during a run)
+EXTRA_KINDS = ("move", "features", "restore", "function")  # besides the live settings (a key changes them during a run)
 # the options a replayed command line may hold: the run's data and its settings, never a mode (--serve, --host,
 # --no-token, --export …); --function only with the sha256 check of check_function_file
 RUN_OPTIONS = (*DATA_FLAGS, *(row.name for row in SETTINGS), "epochs", "function", "preset")
@@ -151,6 +162,16 @@ def _point(value: Any, what: str) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
+def _features(value: Any) -> tuple[str, ...]:
+    """The crosses a features event names, each one crosses.py has, none twice."""
+    if not (isinstance(value, list) and all(isinstance(name, str) for name in value)):
+        raise ReplayError(f"a features event's features must be a list of names, got {_shown(value)}")
+    try:
+        return checked(tuple(value))
+    except CrossError as error:
+        raise ReplayError(f"a features event: {printable(str(error))}") from None
+
+
 def _event(data: Any, epochs: int, nested: bool = False) -> Event:
     """One event of the file, every field checked: its kind known, its values as their options take them, its epoch
     within the run."""
@@ -171,6 +192,8 @@ def _event(data: Any, epochs: int, nested: bool = False) -> Event:
         return Event(epoch, kind, None, _event(after, epochs, nested=True), step)
     if kind == "move":
         return Event(epoch, kind, _point(before, "a move's start"), _point(after, "a move"), step)
+    if kind == "features":
+        return Event(epoch, kind, _features(before), _features(after), step)
     if kind == "function":
         if not (isinstance(before, str) and isinstance(after, str)):
             raise ReplayError(f"a reload event's versions must be words, got {_shown(before)} → {_shown(after)}")

@@ -59,21 +59,27 @@ def _is_name(text: str) -> bool:
     return text.isidentifier() and not keyword.iskeyword(text)
 
 
-def _data(config: dict[str, Any], standardize: bool) -> str:
-    """The lines that make x_np and y_np as the run had them: drawn, read or loaded, then standardized."""
-    lines = _source(config)
-    if standardize and len(config["init"]) > 2:  # per column, as Dataset.standardized
-        lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
-                  "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
-                  "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
-    elif standardize:
-        lines += ["x_np = x_np.astype(np.float32).astype(np.float64)",
-                  "mean, std = float(x_np.mean()), float(x_np.std())",
-                  "std = std if std > 0 else 1.0", "x_np = (x_np - mean) / std"]
+def _data(config: dict[str, Any], standardize: bool, refeatured: bool = False) -> str:
+    """The lines that make x_np and y_np as the run had them: drawn, read or loaded, then standardized.
+    `refeatured`: the run changed its features (f), so the shape's points are kept to cross again."""
+    lines = _source(config, refeatured)
+    if standardize:
+        lines += _standardizing(len(config["init"]) > 2 or refeatured)
     return "\n".join(lines)
 
 
-def _source(config: dict[str, Any]) -> list[str]:
+def _standardizing(per_column: bool) -> list[str]:
+    """x_np standardized as Dataset.standardized does it: per column, or one feature's as numbers."""
+    if per_column:
+        return ["x_np = x_np.astype(np.float32).astype(np.float64)",
+                "mean, std = x_np.mean(axis=0), x_np.std(axis=0)",
+                "std = np.where(std > 0, std, 1.0)", "x_np = (x_np - mean) / std"]
+    return ["x_np = x_np.astype(np.float32).astype(np.float64)",
+            "mean, std = float(x_np.mean()), float(x_np.std())",
+            "std = std if std > 0 else 1.0", "x_np = (x_np - mean) / std"]
+
+
+def _source(config: dict[str, Any], refeatured: bool = False) -> list[str]:
     """x_np and y_np before standardizing: a shape (crossed), a bundled set, a CSV, or the tutorial's recipe."""
     shaped = config.get("dataset", "tutorial") != "tutorial"
     if config.get("seed") is not None and shaped:
@@ -82,10 +88,13 @@ def _source(config: dict[str, Any]) -> list[str]:
                  f"x_np, y_np = make_points({str(config['dataset'])!r}, {int(config['seed'])}, "
                  f"{int(config['n_points'])}, {noise!r}, {float(config['label_noise'])!r}, "
                  f"{float(config['class_balance'])!r})"]
+        if config.get("features") or refeatured:
+            lines += ["from logreg_tui.core.model.crosses import crossed_x  # the features as logreg-tui crosses them"]
+        if refeatured:
+            lines += ["points_np = x_np.astype(np.float32)  # (x1, x2): the run crosses them again at its changes"]
         if config.get("features"):
             crosses = tuple(str(name) for name in config["features"])
-            lines += ["from logreg_tui.core.model.crosses import crossed_x  # the features as logreg-tui crosses them",
-                      f"x_np = crossed_x(x_np.astype(np.float32), {crosses!r})"]
+            lines += [f"x_np = crossed_x(x_np.astype(np.float32), {crosses!r})"]
         return lines
     if config.get("seed") is None and shaped:
         return ["from logreg_tui.core.model.real_data import load_real  # the set as scikit-learn ships it",
@@ -130,14 +139,35 @@ def _parameters(init: tuple[float, ...]) -> str:
     return f"w = torch.tensor({[float(value) for value in init[:-1]]!r}, requires_grad=True)\n{b}"
 
 
+def _logits(d: int, refeatured: bool) -> str:
+    """The scores as the trainer makes them: one feature's w * x + b, more a matrix product; either, by x's shape,
+    in a run whose features change."""
+    if refeatured:
+        return "w * xs + b if xs.dim() == 1 else xs @ w + b  # one feature's own floats; more: each row's w·x"
+    return "w * xs + b" if d == 1 else "xs @ w + b  # each row's w·x"
+
+
 def comment(text: str) -> str:
     """text as one comment line that cannot end early: every character that is not printable (a newline, a
     carriage return, a Unicode line separator …) written as its escape, so no value from a file becomes code."""
     return "# " + "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
-def _change(event: Event) -> list[str]:
+def _new_features(before: tuple[str, ...], after: tuple[str, ...], standardize: bool) -> list[str]:
+    """f: x made again from the points with the new crosses (standardized again if the run is), and w carried by
+    name as crosses.carried_theta carries it (a new feature's weight 0); the optimizer fresh."""
+    before, after = tuple(map(str, before)), tuple(map(str, after))
+    return [f"features = {after!r}", "x_np = crossed_x(points_np, features)",
+            *(_standardizing(True) if standardize else []),
+            "x = torch.tensor(x_np.astype(np.float32))", "x_train, x_val = x[:n_train], x[n_train:]",
+            f"weights = dict(zip({before!r}, w.tolist()))",
+            "w = torch.tensor([weights.get(name, 0.0) for name in features], requires_grad=True)", "fresh = True"]
+
+
+def _change(event: Event, standardize: bool = False) -> list[str]:
     """What the loop does at an event's epoch, before that epoch trains."""
+    if event.kind == "features" and isinstance(event.before, tuple) and isinstance(event.after, tuple):
+        return _new_features(event.before, event.after, standardize)
     if event.kind == "move" and isinstance(event.after, tuple) and len(event.after) == 2:
         w, b = event.after
         return ["with torch.no_grad():", f"    w.fill_({w!r})", f"    b.fill_({b!r})", "fresh = True"]
@@ -160,13 +190,16 @@ def run_script(config: dict[str, Any], start: Settings, events: tuple[Event, ...
     """The script's text."""
     modes = {start.autograd} | {str(e.after) for e in events if e.kind == "autograd"}
     definitions, losses = _functions(modes, function, function_class, function_source)
+    features = [event.change.after for event in events
+                if event.change.kind == "features" and isinstance(event.change.after, tuple)]
+    d = len(features[-1]) if features else len(init) - 1  # the features at the end
     by_epoch: dict[int, list[str]] = {}
     by_step: dict[int, list[str]] = {}  # changes made inside a minibatch epoch, before the step they came before
     for event in events:
-        change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
-        lines = _change(change) if event.kind != "restore" else [
+        change = event.change
+        lines = _change(change, standardize) if event.kind != "restore" else [
             f"# epoch {int(event.epoch)}: the run diverged and went back to its last finite w, b (not reproduced here)",
-            *_change(change)]
+            *_change(change, standardize)]
         at = by_epoch.setdefault(int(event.epoch), []) if change.step is None else \
             by_step.setdefault(int(change.step), [])
         at.extend([comment(change.what), *lines])
@@ -192,7 +225,7 @@ import torch.nn.functional as F
 from torch.autograd import Function
 
 
-{definitions + chr(10) * 3 if definitions else ""}{_data(config, standardize)}
+{definitions + chr(10) * 3 if definitions else ""}{_data(config, standardize, bool(features))}
 n_train = {n_train}
 held = n_train < len(x_np)
 x, y = torch.tensor(x_np.astype(np.float32)), torch.tensor(y_np.astype(np.float32))
@@ -222,7 +255,7 @@ def renewed(optimizer):
 
 
 def forward(xs, y):
-    logits = {"w * xs + b" if len(init) == 2 else "xs @ w + b  # each row's w·x"}
+    logits = {_logits(len(init) - 1, bool(features))}
 {loss_of}
     return loss
 
@@ -262,7 +295,7 @@ for epoch in range({int(epochs)} + 1):
         shown = f" - Val: {{val.item():.5f}}" if held else ""
         print(f"Epochs: {{epoch:5d}} - Loss: {{loss.item():.5f}}{{shown}}")
 
-{_final_line(standardize, len(init) - 1)}
+{_final_line(standardize, d)}
 if "--exact" in sys.argv:
-    print({"repr(w.item())" if len(init) == 2 else "*(repr(v) for v in w.tolist())"}, repr(b.item()))
+    print({"repr(w.item())" if len(init) == 2 and not features else "*(repr(v) for v in w.tolist())"}, repr(b.item()))
 '''

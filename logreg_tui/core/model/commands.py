@@ -105,6 +105,14 @@ class MoveBy:
 
 
 @dataclass(frozen=True)
+class UseFeatures:
+    """Train on other crosses of x₁, x₂ (crosses.py) from the current θ, in the same run: a kept feature keeps its
+    weight, a new one starts at 0, b stays; the optimizer's state fresh, as after a move."""
+
+    features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ClearGhosts:
     pass
 
@@ -146,8 +154,8 @@ class FunctionFailed:
 
 
 Command = (Pause | Resume | TogglePause | Step | Release | Reseed | Reset | Configure | ScaleLr | ToggleAutograd
-           | CycleOptimizer | CycleBatchSize | StepSetting | UseBest | MoveTo | MoveBy | ClearGhosts | SetSpeed
-           | ScaleSpeed | StartOver | UseFunction | FunctionFailed)
+           | CycleOptimizer | CycleBatchSize | StepSetting | UseBest | MoveTo | MoveBy | UseFeatures | ClearGhosts
+           | SetSpeed | ScaleSpeed | StartOver | UseFunction | FunctionFailed)
 
 # the commands a key or a prompt names (the key table's engine('scale_lr', 2)), with the arguments it passes
 BY_NAME: dict[str, Callable[..., Command]] = {
@@ -157,16 +165,18 @@ BY_NAME: dict[str, Callable[..., Command]] = {
     "step_setting": StepSetting, "step_setting_down": lambda name: StepSetting(name, -1),
     "configure_one": lambda name, value: Configure(((name, value),)),
     "move_to": lambda *theta: MoveTo(tuple(theta)), "move_by": lambda *delta: MoveBy(tuple(delta)),
-    "set_speed": SetSpeed, "scale_speed": ScaleSpeed,
+    "set_speed": SetSpeed, "scale_speed": ScaleSpeed, "use_features": lambda *names: UseFeatures(tuple(names)),
 }
 
 
 def from_event(event: Event) -> Command | None:
-    """The command that makes a recorded change again (a replay): a move, or a live setting; None for what a
-    replay does not apply itself (a reload of the Function, which waits for the file's check)."""
-    change = event.after if event.kind == "restore" and isinstance(event.after, Event) else event
+    """The command that makes a recorded change again (a replay): a move, the features, or a live setting; None
+    for what a replay does not apply itself (a reload of the Function, which waits for the file's check)."""
+    change = event.change
     if change.kind == "move" and isinstance(change.after, tuple):
         return MoveTo(change.after)
+    if change.kind == "features" and isinstance(change.after, tuple):
+        return UseFeatures(change.after)
     if change.kind in SETTING_BY_NAME and SETTING_BY_NAME[change.kind].live:
         return Configure(((change.kind, change.after),))
     return None

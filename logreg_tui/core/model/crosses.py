@@ -30,7 +30,13 @@ class CrossError(ValueError):
 
 def parse_features(text: str) -> tuple[str, ...]:
     """"x1,x2,x1^2" → the crosses in that order; one-line CrossError for an unknown, repeated or empty name."""
-    names = tuple(name.strip() for name in text.split(","))
+    return checked(tuple(name.strip() for name in text.split(",")))
+
+
+def checked(names: tuple[str, ...]) -> tuple[str, ...]:
+    """names, when each is a cross we have and none is repeated; else a one-line CrossError."""
+    if not names:
+        raise CrossError("no features: name at least one")
     unknown = [name for name in names if name not in CROSSES]
     if unknown:
         name = repr(unknown[0]) if unknown[0] else "an empty name"

@@ -13,7 +13,7 @@ from typing import Any, overload
 import numpy as np
 
 from logreg_tui.core.files.csv_data import FLOAT32_MAX, CsvError, read_table
-from logreg_tui.core.model.crosses import PLAIN, crossed_x
+from logreg_tui.core.model.crosses import PLAIN, checked, crossed_x
 from logreg_tui.core.model.datasets import SHAPES, make_points
 
 SEED_MAX = 2**32 - 1  # numpy's RandomState takes 0 … 2³² − 1
@@ -135,6 +135,11 @@ class Dataset:
         return fresh.standardized() if self.scale else fresh
 
     @property
+    def crossed_as(self) -> tuple[str, ...]:
+        """The crosses of x₁, x₂ trained on: x1, x2 themselves when there are none."""
+        return self.crosses or PLAIN
+
+    @property
     def crossable(self) -> bool:
         """Whether x₁, x₂ can be crossed (crossed, the f key, --features): a seeded two-feature shape's data."""
         return self.seed is not None and self.recipe in SHAPES
@@ -143,6 +148,7 @@ class Dataset:
         """The same shape's points and labels trained on other crosses of x₁, x₂ (crosses.py; x1, x2 themselves
         for PLAIN), standardized again if this was. DataError where there is no shape to cross: the tutorial's
         one feature, a file, a bundled set."""
+        crosses = checked(crosses)
         if not self.crossable or self.seed is None:  # (crossable says the seed is there; mypy reads it here)
             raise DataError(f"{self.source}: crosses of x1, x2 need a two-feature --dataset "
                             f"({', '.join(SHAPES)})")

@@ -1,8 +1,8 @@
 """What a person changed during a run (events) and the runs that ended (ghosts), in words: no torch, no UI.
 
 An event is a change a person made at an epoch (lr, autograd, optimizer, batch size, w and b moved by
-hand, going on after a divergence). Changes of one kind at one epoch merge into one event: holding an
-arrow key while paused is one move, and + then − leaves no event at all.
+hand, the features crossed, going on after a divergence). Changes of one kind at one epoch merge into one event:
+holding an arrow key while paused is one move, and + then − leaves no event at all (features excepted: record).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def _point(theta: tuple[float, ...]) -> str:
 WORDS: dict[str, tuple[str, Callable[[Any], str]]] = {row.name: (row.label, row.words) for row in SETTINGS}
 WORDS["move"] = ("w, b ", _point)
 WORDS["function"] = ("function ", str)  # --function's file reloaded: its verdict before → after
+WORDS["features"] = ("features ", ", ".join)  # the crosses trained on (f): their names before → after
 
 
 class Labelled(Protocol):
@@ -69,6 +70,11 @@ class Event:
         label, words = WORDS[self.kind]
         return f"{label}{words(self.before)} → {words(self.after)}"
 
+    @property
+    def change(self) -> Event:
+        """The change itself: after a divergence, the one that went on from there."""
+        return self.after if self.kind == "restore" and isinstance(self.after, Event) else self
+
     def as_json(self) -> dict:
         return {"epoch": self.epoch, "what": self.what}
 
@@ -76,7 +82,9 @@ class Event:
 def record(events: tuple[Event, ...], event: Event) -> tuple[Event, ...]:
     """events with `event` added: merged into the last one when it is of the same kind at the same epoch."""
     last = events[-1] if events else None
-    if last and event.kind != "restore" and (last.kind, last.epoch, last.step) == (event.kind, event.epoch, event.step):
+    # features are not merged: a weight dropped and ticked again in between starts again from 0
+    if last and event.kind not in ("restore", "features") \
+            and (last.kind, last.epoch, last.step) == (event.kind, event.epoch, event.step):
         events, event = events[:-1], Event(event.epoch, event.kind, last.before, event.after, event.step)
         if event.before == event.after:
             return events  # undone at the same epoch: nothing happened

@@ -162,6 +162,8 @@ class Snapshot:
     function_sha256: str = ""  # sha256 of the source that was loaded (a replay checks its file against it)
     function_source: str = ""  # that source: an export copies it into its script (never the file as it is now)
     function_stale: bool = False  # the file's last save could not be used: function_verdict is the last good one's
+    # the paths before each change of features in this run (f), oldest first: (those features, their path)
+    earlier_paths: tuple[tuple[tuple[str, ...], PathView], ...] = ()
 
     # the figures by name, for their many readers (one feature's w and ∂w: the first weight's)
     @property
