@@ -106,7 +106,6 @@ def test_render_refuses_what_it_cannot_do_in_one_line(cli, tmp_path):
     assert cli("--headless", "--epochs", "3", "--export", str(tmp_path)).returncode == 0
     recorded = next(tmp_path.glob("*.json"))
     for args, says in ((["--render", "x.cast"], "--render plays a recorded run: give it --replay RUN.json"),
-                       (["--replay", str(recorded), "--render", "x.svg"], "only an asciicast (.cast) is rendered"),
                        (["--size", "100x30"], "--size is --render's terminal; give --render FILE.cast"),
                        (["--render", "x.cast", "--size", "9x9"], "columns 40 … 400, rows 12 … 200"),
                        (["--render", "x.cast", "--record", "y.cast"], "--render records its own terminal")):

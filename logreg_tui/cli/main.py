@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             from logreg_tui.training.gradcheck import run_gradcheck
 
             return run_gradcheck(as_json=options.json)
+        if problem := _look_problem(options):
+            return fail(problem)
         if options.serve:
             from logreg_tui.cli.serve import run_server
 
@@ -86,6 +88,23 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(options, dataset)
     except KeyboardInterrupt:  # ctrl+c before a mode took SIGINT over (the data still loading)
         return fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _look_problem(options: Options) -> str:
+    """Why --theme or --keys name what the app has not, in one line; "" when they are fine (or not given)."""
+    if options.theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if options.theme not in BUILTIN_THEMES:
+            return f"--theme {printable(options.theme)}: not a theme; one of {', '.join(sorted(BUILTIN_THEMES))}"
+    if options.keys:
+        from logreg_tui.tui.keys import KEY_NAMES, KEYS
+
+        known = {row.key for row in KEYS}
+        if unknown := [key for key in options.keys if key not in known]:
+            names = " ".join(sorted(known - set(KEY_NAMES)) + sorted(KEY_NAMES))
+            return f"--keys: {printable(unknown[0])} is no key of the app; its keys: {names}"
+    return ""
 
 
 def _device_here(options: Options) -> Options:

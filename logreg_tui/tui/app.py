@@ -93,8 +93,8 @@ class LogRegApp(App):
                                                              self.console.color_system, self.no_color,
                                                              self.is_headless, os.environ)
         self.set_class(self.ascii, "-ascii")
-        if theme:
-            self.theme = theme
+        if theme or self.options.theme:  # 16 colours: the terminal's own palette, whatever --theme says
+            self.theme = theme or self.options.theme or self.theme
         self.set_interval(1 / self.frames_per_second, self.refresh_from_engine)
         if self.link.function is not None:  # --function's file: reloaded when saved
             self.set_interval(0.5, self._watch_function)
@@ -106,6 +106,8 @@ class LogRegApp(App):
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
         # start torch's slow import only once the first frame is on screen
         self.call_after_refresh(self._start_training)
+        for key in self.options.keys:  # --keys: the views a --render shows, as if pressed at once
+            self.call_after_refresh(self.simulate_key, key)
         app_signals.install(self, partial(self.call_later, self.action_quit))
 
     def _replaying(self) -> str:

@@ -37,7 +37,7 @@ EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4,
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
                              "colors": "auto", "ascii": None, "record": None, "render": None, "size": (120, 40),
-                             "exit_when_done": False}
+                             "exit_when_done": False, "keys": (), "theme": None}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
@@ -211,12 +211,19 @@ def build_parser() -> QuietParser:
     app.add_argument("--ascii", action=argparse.BooleanOptionalAction, default=unset,
                      help="plots in plain ASCII, for fonts without braille or box glyphs (on where TERM=linux or "
                      "the locale is not UTF-8)")
+    app.add_argument("--theme", default=unset, metavar="NAME",
+                     help="the app's colour theme, one of Textual's (textual-dark, nord, gruvbox, textual-light …); "
+                     "at 16 colours the terminal's own palette instead")
+    app.add_argument("--keys", type=lambda text: tuple(text.split()), default=unset, metavar="'KEY …'",
+                     help="keys pressed once the app has started, as the help screen names them (w k: the weights and "
+                     "the curvature page; m: the landscape): the views a --render shows")
     app.add_argument("--record", metavar="FILE.cast", default=unset,
                      help="record what the app writes to the terminal as an asciicast v2 file (asciinema play "
                      "FILE.cast); a name that exists is never overwritten")
-    app.add_argument("--render", metavar="FILE.cast", default=unset,
+    app.add_argument("--render", metavar="FILE.cast|.svg|.gif", default=unset,
                      help="with --replay: play the run in the app at --size in a terminal of its own and record it "
-                     "(as --record), without a screen; never over a file that exists")
+                     "(as --record), without a screen: an asciicast, an animated SVG (the render extra) or a GIF "
+                     "(the gif extra), --fps frames a second; never over a file that exists")
     app.add_argument("--size", type=terminal_size, default=unset, metavar="COLSxROWS",
                      help="--render's terminal size (120x40)")
     app.add_argument("--exit-when-done", action="store_true", default=unset, help=argparse.SUPPRESS)
@@ -292,6 +299,8 @@ class Options:
     exit_when_done: bool  # the app quits once the run is done (what --render starts it with)
     colors: str
     ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
+    theme: str | None  # --theme: one of Textual's themes (cli/main.py checks the name); None: the default
+    keys: tuple[str, ...]  # --keys: pressed once the app has started (cli/main.py checks them)
     serve: bool
     port: int
     host: str
