@@ -45,6 +45,17 @@ async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs:
     print(f"screenshots/{name}.svg")
 
 
+def rendered(target: Path, *render: str) -> None:
+    """The tutorial's 1001 epochs exported headless, then rendered from the export (--replay … --render)."""
+    folder = Path(tempfile.mkdtemp())
+    command = [sys.executable, "-m", "logreg_tui"]
+    subprocess.run([*command, "--headless", "--export", str(folder)], check=True, capture_output=True)
+    target.unlink(missing_ok=True)  # a render never overwrites: this one is made again on purpose
+    subprocess.run([*command, "--replay", str(next(folder.glob("*.json"))), "--render", str(target), *render],
+                   check=True)
+    print(target.relative_to(HERE.parent))
+
+
 async def browser_shot(name: str, args: tuple[str, ...], size: tuple[int, int] = (1400, 860),
                        seconds: float = 12.0) -> None:
     """A real browser's view of `logreg-tui --serve`: headless chromium, driven over its DevTools protocol,
@@ -180,6 +191,8 @@ async def main() -> None:
     await shoot("homework", ("--function", flipped, "--epochs", "200", "--speed", "max"), ("z", "a", "space"),
                 epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
+    if wanted("tutorial-run"):  # the README's animation: the tutorial's run rendered from its replay (issue 44)
+        rendered(HERE / "tutorial-run.svg", "--size", "120x40", "--fps", "10", "--speed", "100")
     if not wanted("browser"):
         pass
     elif shutil.which("chromium"):
@@ -187,7 +200,7 @@ async def main() -> None:
     else:
         print("chromium not found (apt-get install chromium): screenshots/browser.png not made")
     if shutil.which("rsvg-convert"):
-        for svg in sorted(svg for svg in HERE.glob("*.svg") if wanted(svg.stem)):
+        for svg in sorted(svg for svg in HERE.glob("*.svg") if wanted(svg.stem) and svg.stem != "tutorial-run"):
             subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], check=True, text=True,
                            input=placed_cells(svg.read_text()))
             print(svg.with_suffix(".png").relative_to(HERE.parent))
