@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(TEMPLATE, end="")
         return 0
+    if options.lesson and (options.headless or options.check):
+        from logreg_tui.cli.lesson import run_lesson
+
+        return run_lesson(options)
     try:
         try:
             dataset = load_dataset(options)

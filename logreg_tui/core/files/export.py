@@ -362,6 +362,20 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot,
         raise FileExistsError(f"{directory / base}: too many exports with this name")
 
 
+def write_new_files(directory: Path, stem: str, files: list[tuple[str, str]]) -> list[Path]:
+    """(suffix, text) files as stem + suffix in directory, all or none, under the first stem (stem, stem-1 …) none of
+    whose names is taken; as export_run writes a run's."""
+    directory = Path(directory)
+    with _Staging(directory) as staging:
+        temporaries = [staging.write(stem + suffix, text) for suffix, text in files]
+        for k in range(10_000):
+            names = [f"{stem}-{k}{suffix}" if k else stem + suffix for suffix, _ in files]
+            if not any(os.path.lexists(directory / name) for name in names) and \
+                    _link_all(staging, temporaries, names):
+                return [directory / name for name in names]
+        raise FileExistsError(f"{directory / stem}: too many files with this name")
+
+
 def _link_all(staging: _Staging, temporaries: list[str], names: list[str]) -> bool:
     """Link each temporary to its name; False (and nothing left behind) when one of the names was taken."""
     linked: list[str] = []

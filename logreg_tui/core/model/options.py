@@ -240,6 +240,15 @@ def build_parser() -> QuietParser:
                        help="--serve on loopback only: no token (any local user can open a tab)")
     serve.add_argument("--serve-allow-code", action="store_true", default=unset,
                        help="--serve with --function: let every tab run that file's code on this machine")
+    lesson = p.add_argument_group("lessons")
+    lesson.add_argument("--lesson", metavar="NAME|FILE.toml",
+                        help="a lesson that asks before it shows: a built-in one's name (slow, homework, overfitting, "
+                        "penalty, boundary) or a teacher's TOML file")
+    lesson.add_argument("--check", action="store_true", help="--lesson FILE: check the file and exit (each mistake "
+                        "one line with its line number)")
+    lesson.add_argument("--answers", metavar="FILE.json",
+                        help="--lesson --headless: the answers, one per question in order ({\"answers\": [2, 800, "
+                        "[4.5, -9.4]]})")
     homework = p.add_argument_group("homework")
     homework.add_argument("--function", metavar="FILE.py[:NAME]",
                           help="train with your own torch.autograd.Function for the loss on logits (the autograd "
@@ -316,6 +325,9 @@ class Options:
     function: str | None  # --function FILE.py[:NAME]: the autograd mode "file"
     function_template: bool
     serve_allow_code: bool  # --serve may run --function's file for its tabs
+    lesson: str | None  # --lesson NAME|FILE.toml (cli/lesson.py)
+    check: bool  # --lesson FILE --check: the file checked, nothing run
+    answers: str | None  # --lesson --headless --answers FILE.json
     replay: str | None  # --replay RUN.json (main() reads it into the options below)
     script: tuple[Event, ...] = ()  # --replay's changes at their epochs (core/files/replay.py): not an option itself
 
@@ -404,7 +416,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     if values.get("dataset") == "tutorial" and "noise" in given:
         problem = ("--noise spreads a two-feature --dataset (gauss, circle, xor, spiral, moons); the tutorial's "
                    "has --gap")
-    problem = problem or _function_problem(values)
+    problem = problem or _function_problem(values) or _lesson_problem(values)
     if problem:
         parser.error(problem)
     compare = {"compare": tuple(values.get("compare", ()))}
@@ -415,6 +427,22 @@ def parse_options(argv: list[str] | None = None) -> Options:
     except argparse.ArgumentTypeError as error:
         parser.error(str(error))
     return options
+
+
+def _lesson_problem(values: dict[str, Any]) -> str:
+    """Why --check or --answers cannot apply (they belong to --lesson), or ""."""
+    if values.get("lesson") is None:
+        for name in ("check", "answers"):
+            if values.get(name):
+                return f"--{name} belongs to --lesson NAME|FILE.toml"
+        return ""
+    if values.get("answers") and not values["headless"]:
+        return "--answers walks a lesson with --headless (in the app the learner answers)"
+    if values["headless"] and not values.get("answers") and not values.get("check"):
+        return "--lesson --headless needs the answers: --answers FILE.json"
+    if values["serve"]:
+        return "--lesson with --serve: a class's lesson with its teacher page is not built yet"
+    return ""
 
 
 def compared_runs(options: Options, parser: argparse.ArgumentParser | None = None,

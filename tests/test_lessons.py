@@ -1,0 +1,133 @@
+"""Lessons that ask before they show (issue 43): a TOML file of steps, each a run with a question locked before it
+and a reveal quoting the run's own figures; --check finds every mistake with its line; --headless --answers walks
+the steps; the answers and scores are written as JSON and Markdown, never over a file."""
+
+import json
+
+import pytest
+
+from logreg_tui.core.files.lesson_file import built_in_names
+from logreg_tui.core.model.data import make_tutorial_data
+from logreg_tui.core.model.lesson import Question, score
+from logreg_tui.core.model.settings import Settings
+from logreg_tui.core.model.state import TrainConfig
+from logreg_tui.training.engine import Engine
+
+RIGHT = {  # each built-in lesson's right choices, and a number or position for the rest
+    "slow": [800, 2, 2.0], "homework": [2, 2], "overfitting": [2, 1.5], "penalty": [2, 1.5, [1.5, -6.0]],
+    "boundary": [0.85, 2, 2],
+}
+
+
+def test_the_built_in_lessons_are_the_five_the_issue_names():
+    assert set(built_in_names()) == set(RIGHT) == {"slow", "homework", "overfitting", "penalty", "boundary"}
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_each_built_in_lesson_checks_and_walks_to_its_end_with_scripted_answers(cli, tmp_path, name):
+    checked = cli("--lesson", name, "--check")
+    assert checked.returncode == 0 and checked.stdout.strip().endswith(": ok"), checked.stderr
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"answers": RIGHT[name]}))
+    walked = cli("--lesson", name, "--headless", "--answers", str(answers), "--export", str(tmp_path))
+    assert walked.returncode == 0, walked.stderr
+    steps = walked.stdout.count("\nstep ")
+    assert steps >= 2 and f"step {steps} of {steps}" in walked.stdout and "{" not in walked.stdout  # all filled in
+    results = json.loads((tmp_path / f"lesson-{name}.json").read_text())
+    assert results["done"] == results["steps"] == steps and len(results["answers"]) == len(RIGHT[name])
+    choices = [row for row in results["answers"] if row["kind"] == "choice"]
+    assert all(row["score"] == 1.0 for row in choices) and all(0 <= row["score"] <= 1 for row in results["answers"])
+    summary = (tmp_path / f"lesson-{name}.md").read_text()
+    assert summary.startswith(f"# {results['lesson']}\n") and "| step | question | answer | truth | score |" in summary
+
+
+def test_the_slow_lessons_truth_is_the_runs_own_epochs_to_one_percent(cli, tmp_path):
+    """The number the learner is scored against is measured, not typed in: the tutorial's run reaches 1 % of the
+    minimum's loss at the epoch the engine finds by itself."""
+    engine = Engine(make_tutorial_data(), TrainConfig(settings=Settings(lr=0.2)))
+    while engine.latest.near_optimum_at is None:
+        engine.run_epochs(500)
+    measured = engine.latest.near_optimum_at
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps([measured // 2, 1, 2.0]))
+    walked = cli("--lesson", "slow", "--headless", "--answers", str(answers))
+    assert f"truth: {measured}  score: 0.50" in walked.stdout  # half the epochs: scored by ratio
+    assert f"{measured} epochs (you said {measured // 2}: score 0.50)" in walked.stdout
+    assert "truth: 2  score: 0.00" in walked.stdout  # the wrong choice
+
+
+BAD_LESSON = """title = "broken"
+colour = "red"
+
+[[steps]]
+setup = "--preset tutorial --lr 0"
+question = "How many?"
+kind = "number"
+reveal = "it took {epochs_to_one} epochs"
+
+[[steps]]
+setup = "--serve"
+question = "Which?"
+choices = ["a", "b"]
+until = "forever"
+"""
+
+
+def test_check_finds_every_mistake_with_its_line_number(cli, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text(BAD_LESSON)
+    result = cli("--lesson", str(path), "--check")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    expected = [f"{path}:2: unknown key 'colour'",
+                f"{path}:5: step 1: setup: argument --lr: must be",  # the option's own words
+                f"{path}:8: step 1: {{epochs_to_one}} is no figure",
+                f"{path}:6: step 1: a number question needs its truth",
+                f"{path}:11: step 2: setup: --serve is not an option of a run's data or settings",
+                f"{path}:12: step 2: a choice question needs its answer",
+                f"{path}:14: step 2: until must be one of converged, diverged"]
+    for want in expected:
+        assert any(line.startswith(f"logreg-tui: {want}") for line in lines), (want, lines)
+    assert len(lines) == len(expected)
+    path.write_text('title = "x"\n[[steps]\n')
+    syntax = cli("--lesson", str(path), "--check")
+    assert syntax.returncode == 2 and len(syntax.stderr.splitlines()) == 1 and "line 2" in syntax.stderr
+    missing = cli("--lesson", "no-such-lesson", "--check")
+    assert missing.returncode == 2 and "built-in lessons: boundary, homework" in missing.stderr
+
+
+def test_answers_that_do_not_fit_the_lesson_are_one_line(cli, tmp_path):
+    answers = tmp_path / "answers.json"
+    for given, says in (([1, 2], "the lesson asks 3 questions; give one answer each"),
+                        ([800, 7, 2.0], "answer 2 (7): a choice, 1 … 3"),
+                        ([800, 2, "x"], "answer 3 (\"x\"): a position"),
+                        ({"answer": []}, "the lesson asks 3 questions")):
+        answers.write_text(json.dumps(given))
+        result = cli("--lesson", "slow", "--headless", "--answers", str(answers))
+        assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1, given
+    for args, says in ((["--lesson", "slow", "--headless"], "--lesson --headless needs the answers"),
+                       (["--check"], "--check belongs to --lesson"),
+                       (["--lesson", "slow", "--answers", str(answers)], "--answers walks a lesson with --headless")):
+        result = cli(*args)
+        assert result.returncode == 2 and says in result.stderr, args
+
+
+def test_a_condition_that_never_holds_stops_at_its_timeout_and_the_reveal_says_so(cli, tmp_path):
+    path = tmp_path / "wait.toml"
+    path.write_text('title = "wait"\n[[steps]]\nsetup = "--lr 0.01"\nquestion = "w?"\ntruth = "w"\n'
+                    'until = "converged"\ntimeout = 60\nreveal = "w is {w}"\n')
+    answers = tmp_path / "answers.json"
+    answers.write_text("[1.0]")
+    walked = cli("--lesson", str(path), "--headless", "--answers", str(answers), "--export", str(tmp_path))
+    assert walked.returncode == 0 and "after 60 epochs: (converged did not happen within 60 epochs) w is" in walked.stdout
+    again = cli("--lesson", str(path), "--headless", "--answers", str(answers), "--export", str(tmp_path))
+    assert again.returncode == 0 and (tmp_path / "lesson-wait-1.json").exists()  # never over the first results
+    assert json.loads((tmp_path / "lesson-wait.json").read_text())["answers"][0]["answer"] == 1.0
+
+
+def test_scores_by_kind():
+    number, position = Question("?", "number"), Question("?", "position")
+    assert score(Question("?", "choice", ("a", "b"), 2), 2, 2) == 1.0 and score(number, 50, 100) == 0.5
+    assert score(number, -1, 1) == 0.0 and score(number, 3, None) is None
+    assert score(position, [1.0, 2.0], (1.0, 2.0)) == 1.0 and score(position, [4.0, 6.0], (1.0, 2.0)) == 0.0
+    assert 0 < score(position, 2.5, 2.0) < 1  # one number: x* on the data plot
