@@ -89,7 +89,8 @@ def test_the_folders_hold_every_module():
     assert {m for m in module_paths() if "." not in m} == {"", "__main__", "core", "training", "views", "tui", "cli"}
 
 
-APP_SEAM = {"tui.app", "tui.recording"}  # what cli.main's run_app imports, lazily, to open the app (and record it)
+# what cli.main imports, lazily, to open the app (and record it), and to check --theme and --keys before it does
+APP_SEAM = {"tui.app", "tui.recording", "tui.looks"}
 
 
 @pytest.mark.parametrize("module", headless_modules())

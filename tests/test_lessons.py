@@ -131,3 +131,50 @@ def test_scores_by_kind():
     assert score(number, -1, 1) == 0.0 and score(number, 3, None) is None
     assert score(position, [1.0, 2.0], (1.0, 2.0)) == 1.0 and score(position, [4.0, 6.0], (1.0, 2.0)) == 0.0
     assert 0 < score(position, 2.5, 2.0) < 1  # one number: x* on the data plot
+
+
+async def test_the_app_asks_locks_runs_and_reveals_each_step_and_writes_the_answers(tmp_path):
+    """--lesson homework in the app: each step's run set up behind its question (the tutorial's Function at lr
+    0.001), the answer locked by a key before the run starts, the run to its budget, the reveal beside it with the
+    run's own figures; p goes back a step, n on; the answers are written at the end."""
+    from apphelpers import message, snap, until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", "homework", "--speed", "max"]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion), "the first question")
+        assert "step 1 of 2" in str(app.screen.query_one("#lesson-heading").render())
+        await until(pilot, lambda: app.engine is not None and snap(app).epoch == 0)
+        assert snap(app).status == "paused" and snap(app).settings.autograd == "tutorial"  # locked before it runs
+        await pilot.press("3")  # a wrong answer
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the reveal", timeout=60)
+        first = snap(app)
+        assert first.epoch == 200 and first.lr == 0.001
+        shown = " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+        assert "you said: 3. diverges at once · right: 2." in shown and "score 0.00" in shown
+        assert f"loss {first.loss:.6g}" in shown  # the reveal quotes the run it is shown next to
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion), "the second question")
+        await pilot.press("escape")  # skipped: not scored
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the second reveal", timeout=60)
+        assert snap(app).status == "diverged" and snap(app).lr == 0.2
+        await pilot.press("p")  # back a step: its run again, its question again
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and "step 1 of 2" in str(
+            app.screen.query_one("#lesson-heading").render()), "step 1 again")
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the reveal again", timeout=60)
+        await pilot.press("n", )
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion), "the second question again")
+        await pilot.press("2")
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the second reveal again", timeout=60)
+        await pilot.press("n")
+        await until(pilot, lambda: "lesson done: answers in lesson-homework.json" in message(app))
+    results = json.loads((tmp_path / "lesson-homework.json").read_text())
+    assert [(row["answer"], row["score"]) for row in results["answers"]] == [(2, 1.0), (2, 1.0)]
+    assert all(row["seconds"] is not None and row["seconds"] >= 0 for row in results["answers"])
+    assert "| 1 | Trained with it at lr 0.001" in (tmp_path / "lesson-homework.md").read_text()

@@ -4,45 +4,24 @@ answers, each step's outcome printed; with --export DIR the results written ther
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from logreg_tui.core.files.lesson_file import LessonError, read_lesson
+from logreg_tui.core.files.lesson_file import (
+    LessonError,
+    read_lesson,
+    setup_options,
+    setup_problem,
+    step_run_options,
+)
 from logreg_tui.core.files.lesson_results import results_files, results_stem
 from logreg_tui.core.files.reading import NotReadable, read_regular_file
-from logreg_tui.core.files.replay import RUN_OPTIONS
-from logreg_tui.core.model.data import DataError
+from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.lesson import Lesson, Question, score_words, words
-from logreg_tui.core.model.options import Options, fail, load_dataset, parse_options
+from logreg_tui.core.model.options import Options, fail, load_dataset
 from logreg_tui.core.words.formatting import printable
-
-SETUP_OPTIONS = {f"--{name.replace('_', '-')}" for name in RUN_OPTIONS if name != "function"}
-
-
-def setup_options(words_: tuple[str, ...]) -> Options:
-    """A step's setup as the options of its run (headless, so that the app's own options stay out)."""
-    return parse_options([*words_, "--headless"])
-
-
-def setup_problem(words_: tuple[str, ...]) -> str:
-    """Why a step's setup cannot start a run, in the options' own words; "" when it can."""
-    named = [word.split("=", 1)[0] for word in words_ if word.startswith("--")]
-    if other := [word for word in named if word not in SETUP_OPTIONS]:
-        return f"{printable(other[0])} is not an option of a run's data or settings"
-    said = io.StringIO()
-    try:
-        with redirect_stderr(said):
-            options = setup_options(words_)
-        load_dataset(options)
-    except SystemExit:
-        return said.getvalue().strip().split("error: ", 1)[-1]
-    except DataError as error:
-        return str(error)
-    return ""
 
 
 def run_lesson(options: Options) -> int:
@@ -92,6 +71,18 @@ def _walk(lesson: Lesson, answers: list[Any], options: Options) -> int:
             return fail(f"--export {options.export}: {error.strerror or error}")
         print(f"logreg-tui: wrote {', '.join(path.name for path in written)}", file=sys.stderr)
     return 0
+
+
+def app_lesson(options: Options) -> tuple[Lesson, Options, Dataset]:
+    """--lesson in the app: the lesson, and the options and data of its first step's run; ValueError (its first
+    mistake: --check lists them all) where it cannot start."""
+    try:
+        lesson = read_lesson(options.lesson or "", setup_problem)
+    except LessonError as error:
+        more = f" (and {len(error.lines) - 1} more: --check lists them)" if len(error.lines) > 1 else ""
+        raise ValueError(f"{error}{more}") from None
+    first = step_run_options(options, lesson.steps[0].setup)
+    return lesson, first, load_dataset(first)
 
 
 def read_answers(path: str, lesson: Lesson) -> list[Any]:

@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
             from logreg_tui.training.gradcheck import run_gradcheck
 
             return run_gradcheck(as_json=options.json)
-        if problem := _look_problem(options):
-            return fail(problem)
+        if options.theme is not None or options.keys:  # the app's look: checked before a terminal or a render
+            from logreg_tui.tui.looks import look_problem
+
+            if problem := look_problem(options):
+                return fail(problem)
         if options.serve:
             from logreg_tui.cli.serve import run_server
 
@@ -92,23 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(options, dataset)
     except KeyboardInterrupt:  # ctrl+c before a mode took SIGINT over (the data still loading)
         return fail("interrupted", EXIT_INTERRUPTED)
-
-
-def _look_problem(options: Options) -> str:
-    """Why --theme or --keys name what the app has not, in one line; "" when they are fine (or not given)."""
-    if options.theme is not None:
-        from textual.theme import BUILTIN_THEMES
-
-        if options.theme not in BUILTIN_THEMES:
-            return f"--theme {printable(options.theme)}: not a theme; one of {', '.join(sorted(BUILTIN_THEMES))}"
-    if options.keys:
-        from logreg_tui.tui.keys import KEY_NAMES, KEYS
-
-        known = {row.key for row in KEYS}
-        if unknown := [key for key in options.keys if key not in known]:
-            names = " ".join(sorted(known - set(KEY_NAMES)) + sorted(KEY_NAMES))
-            return f"--keys: {printable(unknown[0])} is no key of the app; its keys: {names}"
-    return ""
 
 
 def _device_here(options: Options) -> Options:
@@ -138,6 +124,14 @@ def run_app(options: Options, dataset: Dataset) -> int:
     """The Textual app until quit; then out at once."""
     from logreg_tui.tui.app import LogRegApp
 
+    lesson = None
+    if options.lesson:  # the first step's run is the app's first
+        from logreg_tui.cli.lesson import app_lesson
+
+        try:
+            lesson, options, dataset = app_lesson(options)
+        except ValueError as error:
+            return fail(str(error))
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         _end_with_parent()
     recorder = None
@@ -148,7 +142,7 @@ def run_app(options: Options, dataset: Dataset) -> int:
             recorder = CastRecorder(options.record)  # before the screen opens: a name that exists, a bad path
         except RecordError as error:
             return fail(str(error))
-    app = LogRegApp(options, dataset)
+    app = LogRegApp(options, dataset, lesson=lesson)
     if recorder is not None:
         app.driver_class = recording_driver(recorder)
     real_exit = os._exit

@@ -22,6 +22,7 @@ from logreg_tui.core.model.commands import BY_NAME as COMMANDS
 from logreg_tui.core.model.crosses import CROSSES
 from logreg_tui.core.model.data import DataError, Dataset
 from logreg_tui.core.model.datasets import SHAPES
+from logreg_tui.core.model.lesson import Lesson
 from logreg_tui.core.model.options import Options, load_dataset, preset_options, speed, train_config
 from logreg_tui.core.model.pacing import FLAT_OUT_STATS_FPS, RedrawPacer
 from logreg_tui.core.model.settings import BY_NAME, Autograd
@@ -31,6 +32,7 @@ from logreg_tui.core.words.formatting import format_number, printable
 from logreg_tui.core.words.presets import PRESETS, next_preset
 from logreg_tui.tui import app_signals, partial_updates
 from logreg_tui.tui.keys import bindings, system_commands
+from logreg_tui.tui.lesson_mode import LessonMode
 from logreg_tui.tui.link import Command, EngineAnswered, EngineLink
 from logreg_tui.tui.message_line import MessageLine
 from logreg_tui.tui.outbox import Outbox
@@ -53,7 +55,9 @@ class LogRegApp(App):
     TITLE = "logreg-tui"
     BINDINGS: ClassVar[list[BindingType]] = bindings()  # the key table (keys.py)
 
-    def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None) -> None:
+    def __init__(self, options: Options, dataset: Dataset, directory: Path | None = None,
+                 lesson: Lesson | None = None) -> None:
+        """`lesson`: --lesson's steps, each a run with its question and reveal (tui/lesson_mode.py)."""
         super().__init__()
         partial_updates.install()  # a changed span of a row is sent alone, not from the row's start
         self.options = options
@@ -70,6 +74,7 @@ class LogRegApp(App):
             "tutorial" if options.settings.autograd == "tutorial" else "custom"
         self.colour_depth = "truecolor"  # and ascii: what the terminal shows, known once it runs (on_mount)
         self.ascii = False
+        self.lesson = LessonMode(lesson, self, directory or Path.cwd()) if lesson else None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -108,6 +113,8 @@ class LogRegApp(App):
         self.call_after_refresh(self._start_training)
         for key in self.options.keys:  # --keys: the views a --render shows, as if pressed at once
             self.call_after_refresh(self.simulate_key, key)
+        if self.lesson:
+            self.call_after_refresh(self.lesson.begin)
         app_signals.install(self, partial(self.call_later, self.action_quit))
 
     def _replaying(self) -> str:
@@ -171,6 +178,8 @@ class LogRegApp(App):
         if notice := self.plot_process.take_notice():
             self._say(notice)
         flat_out = snapshot.speed is None and snapshot.status == "running"
+        if self.lesson:
+            self.lesson.check(snapshot)
         if self.pacer.show_stats(snapshot.version, now, flat_out, force):
             self._stats.show(snapshot, status="error" if self._message_line.failed else None)
             self._message_line.show_engine(snapshot)
@@ -185,6 +194,14 @@ class LogRegApp(App):
 
     def _say(self, text: str) -> None:
         self._message_line.say(text)
+
+    def say(self, text: str) -> None:
+        """A line on the message line (lesson mode's)."""
+        self._say(text)
+
+    def send(self, command: Command) -> None:
+        """A command to the engine (lesson mode's), queued while torch loads."""
+        self._command(command)
 
     # -- actions
 
@@ -328,6 +345,8 @@ class LogRegApp(App):
             self.push_screen(HelpScreen(command_line(run_command(self.options, self.link.latest))))
 
     async def action_quit(self) -> None:
+        if self.lesson:  # the answers so far are kept
+            self.lesson.finish()
         self.stop_engine()
         self.exit()
 

@@ -6,14 +6,19 @@ words), a question without its answer, a placeholder that names no figure. The b
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from logreg_tui.core.files.reading import NotReadable, read_regular_file
+from logreg_tui.core.files.replay import RUN_OPTIONS
+from logreg_tui.core.model.data import DataError
 from logreg_tui.core.model.lesson import (
     CONDITIONS,
     DEFAULT_TIMEOUT,
@@ -24,6 +29,7 @@ from logreg_tui.core.model.lesson import (
     Step,
     placeholders,
 )
+from logreg_tui.core.model.options import DATA_OPTIONS, Options, load_dataset, parse_options
 from logreg_tui.core.words.formatting import printable
 
 if sys.version_info >= (3, 11):
@@ -36,6 +42,38 @@ STEP_KEYS = {"setup", "look", "question", "kind", "choices", "answer", "truth", 
              "reveal"}
 MAX_LESSON_BYTES = 1 << 20
 MAX_STEPS = 100
+
+
+SETUP_OPTIONS = {f"--{name.replace('_', '-')}" for name in RUN_OPTIONS if name != "function"}
+
+
+def setup_options(words_: tuple[str, ...]) -> Options:
+    """A step's setup as the options of its run (headless, so that the app's own options stay out)."""
+    return parse_options([*words_, "--headless"])
+
+
+def step_run_options(base: Options, setup: tuple[str, ...]) -> Options:
+    """The app's options (`base`: speed, colours …) with a step's run in them: its data, settings and budget."""
+    step = setup_options(setup)
+    names = (*DATA_OPTIONS, "settings", "epochs", "x_column", "label_column", "positive")
+    return replace(base, **{name: getattr(step, name) for name in names}, script=())
+
+
+def setup_problem(words_: tuple[str, ...]) -> str:
+    """Why a step's setup cannot start a run, in the options' own words; "" when it can."""
+    named = [word.split("=", 1)[0] for word in words_ if word.startswith("--")]
+    if other := [word for word in named if word not in SETUP_OPTIONS]:
+        return f"{printable(other[0])} is not an option of a run's data or settings"
+    said = io.StringIO()
+    try:
+        with redirect_stderr(said):
+            options = setup_options(words_)
+        load_dataset(options)
+    except SystemExit:
+        return said.getvalue().strip().split("error: ", 1)[-1]
+    except DataError as error:
+        return str(error)
+    return ""
 
 
 class LessonError(ValueError):

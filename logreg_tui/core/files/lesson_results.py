@@ -6,22 +6,47 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from logreg_tui.core.model.lesson import Lesson, words
+from logreg_tui.core.files.export import run_summary
+from logreg_tui.core.model.lesson import Lesson, Step, figures_of, filled, score, truth_of, words
+from logreg_tui.core.model.options import Options
+from logreg_tui.core.model.state import Snapshot
 
 
-class Answered(Protocol):
-    """A step's outcome as the results need it (training/lesson_run.Outcome)."""
+@dataclass(frozen=True)
+class Outcome:
+    """A step once its run ended: the answer beside what happened."""
 
-    @property
-    def answer(self) -> Any: ...
-    @property
-    def truth(self) -> Any: ...
-    @property
-    def score(self) -> float | None: ...
-    @property
-    def reveal(self) -> str: ...
+    answer: Any  # None for a step without a question (or one the learner skipped)
+    truth: Any
+    score: float | None  # None: no question, no answer, or no truth the run could give
+    figures: dict[str, Any]  # lesson.FIGURES' values at the step's end, with answer, truth and score
+    held: bool  # the step's condition held (a step without one: True)
+    reveal: str  # the step's reveal, its figures filled in, and why not where its condition never held
+    snapshot: Snapshot
+
+
+def holds(until: str | None, snapshot: Snapshot) -> bool:
+    """Whether a step's condition holds in this snapshot (no condition: it does)."""
+    if until == "converged":
+        return snapshot.near_optimum_at is not None
+    if until == "diverged":
+        return snapshot.status == "diverged"
+    return until is None
+
+
+def outcome_of(step: Step, options: Options, snapshot: Snapshot, answer: Any, held: bool) -> Outcome:
+    """The step's outcome from its run's last snapshot (`options`: the step's setup)."""
+    figures = figures_of(run_summary(options, snapshot))
+    truth = truth_of(step.question, figures) if step.question else None
+    scored = score(step.question, answer, truth) if step.question and answer is not None else None
+    figures |= {"answer": answer, "truth": truth, "score": scored}
+    reveal = filled(step.reveal, figures)
+    if not held:
+        reveal = f"({step.until} did not happen within {step.epochs} epochs) {reveal}".strip()
+    return Outcome(answer, truth, scored, figures, held, reveal, snapshot)
 
 
 def results_stem(lesson: Lesson) -> str:
@@ -30,7 +55,7 @@ def results_stem(lesson: Lesson) -> str:
     return f"lesson-{name or 'lesson'}"
 
 
-def results_files(lesson: Lesson, outcomes: Sequence[Answered], seconds: Sequence[float | None] | None = None
+def results_files(lesson: Lesson, outcomes: Sequence[Outcome], seconds: Sequence[float | None] | None = None
                   ) -> list[tuple[str, str]]:
     """[(".json", text), (".md", text)] for the steps answered so far (`outcomes`, in order)."""
     seconds = seconds or [None] * len(outcomes)

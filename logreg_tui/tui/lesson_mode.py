@@ -1,0 +1,234 @@
+"""--lesson in the app (issue 43): each step sets up its run, asks its question over the plots, locks the answer,
+runs, and reveals the answer beside what happened; n (or space, enter) goes on, p goes back a step. The answers,
+scores and seconds are written when the lesson ends, or when the app quits before (tui/outbox-style: all or none,
+never over a file). The engine is steered by commands only, as every key steers it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static
+
+from logreg_tui.core.files.export import write_new_files
+from logreg_tui.core.files.lesson_file import step_run_options
+from logreg_tui.core.files.lesson_results import Outcome, holds, outcome_of, results_files, results_stem
+from logreg_tui.core.model.data import DataError
+from logreg_tui.core.model.lesson import Lesson, Question, Step, score_words, words
+from logreg_tui.core.model.options import Options, load_dataset
+from logreg_tui.core.model.state import Snapshot
+from logreg_tui.tui.link import Command
+from logreg_tui.tui.screens import AnsweredOnce
+
+
+class LessonHost(Protocol):
+    """What a lesson needs of the app (tui/app.LogRegApp): its options, its message line, the engine's commands
+    and its screens."""
+
+    options: Options
+
+    def say(self, text: str) -> None: ...
+    def send(self, command: Command) -> None: ...
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+
+SKIPPED = object()  # esc at a question: no answer, nothing scored
+
+
+def parse_answer(question: Question, text: str) -> Any:
+    """A typed answer as its question takes it: a number, or a position "w, b" (or one number, x*); ValueError."""
+    parts = [float(part) for part in text.replace(",", " ").split()]
+    if question.kind == "number" and len(parts) == 1:
+        return parts[0]
+    if question.kind == "position" and len(parts) in (1, 2):
+        return parts[0] if len(parts) == 1 else parts
+    raise ValueError("one number" if question.kind == "number" else "w, b (or one number, x*)")
+
+
+class LessonQuestion(AnsweredOnce[Any]):
+    """A step's question over the plots: what to look at, the question, and its answer (a choice, a number, a
+    position); enter locks it, esc skips it."""
+
+    BINDINGS = [Binding("escape", "skip", "skip")]
+
+    def __init__(self, heading: str, step: Step) -> None:
+        super().__init__()
+        self._heading, self._step = heading, step
+
+    def compose(self) -> ComposeResult:
+        question = self._step.question
+        assert question is not None
+        with Vertical(id="lesson"):
+            yield Static(self._heading, id="lesson-heading")
+            if self._step.look:
+                yield Static(self._step.look)
+            yield Static(question.text, id="lesson-question")
+            if question.kind == "choice":
+                yield OptionList(*(f"{k}. {choice}" for k, choice in enumerate(question.choices, 1)),
+                                 id="lesson-choices")
+                note = "↑ ↓ or a number, enter locks your answer; esc skips"
+            else:
+                yield Input(placeholder="w, b" if question.kind == "position" else "a number", id="lesson-answer")
+                note = "type your answer, enter locks it; esc skips"
+            yield Static(note, id="lesson-note")
+
+    def on_key(self, event: Any) -> None:
+        question = self._step.question
+        if question and question.kind == "choice" and event.character and event.character.isdigit():
+            choice = int(event.character)
+            if 1 <= choice <= len(question.choices):
+                event.stop()
+                self._answer(choice)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._answer(event.option_index + 1)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        assert self._step.question is not None
+        try:
+            self._answer(parse_answer(self._step.question, event.value))
+        except ValueError as error:
+            self.query_one("#lesson-note", Static).update(f"not locked: {error}")
+
+    def action_skip(self) -> None:
+        self._answer(SKIPPED)
+
+
+class LessonReveal(AnsweredOnce[str]):
+    """The answer beside what happened, and the explanation; n, space or enter: on; p: back a step."""
+
+    BINDINGS = [Binding("n,space,enter", "on", "next"), Binding("p", "back", "back"), Binding("q", "app.quit", "quit")]
+
+    def __init__(self, heading: str, lines: list[str]) -> None:
+        super().__init__()
+        self._heading, self._lines = heading, lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lesson"):
+            yield Static(self._heading, id="lesson-heading")
+            for line in self._lines:
+                yield Static(line)
+            yield Static("n, space or enter: go on · p: back a step · q: quit", id="lesson-note")
+
+    def action_on(self) -> None:
+        self._answer("on")
+
+    def action_back(self) -> None:
+        self._answer("back")
+
+
+class LessonMode:
+    """Which step the app is at and what it waits for: an answer ("asking"), its run ("running"), the learner
+    ("revealed"), nothing ("finished")."""
+
+    def __init__(self, lesson: Lesson, app: LessonHost, directory: Path) -> None:
+        self.lesson, self._app, self._directory = lesson, app, directory
+        self.k, self.state = 0, "asking"
+        self.outcomes: dict[int, Outcome] = {}
+        self.seconds: dict[int, float] = {}
+        self._answer: Any = None
+        self._asked_at = 0.0
+        self._options: Options = app.options
+        self._dataset_key = -1
+        self.written: list[Path] = []
+
+    @property
+    def step(self) -> Step:
+        return self.lesson.steps[self.k]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.lesson.title} · step {self.k + 1} of {len(self.lesson.steps)}"
+
+    def begin(self) -> None:
+        """The step's run set up, paused at epoch 0, and its question asked (a step without one runs at once)."""
+        step = self.step
+        try:
+            self._options = step_run_options(self._app.options, step.setup)
+            dataset = load_dataset(self._options)
+        except DataError as error:  # a bundled set without its extra: said, and the step cannot run
+            self._app.say(f"step {self.k + 1} cannot run: {error}")
+            return
+        self._app.options = self._options  # export and help name the step's run
+        self._dataset_key = dataset.key
+        settings, budget = self._options.settings, max(step.epochs, 1)
+        self._app.send(lambda engine: engine.pause())
+        self._app.send(lambda engine: engine.start_over(dataset, settings, budget))
+        self.state, self._answer = "asking", None
+        self._app.say(f"{self.heading}" + (f": {step.look}" if step.look else ""))
+        if step.question is None:
+            self._answered(SKIPPED)
+            return
+        self._asked_at = time.monotonic()
+        self._app.push_screen(LessonQuestion(self.heading, step), self._answered)
+
+    def _answered(self, answer: Any) -> None:
+        if self.step.question is not None:
+            self.seconds[self.k] = round(time.monotonic() - self._asked_at, 1)
+        self._answer = None if answer is SKIPPED else answer
+        self.state = "running"
+        if self.step.epochs:
+            self._app.send(lambda engine: engine.resume())
+
+    def check(self, snapshot: Snapshot) -> None:
+        """Called with each snapshot the app shows: the step's run is over once its budget is spent, it
+        diverged, or its condition holds; then it pauses and the reveal opens."""
+        if self.state != "running" or snapshot.dataset.key != self._dataset_key:
+            return
+        held = holds(self.step.until, snapshot)
+        over = not self.step.epochs or snapshot.status in ("done", "diverged") or (self.step.until and held)
+        if not over:
+            return
+        self._app.send(lambda engine: engine.pause())
+        outcome = outcome_of(self.step, self._options, snapshot, self._answer, held)
+        self.outcomes[self.k] = outcome
+        self.state = "revealed"
+        self._app.push_screen(LessonReveal(self.heading, self._reveal_lines(outcome)), self._moved)
+
+    def _reveal_lines(self, outcome: Outcome) -> list[str]:
+        question = self.step.question
+        lines = [f"after {outcome.snapshot.epoch} epochs" + (" (diverged)" if outcome.snapshot.status == "diverged"
+                                                             else "")]
+        if question is not None:
+            said = "skipped" if outcome.answer is None else _answer_words(question, outcome.answer)
+            truth = "right" if question.kind == "choice" else "the run"
+            lines.append(f"you said: {said} · {truth}: {_answer_words(question, outcome.truth)}"
+                         f" · score {score_words(outcome.score)}")
+        return [*lines, outcome.reveal]
+
+    def _moved(self, where: str | None) -> None:
+        if where == "back":
+            self.k = max(0, self.k - 1)
+        elif self.k + 1 < len(self.lesson.steps):
+            self.k += 1
+        else:
+            self.finish()
+            return
+        self.begin()
+
+    def finish(self) -> None:
+        """The answers so far written (once); said where."""
+        if self.written or not self.outcomes:
+            self.state = "finished"
+            return
+        done = [self.outcomes[k] for k in sorted(self.outcomes)]
+        seconds = [self.seconds.get(k) for k in sorted(self.outcomes)]
+        try:
+            self.written = write_new_files(self._directory, results_stem(self.lesson),
+                                           results_files(self.lesson, done, seconds))
+        except OSError as error:
+            self._app.say(f"the answers could not be written: {error.strerror or error}")
+            return
+        self.state = "finished"
+        self._app.say(f"lesson done: answers in {', '.join(path.name for path in self.written)}")
+
+
+def _answer_words(question: Question, value: Any) -> str:
+    if question.kind == "choice" and isinstance(value, int) and 1 <= value <= len(question.choices):
+        return f"{value}. {question.choices[value - 1]}"
+    return words(value)
+
