@@ -45,6 +45,27 @@ async def shoot(name: str, args: tuple[str, ...], keys: tuple[str, ...], epochs:
     print(f"screenshots/{name}.svg")
 
 
+async def lesson_shots(size: tuple[int, int] = (120, 36)) -> None:
+    """--lesson slow: its first question over the tutorial's data, then (answered 800) its reveal."""
+    if not (wanted("lesson-question") or wanted("lesson-reveal")):
+        return
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", "slow", "--speed", "max"]))
+    app = LogRegApp(options, dataset, lesson=lesson)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "LessonQuestion" and app.engine is not None)
+        await settle(pilot)
+        app.save_screenshot(filename="lesson-question.svg", path=str(HERE))
+        await pilot.press("8", "0", "0", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "LessonReveal", timeout=120)
+        await settle(pilot)
+        app.save_screenshot(filename="lesson-reveal.svg", path=str(HERE))
+    print("screenshots/lesson-question.svg, screenshots/lesson-reveal.svg")
+
+
 def rendered(target: Path, *render: str) -> None:
     """The tutorial's 1001 epochs exported headless, then rendered from the export (--replay … --render)."""
     folder = Path(tempfile.mkdtemp())
@@ -191,6 +212,7 @@ async def main() -> None:
     await shoot("homework", ("--function", flipped, "--epochs", "200", "--speed", "max"), ("z", "a", "space"),
                 epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
+    await lesson_shots()
     if wanted("tutorial-run"):  # the README's animation: the tutorial's run rendered from its replay (issue 44)
         rendered(HERE / "tutorial-run.svg", "--size", "120x40", "--fps", "10", "--speed", "100")
     if not wanted("browser"):

@@ -122,8 +122,8 @@ class LessonReveal(AnsweredOnce[str]):
 
 
 class LessonMode:
-    """Which step the app is at and what it waits for: an answer ("asking"), its run ("running"), the learner
-    ("revealed"), nothing ("finished")."""
+    """Which step the app is at and what it waits for: an answer ("asking"), its run ("running"), the pause that
+    ends it ("stopping"), the learner ("revealed"), nothing ("finished")."""
 
     def __init__(self, lesson: Lesson, app: LessonHost, directory: Path) -> None:
         self.lesson, self._app, self._directory = lesson, app, directory
@@ -175,15 +175,18 @@ class LessonMode:
             self._app.send(lambda engine: engine.resume())
 
     def check(self, snapshot: Snapshot) -> None:
-        """Called with each snapshot the app shows: the step's run is over once its budget is spent, it
-        diverged, or its condition holds; then it pauses and the reveal opens."""
-        if self.state != "running" or snapshot.dataset.key != self._dataset_key:
+        """Called with each snapshot the app shows: the step's run is over once its budget is spent, it diverged,
+        or its condition holds; then it is paused, and the reveal opens once the pause has applied, so that its
+        figures are the ones the plots and stats show beside it."""
+        if self.state not in ("running", "stopping") or snapshot.dataset.key != self._dataset_key:
             return
         held = holds(self.step.until, snapshot)
         over = not self.step.epochs or snapshot.status in ("done", "diverged") or (self.step.until and held)
-        if not over:
+        if self.state == "running" and over:
+            self.state = "stopping"
+            self._app.send(lambda engine: engine.pause())
+        if self.state != "stopping" or snapshot.status == "running":
             return
-        self._app.send(lambda engine: engine.pause())
         outcome = outcome_of(self.step, self._options, snapshot, self._answer, held)
         self.outcomes[self.k] = outcome
         self.state = "revealed"
