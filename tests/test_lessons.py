@@ -178,3 +178,42 @@ async def test_the_app_asks_locks_runs_and_reveals_each_step_and_writes_the_answ
     assert [(row["answer"], row["score"]) for row in results["answers"]] == [(2, 1.0), (2, 1.0)]
     assert all(row["seconds"] is not None and row["seconds"] >= 0 for row in results["answers"])
     assert "| 1 | Trained with it at lr 0.001" in (tmp_path / "lesson-homework.md").read_text()
+
+
+def test_the_readmes_example_lesson_is_a_lesson_that_checks(cli, tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "example.toml"
+    path.write_text(example)
+    result = cli("--lesson", str(path), "--check")
+    assert result.returncode == 0 and result.stdout.strip().endswith("'What lr does', 2 steps, 2 questions: ok")
+
+
+@pytest.mark.pty  # the installed program in a real pseudo-terminal of 80 × 24
+def test_a_lesson_walks_to_its_end_in_a_real_terminal_at_80x24(tmp_path):
+    from terminal import Terminal, installed_command
+
+    term = Terminal([installed_command(), "--lesson", "homework", "--speed", "max"], 80, 24, cwd=str(tmp_path))
+    try:
+        term.wait_for(r"step 1 of 2", timeout=60)
+        assert "3. diverges at once" in term.text and "enter locks your answer" in term.text  # all of it in 80 × 24
+        term.wait_for(r"epoch\s+0 / 200")  # the step's run, paused behind the question
+        term.pump(1.0)  # the list has focus: a digit answers
+        term.press("2")
+        term.wait_for(r"score 1\.00", timeout=60)
+        assert "you said: 2. trains exactly" in term.text and "right: 2." in term.text, term.text
+        term.press("n")
+        term.wait_for(r"step 2 of 2")
+        term.pump(1.0)
+        term.press("2")
+        term.wait_for(r"after 0 epochs \(diverged\)", timeout=60)
+        term.press("enter")
+        term.wait_for(r"lesson done: answers in lesson-homework\.json")
+        term.press("q")
+        assert term.wait_exit(20) == 0
+    finally:
+        term.close()
+    assert json.loads((tmp_path / "lesson-homework.json").read_text())["score"] == 1.0
