@@ -456,3 +456,42 @@ def test_connections_without_a_token_are_capped_and_closed_after_ten_seconds(ser
         assert connection.recv(1) == b""
         connection.close()
     idle[0].close()
+
+
+@pytest.mark.serve
+def test_a_class_answers_a_lesson_and_the_teachers_page_counts_them_with_its_own_token(served):
+    """--serve --lesson homework: three tabs each get the lesson; their answers reach the server (no tab sees
+    another's) and the teacher's page, with its own token, shows how many chose what before the reveal, then the
+    run's truth once a tab has seen it. The tabs' token does not open it."""
+    server = served("--lesson", "homework", "--speed", "max", "--max-sessions", "3")
+    teacher = next(line for line in (server.process.stdout.readline() for _ in range(3)) if "/teacher?token=" in line)
+    teacher_token = teacher.split("/teacher?token=", 1)[1].split()[0]
+    assert teacher_token != server.token
+
+    async def page(http, token):
+        async with http.get(f"http://127.0.0.1:{server.port}/teacher?token={token}") as response:
+            return response.status, await response.text()
+
+    async def lesson():
+        async with aiohttp.ClientSession() as http:
+            assert (await page(http, server.token))[0] == 403  # the class's token is not the teacher's
+            sockets = [await http.ws_connect(server.url("/ws?width=100&height=30")) for _ in range(3)]
+            tabs = [Tab(websocket) for websocket in sockets]
+            for tab in tabs:
+                await tab.until("step 1 of 2", timeout=60)
+                await tab.until("epoch    0 / 200", timeout=60)  # its run, paused behind the question
+            for tab, key in zip(tabs, "322", strict=True):
+                await asyncio.sleep(0.5)  # the choices' list has focus
+                await tab.press(key)
+            for tab, score in zip(tabs, ("0.00", "1.00", "1.00"), strict=True):
+                await tab.until(f"score {score}", timeout=60)  # each its own reveal
+            status, text = await page(http, teacher_token)
+            assert status == 200 and "3 tab(s) answering" in text and "3 answer(s)" in text
+            assert "<td>2. trains exactly as the correct gradient does at lr 1</td><td class=\"bar\">██</td><td>2</td>" \
+                in text and "<td>3. diverges at once</td><td class=\"bar\">█</td><td>1</td>" in text
+            assert "the run: 2. trains exactly" in text and "(3 tab(s) have seen the reveal)" in text
+            assert "step 2:" in text and "not revealed yet" in text  # the next step: no answers, no truth
+            assert all("answer(s)" not in tab.text and "tab(s)" not in tab.text for tab in tabs)  # the counts: teacher's only
+            for websocket in sockets:
+                await websocket.close()
+    run(lesson())

@@ -16,6 +16,7 @@ import shlex
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from logreg_tui.cli.serve_guard import (
     guard_connections,
     make_token,
     read_token_file,
+    same_token,
 )
 from logreg_tui.core.model.options import Options, fail
 
@@ -93,17 +95,44 @@ def run_server(options: Options, argv: list[str]) -> int:
         return fail(str(error))
     if problem := port_problem(options.host, options.port):
         return fail(problem)
+    classroom = None
+    if options.lesson:  # a class's lesson: each tab answers into a folder the teacher's page reads
+        try:
+            classroom = Classroom(options.lesson)
+        except ValueError as error:
+            return fail(str(error))
+        argv = [*argv, "--class-dir", classroom.directory]
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # "Unknown child process pid …" when a tab quits
     server = _server_class()(session_command(argv), host=options.host, port=options.port, title="logreg-tui",
                              templates_path=str(PAGE_TEMPLATES))
     server.max_sessions = options.max_sessions
-    server.guard = guard(token, allowed_hosts(options.host), server.log)
-    server.on_listening = lambda: _announce(options, token)  # once it listens: a script that reads it connects
+    server.classroom = classroom
+    server.guard = guard(token, allowed_hosts(options.host), server.log, own_token=("/teacher",) if classroom else ())
+    server.on_listening = lambda: _announce(options, token, classroom)  # once it listens: a script can connect
     server.serve()
     return 0
 
 
-def _announce(options: Options, token: str | None) -> None:
+class Classroom:
+    """--serve --lesson: the lesson, the private folder its tabs answer into, and the teacher page's own token."""
+
+    def __init__(self, name: str) -> None:
+        from logreg_tui.core.files.lesson_file import LessonError, read_lesson, setup_problem
+
+        try:
+            self.lesson = read_lesson(name, setup_problem)
+        except LessonError as error:
+            raise ValueError(f"{error} (--check lists every mistake)") from None
+        self.directory = tempfile.mkdtemp(prefix="logreg-tui-class-")  # 0700: only this user reads the answers
+        self.token = make_token()
+
+    def page(self) -> str:
+        from logreg_tui.cli.teacher import teacher_page
+
+        return teacher_page(self.lesson, self.directory)
+
+
+def _announce(options: Options, token: str | None, classroom: Classroom | None = None) -> None:
     """The URL to open (and how to reach it over SSH), said once the server is listening."""
     query = f"/?token={token}" if token else "/"
     url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}{query}"
@@ -114,6 +143,10 @@ def _announce(options: Options, token: str | None) -> None:
     else:
         print(f"logreg-tui: warning: listening on {options.host}: anyone who can reach this address and has the "
               "token can run training on this machine", file=sys.stderr)
+    if classroom is not None:
+        host = "localhost" if is_loopback(options.host) else options.host
+        print(f"logreg-tui: the teacher's page (its own token: not for the class): "
+              f"http://{host}:{options.port}/teacher?token={classroom.token}  (answers kept in {classroom.directory})")
     sys.stdout.flush()
 
 
@@ -132,6 +165,7 @@ def _server_class() -> type:
         services: set = set()
 
         on_listening: Callable[[], None] = staticmethod(lambda: None)
+        classroom: Classroom | None = None
 
         def initialize_logging(self) -> None:
             pass  # the URL lines say what a person needs; no banner, no per-request log
@@ -158,7 +192,17 @@ def _server_class() -> type:
             app = await super()._make_app()
             if self.guard is not None:
                 app.middlewares.append(self.guard)
+            if self.classroom is not None:
+                app.router.add_get("/teacher", self.handle_teacher)
             return app
+
+        async def handle_teacher(self, request: web.Request) -> web.StreamResponse:
+            """The class's answers, with the teacher's token only (the guard checked the host and the origin)."""
+            assert self.classroom is not None
+            if not same_token(request.query.get("token"), self.classroom.token):
+                self.log.say(f"refused {request.path} from {request.remote}: not the teacher's token")
+                return web.Response(status=403, text="the teacher's page needs the teacher's token")
+            return web.Response(text=self.classroom.page(), content_type="text/html")
 
         async def handle_index(self, request: web.Request) -> web.StreamResponse:
             if self.sessions >= self.max_sessions:

@@ -86,9 +86,10 @@ class RefusalLog:
             print(f"logreg-tui: {printable(line)}", flush=True)
 
 
-def guard(token: str | None, hosts: frozenset[str], log: RefusalLog) -> Any:
+def guard(token: str | None, hosts: frozenset[str], log: RefusalLog, own_token: tuple[str, ...] = ()) -> Any:
     """aiohttp middleware: Host allowed, Origin the page's own, and the token (from ?token= once, then the
-    HttpOnly, SameSite=Strict cookie set on the page) on every route; else 403 before anything starts."""
+    HttpOnly, SameSite=Strict cookie set on the page) on every route; else 403 before anything starts. The paths
+    in `own_token` (the teacher's page) check a token of their own instead of the tabs'."""
     from aiohttp import web
 
     def refuse(request: web.Request, why: str) -> web.Response:
@@ -102,7 +103,7 @@ def guard(token: str | None, hosts: frozenset[str], log: RefusalLog) -> Any:
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
             return refuse(request, "requests from another web page are not allowed")
-        if token is None:
+        if token is None or request.path in own_token:
             return await handler(request)
         if same_token(request.query.get("token"), token):
             proven(request.protocol)

@@ -7,6 +7,7 @@ never over a file). The engine is steered by commands only, as every key steers 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 
+from logreg_tui.core.files.class_answers import ClassReport
 from logreg_tui.core.files.export import write_new_files
 from logreg_tui.core.files.lesson_file import step_run_options
 from logreg_tui.core.files.lesson_results import Outcome, holds, outcome_of, results_files, results_stem
@@ -135,6 +137,7 @@ class LessonMode:
         self._options: Options = app.options
         self._dataset_key = -1
         self.written: list[Path] = []
+        self._class = ClassReport(app.options.class_dir) if app.options.class_dir else None  # --serve --lesson
 
     @property
     def step(self) -> Step:
@@ -170,6 +173,8 @@ class LessonMode:
         if self.step.question is not None:
             self.seconds[self.k] = round(time.monotonic() - self._asked_at, 1)
         self._answer = None if answer is SKIPPED else answer
+        if self._class and self.step.question is not None:
+            self._report(lambda report: report.answered(self.k + 1, self._answer))
         self.state = "running"
         if self.step.epochs:
             self._app.send(lambda engine: engine.resume())
@@ -189,8 +194,19 @@ class LessonMode:
             return
         outcome = outcome_of(self.step, self._options, snapshot, self._answer, held)
         self.outcomes[self.k] = outcome
+        if self._class and self.step.question is not None:
+            self._report(lambda report: report.revealed(self.k + 1, outcome.truth, outcome.score))
         self.state = "revealed"
         self._app.push_screen(LessonReveal(self.heading, self._reveal_lines(outcome)), self._moved)
+
+    def _report(self, write: Callable[[ClassReport], None]) -> None:
+        """A line for the teacher's page; if it cannot be written, said once and the lesson goes on."""
+        assert self._class is not None
+        try:
+            write(self._class)
+        except OSError as error:
+            self._class = None
+            self._app.say(f"the teacher's page will not see your answers: {error.strerror or error}")
 
     def _reveal_lines(self, outcome: Outcome) -> list[str]:
         question = self.step.question

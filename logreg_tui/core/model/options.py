@@ -37,7 +37,7 @@ EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FUNCTION_FAILED, EXIT_INTERRUPTED = 2, 3, 4,
 # options that mean something in one mode only, with their defaults: given in the other mode, they are refused
 APP_ONLY: dict[str, Any] = {"speed": 100.0, "fps": 10, "paused": False, "low_bandwidth": False, "no_mouse": False,
                              "colors": "auto", "ascii": None, "record": None, "render": None, "size": (120, 40),
-                             "exit_when_done": False, "keys": (), "theme": None}
+                             "exit_when_done": False, "keys": (), "theme": None, "class_dir": None}
 SERVE_ONLY: dict[str, Any] = {"port": 8000, "host": "127.0.0.1", "max_sessions": 4, "token_file": None,
                               "no_token": False, "serve_allow_code": False}
 HEADLESS_ONLY: dict[str, Any] = {"log_every": 100, "json": False, "compare": (), "export": None}
@@ -227,6 +227,7 @@ def build_parser() -> QuietParser:
     app.add_argument("--size", type=terminal_size, default=unset, metavar="COLSxROWS",
                      help="--render's terminal size (120x40)")
     app.add_argument("--exit-when-done", action="store_true", default=unset, help=argparse.SUPPRESS)
+    app.add_argument("--class-dir", default=unset, help=argparse.SUPPRESS)  # --serve --lesson: where a tab answers
     serve = p.add_argument_group("browser")
     serve.add_argument("--serve", action="store_true", help="serve the app to browser tabs (needs textual-serve)")
     serve.add_argument("--port", type=lambda t: whole(t, 1, 65535), default=unset, help="--serve's port (8000)")
@@ -309,6 +310,7 @@ class Options:
     colors: str
     ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
     theme: str | None  # --theme: one of Textual's themes (cli/main.py checks the name); None: the default
+    class_dir: str | None  # --serve --lesson gives each tab's app this folder: its answers go there for the teacher
     keys: tuple[str, ...]  # --keys: pressed once the app has started (cli/main.py checks them)
     serve: bool
     port: int
@@ -440,8 +442,6 @@ def _lesson_problem(values: dict[str, Any]) -> str:
         return "--answers walks a lesson with --headless (in the app the learner answers)"
     if values["headless"] and not values.get("answers") and not values.get("check"):
         return "--lesson --headless needs the answers: --answers FILE.json"
-    if values["serve"]:
-        return "--lesson with --serve: a class's lesson with its teacher page is not built yet"
     return ""
 
 
