@@ -66,6 +66,39 @@ async def lesson_shots(size: tuple[int, int] = (120, 36)) -> None:
     print("screenshots/lesson-question.svg, screenshots/lesson-reveal.svg")
 
 
+async def teacher_shot() -> None:
+    """--serve --lesson homework: three tabs answer step 1 (2, 2, 3) and see its reveal; the teacher's page then."""
+    if not wanted("teacher") or not shutil.which("chromium"):
+        return
+    import aiohttp
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--serve", "--port", str(port), "--lesson",
+                               "homework", "--speed", "max", "--max-sessions", "3"], stdout=subprocess.PIPE, text=True)
+    lines = [server.stdout.readline() for _ in range(3)]
+    token = lines[0].split("?token=", 1)[1].split()[0]
+    teacher = next(line for line in lines if "/teacher?token=" in line).split("page (its own token: not for the "
+                                                                               "class): ")[1].split()[0]
+    try:
+        async with aiohttp.ClientSession() as http:
+            sockets = [await http.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30&token={token}")
+                       for _ in range(3)]
+            await asyncio.sleep(12)  # torch loads in each tab, its first step waits behind the question
+            for websocket, key in zip(sockets, "223", strict=True):
+                await websocket.send_json(["stdin", key])
+            await asyncio.sleep(8)  # each tab's run and reveal
+            subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            "--disable-background-networking", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}",
+                            "--window-size=900,700", f"--screenshot={HERE / 'teacher.png'}", teacher],
+                           check=True, capture_output=True, timeout=60)
+            for websocket in sockets:
+                await websocket.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print("screenshots/teacher.png")
+
+
 def rendered(target: Path, *render: str) -> None:
     """The tutorial's 1001 epochs exported headless, then rendered from the export (--replay … --render)."""
     folder = Path(tempfile.mkdtemp())
@@ -213,6 +246,7 @@ async def main() -> None:
                 epochs=200, status="done", size=(160, 50), runs=(("a", "space"),))
     await shoot("gap-best", ("--epochs", "600"), ("B", "d", *("N",) * 20), epochs=200, size=(160, 50))
     await lesson_shots()
+    await teacher_shot()
     if wanted("tutorial-run"):  # the README's animation: the tutorial's run rendered from its replay (issue 44)
         rendered(HERE / "tutorial-run.svg", "--size", "120x40", "--fps", "10", "--speed", "100")
     if not wanted("browser"):
