@@ -217,3 +217,39 @@ def test_a_lesson_walks_to_its_end_in_a_real_terminal_at_80x24(tmp_path):
     finally:
         term.close()
     assert json.loads((tmp_path / "lesson-homework.json").read_text())["score"] == 1.0
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+async def test_each_built_in_lesson_runs_start_to_end_in_the_app_with_scripted_answers(tmp_path, name):
+    """Every step of every built-in lesson in the app, answered by keys as a learner would (a choice's number, a
+    number or a position typed and entered): each reveal follows its run, the stats say which step, and the answers
+    are written at the end with the right choices scored 1."""
+    from apphelpers import message, stat, until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", name, "--speed", "max"]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    answers = iter(RIGHT[name])
+    async with app.run_test(size=(120, 40)) as pilot:
+        for k, step in enumerate(lesson.steps, 1):
+            if step.question is not None:
+                await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None,
+                            f"step {k}'s question", timeout=60)
+                assert stat(app, "lesson") == f"step {k} of {len(lesson.steps)}"
+                answer = next(answers)
+                if step.question.kind == "choice":
+                    await pilot.press(str(answer))
+                else:
+                    text = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+                    await pilot.press(*text, "enter")
+            await until(pilot, lambda: isinstance(app.screen, LessonReveal), f"step {k}'s reveal", timeout=120)
+            await pilot.press("n")
+        await until(pilot, lambda: f"lesson done: answers in lesson-{name}.json" in message(app))
+        assert stat(app, "lesson") == "done"
+    results = json.loads((tmp_path / f"lesson-{name}.json").read_text())
+    assert [row["answer"] for row in results["answers"]] == RIGHT[name]
+    assert all(row["score"] == 1.0 for row in results["answers"] if row["kind"] == "choice")

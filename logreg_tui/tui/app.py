@@ -181,7 +181,8 @@ class LogRegApp(App):
         if self.lesson:
             self.lesson.check(snapshot)
         if self.pacer.show_stats(snapshot.version, now, flat_out, force):
-            self._stats.show(snapshot, status="error" if self._message_line.failed else None)
+            self._stats.show(snapshot, status="error" if self._message_line.failed else None,
+                             lesson=self.lesson.where if self.lesson else None)
             self._message_line.show_engine(snapshot)
         paced = flat_out or self.options.low_bandwidth  # on a slow link, plots once a second: most of the bytes
         if self.pacer.show_plots(snapshot.version, now, paced, force):

@@ -37,6 +37,7 @@ class LessonHost(Protocol):
     def say(self, text: str) -> None: ...
     def send(self, command: Command) -> None: ...
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+    def refresh_from_engine(self, force: bool = False) -> None: ...
 
 SKIPPED = object()  # esc at a question: no answer, nothing scored
 
@@ -144,6 +145,11 @@ class LessonMode:
         return self.lesson.steps[self.k]
 
     @property
+    def where(self) -> str:
+        """The stats' lesson line: step 2 of 3, or done."""
+        return "done" if self.state == "finished" else f"step {self.k + 1} of {len(self.lesson.steps)}"
+
+    @property
     def heading(self) -> str:
         return f"{self.lesson.title} · step {self.k + 1} of {len(self.lesson.steps)}"
 
@@ -243,6 +249,7 @@ class LessonMode:
             self._app.say(f"the answers could not be written: {error.strerror or error}")
             return
         self.state = "finished"
+        self._app.refresh_from_engine(force=True)  # the stats' lesson line says so, paused as it is
         self._app.say(f"lesson done: answers in {', '.join(path.name for path in self.written)}")
 
 

@@ -156,9 +156,12 @@ class StatsPanel(LineCanvas):
         """That page, or back to the stats when it is the one shown (k and w take turns)."""
         self.page = "stats" if self.page == page else page
 
-    def show(self, snapshot: Snapshot, status: str | None = None) -> None:
+    def show(self, snapshot: Snapshot, status: str | None = None, lesson: str | None = None) -> None:
+        """`lesson`: where --lesson is (step 2 of 3), a line after the epoch's."""
         items = STATS if self.page == "stats" else STATS[:FIRST_ON_EVERY_PAGE] + (
             CURVATURE_STATS if self.page == "curvature" else [])
+        if lesson:
+            items = [*items[:FIRST_ON_EVERY_PAGE], ("lesson", lambda s: lesson), *items[FIRST_ON_EVERY_PAGE:]]
         values = [(label, status if label == "status" and status else value(snapshot)) for label, value in items]
         lines = [_stat_line(line_label, line_value) for label, value in values if value is not None
                  for line_label, line_value in (value if isinstance(value, list) else [(label, value)])]
