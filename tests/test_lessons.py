@@ -5,16 +5,18 @@ the steps; the answers and scores are written as JSON and Markdown, never over a
 import json
 
 import pytest
+from textual.actions import parse
 
 from logreg_tui.core.files.lesson_file import built_in_names
 from logreg_tui.core.model.data import make_tutorial_data
 from logreg_tui.core.model.lesson import Question, score
 from logreg_tui.core.model.settings import Settings
 from logreg_tui.core.model.state import TrainConfig
+from logreg_tui.core.words.key_table import KEYS
 from logreg_tui.training.engine import Engine
 
 RIGHT = {  # each built-in lesson's right choices, and a number or position for the rest
-    "slow": [800, 2, 2.0], "homework": [2, 2], "overfitting": [2, 1.5], "penalty": [2, 1.5, [1.5, -6.0]],
+    "slow": [800, 2, 2.0], "homework": [2, 2], "overfitting": [2, 1.5], "penalty": [2, 1.5, 2],
     "boundary": [0.85, 2, 2],
 }
 
@@ -230,6 +232,7 @@ async def test_each_built_in_lesson_runs_start_to_end_in_the_app_with_scripted_a
     from logreg_tui.core.model.options import parse_options
     from logreg_tui.tui.app import LogRegApp
     from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+    from logreg_tui.tui.stats import StatsPanel
 
     lesson, options, dataset = app_lesson(parse_options(["--lesson", name, "--speed", "max"]))
     app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
@@ -240,6 +243,11 @@ async def test_each_built_in_lesson_runs_start_to_end_in_the_app_with_scripted_a
                 await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None,
                             f"step {k}'s question", timeout=60)
                 assert stat(app, "lesson") == f"step {k} of {len(lesson.steps)}"
+                for key in step.locked:  # what would give the answer away does nothing until the reveal
+                    action = next(row.action for row in KEYS if row.key == key)
+                    assert app.check_action(*parse(action)[1:]) is None, key
+                if "k" in step.views:
+                    await until(pilot, lambda: app.query_one(StatsPanel).page == "curvature", "the k page")
                 answer = next(answers)
                 if step.question.kind == "choice":
                     await pilot.press(str(answer))
@@ -247,6 +255,7 @@ async def test_each_built_in_lesson_runs_start_to_end_in_the_app_with_scripted_a
                     text = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
                     await pilot.press(*text, "enter")
             await until(pilot, lambda: isinstance(app.screen, LessonReveal), f"step {k}'s reveal", timeout=120)
+            assert all(app.check_action(*parse(row.action)[1:]) for row in KEYS if row.key in step.locked)
             await pilot.press("n")
         await until(pilot, lambda: f"lesson done: answers in lesson-{name}.json" in message(app))
         assert stat(app, "lesson") == "done"

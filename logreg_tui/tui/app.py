@@ -196,6 +196,14 @@ class LogRegApp(App):
     def _say(self, text: str) -> None:
         self._message_line.say(text)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A lesson's step may lock keys (lesson_mode.LessonMode.locks): shown dimmed, they do nothing."""
+        if self.lesson is not None:
+            bound = f"{action}({', '.join(map(repr, parameters))})" if parameters else action
+            if self.lesson.locks(bound):
+                return None
+        return True
+
     def say(self, text: str) -> None:
         """A line on the message line (lesson mode's)."""
         self._say(text)

@@ -24,6 +24,7 @@ from logreg_tui.core.model.data import DataError
 from logreg_tui.core.model.lesson import Lesson, Question, Step, score_words, words
 from logreg_tui.core.model.options import Options, load_dataset
 from logreg_tui.core.model.state import Snapshot
+from logreg_tui.core.words.key_table import KEYS
 from logreg_tui.tui.link import Command
 from logreg_tui.tui.screens import AnsweredOnce
 
@@ -38,6 +39,8 @@ class LessonHost(Protocol):
     def send(self, command: Command) -> None: ...
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
     def refresh_from_engine(self, force: bool = False) -> None: ...
+    def run_action(self, action: str) -> Any: ...
+    def call_later(self, callback: Any, *args: Any) -> bool: ...
 
 SKIPPED = object()  # esc at a question: no answer, nothing scored
 
@@ -144,6 +147,12 @@ class LessonMode:
     def step(self) -> Step:
         return self.lesson.steps[self.k]
 
+    def locks(self, action: str) -> bool:
+        """Whether the step locks the key bound to `action` (the key table's action text), until its reveal."""
+        if self.state not in ("asking", "running", "stopping"):
+            return False
+        return any(row.action == action for row in KEYS if row.key in self.step.locked)
+
     @property
     def where(self) -> str:
         """The stats' lesson line: step 2 of 3, or done."""
@@ -169,6 +178,8 @@ class LessonMode:
         self._app.send(lambda engine: engine.start_over(dataset, settings, budget))
         self.state, self._answer = "asking", None
         self._app.say(f"{self.heading}" + (f": {step.look}" if step.look else ""))
+        for key in step.views:  # the views the step wants on screen: their keys' actions, whatever has focus
+            self._app.call_later(self._app.run_action, next(row.action for row in KEYS if row.key == key))
         if step.question is None:
             self._answered(SKIPPED)
             return

@@ -31,6 +31,7 @@ from logreg_tui.core.model.lesson import (
 )
 from logreg_tui.core.model.options import DATA_OPTIONS, Options, load_dataset, parse_options
 from logreg_tui.core.words.formatting import printable
+from logreg_tui.core.words.key_table import KEY_NAMES, KEYS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,7 +40,7 @@ else:  # pragma: no cover - Python 3.10
 
 BUILT_IN = Path(__file__).parent / "lessons"
 STEP_KEYS = {"setup", "look", "question", "kind", "choices", "answer", "truth", "epochs", "until", "timeout",
-             "reveal"}
+             "reveal", "views", "locked"}
 MAX_LESSON_BYTES = 1 << 20
 MAX_STEPS = 100
 
@@ -192,9 +193,25 @@ def _step(raw: Any, k: int, lines: _Lines, mistakes: list[str], check_setup: Cal
         epochs = timeout
     if not _whole(epochs, 0, 10**7):
         said("epochs", "epochs must be a whole number, 0 … 10000000")
+    views, locked = _keys(raw.get("views", ()), "views", said), _keys(raw.get("locked", ()), "locked", said)
     if len(mistakes) > before:
         return None
-    return Step(setup, texts["look"], question, int(epochs), until, texts["reveal"], lines.step(k))
+    return Step(setup, texts["look"], question, int(epochs), until, texts["reveal"], lines.step(k), views, locked)
+
+
+def _keys(value: Any, name: str, said: Callable[[str, str], None]) -> tuple[str, ...]:
+    """Keys named as the key table names them (plus, k, B …) or as the help screen shows them (+, -, ?)."""
+    words = value.split() if isinstance(value, str) else value
+    if not (isinstance(words, (list, tuple)) and all(isinstance(word, str) for word in words)):
+        said(name, f"{name} must be keys: \"k w\" or [\"plus\", \"B\"]")
+        return ()
+    by_shown = {shown: key for key, shown in KEY_NAMES.items()}
+    keys = tuple(by_shown.get(word, word) for word in words)
+    known = {row.key for row in KEYS}
+    if unknown := [word for word, key in zip(words, keys, strict=True) if key not in known]:
+        said(name, f"{printable(unknown[0])!r} is no key of the app (? shows them)")
+        return ()
+    return keys
 
 
 def _paragraphs(text: str) -> str:

@@ -59,6 +59,8 @@ class Step:
     until: str | None  # CONDITIONS: stop when it holds (before `epochs` run out: then the reveal says it did not)
     reveal: str  # said after the run, with {figures}
     line: int  # where the step starts in its file
+    views: tuple[str, ...] = ()  # keys pressed as the step begins (the key table's names: k, w, m …)
+    locked: tuple[str, ...] = ()  # keys that do nothing during the step (plus, B …: what would give it away)
 
 
 @dataclass(frozen=True)
