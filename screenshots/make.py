@@ -88,8 +88,9 @@ async def teacher_shot() -> None:
                 await websocket.send_json(["stdin", key])
             await asyncio.sleep(8)  # each tab's run and reveal
             subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                            "--disable-background-networking", "--no-first-run", f"--user-data-dir={tempfile.mkdtemp()}",
-                            "--window-size=900,700", f"--screenshot={HERE / 'teacher.png'}", teacher],
+                            "--disable-background-networking", "--no-first-run",
+                            f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=900,700",
+                            f"--screenshot={HERE / 'teacher.png'}", teacher],
                            check=True, capture_output=True, timeout=60)
             for websocket in sockets:
                 await websocket.close()
