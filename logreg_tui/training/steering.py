@@ -183,7 +183,7 @@ class Steering:
 
     def start_over(self, dataset: Dataset, settings: Settings, epochs: int,
                    init: tuple[float, ...] | None = None) -> None:
-        """A new run on other data, with other settings and budget (a preset, other features), from `init` (None:
+        """A new run on other data, with other settings and budget (a preset, a lesson's step), from `init` (None:
         θ = 0); the one that ends becomes a ghost."""
         self.send(StartOver(dataset, settings, epochs, init))
 

@@ -22,7 +22,7 @@ from logreg_tui.core.files.lesson_file import step_run_options
 from logreg_tui.core.files.lesson_results import Outcome, holds, outcome_of, results_files, results_stem
 from logreg_tui.core.model.data import DataError
 from logreg_tui.core.model.lesson import Lesson, Question, Step, score_words, words
-from logreg_tui.core.model.options import Options, load_dataset
+from logreg_tui.core.model.options import Options, initial_theta, load_dataset
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.key_table import KEYS
 from logreg_tui.tui.link import Command
@@ -174,8 +174,9 @@ class LessonMode:
         self._app.options = self._options  # export and help name the step's run
         self._dataset_key = dataset.key
         settings, budget = self._options.settings, max(step.epochs, 1)
+        init = initial_theta(self._options, dataset.d) if self._options.init is not None else None  # --init
         self._app.send(lambda engine: engine.pause())
-        self._app.send(lambda engine: engine.start_over(dataset, settings, budget))
+        self._app.send(lambda engine: engine.start_over(dataset, settings, budget, init))
         self.state, self._answer = "asking", None
         self._app.say(f"{self.heading}" + (f": {step.look}" if step.look else ""))
         for key in step.views:  # the views the step wants on screen: their keys' actions, whatever has focus

@@ -129,7 +129,7 @@ class ScaleSpeed:
 
 @dataclass(frozen=True, eq=False)
 class StartOver:
-    """A new run on other data, with other settings and budget (a preset, other features), from `init` (z returns
+    """A new run on other data, with other settings and budget (a preset, a lesson's step), from `init` (z returns
     there; None: θ = 0)."""
 
     dataset: Dataset

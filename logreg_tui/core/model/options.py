@@ -309,9 +309,9 @@ class Options:
     exit_when_done: bool  # the app quits once the run is done (what --render starts it with)
     colors: str
     ascii: bool | None  # None: as the terminal needs (display.wants_ascii)
-    theme: str | None  # --theme: one of Textual's themes (cli/main.py checks the name); None: the default
+    theme: str | None  # --theme: one of Textual's themes (tui/looks.py checks the name); None: the default
     class_dir: str | None  # --serve --lesson gives each tab's app this folder: its answers go there for the teacher
-    keys: tuple[str, ...]  # --keys: pressed once the app has started (cli/main.py checks them)
+    keys: tuple[str, ...]  # --keys: pressed once the app has started (tui/looks.py checks them)
     serve: bool
     port: int
     host: str
