@@ -262,3 +262,22 @@ async def test_each_built_in_lesson_runs_start_to_end_in_the_app_with_scripted_a
     results = json.loads((tmp_path / f"lesson-{name}.json").read_text())
     assert [row["answer"] for row in results["answers"]] == RIGHT[name]
     assert all(row["score"] == 1.0 for row in results["answers"] if row["kind"] == "choice")
+
+
+async def test_a_steps_init_starts_its_run_there_in_the_app_as_headless(tmp_path):
+    from apphelpers import snap, until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion
+
+    path = tmp_path / "init.toml"
+    path.write_text('title = "init"\n[[steps]]\nsetup = "--init 1.5,-2 --lr 0.1"\nquestion = "w?"\ntruth = "w"\n'
+                    'epochs = 3\nreveal = "w {w}"\n')
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", str(path)]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None
+                    and snap(app).lr == 0.1, "the step's run")
+        assert snap(app).theta == (1.5, -2.0) and snap(app).epoch == 0
