@@ -121,6 +121,9 @@ def test_a_rendered_svg_ends_in_a_browser_on_the_runs_last_frame_and_a_gif_plays
         assert re.search(r"epoch\s+101 / 101", shown) and re.search(rf"\bw\s+{summary['w']:.6g}\b", shown)
         _, rendered = browser_last_frame(svg, 100, 30)
         assert re.search(r"status\s+done", rendered) and "κ at min" in rendered  # --keys k: the curvature page
+    assert json.loads(cast.splitlines()[0])["env"]["TERM"] == "xterm-256color" and "\\u001b[38;2;" in cast  # 24-bit
+    sixteen = _render(cli, tmp_path, recorded, "sixteen.cast", "--colors", "16").read_text(encoding="utf-8")
+    assert json.loads(sixteen.splitlines()[0])["env"]["TERM"] == "xterm" and "\\u001b[38;2;" not in sixteen
     last = frames(cast)[-1].rows  # without a browser: the frames' own last screen is the cast's
     assert "\n".join("".join(cell[0] for cell in row).rstrip() for row in last) == final_screen(cast)
 
