@@ -281,3 +281,35 @@ async def test_a_steps_init_starts_its_run_there_in_the_app_as_headless(tmp_path
         await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None
                     and snap(app).lr == 0.1, "the step's run")
         assert snap(app).theta == (1.5, -2.0) and snap(app).epoch == 0
+
+
+async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_arrows(tmp_path):
+    """"Put ● where you think the minimum is": the arrows move ● on the landscape as they move θ, enter locks the
+    point; then the step's run starts again from its own start (the moves were the answer, not the run's), and the
+    reveal scores the point against the minimum by distance."""
+    from apphelpers import snap, until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+
+    path = tmp_path / "point.toml"
+    path.write_text('title = "point"\n[[steps]]\nsetup = "--preset separable --l2 0.01"\n'
+                    'question = "Put ● where you think the minimum is."\nkind = "position"\ntruth = "minimum"\n'
+                    'epochs = 20\nreveal = "the minimum: w {min_w}, b {min_b}; score {score}"\n')
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", str(path), "--speed", "max"]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None
+                    and snap(app).settings.l2 == 0.01, "the question")
+        await pilot.press("right", "right", "right", "down", "down")
+        await until(pilot, lambda: snap(app).w > 0 and snap(app).b < 0, "● moved")
+        moved = snap(app).theta
+        await until(pilot, lambda: f"● at w {moved[0]:.6g}" in str(app.screen.query_one("#lesson-answer").render()))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the reveal", timeout=60)
+        assert snap(app).epoch == 20 and not any(event.kind == "move" for event in snap(app).events)  # started anew
+        outcome = app.lesson.outcomes[0]
+        assert outcome.answer == [moved[0], moved[-1]] and 0 <= outcome.score < 1
+        assert outcome.truth == (outcome.figures["min_w"], outcome.figures["min_b"])

@@ -208,6 +208,10 @@ class LogRegApp(App):
         """A line on the message line (lesson mode's)."""
         self._say(text)
 
+    def latest(self) -> Snapshot:
+        """The engine's latest snapshot (lesson mode's: where ● is)."""
+        return self.link.latest
+
     def send(self, command: Command) -> None:
         """A command to the engine (lesson mode's), queued while torch loads."""
         self._command(command)

@@ -41,6 +41,7 @@ class LessonHost(Protocol):
     def refresh_from_engine(self, force: bool = False) -> None: ...
     def run_action(self, action: str) -> Any: ...
     def call_later(self, callback: Any, *args: Any) -> bool: ...
+    def latest(self) -> Snapshot: ...
 
 SKIPPED = object()  # esc at a question: no answer, nothing scored
 
@@ -55,15 +56,39 @@ def parse_answer(question: Question, text: str) -> Any:
     raise ValueError("one number" if question.kind == "number" else "w, b (or one number, x*)")
 
 
+def on_landscape(question: Question | None) -> bool:
+    """A position question whose answer is a point of the landscape (w, b): put there with the arrow keys."""
+    return question is not None and question.kind == "position" and question.truth in ("minimum", "end")
+
+
 class LessonQuestion(AnsweredOnce[Any]):
     """A step's question over the plots: what to look at, the question, and its answer (a choice, a number, a
-    position); enter locks it, esc skips it."""
+    position typed, or a point of the landscape: the arrows move ● there, as they move θ); enter locks it, esc
+    skips it. `where`: θ as the plots show it now (the landscape's ● while the arrows move it)."""
 
-    BINDINGS = [Binding("escape", "skip", "skip")]
+    BINDINGS = [Binding("escape", "skip", "skip"),
+                *(Binding(key, f"app.move({dx}, {dy})", show=False) for key, dx, dy in (
+                    ("left", -1, 0), ("right", 1, 0), ("up", 0, 1), ("down", 0, -1)))]
 
-    def __init__(self, heading: str, step: Step) -> None:
+    def __init__(self, heading: str, step: Step, where: Callable[[], tuple[float, ...]]) -> None:
         super().__init__()
-        self._heading, self._step = heading, step
+        self._heading, self._step, self._where = heading, step, where
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The arrows move ● only for a point of the landscape (a choice's list takes them otherwise)."""
+        return on_landscape(self._step.question) if action == "app.move" else True
+
+    def on_mount(self) -> None:
+        if on_landscape(self._step.question):
+            self.set_interval(0.1, self._show_where)
+
+    def _show_where(self) -> None:
+        w, b = self._point()
+        self.query_one("#lesson-answer", Static).update(f"● at w {words(w)}, b {words(b)}")
+
+    def _point(self) -> list[float]:
+        theta = self._where()
+        return [theta[0], theta[-1]]
 
     def compose(self) -> ComposeResult:
         question = self._step.question
@@ -77,6 +102,9 @@ class LessonQuestion(AnsweredOnce[Any]):
                 yield OptionList(*(f"{k}. {choice}" for k, choice in enumerate(question.choices, 1)),
                                  id="lesson-choices")
                 note = "↑ ↓ or a number, enter locks your answer; esc skips"
+            elif on_landscape(question):
+                yield Static("", id="lesson-answer")
+                note = "← → ↑ ↓ move ● on the landscape, enter locks it there; esc skips"
             else:
                 yield Input(placeholder="w, b" if question.kind == "position" else "a number", id="lesson-answer")
                 note = "type your answer, enter locks it; esc skips"
@@ -89,6 +117,10 @@ class LessonQuestion(AnsweredOnce[Any]):
             if 1 <= choice <= len(question.choices):
                 event.stop()
                 self._answer(choice)
+
+    def key_enter(self) -> None:
+        if on_landscape(self._step.question):
+            self._answer(self._point())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._answer(event.option_index + 1)
@@ -140,6 +172,8 @@ class LessonMode:
         self._asked_at = 0.0
         self._options: Options = app.options
         self._dataset_key = -1
+        self._set_up: Command = lambda engine: None  # the step's run, as a command (begin)
+        self._version = -1  # the latest snapshot's version when the step's run was (re)started
         self.written: list[Path] = []
         self._class = ClassReport(app.options.class_dir) if app.options.class_dir else None  # --serve --lesson
 
@@ -175,8 +209,8 @@ class LessonMode:
         self._dataset_key = dataset.key
         settings, budget = self._options.settings, max(step.epochs, 1)
         init = initial_theta(self._options, dataset.d) if self._options.init is not None else None  # --init
-        self._app.send(lambda engine: engine.pause())
-        self._app.send(lambda engine: engine.start_over(dataset, settings, budget, init))
+        self._set_up = lambda engine: engine.start_over(dataset, settings, budget, init)
+        self._start_run()
         self.state, self._answer = "asking", None
         self._app.say(f"{self.heading}" + (f": {step.look}" if step.look else ""))
         for key in step.views:  # the views the step wants on screen: their keys' actions, whatever has focus
@@ -185,7 +219,19 @@ class LessonMode:
             self._answered(SKIPPED)
             return
         self._asked_at = time.monotonic()
-        self._app.push_screen(LessonQuestion(self.heading, step), self._answered)
+        self._app.push_screen(LessonQuestion(self.heading, step, lambda: self._app.latest().theta), self._answered)
+
+    def _start_run(self) -> None:
+        """The step's run at its start, paused: as it begins, and again once a point of the landscape was
+        chosen by moving ● there (the moves were the answer, not the run's)."""
+        set_up = self._set_up
+
+        def paused_anew(engine: Any) -> None:  # queued together: applied together
+            engine.pause()
+            set_up(engine)
+
+        self._app.send(paused_anew)
+        self._version = self._app.latest().version  # the run's own snapshots come after this one
 
     def _answered(self, answer: Any) -> None:
         if self.step.question is not None:
@@ -193,6 +239,8 @@ class LessonMode:
         self._answer = None if answer is SKIPPED else answer
         if self._class and self.step.question is not None:
             self._report(lambda report: report.answered(self.k + 1, self._answer))
+        if on_landscape(self.step.question):
+            self._start_run()
         self.state = "running"
         if self.step.epochs:
             self._app.send(lambda engine: engine.resume())
@@ -201,7 +249,8 @@ class LessonMode:
         """Called with each snapshot the app shows: the step's run is over once its budget is spent, it diverged,
         or its condition holds; then it is paused, and the reveal opens once the pause has applied, so that its
         figures are the ones the plots and stats show beside it."""
-        if self.state not in ("running", "stopping") or snapshot.dataset.key != self._dataset_key:
+        if self.state not in ("running", "stopping") or snapshot.dataset.key != self._dataset_key \
+                or snapshot.version <= self._version:
             return
         held = holds(self.step.until, snapshot)
         over = not self.step.epochs or snapshot.status in ("done", "diverged") or (self.step.until and held)
