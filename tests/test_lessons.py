@@ -3,6 +3,7 @@ and a reveal quoting the run's own figures; --check finds every mistake with its
 the steps; the answers and scores are written as JSON and Markdown, never over a file."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from textual.actions import parse
@@ -293,6 +294,9 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
     from logreg_tui.core.model.options import parse_options
     from logreg_tui.tui.app import LogRegApp
     from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+    from logreg_tui.tui.widgets import LandscapeView
+    from logreg_tui.views.drawing import PlotColors
+    from logreg_tui.views.landscape import landscape_view
 
     path = tmp_path / "point.toml"
     path.write_text('title = "point"\n[[steps]]\nsetup = "--preset separable --l2 0.01"\n'
@@ -303,6 +307,12 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, LessonQuestion) and app.engine is not None
                     and snap(app).settings.l2 == 0.01, "the question")
+        view = app.query_one(LandscapeView)
+        assert view.settings.hide_minimum  # no ✕ and no valley axes through it while it asks
+        _, drawing = landscape_view(snap(app), view.settings, 60, 30, PlotColors())
+        assert "optimum" not in [kind for _, _, kind in drawing.markers] and "min" not in drawing.legend
+        _, shown = landscape_view(snap(app), replace(view.settings, hide_minimum=False), 60, 30, PlotColors())
+        assert "optimum" in [kind for _, _, kind in shown.markers]  # (what it would have drawn)
         await pilot.press("right", "right", "right", "down", "down")
         await until(pilot, lambda: snap(app).w > 0 and snap(app).b < 0, "● moved")
         moved = snap(app).theta
@@ -310,6 +320,7 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the reveal", timeout=60)
         assert snap(app).epoch == 20 and not any(event.kind == "move" for event in snap(app).events)  # started anew
+        assert not view.settings.hide_minimum  # the reveal shows it
         outcome = app.lesson.outcomes[0]
         assert outcome.answer == [moved[0], moved[-1]] and 0 <= outcome.score < 1
         assert outcome.truth == (outcome.figures["min_w"], outcome.figures["min_b"])

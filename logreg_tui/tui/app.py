@@ -208,6 +208,11 @@ class LogRegApp(App):
         """A line on the message line (lesson mode's)."""
         self._say(text)
 
+    def hide_minimum(self, hidden: bool) -> None:
+        """The landscape's minimum hidden or shown again (lesson mode's: where is the minimum?)."""
+        self._plots.hide_minimum(hidden)
+        self.call_later(self.refresh_from_engine, True)
+
     def latest(self) -> Snapshot:
         """The engine's latest snapshot (lesson mode's: where ● is)."""
         return self.link.latest

@@ -42,6 +42,7 @@ class LessonHost(Protocol):
     def run_action(self, action: str) -> Any: ...
     def call_later(self, callback: Any, *args: Any) -> bool: ...
     def latest(self) -> Snapshot: ...
+    def hide_minimum(self, hidden: bool) -> None: ...
 
 SKIPPED = object()  # esc at a question: no answer, nothing scored
 
@@ -66,7 +67,7 @@ class LessonQuestion(AnsweredOnce[Any]):
     position typed, or a point of the landscape: the arrows move ● there, as they move θ); enter locks it, esc
     skips it. `where`: θ as the plots show it now (the landscape's ● while the arrows move it)."""
 
-    BINDINGS = [Binding("escape", "skip", "skip"),
+    BINDINGS = [Binding("escape", "skip", "skip"), Binding("enter", "lock_point", show=False),
                 *(Binding(key, f"app.move({dx}, {dy})", show=False) for key, dx, dy in (
                     ("left", -1, 0), ("right", 1, 0), ("up", 0, 1), ("down", 0, -1)))]
 
@@ -76,7 +77,7 @@ class LessonQuestion(AnsweredOnce[Any]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The arrows move ● only for a point of the landscape (a choice's list takes them otherwise)."""
-        return on_landscape(self._step.question) if action == "app.move" else True
+        return on_landscape(self._step.question) if action in ("app.move", "lock_point") else True
 
     def on_mount(self) -> None:
         if on_landscape(self._step.question):
@@ -118,9 +119,8 @@ class LessonQuestion(AnsweredOnce[Any]):
                 event.stop()
                 self._answer(choice)
 
-    def key_enter(self) -> None:
-        if on_landscape(self._step.question):
-            self._answer(self._point())
+    def action_lock_point(self) -> None:
+        self._answer(self._point())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._answer(event.option_index + 1)
@@ -219,6 +219,7 @@ class LessonMode:
             self._answered(SKIPPED)
             return
         self._asked_at = time.monotonic()
+        self._app.hide_minimum(on_landscape(step.question) and step.question.truth == "minimum")
         self._app.push_screen(LessonQuestion(self.heading, step, lambda: self._app.latest().theta), self._answered)
 
     def _start_run(self) -> None:
@@ -241,6 +242,7 @@ class LessonMode:
             self._report(lambda report: report.answered(self.k + 1, self._answer))
         if on_landscape(self.step.question):
             self._start_run()
+        self._app.hide_minimum(False)
         self.state = "running"
         if self.step.epochs:
             self._app.send(lambda engine: engine.resume())

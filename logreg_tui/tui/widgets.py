@@ -368,6 +368,11 @@ class Plots(Container):
         for view in self._views:
             view.display = view.id in shown
 
+    def hide_minimum(self, hidden: bool) -> None:
+        """The landscape without its minimum's ✕ and the valley's axes through it (a lesson asks where it is)."""
+        view = self.query_one(LandscapeView)
+        view.settings = replace(view.settings, hide_minimum=hidden)
+
     def toggle_landscape(self) -> bool:
         """m: below WIDE the data's place shows the landscape, then the evaluation, then the data again; at WIDE
         and in a row the landscape's column swaps it with the evaluation; False when all are on screen anyway."""

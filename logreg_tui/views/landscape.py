@@ -57,6 +57,7 @@ MARKERS = {"start": "○", "optimum": "✕", "now": "●"}  # glyphs of one cell
 class LandscapeSettings:
     ghosts: bool = True  # earlier runs' paths on the same data, faded (the g key)
     plane: int = 0  # with more than one feature: which of plane.landscape_planes (the v key)
+    hide_minimum: bool = False  # no ✕, no valley axes through it: while a lesson asks where the minimum is
 
 
 def ghosts_on_map(snapshot: Snapshot, settings: LandscapeSettings) -> list[tuple[int, Snapshot]]:
@@ -103,15 +104,16 @@ def landscape_view(snapshot: Snapshot, settings: LandscapeSettings, width: int, 
     ghost_paths = np.array([_ghost_cells(ghost.path, ghost.theta, window, frame, plane) for _, ghost in ghosts],
                            dtype=np.uint8).reshape(len(ghosts), frame.rows, frame.columns)
     ray = _ray_cells(optimum, snapshot.theta, window, frame, plane)
-    markers = _markers(snapshot, window, frame, plane)
-    if plane == WB_PLANE:  # the valley's eigen-directions in (w, b); on their own plane they are its axes
+    markers = [marker for marker in _markers(snapshot, window, frame, plane)
+               if not (settings.hide_minimum and marker[2] == "optimum")]
+    if plane == WB_PLANE and not settings.hide_minimum:  # the valley's eigen-directions in (w, b): axes on theirs
         axes, axis_labels = valley_axes(snapshot.curvature_at_minimum, optimum, window, frame)
     else:
         axes, axis_labels = np.zeros((frame.rows, frame.columns), dtype=np.uint8), ()
     axis_labels = clear_of(axis_labels, path, ray, markers, frame)
     # the title has the row beside the v axis's name: what is left of the width after the labels' column
     title = _title(optimum, width - frame.label_width, snapshot.settings, plane)
-    legend = _legend(optimum, contours, width, plane)
+    legend = _legend(None if settings.hide_minimum else optimum, contours, width, plane)
     # the map's codes follow from the data set, its split, the window and the size: no need to compare them
     key = ("landscape", id(snapshot.dataset), snapshot.n_train, objective_of(snapshot.settings), width, height,
            window, colors,
