@@ -20,7 +20,7 @@ from logreg_tui.core.files.lesson_results import results_files, results_stem
 from logreg_tui.core.files.reading import NotReadable, read_regular_file
 from logreg_tui.core.model.data import Dataset
 from logreg_tui.core.model.lesson import Lesson, Question, score_words, words
-from logreg_tui.core.model.options import Options, fail, load_dataset
+from logreg_tui.core.model.options import EXIT_BAD_INPUT, Options, fail, load_dataset
 from logreg_tui.core.words.formatting import printable
 
 
@@ -31,7 +31,7 @@ def run_lesson(options: Options) -> int:
     except LessonError as error:
         for line in error.lines:
             print(f"logreg-tui: {printable(line)}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     if options.check:
         asked = sum(step.question is not None for step in lesson.steps)
         print(f"{lesson.source}: {lesson.title!r}, {len(lesson.steps)} steps, {asked} questions: ok")

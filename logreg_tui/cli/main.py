@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     if options.lesson and (options.headless or options.check):
         from logreg_tui.cli.lesson import run_lesson
 
-        return run_lesson(options)
+        try:
+            return run_lesson(options)
+        except KeyboardInterrupt:  # ctrl+c in a step's run: one line, no traceback
+            return fail("interrupted", EXIT_INTERRUPTED)
     try:
         try:
             dataset = load_dataset(options)
