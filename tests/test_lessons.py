@@ -110,7 +110,9 @@ def test_answers_that_do_not_fit_the_lesson_are_one_line(cli, tmp_path):
         assert result.returncode == 2 and says in result.stderr and len(result.stderr.splitlines()) == 1, given
     for args, says in ((["--lesson", "slow", "--headless"], "--lesson --headless needs the answers"),
                        (["--check"], "--check belongs to --lesson"),
-                       (["--lesson", "slow", "--answers", str(answers)], "--answers walks a lesson with --headless")):
+                       (["--lesson", "slow", "--answers", str(answers)], "--answers walks a lesson with --headless"),
+                       (["--lesson", "slow", "--headless", "--answers", str(answers), "--json"],
+                        "--json does nothing with --lesson")):
         result = cli(*args)
         assert result.returncode == 2 and says in result.stderr, args
 

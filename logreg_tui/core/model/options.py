@@ -438,6 +438,10 @@ def _lesson_problem(values: dict[str, Any]) -> str:
             if values.get(name):
                 return f"--{name} belongs to --lesson NAME|FILE.toml"
         return ""
+    for name in ("json", "compare", "replay", "function"):
+        if values.get(name):
+            return (f"--{name} does nothing with --lesson (each step sets its own run; --headless --export DIR "
+                    "writes the answers as JSON)")
     if values.get("answers") and not values["headless"]:
         return "--answers walks a lesson with --headless (in the app the learner answers)"
     if values["headless"] and not values.get("answers") and not values.get("check"):
