@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from logreg_tui.cli.animation import CastError, cast_to_gif, cast_to_svg
+from logreg_tui.core.files.export import write_exactly
 from logreg_tui.core.model.options import Options, fail
 
 RENDER_TIMEOUT = 3600.0  # seconds a render may take at most (a replay at --speed 1 of many epochs)
@@ -49,7 +50,7 @@ def run_render(options: Options, argv: list[str]) -> int:
         try:
             data = cast_to_svg(cast.read_text(encoding="utf-8"), options.fps).encode() if path.suffix == ".svg" \
                 else cast_to_gif(cast, options.fps)
-            write_once(path, data)
+            write_exactly(path, data)
         except FileExistsError:
             return fail(f"--render {path}: the file exists (a render never overwrites one)")
         except (OSError, CastError) as error:
@@ -72,18 +73,6 @@ def _cannot_write(path: Path) -> str:
         extra = "render" if path.suffix == ".svg" else "gif"
         return f"a {path.suffix} needs {', '.join(missing)}: pip install 'logreg-tui[{extra}]'"
     return ""
-
-
-def write_once(path: Path, data: bytes) -> None:
-    """data as a new file at path, all or none: written beside it under a hidden name, then hard-linked to the name
-    (which fails where the name exists: never over a file)."""
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with part.open("xb") as file:
-            file.write(data)
-        os.link(part, path)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _record(path: Path, options: Options, argv: list[str], quiet: bool = False) -> int:

@@ -135,7 +135,8 @@ class Classroom:
 def _announce(options: Options, token: str | None, classroom: Classroom | None = None) -> None:
     """The URL to open (and how to reach it over SSH), said once the server is listening."""
     query = f"/?token={token}" if token else "/"
-    url = f"http://{'localhost' if is_loopback(options.host) else options.host}:{options.port}{query}"
+    host = "localhost" if is_loopback(options.host) else options.host
+    url = f"http://{host}:{options.port}{query}"
     print(f"logreg-tui: serving on {url}  (ctrl+c stops; each browser tab is its own run)")
     if is_loopback(options.host):
         print(f"logreg-tui: from a laptop: ssh -L {options.port}:localhost:{options.port} THIS_HOST, "
@@ -144,7 +145,6 @@ def _announce(options: Options, token: str | None, classroom: Classroom | None =
         print(f"logreg-tui: warning: listening on {options.host}: anyone who can reach this address and has the "
               "token can run training on this machine", file=sys.stderr)
     if classroom is not None:
-        host = "localhost" if is_loopback(options.host) else options.host
         print(f"logreg-tui: the teacher's page (its own token: not for the class): "
               f"http://{host}:{options.port}/teacher?token={classroom.token}  (answers kept in {classroom.directory})")
     sys.stdout.flush()

@@ -10,7 +10,7 @@ import statistics
 from html import escape
 
 from logreg_tui.core.files.class_answers import StepAnswers, class_answers
-from logreg_tui.core.model.lesson import Lesson, Question, words
+from logreg_tui.core.model.lesson import Lesson, Question, answer_words, words
 
 RELOAD_SECONDS = 3
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="{reload}">
@@ -29,7 +29,7 @@ def teacher_page(lesson: Lesson, directory: str) -> str:
 
 
 def _step(k: int, question: Question, answers: StepAnswers) -> str:
-    truth = (f'<p class="truth">the run: {escape(_answer(question, answers.truth))} '
+    truth = (f'<p class="truth">the run: {escape(answer_words(question, answers.truth))} '
              f"({answers.revealed} tab(s) have seen the reveal)</p>" if answers.revealed else "<p>not revealed yet</p>")
     head = f"<h2>step {k}: {escape(question.text)}</h2><p>{len(answers.answers)} answer(s)</p>"
     return head + _spread(question, answers) + truth
@@ -46,8 +46,3 @@ def _spread(question: Question, answers: StepAnswers) -> str:
     middle = f"; median {words(statistics.median(numbers))}" if numbers else ""
     return f"<p>{escape(', '.join(words(v) for v in values)) or '—'}{middle}</p>"
 
-
-def _answer(question: Question, value: object) -> str:
-    if question.kind == "choice" and isinstance(value, int) and 1 <= value <= len(question.choices):
-        return f"{value}. {question.choices[value - 1]}"
-    return words(value)

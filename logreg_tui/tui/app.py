@@ -105,7 +105,7 @@ class LogRegApp(App):
             self.set_interval(0.5, self._watch_function)
         self._stats.show_loading(self.link.before_training)
         if notes := self.dataset.notes() or self._replaying():
-            self._say(notes)
+            self.say(notes)
         self.call_after_refresh(self._plots.show, self.link.before_training, self)
         self.theme_changed_signal.subscribe(self, self._redraw_in_new_colours)
         self.call_after_refresh(self.plot_process.start)  # plots are drawn here until it is ready
@@ -148,7 +148,7 @@ class LogRegApp(App):
     def _watch_function(self) -> None:
         watch, engine = self.link.function, self.engine
         if watch is not None and engine is not None and watch.changed():
-            self._say(f"checking {printable(Path(watch.path).name)}…")
+            self.say(f"checking {printable(Path(watch.path).name)}…")
             watch.check_in_background(engine)
 
     def _answered(self, snapshot: Snapshot) -> None:
@@ -156,7 +156,7 @@ class LogRegApp(App):
 
     def _training_failed(self, error: Exception) -> None:
         self._message_line.failed = True
-        self._say(f"training stopped: {type(error).__name__}: {error}  (q quits)")
+        self.say(f"training stopped: {type(error).__name__}: {error}  (q quits)")
         self.pacer.shown_version = -1
         self.refresh_from_engine()
 
@@ -167,7 +167,7 @@ class LogRegApp(App):
         if engine is None or not self._widgets_up():
             return
         if self.link.release():  # the keys pressed while torch loaded applied first, at epoch 0
-            self._say(self.dataset.notes())  # the queue's note is done
+            self.say(self.dataset.notes())  # the queue's note is done
         snapshot = engine.latest
         if self.options.exit_when_done and snapshot.status == "done" and not self._leaving:
             self._leaving = True  # --render: the last frame drawn, then out
@@ -176,7 +176,7 @@ class LogRegApp(App):
         now = time.monotonic()
         self.plot_process.check(now)
         if notice := self.plot_process.take_notice():
-            self._say(notice)
+            self.say(notice)
         flat_out = snapshot.speed is None and snapshot.status == "running"
         if self.lesson:
             self.lesson.check(snapshot)
@@ -193,7 +193,8 @@ class LogRegApp(App):
         """False while the app is closing: a timer or an answer can still fire after the widgets are gone."""
         return not self._quitting and self._stats.is_attached
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """A line on the message line (keys, prompts, a lesson step)."""
         self._message_line.say(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -204,10 +205,6 @@ class LogRegApp(App):
                 return None
         return True
 
-    def say(self, text: str) -> None:
-        """A line on the message line (lesson mode's)."""
-        self._say(text)
-
     def hide_minimum(self, hidden: bool) -> None:
         """The landscape's minimum hidden or shown again (lesson mode's: where is the minimum?)."""
         self._plots.hide_minimum(hidden)
@@ -217,16 +214,12 @@ class LogRegApp(App):
         """The engine's latest snapshot (lesson mode's: where ● is)."""
         return self.link.latest
 
-    def send(self, command: Command) -> None:
-        """A command to the engine (lesson mode's), queued while torch loads."""
-        self._command(command)
-
     # -- actions
 
-    def _command(self, send: Command) -> None:
-        """Send a command to the engine; while torch loads, it waits in the link's queue."""
-        if queued := self.link.send(send):
-            self._say(f"loading torch… {queued} key(s) queued")
+    def send(self, command: Command) -> None:
+        """A command to the engine (a key, a prompt, a lesson step); while torch loads, it waits in the link's queue."""
+        if queued := self.link.send(command):
+            self.say(f"loading torch… {queued} key(s) queued")
 
     @on(EngineAnswered)
     def _show_answer(self) -> None:
@@ -239,7 +232,7 @@ class LogRegApp(App):
         here and sent whole; Textual passes the command one argument at most (it counts *args as one parameter), so a
         key table action names one."""
         typed = COMMANDS[command](*args)
-        self._command(lambda engine: engine.send(typed))
+        self.send(lambda engine: engine.send(typed))
 
     def action_cycle_preset(self) -> None:
         preset = preset_options(self.options, next_preset(self.link.preset))
@@ -247,18 +240,18 @@ class LogRegApp(App):
             dataset = load_dataset(preset)
         except DataError as error:  # a bundled set without its extra: said, and the next p goes on past it
             self.link.preset = preset.preset
-            self._say(f"preset {preset.preset} skipped: {error}")
+            self.say(f"preset {preset.preset} skipped: {error}")
             return
         self.link.preset = preset.preset
         self.options = preset  # the run's own options from now on: help, export and replay name them
-        self._command(lambda engine: engine.start_over(dataset, preset.settings, preset.epochs))
+        self.send(lambda engine: engine.start_over(dataset, preset.settings, preset.epochs))
         self._message_line.about_next_run(f"preset {preset.preset}: {PRESETS[preset.preset][0]}",
                                           ghost_coming=bool(self.link.latest.epoch))
 
     def action_choose_features(self) -> None:
         dataset = self.link.latest.dataset
         if not dataset.crossable:
-            self._say(f"f does nothing here: crosses of x1, x2 need a two-feature --dataset ({', '.join(SHAPES)})")
+            self.say(f"f does nothing here: crosses of x1, x2 need a two-feature --dataset ({', '.join(SHAPES)})")
             return
         self.push_screen(FeaturesPrompt(tuple(CROSSES), dataset.crossed_as), self._train_on)
 
@@ -266,16 +259,16 @@ class LogRegApp(App):
         """Train on the features ticked from the current θ, in the same run (an event: a kept feature keeps its
         weight, a new one starts at 0); esc (None) changes nothing."""
         if chosen is not None:
-            self._command(lambda engine: engine.use_features(*chosen))
+            self.send(lambda engine: engine.use_features(*chosen))
 
     def action_reseed(self) -> None:
         if (dataset := self.link.latest.dataset).seed is None:
-            self._say(f"r does nothing here: {dataset.source} is a file; new data needs --seed without --data")
+            self.say(f"r does nothing here: {dataset.source} is a file; new data needs --seed without --data")
         else:
-            self._command(lambda engine: engine.reseed())
+            self.send(lambda engine: engine.reseed())
 
     def action_toggle_autograd(self) -> None:
-        self._command(lambda engine: engine.toggle_autograd(self._alternative))
+        self.send(lambda engine: engine.toggle_autograd(self._alternative))
 
     def action_type_speed(self) -> None:
         cap = self.link.latest.speed
@@ -302,19 +295,19 @@ class LogRegApp(App):
 
     def action_toggle_ghosts(self) -> None:
         shown, count = self._plots.toggle_ghosts(), len(self.link.latest.ghosts)
-        self._say(f"{count} earlier run{'s' if count != 1 else ''} {'shown' if shown else 'hidden'}"
+        self.say(f"{count} earlier run{'s' if count != 1 else ''} {'shown' if shown else 'hidden'}"
                   + ("" if count else ": z or r starts a new run and keeps the last one to compare"))
 
     def action_cycle_plane(self) -> None:
-        self._say(self._plots.cycle_plane(self.link.latest))
+        self.say(self._plots.cycle_plane(self.link.latest))
 
     def action_clear_ghosts(self) -> None:
         self.action_engine("clear_ghosts")
-        self._say("earlier runs forgotten")
+        self.say("earlier runs forgotten")
 
     def action_toggle_landscape(self) -> None:
         if not self._plots.toggle_landscape():
-            self._say("m: every plot is on screen at this size")
+            self.say("m: every plot is on screen at this size")
 
     def action_move(self, columns: int, rows: int) -> None:
         """Move θ by cells of the landscape's map ((w, b) with one feature)."""
@@ -325,19 +318,19 @@ class LogRegApp(App):
 
     def on_data_view_threshold_at(self, message: DataView.ThresholdAt) -> None:
         if message.t is None:
-            self._say("a click sets t so that x* is there; with w = 0, σ is flat and x* is nowhere")
+            self.say("a click sets t so that x* is there; with w = 0, σ is flat and x* is nowhere")
         else:
             self.action_engine("configure_one", "threshold", message.t)
 
     def action_export(self) -> None:
         if self.engine is None:
-            self._say("export: nothing to export while torch loads")
+            self.say("export: nothing to export while torch loads")
             return
-        self._say(self.outbox.export(self.options, self.engine.latest))
+        self.say(self.outbox.export(self.options, self.engine.latest))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """ctrl+s: an SVG in the current directory, or to the browser (Textual's arguments are not used)."""
-        self._say(self.outbox.screenshot())
+        self.say(self.outbox.screenshot())
 
     @on(events.DeliveryComplete)
     @on(events.DeliveryFailed)

@@ -21,7 +21,7 @@ from logreg_tui.core.files.export import write_new_files
 from logreg_tui.core.files.lesson_file import step_run_options
 from logreg_tui.core.files.lesson_results import Outcome, holds, outcome_of, results_files, results_stem
 from logreg_tui.core.model.data import DataError
-from logreg_tui.core.model.lesson import Lesson, Question, Step, score_words, words
+from logreg_tui.core.model.lesson import Lesson, Question, Step, answer_words, score_words, words
 from logreg_tui.core.model.options import Options, initial_theta, load_dataset
 from logreg_tui.core.model.state import Snapshot
 from logreg_tui.core.words.key_table import KEYS
@@ -68,8 +68,7 @@ class LessonQuestion(AnsweredOnce[Any]):
     skips it. `where`: θ as the plots show it now (the landscape's ● while the arrows move it)."""
 
     BINDINGS = [Binding("escape", "skip", "skip"), Binding("enter", "lock_point", show=False),
-                *(Binding(key, f"app.move({dx}, {dy})", show=False) for key, dx, dy in (
-                    ("left", -1, 0), ("right", 1, 0), ("up", 0, 1), ("down", 0, -1)))]
+                *(Binding(row.key, f"app.{row.action}", show=False) for row in KEYS if row.action.startswith("move("))]
 
     def __init__(self, heading: str, step: Step, where: Callable[[], tuple[float, ...]]) -> None:
         super().__init__()
@@ -282,9 +281,9 @@ class LessonMode:
         lines = [f"after {outcome.snapshot.epoch} epochs" + (" (diverged)" if outcome.snapshot.status == "diverged"
                                                              else "")]
         if question is not None:
-            said = "skipped" if outcome.answer is None else _answer_words(question, outcome.answer)
+            said = "skipped" if outcome.answer is None else answer_words(question, outcome.answer)
             truth = "right" if question.kind == "choice" else "the run"
-            lines.append(f"you said: {said} · {truth}: {_answer_words(question, outcome.truth)}"
+            lines.append(f"you said: {said} · {truth}: {answer_words(question, outcome.truth)}"
                          f" · score {score_words(outcome.score)}")
         return [*lines, outcome.reveal]
 
@@ -315,9 +314,4 @@ class LessonMode:
         self._app.refresh_from_engine(force=True)  # the stats' lesson line says so, paused as it is
         self._app.say(f"lesson done: answers in {', '.join(path.name for path in self.written)}")
 
-
-def _answer_words(question: Question, value: Any) -> str:
-    if question.kind == "choice" and isinstance(value, int) and 1 <= value <= len(question.choices):
-        return f"{value}. {question.choices[value - 1]}"
-    return words(value)
 

@@ -237,11 +237,15 @@ class _Staging:
         self._names: list[str] = []
         return self
 
-    def write(self, name: str, text: str) -> str:
-        """A new temporary holding text; its name in the private directory."""
+    def write(self, name: str, text: str | bytes) -> str:
+        """A new temporary holding text (UTF-8) or bytes; its name in the private directory."""
         temporary = f"{len(self._names)}-{name}"
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=self._private)
         self._names.append(temporary)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+            return temporary
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
         return temporary
@@ -360,6 +364,15 @@ def export_run(directory: Path, options: Options, snapshot: Snapshot,
                 paths = [directory / name for name in names]
                 return paths[0], paths[-1], paths[1:-2]
         raise FileExistsError(f"{directory / base}: too many exports with this name")
+
+
+def write_exactly(path: Path, data: str | bytes) -> None:
+    """data as a new file at exactly `path`, all or none (a temporary, then a link: _Staging); FileExistsError where
+    the name is taken, which is never replaced (a render's file)."""
+    path = Path(path)
+    with _Staging(path.parent) as staging:
+        if not staging.link(staging.write(path.name, data), path.name):
+            raise FileExistsError(f"{path}: the file exists")
 
 
 def write_new_files(directory: Path, stem: str, files: list[tuple[str, str]]) -> list[Path]:

@@ -107,6 +107,13 @@ def words(value: Any) -> str:
     return format_number(float(value))
 
 
+def answer_words(question: Question, value: Any) -> str:
+    """An answer (or a truth) as a person reads it: a choice with its words (2. it diverges), else its value."""
+    if question.kind == "choice" and isinstance(value, int) and 1 <= value <= len(question.choices):
+        return f"{value}. {question.choices[value - 1]}"
+    return words(value)
+
+
 def filled(text: str, values: dict[str, Any]) -> str:
     """text with each {name} as its value in words ({{ and }} for braces); a score as 0.00 … 1.00."""
     return text.format_map({name: score_words(values.get(name)) if name == "score" else words(values.get(name))
