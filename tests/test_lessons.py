@@ -326,3 +326,22 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
         outcome = app.lesson.outcomes[0]
         assert outcome.answer == [moved[0], moved[-1]] and 0 <= outcome.score < 1
         assert outcome.truth == (outcome.figures["min_w"], outcome.figures["min_b"])
+
+
+async def test_a_question_shows_whole_at_60x20(tmp_path):
+    """The smallest terminal the app supports still shows every choice and how to answer (at 60 % of the height
+    the box had cut the homework's choices after the first)."""
+    from apphelpers import until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion
+
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", "homework"]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion), "the question")
+        choices, note = app.screen.query_one("#lesson-choices"), app.screen.query_one("#lesson-note")
+        assert choices.region.height >= 2 + 4 and choices.region.bottom <= 20  # 3 choices, one wrapped, a frame
+        assert note.region.height == 1 and note.region.bottom <= 20
