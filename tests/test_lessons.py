@@ -290,7 +290,7 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
     """"Put ● where you think the minimum is": the arrows move ● on the landscape as they move θ, enter locks the
     point; then the step's run starts again from its own start (the moves were the answer, not the run's), and the
     reveal scores the point against the minimum by distance."""
-    from apphelpers import snap, until
+    from apphelpers import message, snap, until
 
     from logreg_tui.cli.lesson import app_lesson
     from logreg_tui.core.model.options import parse_options
@@ -325,6 +325,7 @@ async def test_a_point_of_the_landscape_is_answered_by_moving_the_dot_with_the_a
         assert not view.settings.hide_minimum  # the reveal shows it
         outcome = app.lesson.outcomes[0]
         assert outcome.answer == [moved[0], moved[-1]] and 0 <= outcome.score < 1
+        assert message(app).startswith(f"locked: ● at w {moved[0]:.6g}")  # not the guess's moves, as if the run's
         assert outcome.truth == (outcome.figures["min_w"], outcome.figures["min_b"])
 
 

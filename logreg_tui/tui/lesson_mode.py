@@ -241,6 +241,9 @@ class LessonMode:
             self._report(lambda report: report.answered(self.k + 1, self._answer))
         if on_landscape(self.step.question):
             self._start_run()
+            if self._answer is not None:  # the moves' own line ("w, b … → …") was of the guess, not the run
+                self._app.say(f"locked: ● at w {words(self._answer[0])}, b {words(self._answer[1])}; the run "
+                              "starts from its own start")
         self._app.hide_minimum(False)
         self.state = "running"
         if self.step.epochs:
