@@ -346,3 +346,43 @@ async def test_a_question_shows_whole_at_60x20(tmp_path):
         choices, note = app.screen.query_one("#lesson-choices"), app.screen.query_one("#lesson-note")
         assert choices.region.height >= 2 + 4 and choices.region.bottom <= 20  # 3 choices, one wrapped, a frame
         assert note.region.height == 1 and note.region.bottom <= 20
+
+
+HOSTILE_LESSON = '''title = "markup [bold]x[/bold] and [/oops]"
+[[steps]]
+setup = "--lr 0.1"
+look = "look at [x1, x2] and [/b] \\u001b[31mred"
+question = "pick [red]one[/red]?"
+choices = ["[x1, x2]", "[/close]"]
+answer = 1
+epochs = 3
+reveal = "done [link=http://x]here[/link] {loss}"
+'''
+
+
+async def test_a_lessons_words_are_shown_as_written_never_as_markup_or_terminal_codes(cli, tmp_path):
+    """A shared lesson file's brackets are text (an unmatched [/oops] had ended the app with Textual's MarkupError)
+    and its control characters are shown as symbols, in the app and headless (an ESC had reached the terminal)."""
+    from apphelpers import until
+
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options
+    from logreg_tui.tui.app import LogRegApp
+    from logreg_tui.tui.lesson_mode import LessonQuestion, LessonReveal
+
+    path = tmp_path / "hostile.toml"
+    path.write_text(HOSTILE_LESSON)
+    answers = tmp_path / "answers.json"
+    answers.write_text("[1]")
+    walked = cli("--lesson", str(path), "--headless", "--answers", str(answers))
+    assert walked.returncode == 0 and "\x1b" not in walked.stdout and "look at [x1, x2] and [/b] ␛[31mred" in walked.stdout
+    lesson, options, dataset = app_lesson(parse_options(["--lesson", str(path), "--speed", "max"]))
+    app = LogRegApp(options, dataset, directory=tmp_path, lesson=lesson)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LessonQuestion), "the question")
+        shown = [str(widget.render()) for widget in app.screen.query("Static")]
+        assert "markup [bold]x[/bold] and [/oops] · step 1 of 1" in shown and "pick [red]one[/red]?" in shown
+        await pilot.press("1")
+        await until(pilot, lambda: isinstance(app.screen, LessonReveal), "the reveal", timeout=60)
+        assert any(str(widget.render()).startswith("done [link=http://x]here[/link] ")
+                   for widget in app.screen.query("Static"))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,6 +58,14 @@ def parse_answer(question: Question, text: str) -> Any:
     raise ValueError("one number" if question.kind == "number" else "w, b (or one number, x*)")
 
 
+class Plain(Static):
+    """A lesson's words as written: a teacher's [brackets] are text, never Textual markup (an unmatched [/b] would
+    raise at render)."""
+
+    def __init__(self, text: str, id: str | None = None) -> None:
+        super().__init__(text, id=id, markup=False)
+
+
 def on_landscape(question: Question | None) -> bool:
     """A position question whose answer is a point of the landscape (w, b): put there with the arrow keys."""
     return question is not None and question.kind == "position" and question.truth in ("minimum", "end")
@@ -94,12 +103,12 @@ class LessonQuestion(AnsweredOnce[Any]):
         question = self._step.question
         assert question is not None
         with Vertical(id="lesson"):
-            yield Static(self._heading, id="lesson-heading")
+            yield Plain(self._heading, id="lesson-heading")
             if self._step.look:
-                yield Static(self._step.look)
-            yield Static(question.text, id="lesson-question")
+                yield Plain(self._step.look)
+            yield Plain(question.text, id="lesson-question")
             if question.kind == "choice":
-                yield OptionList(*(f"{k}. {choice}" for k, choice in enumerate(question.choices, 1)),
+                yield OptionList(*(Text(f"{k}. {choice}") for k, choice in enumerate(question.choices, 1)),
                                  id="lesson-choices")
                 note = "↑ ↓ or a number, enter locks your answer; esc skips"
             elif on_landscape(question):
@@ -146,9 +155,9 @@ class LessonReveal(AnsweredOnce[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lesson"):
-            yield Static(self._heading, id="lesson-heading")
+            yield Plain(self._heading, id="lesson-heading")
             for line in self._lines:
-                yield Static(line)
+                yield Plain(line)
             yield Static("n, space or enter: go on · p: back a step · q: quit", id="lesson-note")
 
     def action_on(self) -> None:

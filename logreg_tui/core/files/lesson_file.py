@@ -134,7 +134,7 @@ def _lesson(data: dict[str, Any], text: str, source: str, check_setup: Callable[
             steps.append(step)
     if mistakes:
         raise LessonError(mistakes)
-    return Lesson(str(title), tuple(steps), source)
+    return Lesson(printable(str(title)), tuple(steps), source)
 
 
 class _Lines:
@@ -215,8 +215,9 @@ def _keys(value: Any, name: str, said: Callable[[str, str], None]) -> tuple[str,
 
 
 def _paragraphs(text: str) -> str:
-    """A text as the screen wraps it: a single line break (a long TOML string's) is a space, a blank line stays."""
-    return "\n\n".join(" ".join(part.split()) for part in re.split(r"\n\s*\n", text.strip()))
+    """A text as the screen wraps it: a single line break (a long TOML string's) is a space, a blank line stays;
+    control characters shown as symbols (a shared file's ESC never reaches a terminal)."""
+    return "\n\n".join(printable(" ".join(part.split())) for part in re.split(r"\n\s*\n", text.strip()))
 
 
 def _whole(value: Any, low: int, high: int) -> bool:
@@ -255,7 +256,7 @@ def _question(raw: dict[str, Any], text: str, said: Callable[[str, str], None]) 
             said("answer" if "answer" in raw else "question",
                  f"a choice question needs its answer: the right choice's number, 1 … {len(choices)}")
             return None
-        return Question(text, kind, tuple(choices), answer)
+        return Question(text, kind, tuple(_paragraphs(choice) for choice in choices), answer)
     truth = raw.get("truth")
     named = ("minimum", "end", *FIGURES) if kind == "position" else tuple(FIGURES)
     if isinstance(truth, str) and truth in named and truth not in ("answer", "truth", "score", "status"):
