@@ -75,6 +75,30 @@ def cli(monkeypatch):
     return run
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _warm_fork_server():
+    """This worker's fork server started in the background at once: the plot children and exported scripts of
+    its tests are forked from it."""
+    import threading
+
+    from warm_python import warm_up
+
+    threading.Thread(target=warm_up, daemon=True).start()
+
+
+@pytest.fixture(autouse=True)
+def _forked_plot_child(request, monkeypatch):
+    """A Pilot test's app gets its plot child forked from this worker's warm fork server: the same loop on the same
+    pipes, without a Python and plotext starting for each of some 350 apps (about 0.6 CPU-s each). A test marked
+    `plot_child_process` gets the child the product starts."""
+    if request.node.get_closest_marker("plot_child_process") is None:
+        from warm_python import ForkedPlotChild
+
+        from logreg_tui.views import plot_process
+
+        monkeypatch.setattr(plot_process, "start_child", ForkedPlotChild)
+
+
 PTY_WORDS = ("Terminal(", "headless_and_app_rss(", "tmux")  # what starts a real pseudo-terminal (tests/terminal.py)
 
 

@@ -335,6 +335,7 @@ async def test_a_failing_engine_shows_the_error_and_the_app_stays_usable(monkeyp
     assert not app.is_running
 
 
+@pytest.mark.plot_child_process  # sys.executable is what fails
 async def test_without_its_plot_process_the_app_draws_the_plots_itself(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # the child cannot start
     async with make_app().run_test(size=(100, 30)) as pilot:

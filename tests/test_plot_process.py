@@ -7,6 +7,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -20,6 +21,8 @@ from logreg_tui.views.plots import LossSettings, loss_plot, render
 from logreg_tui.views.scatter import data_plot
 
 COLORS = PlotColors()
+
+pytestmark = pytest.mark.plot_child_process  # the child as the product starts it: this file is about it
 
 
 def drawings() -> list[Drawing]:

@@ -18,7 +18,14 @@ import tempfile
 from pathlib import Path
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["torch", "numpy"])
+_context.set_forkserver_preload(["torch", "numpy", "logreg_tui.views.plot_process"])
+
+
+def warm_up() -> None:
+    """Start this worker's fork server now (its imports take a few seconds), so that no test waits for it."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def run_python(path: Path | str, *args: str, cwd: Path | str | None = None,
@@ -59,3 +66,49 @@ def _run(path: str, args: list[str], cwd: str, out: str, err: str) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+class ForkedPlotChild:
+    """The app's plot child (`python -m logreg_tui.views.plot_process`'s loop, on pipes as its stdin and stdout),
+    forked from the fork server instead of a new Python: what subprocess.Popen gives PlotProcess, kill and wait."""
+
+    def __init__(self) -> None:
+        answers, child_answers = _context.Pipe(duplex=False)
+        child_requests, requests = _context.Pipe(duplex=False)
+        self._process = _context.Process(target=_serve_plots, args=(child_requests, child_answers), daemon=True)
+        self._process.start()
+        child_requests.close()
+        child_answers.close()
+        self.stdin, self.stdout = _file(requests, "wb"), _file(answers, "rb")
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("plot child", timeout or 0)
+        return self._process.exitcode
+
+
+def _serve_plots(requests, answers) -> None:
+    """In the child: the plot process's own loop, its stderr discarded as the app's Popen discards it."""
+    from logreg_tui.views.plot_process import serve
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    os.setsid()  # its own session, as the app starts it
+    try:
+        serve(_file(requests, "rb"), _file(answers, "wb"))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the app has gone
+
+
+def _file(connection, mode: str):
+    """A pipe end of a one-way multiprocessing Pipe as a plain binary file (the connection itself closed)."""
+    fd = os.dup(connection.fileno())
+    connection.close()
+    return os.fdopen(fd, mode)

@@ -21,13 +21,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import IO, cast
+from typing import IO, Protocol, cast
 
 from logreg_tui.views.drawing import Drawing, Rows, decode, encode
 from logreg_tui.views.plots import picture
 from logreg_tui.views.registry import drawing_kinds
 
 Deliver = Callable[[Rows], None]
+
+
+class Child(Protocol):
+    """What the app needs of its plot child: subprocess.Popen's pipes, kill and wait."""
+
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+
+    def kill(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 READY = b"ready"
 STALLED_SECONDS = 3.0  # a batch unanswered this long (the child stopped, or stuck): it is restarted, once
 RESTARTS = 1  # a child that ends is started again this many times; after that, plots are drawn in the app
@@ -37,7 +50,7 @@ class PlotProcess:
     """The app's side: `draw()` a picture for a target and get its rows back by callback."""
 
     def __init__(self) -> None:
-        self._child: subprocess.Popen[bytes] | None = None
+        self._child: Child | None = None
         self._ready = False
         self._received = b""
         self._in_flight: list[tuple[Drawing, Deliver]] = []
@@ -58,10 +71,7 @@ class PlotProcess:
     def start(self) -> None:
         """Start the child; call from within the running event loop."""
         try:
-            # its own session: the terminal's signals (ctrl+z, a closed SSH link) are for the app to handle
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", "logreg_tui.views.plot_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, start_new_session=True)
+            self._child = start_child()
         except OSError:
             return  # drawn here, as before
         answers = _pipes(self._child)[1].fileno()
@@ -179,7 +189,16 @@ class PlotProcess:
             pipe.close()
 
 
-def _exit_code(child: subprocess.Popen[bytes]) -> int | None:
+def start_child() -> Child:
+    """`python -m logreg_tui.views.plot_process` with its stdin and stdout piped to the app (the test suite starts
+    the same loop forked from a warm process instead: a Python and plotext starting per Pilot test cost it
+    minutes)."""
+    # its own session: the terminal's signals (ctrl+z, a closed SSH link) are for the app to handle
+    return subprocess.Popen([sys.executable, "-m", "logreg_tui.views.plot_process"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _exit_code(child: Child) -> int | None:
     """The exit code of a child whose pipe just closed (it is ending: a moment to be reaped), or None."""
     try:
         return child.wait(timeout=0.2)
@@ -187,7 +206,7 @@ def _exit_code(child: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
-def _pipes(child: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+def _pipes(child: Child) -> tuple[IO[bytes], IO[bytes]]:
     """The child's stdin and stdout (both are pipes: start() asks for them)."""
     return cast(IO[bytes], child.stdin), cast(IO[bytes], child.stdout)
 
