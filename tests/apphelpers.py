@@ -26,10 +26,16 @@ async def until(pilot, condition, what: str = "condition", timeout: float = 20.0
 
 
 async def settle(pilot, timeout: float = 10.0):
-    """One more timer tick, then until the plots asked for are on screen (the plot process answers)."""
-    await pilot.pause(0.15)  # at least one timer tick at the default 10 fps
-    deadline = time.monotonic() + timeout
-    while pilot.app.plot_process.busy:
+    """One more frame (a tick of the app's timer), then until the plots asked for are on screen (the plot process
+    answers)."""
+    app, deadline = pilot.app, time.monotonic() + timeout
+    frame = app.frames
+    while app.frames <= frame:  # a whole frame begun after the call (10 fps: 0.1 s at most)
+        if time.monotonic() > deadline:
+            pytest.fail("the app drew no frame")
+        await pilot.pause(0.01)
+    await pilot.pause(0)  # what that frame refreshed, painted
+    while app.plot_process.busy:
         if time.monotonic() > deadline:
             pytest.fail("the plots were never drawn")
         await pilot.pause(0.02)

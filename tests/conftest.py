@@ -139,7 +139,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.pty)
         if item.path.name == "test_serve.py":
             item.add_marker(pytest.mark.serve)
-    # the fast tier first, so that a failure there shows in the first minutes of the one command CI runs (a stable
-    # sort: within each tier the files' order stays)
-    items.sort(key=lambda item: any(item.get_closest_marker(tier) for tier in SLOWER_TIERS))
+    # the fast tier first, so that a failure there shows in the first minutes of the one command CI runs; then the
+    # few slow tests (up to a minute each), so that the pty and serve tests fill the other workers beside them
+    # instead of one worker finishing them alone at the end (a stable sort: within each tier the files' order stays)
+    items.sort(key=_tier_order)
+
+
+def _tier_order(item) -> int:
+    if item.get_closest_marker("slow"):
+        return 1
+    return 2 if any(item.get_closest_marker(tier) for tier in SLOWER_TIERS) else 0
 

@@ -153,9 +153,10 @@ def peak_rss_kb(*command: str) -> int:
 @pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="needs GNU time for the peak RSS")
 @pytest.mark.slow
 def test_headless_peak_memory_at_n_1e6_is_no_more_than_the_tutorials_loop():
-    tutorial = peak_rss_kb(sys.executable, str(ROOT / "bench" / "tutorial_loop.py"), "1000000", "200")
+    # 20 epochs: the peak is an epoch's (the data and one epoch's temporaries); 200 peaked within 1 % of 20 for both
+    tutorial = peak_rss_kb(sys.executable, str(ROOT / "bench" / "tutorial_loop.py"), "1000000", "20")
     headless = peak_rss_kb(sys.executable, "-m", "logreg_tui", "--headless", "--n-points", "1000000",
-                           "--epochs", "200")
+                           "--epochs", "20")
     assert headless <= tutorial, (headless, tutorial)
 
 

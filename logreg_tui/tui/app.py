@@ -68,6 +68,7 @@ class LogRegApp(App):
         self.frames_per_second = min(options.fps, 2) if options.low_bandwidth else options.fps
         self.plot_process = PlotProcess()
         self.pacer = RedrawPacer()
+        self.frames = 0  # refresh_from_engine's runs: a frame's tick, which a test can wait for instead of guessing
         self._quitting = False
         self._leaving = False  # --exit-when-done: the run is done and the app is about to leave
         self._alternative: Autograd = "file" if options.function else \
@@ -166,6 +167,7 @@ class LogRegApp(App):
         engine = self.engine
         if engine is None or not self._widgets_up():
             return
+        self.frames += 1
         if self.link.release():  # the keys pressed while torch loaded applied first, at epoch 0
             self.say(self.dataset.notes())  # the queue's note is done
         snapshot = engine.latest

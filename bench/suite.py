@@ -1,0 +1,43 @@
+"""The suite's time: wall seconds and the machine's CPU seconds of `python -m pytest -q [ARGS]` (issue 48).
+
+    python bench/suite.py                                       the whole suite, as CI runs it
+    python bench/suite.py -m "not slow and not pty and not serve"   the fast tier
+
+CPU is read from /proc/stat (every process on the machine, whoever reaps it: a fork server's children are not the
+test process's own), so run it on a quiet machine; the suite runs in parallel, so CPU ÷ wall says how full the
+cores were kept. Linux only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat's first line, less idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def main(args: list[str]) -> int:
+    started, busy = time.monotonic(), busy_seconds()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                            capture_output=True, text=True)
+    wall, cpu = time.monotonic() - started, busy_seconds() - busy
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
+    print(f"pytest -q {' '.join(args)}".rstrip())
+    print(f"  {summary}")
+    print(f"  wall {wall:.0f} s ({wall / 60:.1f} min), machine CPU {cpu:.0f} s, "
+          f"{cpu / wall:.2f} cores busy of {os.cpu_count()}")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
