@@ -6,6 +6,9 @@ ATEN_CPU_CAPABILITY as the tests: conftest sets it before the server starts); th
 with its own argv and working directory, its file descriptors 1 and 2 in files, and its exit status the one
 `python SCRIPT` would have. Tests where the process itself is the point (signals, the installed script, a fresh
 interpreter's imports) keep a real `python`.
+
+A Pilot test's app gets its plot child from the same server (ForkedPlotChild; the server preloads the plot
+process's module too): the plot loop on two pipes, as `python -m logreg_tui.views.plot_process` would run it.
 """
 
 from __future__ import annotations
