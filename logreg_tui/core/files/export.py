@@ -242,12 +242,8 @@ class _Staging:
         temporary = f"{len(self._names)}-{name}"
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=self._private)
         self._names.append(temporary)
-        if isinstance(text, bytes):
-            with os.fdopen(handle, "wb") as binary:
-                binary.write(text)
-            return temporary
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode() if isinstance(text, str) else text)
         return temporary
 
     def rewrite(self, temporary: str, text: str) -> None:
