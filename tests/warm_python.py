@@ -84,10 +84,6 @@ class ForkedPlotChild:
         child_answers.close()
         self.stdin, self.stdout = _file(requests, "wb"), _file(answers, "rb")
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
     def kill(self) -> None:
         self._process.kill()
 
