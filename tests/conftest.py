@@ -86,17 +86,33 @@ def _warm_fork_server():
     threading.Thread(target=warm_up, daemon=True).start()
 
 
-@pytest.fixture(autouse=True)
-def _forked_plot_child(request, monkeypatch):
-    """A Pilot test's app gets its plot child forked from this worker's warm fork server: the same loop on the same
-    pipes, without a Python and plotext starting for each of some 350 apps (about 0.6 CPU-s each). A test marked
-    `plot_child_process` gets the child the product starts."""
-    if request.node.get_closest_marker("plot_child_process") is None:
-        from warm_python import ForkedPlotChild
+@pytest.fixture(scope="session", autouse=True)
+def _idle_is_the_event_loops_idle():
+    """Pilot's press() and pause() wait until the app is idle, judged by textual._wait.wait_for_idle from the
+    process's CPU time: while the engine's thread trains, the process is never idle, and each wait runs to its
+    1 s limit (2 s a key). Judged by the event loop thread's own CPU time, a wait ends once the app has handled
+    what it was sent, as on an idle machine; press() still waits for every widget to process its messages."""
+    import textual._wait
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textual._wait, "process_time", time.thread_time)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _forked_children(request, monkeypatch):
+    """A Pilot test's app gets its plot child forked from this worker's warm fork server: the same loop on the same
+    pipes, without a Python and plotext starting for each of some 350 apps (about 0.6 CPU-s each). So does a
+    homework checker's server, without a Python and torch (2.5 CPU-s). A test marked `plot_child_process` gets the
+    children the product starts."""
+    if request.node.get_closest_marker("plot_child_process") is None:
+        from warm_python import ForkedChecker, ForkedPlotChild
+
+        from logreg_tui.training import homework
         from logreg_tui.views import plot_process
 
         monkeypatch.setattr(plot_process, "start_child", ForkedPlotChild)
+        monkeypatch.setattr(homework, "start_server", ForkedChecker)
 
 
 PTY_WORDS = ("Terminal(", "headless_and_app_rss(", "tmux")  # what starts a real pseudo-terminal (tests/terminal.py)

@@ -61,6 +61,13 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether a running process has a handler of its own for `signum` (Linux's SigCgt): a headless run sets its
+    SIGTERM and SIGHUP handlers just before its first epoch, so this says training has begun."""
+    found = re.search(r"SigCgt:\s+([0-9a-f]+)", _proc_text(pid, "status"))
+    return bool(found and int(found.group(1), 16) >> (signum - 1) & 1)
+
+
 KEYS = {"space": " ", "enter": "\r", "esc": "\x1b", "ctrl+c": "\x03", "ctrl+q": "\x11", "ctrl+s": "\x13",
         "ctrl+l": "\x0c"}
 

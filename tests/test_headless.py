@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from conftest import TUTORIAL_LINES, wait_for
-from terminal import cpu_seconds
+from terminal import catches, cpu_seconds
 
 from logreg_tui.core.model.data import make_tutorial_data
 from logreg_tui.core.model.settings import Settings
@@ -104,11 +104,20 @@ def test_epochs_0_runs_until_ctrl_c_then_prints_the_result_and_exits_130():
     for extra, parse in (((), None), (("--json",), json.loads)):
         process = subprocess.Popen([sys.executable, "-m", "logreg_tui", "--headless", "--epochs", "0", *extra],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        # past torch's import and well past the default 1001 epochs: CPU, not wall time, which says little on a
-        # loaded machine (4 s of it once trained 912 epochs beside the million-epoch test)
-        wait_for(lambda: cpu_seconds(process.pid) >= 4.0, timeout=60, what="4 s of the run's CPU")
+        assert process.stdout is not None
+        read = ""
+        if parse is None:  # past the default 1001 epochs: its line for epoch 1100 is printed (and flushed)
+            while not (line := process.stdout.readline()).startswith("Epochs:  1100") and line:
+                read += line
+            read += line
+        else:  # training has begun (its signal handlers are set), then a second of its CPU: thousands of epochs,
+            # on a loaded machine too (CPU, not wall time)
+            wait_for(lambda: catches(process.pid, signal.SIGTERM), timeout=60, what="training to begin")
+            begun = cpu_seconds(process.pid)
+            wait_for(lambda: cpu_seconds(process.pid) >= begun + 1.0, timeout=60, what="a second of training")
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
+        out = read + out
         assert process.returncode == 130, err
         epoch = int(err.strip().rsplit(" ", 1)[-1])
         assert err.startswith("logreg-tui: interrupted at epoch") and epoch > 1001

@@ -21,7 +21,10 @@ import tempfile
 from pathlib import Path
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["torch", "numpy", "logreg_tui.views.plot_process"])
+# torch._dynamo too: torch.optim imports it on an optimizer's first construction (1.6 CPU-s), which every exported
+# script does; imported here once, not in each script's child
+_context.set_forkserver_preload(["torch", "torch._dynamo", "numpy", "logreg_tui.views.plot_process",
+                                 "logreg_tui.training.homework"])
 
 
 def warm_up() -> None:
@@ -104,6 +107,48 @@ def _serve_plots(requests, answers) -> None:
         serve(_file(requests, "rb"), _file(answers, "wb"))
     except (BrokenPipeError, KeyboardInterrupt):
         pass  # the app has gone
+
+
+class ForkedChecker:
+    """The homework checker's server (`python -m logreg_tui.training.homework --serve`'s loop, on pipes as its stdin
+    and stdout, its own session) forked from the fork server instead of a new Python importing torch: what
+    subprocess.Popen gives homework.Checker, pid, poll and wait."""
+
+    def __init__(self) -> None:
+        answers, child_answers = _context.Pipe(duplex=False)
+        child_requests, requests = _context.Pipe(duplex=False)
+        session = _context.Event()
+        self._process = _context.Process(target=_serve_checks, args=(child_requests, child_answers, session),
+                                         daemon=True)
+        self._process.start()
+        child_requests.close()
+        child_answers.close()
+        session.wait(60)  # its own process group before a kill of the group can be sent, as Popen's setsid is
+        self.pid = self._process.pid
+        self.stdin, self.stdout = _file(requests, "w"), _file(answers, "r")
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("checker", timeout or 0)
+        return self._process.exitcode
+
+
+def _serve_checks(requests, answers, session) -> None:
+    """In the child: the checker's own loop, the pipes as its stdin and stdout, its stderr discarded."""
+    from logreg_tui.training import homework
+
+    os.setsid()
+    session.set()
+    for fd, connection in ((0, requests), (1, answers)):
+        os.dup2(connection.fileno(), fd)
+        connection.close()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    sys.stdin, sys.stdout = open(0, closefd=False), open(1, "w", closefd=False)
+    homework._serve()
 
 
 def _file(connection, mode: str):

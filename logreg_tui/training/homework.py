@@ -24,7 +24,7 @@ import types
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import torch
 import torch.nn.functional as F
@@ -376,7 +376,7 @@ class Checker:
     Thread-safe (one check at a time). The server ends when this process closes its pipe (or dies)."""
 
     def __init__(self) -> None:
-        self._server: subprocess.Popen[str] | None = None
+        self._server: Server | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -384,11 +384,9 @@ class Checker:
         with self._lock:
             self._ensure()
 
-    def _ensure(self) -> subprocess.Popen[str]:
+    def _ensure(self) -> Server:
         if self._server is None or self._server.poll() is not None:
-            self._server = subprocess.Popen(
-                [sys.executable, "-m", "logreg_tui.training.homework", "--serve"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+            self._server = start_server()
         return self._server
 
     def ask(self, request: dict[str, Any], seconds: float) -> dict[str, Any]:
@@ -420,6 +418,26 @@ class Checker:
         server, self._server = self._server, None
         if server is not None:
             _kill_group(server.pid)
+
+
+class Server(Protocol):
+    """What a Checker needs of its server: subprocess.Popen's text pipes, pid (its own process group's), poll and
+    wait."""
+
+    stdin: IO[str] | None
+    stdout: IO[str] | None
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def start_server() -> Server:
+    """`python -m logreg_tui.training.homework --serve`, piped, in its own session (so its process group is its pid,
+    and the terminal's signals are the app's). The test suite forks the same loop from a warm process instead."""
+    return subprocess.Popen([sys.executable, "-m", "logreg_tui.training.homework", "--serve"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
 
 
 def _kill_group(pid: int) -> None:
