@@ -10,6 +10,10 @@ import pytest
 # and the programs they start (which inherit it), use torch's portable kernels, the same on every x86-64 machine;
 # test_cli runs the tutorial's table on the machine's own kernels too. Set before anything imports torch.
 os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
+# One thread for torch's operations in each test process and the programs they start: the suite already keeps
+# every core busy with a worker each, and a worker's idle pool threads spin on another's core (17 % of the CPU of
+# the landscape, plane, curvature and app tests, measured side by side).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 TUTORIAL_LINES = [
     "Epochs:     0 - Loss: 0.69315",

@@ -8,7 +8,8 @@ with its own argv and working directory, its file descriptors 1 and 2 in files, 
 interpreter's imports) keep a real `python`.
 
 A Pilot test's app gets its plot child from the same server (ForkedPlotChild; the server preloads the plot
-process's module too): the plot loop on two pipes, as `python -m logreg_tui.views.plot_process` would run it.
+process's module too): the plot loop on two pipes, as `python -m logreg_tui.views.plot_process` would run it. So
+does a homework checker (ForkedChecker): `python -m logreg_tui.training.homework --serve`'s loop, on two pipes.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def _serve_checks(requests, answers, session) -> None:
 
 
 def _file(connection, mode: str):
-    """A pipe end of a one-way multiprocessing Pipe as a plain binary file (the connection itself closed)."""
+    """A pipe end of a one-way multiprocessing Pipe as a plain file, binary or text by `mode` (the connection itself
+    closed)."""
     fd = os.dup(connection.fileno())
     connection.close()
     return os.fdopen(fd, mode)
