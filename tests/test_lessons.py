@@ -138,6 +138,17 @@ def test_scores_by_kind():
     assert 0 < score(position, 2.5, 2.0) < 1  # one number: x* on the data plot
 
 
+def test_a_lesson_in_the_app_starts_its_engine_paused_so_nothing_runs_before_the_first_question():
+    """The first step's run is set up behind its question once the app has drawn; until then the engine must not
+    train the run it was started with (its snapshots said running, and a test once caught one)."""
+    from logreg_tui.cli.lesson import app_lesson
+    from logreg_tui.core.model.options import parse_options, train_config
+
+    for name in sorted(RIGHT):
+        _, options, dataset = app_lesson(parse_options(["--lesson", name, "--speed", "max"]))
+        assert train_config(options, dataset.d).start_paused, name
+
+
 async def test_the_app_asks_locks_runs_and_reveals_each_step_and_writes_the_answers(tmp_path):
     """--lesson homework in the app: each step's run set up behind its question (the tutorial's Function at lr
     0.001), the answer locked by a key before the run starts, the run to its budget, the reveal beside it with the

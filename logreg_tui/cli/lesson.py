@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,8 @@ def app_lesson(options: Options) -> tuple[Lesson, Options, Dataset]:
     except LessonError as error:
         more = f" (and {len(error.lines) - 1} more: --check lists them)" if len(error.lines) > 1 else ""
         raise ValueError(f"{error}{more}") from None
-    first = step_run_options(options, lesson.steps[0].setup)
+    # paused from the start: each step sets up its own run, paused behind its question, and nothing runs before it
+    first = replace(step_run_options(options, lesson.steps[0].setup), paused=True)
     return lesson, first, load_dataset(first)
 
 
