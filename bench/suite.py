@@ -34,6 +34,9 @@ def main(args: list[str]) -> int:
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
     print(f"pytest -q {' '.join(args)}".rstrip())
     print(f"  {summary}")
+    for line in result.stdout.splitlines():  # which failed, so that a figure with a failure is not taken for clean
+        if line.startswith(("FAILED", "ERROR")):
+            print(f"  {line}")
     print(f"  wall {wall:.0f} s ({wall / 60:.1f} min), machine CPU {cpu:.0f} s, "
           f"{cpu / wall:.2f} cores busy of {os.cpu_count()}")
     return result.returncode
