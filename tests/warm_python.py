@@ -75,18 +75,27 @@ def _run(path: str, args: list[str], cwd: str, out: str, err: str) -> None:
     os._exit(code)
 
 
-class ForkedPlotChild:
-    """The app's plot child (`python -m logreg_tui.views.plot_process`'s loop, on pipes as its stdin and stdout),
-    forked from the fork server instead of a new Python: what subprocess.Popen gives PlotProcess, kill and wait."""
+class _ForkedLoop:
+    """A child's loop forked from the fork server instead of a new Python, on two one-way pipes as its requests and
+    answers, in its own session with its stderr discarded, as the product's Popen starts it: what subprocess.Popen
+    gives its user (stdin, stdout, pid, poll, kill, wait)."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop, text: bool) -> None:
         answers, child_answers = _context.Pipe(duplex=False)
         child_requests, requests = _context.Pipe(duplex=False)
-        self._process = _context.Process(target=_serve_plots, args=(child_requests, child_answers), daemon=True)
+        session = _context.Event()
+        self._process = _context.Process(target=_in_own_session, args=(loop, child_requests, child_answers, session),
+                                         daemon=True)
         self._process.start()
         child_requests.close()
         child_answers.close()
-        self.stdin, self.stdout = _file(requests, "wb"), _file(answers, "rb")
+        session.wait(60)  # its own process group before a kill of the group can be sent, as Popen's setsid is
+        self.pid = self._process.pid
+        binary = "" if text else "b"
+        self.stdin, self.stdout = _file(requests, "w" + binary), _file(answers, "r" + binary)
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
 
     def kill(self) -> None:
         self._process.kill()
@@ -94,60 +103,49 @@ class ForkedPlotChild:
     def wait(self, timeout: float | None = None) -> int:
         self._process.join(timeout)
         if self._process.exitcode is None:
-            raise subprocess.TimeoutExpired("plot child", timeout or 0)
+            raise subprocess.TimeoutExpired("forked child", timeout or 0)
         return self._process.exitcode
 
 
-def _serve_plots(requests, answers) -> None:
-    """In the child: the plot process's own loop, its stderr discarded as the app's Popen discards it."""
-    from logreg_tui.views.plot_process import serve
-
+def _in_own_session(loop, requests, answers, session) -> None:
+    """In the child: its own session (the terminal's signals are the app's), stderr discarded, then the loop."""
+    os.setsid()
+    session.set()
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    os.setsid()  # its own session, as the app starts it
     try:
-        serve(_file(requests, "rb"), _file(answers, "wb"))
+        loop(requests, answers)
     except (BrokenPipeError, KeyboardInterrupt):
         pass  # the app has gone
 
 
-class ForkedChecker:
-    """The homework checker's server (`python -m logreg_tui.training.homework --serve`'s loop, on pipes as its stdin
-    and stdout, its own session) forked from the fork server instead of a new Python importing torch: what
-    subprocess.Popen gives homework.Checker, pid, poll and wait."""
+class ForkedPlotChild(_ForkedLoop):
+    """The app's plot child: `python -m logreg_tui.views.plot_process`'s loop, what PlotProcess starts."""
 
     def __init__(self) -> None:
-        answers, child_answers = _context.Pipe(duplex=False)
-        child_requests, requests = _context.Pipe(duplex=False)
-        session = _context.Event()
-        self._process = _context.Process(target=_serve_checks, args=(child_requests, child_answers, session),
-                                         daemon=True)
-        self._process.start()
-        child_requests.close()
-        child_answers.close()
-        session.wait(60)  # its own process group before a kill of the group can be sent, as Popen's setsid is
-        self.pid = self._process.pid
-        self.stdin, self.stdout = _file(requests, "w"), _file(answers, "r")
-
-    def poll(self) -> int | None:
-        return self._process.exitcode
-
-    def wait(self, timeout: float | None = None) -> int:
-        self._process.join(timeout)
-        if self._process.exitcode is None:
-            raise subprocess.TimeoutExpired("checker", timeout or 0)
-        return self._process.exitcode
+        super().__init__(_serve_plots, text=False)
 
 
-def _serve_checks(requests, answers, session) -> None:
-    """In the child: the checker's own loop, the pipes as its stdin and stdout, its stderr discarded."""
+def _serve_plots(requests, answers) -> None:
+    from logreg_tui.views.plot_process import serve
+
+    serve(_file(requests, "rb"), _file(answers, "wb"))
+
+
+class ForkedChecker(_ForkedLoop):
+    """A homework checker's server: `python -m logreg_tui.training.homework --serve`'s loop, what homework.Checker
+    starts (its process group killed whole, hence the session waited for)."""
+
+    def __init__(self) -> None:
+        super().__init__(_serve_checks, text=True)
+
+
+def _serve_checks(requests, answers) -> None:
+    """The checker's own loop reads stdin and prints: the pipes become fds 0 and 1."""
     from logreg_tui.training import homework
 
-    os.setsid()
-    session.set()
     for fd, connection in ((0, requests), (1, answers)):
         os.dup2(connection.fileno(), fd)
         connection.close()
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     sys.stdin, sys.stdout = open(0, closefd=False), open(1, "w", closefd=False)
     homework._serve()
 
