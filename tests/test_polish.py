@@ -225,8 +225,12 @@ async def test_t_shows_the_recent_part_of_the_run_and_back():
         app = await started(pilot)
         await pilot.press("space")
         await until(pilot, lambda: snap(app).epoch > 400, "training past epoch 400")
-        await pilot.press("space", "t")
-        await until(pilot, lambda: "recent" in app.query_one("#loss").plain_lines[0], "the recent view")
+        await pilot.press("space")
+        await until(pilot, lambda: snap(app).status == "paused", "the pause")
+        await pilot.press("t")
+        # the plot of the paused state, so the axis and the epoch below describe the same run
+        await until(pilot, lambda: "recent" in app.query_one("#loss").plain_lines[0]
+                    and app.pacer.plotted_version == snap(app).version, "the recent view of the paused run")
         ticks = re.findall(r"\d+", app.query_one("#loss").plain_lines[-1])
         assert int(ticks[0]) >= snap(app).epoch * 0.6  # the x axis starts late in the run, not at 0
         await pilot.press("t")
