@@ -461,6 +461,36 @@ async def test_f_ticks_crosses_live_and_the_circle_bends_from_the_current_theta(
         await until(pilot, lambda: "f does nothing here: crosses of x1, x2 need a two-feature --dataset" in message(app))
 
 
+async def test_the_checklists_keys_typed_in_one_burst_with_f_land_in_order():
+    """As a terminal delivers a quick typist's keys (simulate_key: no wait between them): the arrows and spaces
+    typed with the f that opens the checklist tick what they would one by one, and the enter after them trains on
+    that, not on what was ticked before them (nor does it tick the highlighted line). Esc in a burst keeps all."""
+    from apphelpers import make_app, snap, started, until
+    from textual.widgets import SelectionList
+
+    from logreg_tui.tui.screens import FeaturesPrompt
+
+    async with make_app("--dataset", "moons").run_test(size=(120, 40)) as pilot:
+        app = await started(pilot)
+        for key in ("f", "down", "down", "space", "down", "down", "space", "escape"):
+            app.simulate_key(key)
+        await until(pilot, lambda: not isinstance(app.screen, FeaturesPrompt), "esc to close the checklist")
+        for key in ("f", "down", "down", "space", "down", "down", "space", "enter"):  # + x1^2, x1x2
+            app.simulate_key(key)
+        await until(pilot, lambda: snap(app).dataset.crosses != (), "the features ticked in the burst")
+        assert snap(app).dataset.crosses == ("x1", "x2", "x1^2", "x1x2") and snap(app).status == "paused"
+        assert [event.after for event in snap(app).events] == [("x1", "x2", "x1^2", "x1x2")]  # esc's burst: none
+        for key in ("f", "space", "down", "space", "enter"):  # x1 and x2 unticked too: two left
+            app.simulate_key(key)
+        await until(pilot, lambda: len(snap(app).events) == 2, "the second burst")
+        assert snap(app).dataset.crosses == ("x1^2", "x1x2")
+        for key in ("f", "down", "down", "space", "down", "down", "space", "enter"):  # none left: it says so
+            app.simulate_key(key)
+        await until(pilot, lambda: isinstance(app.screen, FeaturesPrompt)
+                    and "tick at least one" in str(app.screen.query_one("#prompt-note").render()), "the refusal")
+        assert app.screen.query_one(SelectionList).selected == [] and len(snap(app).events) == 2
+
+
 def test_crossing_keeps_the_shapes_points_and_carries_theta_by_name():
     from logreg_tui.core.model.crosses import carried_theta
     from logreg_tui.core.model.data import DataError, make_shape_data, make_tutorial_data

@@ -118,13 +118,29 @@ class ValuePrompt(AnsweredOnce[tuple | None]):
         self._answer(None)
 
 
+class FeaturesList(SelectionList[str]):
+    """The checklist's list, safe for keys typed in one burst (a terminal delivers a quick typist's keys at once):
+
+    - enter trains on what is ticked (the screen's apply) instead of ticking the highlighted line. A priority binding
+      on the screen would not do: keys typed with the f that opens the checklist pass the app's priority check while
+      the screen under it is still current, and come back to the bindings of what has focus by then, this list;
+    - space ticks the highlighted line at once. SelectionList ticks it when it handles a message of its own, by then
+      wherever the ↓ typed after the space have moved the highlight (down space down space ticked one line twice)."""
+
+    BINDINGS = [Binding("enter", "screen.apply", "apply", show=False)]
+
+    def action_select(self) -> None:
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
+
+
 class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
     """A checklist of the crosses of x₁, x₂ (as Playground's inputs): space ticks one, enter trains on those
     ticked (in the checklist's order), esc keeps the features as they are. None ticked says so and stays open."""
 
     # the list's own keys here too: keys typed as the checklist opens arrive before the list has focus, and would
     # reach the app's bindings under it (↓ moves θ, space pauses)
-    BINDINGS = [Binding("enter", "apply", "apply", priority=True), Binding("escape", "cancel", "cancel"),
+    BINDINGS = [Binding("enter", "apply", "apply"), Binding("escape", "cancel", "cancel"),
                 Binding("down", "in_list('cursor_down')", show=False),
                 Binding("up", "in_list('cursor_up')", show=False), Binding("space", "in_list('select')", show=False)]
 
@@ -135,8 +151,7 @@ class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Static("train on these features of x1, x2")
-            yield SelectionList[str](*[(name, name, name in self._ticked) for name in self._names],
-                                     id="features-list")
+            yield FeaturesList(*[(name, name, name in self._ticked) for name in self._names], id="features-list")
             yield Static(self._ticked_words(self._ticked), id="features-ticked")
             yield Static("space ticks, enter trains on them (from here, in this run), esc cancels", id="prompt-note")
 
@@ -152,12 +167,12 @@ class FeaturesPrompt(AnsweredOnce[tuple[str, ...] | None]):
 
     def action_in_list(self, action: str) -> None:
         """A list key that came before the list had focus: done by the list, which takes focus now."""
-        checklist = self.query_one("#features-list", SelectionList)
+        checklist = self.query_one(FeaturesList)
         checklist.focus()
         getattr(checklist, f"action_{action}")()
 
     def action_apply(self) -> None:
-        ticked = set(self.query_one("#features-list", SelectionList).selected)
+        ticked = set(self.query_one(FeaturesList).selected)
         if not ticked:
             self.query_one("#prompt-note", Static).update("tick at least one feature (space)")
             return
