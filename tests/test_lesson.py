@@ -273,26 +273,24 @@ def test_an_epoch_paused_part_way_ends_as_an_uninterrupted_one():
 
 
 async def test_while_running_the_plots_trail_the_stats_by_at_most_a_frame():
-    """For each state the plots come to show, the time since the stats showed it (sampled every 20 ms)."""
-    import time
+    """For each state the plots come to show, the app's frames since the stats showed it (sampled every 20 ms).
 
+    Counted in the app's frames, not in milliseconds: a loaded machine (the suite's workers beside it) stretches
+    every frame alike, and a wall-clock bound failed there while the app did what it should. The milliseconds on a
+    quiet machine are bench/README's (a median 33 ms, worst 63 ms at 10 frames a second)."""
     async with make_app("--speed", "100", "--fps", "10").run_test(size=(100, 30)) as pilot:
         app = await started(pilot)
         await pilot.press("space")
         await until(pilot, lambda: snap(app).epoch > 30, "training")
-        shown_at, trails, last, deadline = {}, [], None, time.monotonic() + 4
-        while time.monotonic() < deadline:
+        shown_at, trails, last, frames_at_start = {}, [], None, app.frames
+        while app.frames < frames_at_start + 40:
             await pilot.pause(0.02)
-            now = time.monotonic()
-            shown_at.setdefault(int(stat(app, "epoch").split()[0]), now)
+            shown_at.setdefault(int(stat(app, "epoch").split()[0]), app.frames)
             plotted = min(app.query_one("#loss").shown_epoch, app.query_one("#data").shown_epoch)
             if plotted != last and plotted in shown_at:
-                trails.append(now - shown_at[plotted])
+                trails.append(app.frames - shown_at[plotted])
             last = plotted
-        frame = 1 / 10
-        print(f"trail: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms")
-        assert len(trails) > 10 and max(trails) <= frame + 0.02, \
-            f"trails: median {sorted(trails)[len(trails) // 2] * 1000:.0f} ms, worst {max(trails) * 1000:.0f} ms"
+        assert len(trails) > 10 and max(trails) <= 1, f"frames from the stats to the plots: {trails}"
 
 
 def test_a_note_about_a_command_is_over_with_the_next_command():
