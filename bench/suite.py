@@ -38,9 +38,12 @@ def main(args: list[str]) -> int:
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:]
     print(f"pytest -q {' '.join(args)}".rstrip())
     print(f"  {summary}")
-    for line in result.stdout.splitlines():  # which failed, so that a figure with a failure is not taken for clean
+    lines = result.stdout.splitlines()
+    for line in lines:  # which failed, so that a figure with a failure is not taken for clean
         if line.startswith(("FAILED", "ERROR")):
             print(f"  {line}")
+    if any(line.startswith(("FAILED", "ERROR")) for line in lines):  # and why: the lines pytest explains them with
+        print("\n".join(line for line in lines if line.startswith(("E ", "_____", "tests/")))[-6000:])
     print(f"  wall {wall:.0f} s ({wall / 60:.1f} min), machine CPU {cpu:.0f} s, "
           f"{cpu / wall:.2f} cores busy of {os.cpu_count()}, stolen by the host {steal:.0f} s")
     return result.returncode

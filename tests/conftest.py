@@ -137,14 +137,6 @@ def _sources(module) -> dict[str, str]:
 SLOWER_TIERS = ("slow", "pty", "serve")
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
-    """`-n auto` (pyproject's addopts): a worker more than the cores. Many tests wait part of their time (a key's
-    answer, a suspend, a server's timeout) and a third worker fills those gaps: the whole suite on this 2-core
-    machine took 373 s with 2 workers, 319 s with 3 and 332 s with 4 (bench/suite.py, one after another)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores + 1
-
-
 def pytest_collection_modifyitems(items):
     """Markers by what a test does, not by its file: `pty` for one that runs the program in a real pseudo-terminal
     (its source, a fixture it takes or a helper it calls starts one), `serve` for --serve's (a server and tabs);
