@@ -214,8 +214,9 @@ def test_a_lesson_walks_to_its_end_in_a_real_terminal_at_80x24(tmp_path):
 
     term = Terminal([installed_command(), "--lesson", "homework", "--speed", "max"], 80, 24, cwd=str(tmp_path))
     try:
-        term.wait_for(r"step 1 of 2", timeout=60)
-        assert "3. diverges at once" in term.text and "enter locks your answer" in term.text  # all of it in 80 × 24
+        # the question drawn (the stats say "step 1 of 2" while the step's run still loads, before it shows)
+        term.wait_for(r"enter locks your answer", timeout=60)
+        assert "step 1 of 2" in term.text and "3. diverges at once" in term.text  # all of it in 80 × 24
         term.wait_for(r"epoch\s+0 / 200")  # the step's run, paused behind the question
         term.pump(1.0)  # the list has focus: a digit answers
         term.press("2")
