@@ -155,6 +155,32 @@ async def test_typed_lr_and_speed_are_checked_and_applied():
         assert not isinstance(app.screen, ValuePrompt) and snap(app).speed is None
 
 
+async def test_a_value_typed_in_one_burst_with_the_key_that_asks_for_it_is_set():
+    """`L0.5⏎` as a terminal delivers a quick typist's keys, all at once (each with its character, as the driver
+    posts them): the characters reach the app before the prompt's Input has focus, and are typed there in order,
+    then the enter sets them; a bad value in a burst is refused with its reason, the prompt open to correct it."""
+    from textual import events
+
+    def burst(app, text: str) -> None:
+        names = {".": "full_stop", "-": "minus", "\r": "enter"}
+        for character in text:
+            app.post_message(events.Key(names.get(character, character), character))
+
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        app = await started(pilot)
+        burst(app, "L0.5\r")
+        await until(pilot, lambda: snap(app).lr == 0.5, "the lr typed in the burst")
+        assert stat(app, "lr") == "0.5" and not isinstance(app.screen, ValuePrompt)
+        burst(app, "S40\r")
+        await until(pilot, lambda: snap(app).speed == 40, "the speed typed in the burst")
+        burst(app, "L-3\r")
+        await until(pilot, lambda: isinstance(app.screen, ValuePrompt)
+                    and "not set" in str(app.screen.query_one("#prompt-note").render()), "the refusal")
+        assert app.screen.query_one("#prompt-value").value == "-3" and snap(app).lr == 0.5
+        await pilot.press("backspace", "backspace", "0", "full_stop", "2", "enter")  # then typed slowly, as ever
+        await until(pilot, lambda: snap(app).lr == 0.2, "the corrected lr")
+
+
 async def test_r_on_file_data_says_why(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("".join(f"{x},{int(x > 0)}\n" for x in (-2, -1, 1, 2)))

@@ -89,6 +89,12 @@ class LogRegApp(App):
         """The engine, once the worker has made it (torch loaded)."""
         return self.link.engine
 
+    def on_key(self, event: events.Key) -> None:
+        """A key no binding took and no widget used: one typed in one burst with the key that opened a prompt,
+        before its Input had focus, belongs to the prompt."""
+        if isinstance(self.screen, ValuePrompt) and self.screen.take_early_key(event.key, event.character):
+            event.stop()
+
     def on_mount(self) -> None:
         # found once: a query walks the whole DOM, and the timer asks many times a second while training holds the GIL
         self._stats = self.query_one(StatsPanel)

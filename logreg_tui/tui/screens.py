@@ -92,13 +92,18 @@ class AnsweredOnce(ModalScreen[AnswerType]):
 
 
 class ValuePrompt(AnsweredOnce[tuple | None]):
-    """Asks for one value; enter sends (value,) when `parse` accepts it, esc sends None. A bad value says why."""
+    """Asks for one value; enter sends (value,) when `parse` accepts it, esc sends None. A bad value says why.
+
+    Keys typed in one burst with the key that opens it (`L0.5⏎` as a terminal delivers a quick typist's keys) reach
+    the app before the Input has focus: the app hands them here (take_early_key), and they type and enter as they
+    would have in the Input, in the order they came."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
     def __init__(self, question: str, parse: Callable[[str], object], initial: str) -> None:
         super().__init__()
         self._question, self._parse, self._initial = question, parse, initial
+        self._early, self._early_enter = "", False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -106,9 +111,38 @@ class ValuePrompt(AnsweredOnce[tuple | None]):
             yield Input(value=self._initial, select_on_focus=True, id="prompt-value")
             yield Static("enter sets it, esc cancels", id="prompt-note")
 
+    def take_early_key(self, key: str, character: str | None) -> bool:
+        """A key the Input did not get: a character typed (it replaces the initial value, as typing into the
+        selected value does) or an enter while the Input has no focus. Whether it was taken."""
+        field = next(self.query("#prompt-value").results(Input), None)  # None until the screen has composed
+        if key == "enter" and not (field is not None and field.has_focus):
+            self._early_enter = True
+        elif character is not None and len(character) == 1 and character.isprintable():
+            self._early += character
+        else:
+            return False
+        if field is not None:
+            self._type_early(field)
+        return True
+
+    def on_mount(self) -> None:
+        self._type_early(self.query_one("#prompt-value", Input))
+
+    def _type_early(self, field: Input) -> None:
+        if self._early:
+            field.select_on_focus = False  # focus after them leaves them, not selected for the next key to replace
+            field.value = self._early
+            field.cursor_position = len(self._early)
+        if self._early_enter:
+            self._early_enter = False
+            self._submit(field.value)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit(event.value)
+
+    def _submit(self, text: str) -> None:
         try:
-            value = self._parse(event.value)
+            value = self._parse(text)
         except argparse.ArgumentTypeError as error:
             self.query_one("#prompt-note", Static).update(f"not set: {error}")
             return
