@@ -39,10 +39,10 @@ def main(args: list[str]) -> int:
     print(f"pytest -q {' '.join(args)}".rstrip())
     print(f"  {summary}")
     lines = result.stdout.splitlines()
-    for line in lines:  # which failed, so that a figure with a failure is not taken for clean
-        if line.startswith(("FAILED", "ERROR")):
-            print(f"  {line}")
-    if any(line.startswith(("FAILED", "ERROR")) for line in lines):  # and why: the lines pytest explains them with
+    failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+    for line in failed:  # which failed, so that a figure with a failure is not taken for clean
+        print(f"  {line}")
+    if failed:  # and why: the lines pytest explains them with
         print("\n".join(line for line in lines if line.startswith(("E ", "_____", "tests/")))[-6000:])
     print(f"  wall {wall:.0f} s ({wall / 60:.1f} min), machine CPU {cpu:.0f} s, "
           f"{cpu / wall:.2f} cores busy of {os.cpu_count()}, stolen by the host {steal:.0f} s")
