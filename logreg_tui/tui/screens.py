@@ -164,6 +164,7 @@ class FeaturesList(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.apply", "apply", show=False)]
 
     def action_select(self) -> None:
+        # what SelectionList does on its message (its private _toggle_highlighted_selection), through public calls
         if self.highlighted is not None:
             self.toggle(self.get_option_at_index(self.highlighted))
 
